@@ -1,0 +1,120 @@
+"""The check engine: load a file, run the enabled rules, apply acknowledgements."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator
+
+from perfspec import acknowledge
+from perfspec.config import selected
+from perfspec.diagnostics import ERROR, Finding, Path, format_path
+from perfspec.loader import Document, load_file
+from perfspec.model import build
+from perfspec.profile import OFF, Profile
+from perfspec.rules import all_rules
+from perfspec.rules.base import Context, Rule
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Options:
+    profile: Profile
+    select: list[str] = field(default_factory=lambda: ["PS"])
+    ignore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    file: str
+    findings: list[Finding]
+    io_error: str | None = None
+    io_error_en: str | None = None
+    document: Document | None = None
+
+
+class Engine:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.rules = {rule.code: rule for rule in all_rules()}
+        self.enabled_codes = {code for code in self.rules if self.enabled(code)}
+        self.checks = [r for r in self.rules.values() if r.check is not None and r.code in self.enabled_codes]
+
+    def enabled(self, code: str) -> bool:
+        if not selected(code, self.options.select, self.options.ignore):
+            return False
+        rule = self.rules.get(code)
+        default = rule.severity if rule else ERROR
+        return self.options.profile.severity_for(code, default) != OFF
+
+    def _severity(self, finding: Finding) -> Finding:
+        """Loader findings are created as errors; the profile may say otherwise."""
+        rule = self.rules.get(finding.code)
+        if rule is None or finding.severity == "info":
+            return finding
+        wanted = self.options.profile.severity_for(finding.code, rule.severity)
+        return finding if wanted == finding.severity else replace(finding, severity=wanted)
+
+    def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
+        spec = build(doc.data)
+        ctx = Context(doc, spec, self.options.profile)
+        for rule in self.checks:
+            ctx.rule = rule
+            assert rule.check is not None
+            rule.check(ctx)
+        findings = [self._severity(f) for f in loader_findings if f.code in self.enabled_codes]
+        findings += ctx.findings
+
+        def make(path: Path, code: str, zh: str, en: str) -> Finding | None:
+            if code not in self.enabled_codes:
+                return None
+            span = doc.key_span(path)
+            rule = self.rules[code]
+            return Finding(
+                doc.file, span.line, span.column, code,
+                self.options.profile.severity_for(code, rule.severity), zh, en, format_path(path),
+                end_line=span.end_line, end_column=span.end_column, where=path,
+            )
+
+        findings = acknowledge.apply(doc, spec, findings, make, lambda code: code in self.enabled_codes)
+        return sorted(findings, key=Finding.sort_key)
+
+    def check_file(self, path: str, display: str | None = None) -> FileResult:
+        shown = display or path
+        loaded = load_file(path, shown)
+        if loaded.io_error:
+            return FileResult(shown, [], loaded.io_error, loaded.io_error_en)
+        if loaded.document is None:
+            findings = [self._severity(f) for f in loaded.findings if f.code in self.enabled_codes]
+            return FileResult(shown, sorted(findings, key=Finding.sort_key))
+        return FileResult(shown, self.check_document(loaded.document, loaded.findings), document=loaded.document)
+
+
+def collect(paths: Iterable[str]) -> Iterator[str]:
+    """Files as given, and every *.yaml / *.yml below folders, in a stable order.
+
+    Links to folders are not followed, so a symlink loop cannot trap the walk.
+    """
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
+                        yield os.path.join(root, name)
+        else:
+            yield path
+
+
+def display_name(path: str) -> str:
+    """Relative to the working folder where that is shorter, as compilers print it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+def rule_table() -> list[Rule]:
+    return all_rules()

@@ -1,0 +1,82 @@
+"""The repository configuration file `.perfspec.yaml` and rule selection."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfspec.loader import load_file
+from perfspec.profile import ProfileError
+
+CONFIG_NAME = ".perfspec.yaml"
+DEFAULT_PROFILE = "national"
+
+
+@dataclass
+class Config:
+    profile: str = DEFAULT_PROFILE
+    select: list[str] = field(default_factory=lambda: ["PS"])
+    ignore: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=lambda: ["specs"])
+    root: str = "."  # the folder holding the config file; relative names resolve here
+    file: str | None = None
+
+
+def find_config(start: str = ".") -> str | None:
+    """The nearest `.perfspec.yaml` in `start` or a folder above it."""
+    here = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(here, CONFIG_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _codes(value: Any, key: str, file: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{file}: {key} 应为规则代码前缀的列表，如 [PS1, PS201]")
+    return [v.strip() for v in value if v.strip()]
+
+
+def load_config(start: str = ".") -> Config:
+    path = find_config(start)
+    if path is None:
+        return Config(root=os.path.abspath(start))
+    result = load_file(path)
+    if result.io_error:
+        raise ProfileError(f"{path}: {result.io_error}")
+    if result.findings:
+        f = result.findings[0]
+        raise ProfileError(f"{path}:{f.line}:{f.column}: {f.message}")
+    data = result.document.data if result.document else None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: 配置应为映射（键: 值）")
+    unknown = sorted(set(data) - {"profile", "select", "ignore", "paths"})
+    if unknown:
+        line = result.document.key_span((unknown[0],)).line if result.document else 1
+        raise ProfileError(f"{path}:{line}: 未知的配置项 {unknown[0]}（可用 profile、select、ignore、paths）")
+    config = Config(root=os.path.dirname(path), file=path)
+    if "profile" in data:
+        config.profile = str(data["profile"])
+    if "select" in data:
+        config.select = _codes(data["select"], "select", path)
+    if "ignore" in data:
+        config.ignore = _codes(data["ignore"], "ignore", path)
+    if "paths" in data:
+        config.paths = _codes(data["paths"], "paths", path)
+    return config
+
+
+def selected(code: str, select: list[str], ignore: list[str]) -> bool:
+    """flake8's rule: the longest matching prefix decides; a tie goes to select."""
+    best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
+    best_ignore = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return best_select >= 0 and best_select >= best_ignore

@@ -1,0 +1,410 @@
+"""Safe, bounded YAML loading with a source position for every value.
+
+libyaml only *composes* the document (events → nodes, with marks); perfspec
+builds the Python values itself. That is what keeps loading safe and exact:
+- no tag ever constructs an object: unknown tags are findings, not calls;
+- plain scalars are resolved by YAML 1.2 core rules, so `no`, `on` or `NO`
+  stay text instead of becoming `False` as YAML 1.1 would have it;
+- numbers become ``int`` or ``decimal.Decimal`` straight from the written
+  text, so 0.1 + 0.2 is 0.3 and "two decimals" is a fact about what was typed;
+- duplicate keys are reported at the duplicate instead of overwriting;
+- alias expansion, nesting depth and file size are bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from perfspec.diagnostics import ERROR, Finding, Path, format_path
+
+MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any honest file
+MAX_NODES = 100_000  # node visits while building values; stops alias bombs
+MAX_DEPTH = 64  # a form nests five levels deep
+MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal context
+
+_PLAIN = "?"  # YAML's non-specific tag of plain scalars
+_QUOTED = "!"  # ... and of quoted or block scalars
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_CORE = "tag:yaml.org,2002:"
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Leave scalar resolution to perfspec: only say whether a scalar was plain."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: D401
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _QUOTED
+        if kind is SequenceNode:
+            return _CORE + "seq"
+        return _CORE + "map"
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - libyaml is present in every supported wheel
+    CParser = None
+
+if CParser is not None:
+
+    class _ComposeLoader(CParser, _Resolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - libyaml is present in every supported wheel
+
+    class _ComposeLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+
+
+_START = Span(1, 1, 1, 1)
+
+
+@dataclass
+class Document:
+    file: str
+    data: Any
+    spans: dict[Path, Span] = field(default_factory=dict)  # where each value is written
+    key_spans: dict[Path, Span] = field(default_factory=dict)  # where each mapping key is written
+    text: str = ""
+
+    def span(self, path: Path) -> Span:
+        """The span of `path`, or of its nearest written ancestor."""
+        while True:
+            found = self.spans.get(path)
+            if found is not None:
+                return found
+            if not path:
+                return _START
+            path = path[:-1]
+
+    def key_span(self, path: Path) -> Span:
+        return self.key_spans.get(path) or self.span(path)
+
+
+@dataclass
+class LoadResult:
+    document: Document | None
+    findings: list[Finding]
+    io_error: str | None = None  # zh message when the file could not be read at all
+    io_error_en: str | None = None
+
+
+def _span(node: Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()) -> Finding:
+    return Finding(
+        file=file,
+        line=span.line,
+        column=span.column,
+        code=code,
+        severity=ERROR,
+        message=zh,
+        message_en=en,
+        path=format_path(path),
+        end_line=span.end_line,
+        end_column=span.end_column,
+        where=path,
+    )
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.spans: dict[Path, Span] = {}
+        self.key_spans: dict[Path, Span] = {}
+        self.findings: list[Finding] = []
+        self.visits = 0
+        self.too_many = False
+
+    def report(self, node: Node, code: str, zh: str, en: str, path: Path) -> None:
+        self.findings.append(_finding(self.file, _span(node), code, zh, en, path))
+
+    def build(self, node: Node, path: Path, depth: int) -> Any:
+        self.visits += 1
+        if self.visits > MAX_NODES:
+            if not self.too_many:
+                self.too_many = True
+                self.report(
+                    node,
+                    "PS004",
+                    f"文档展开后超过 {MAX_NODES} 个节点（别名/锚点过多？），已停止读取",
+                    f"the document expands to more than {MAX_NODES} nodes (too many aliases?); reading stopped",
+                    path,
+                )
+            return None
+        if depth > MAX_DEPTH:
+            self.report(
+                node,
+                "PS004",
+                f"嵌套超过 {MAX_DEPTH} 层，已停止读取此处内容",
+                f"nesting deeper than {MAX_DEPTH} levels; this part was not read",
+                path,
+            )
+            return None
+        self.spans[path] = _span(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if node.tag not in (_CORE + "seq", _CORE + "map"):
+            self.bad_tag(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.mapping(node, path, depth)
+
+    def mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.report(
+                    key_node,
+                    "PS001",
+                    "键必须是简单文本，不能是列表或映射",
+                    "a key must be plain text, not a list or mapping",
+                    path,
+                )
+                continue
+            key = key_node.value
+            child = path + (key,)
+            if key in out or child in self.key_spans:
+                first = self.key_spans[child].line
+                self.report(
+                    key_node,
+                    "PS002",
+                    f"键“{key}”重复（第 {first} 行已有）：YAML 会用后者静默覆盖前者，请删除或合并其中一个",
+                    f"duplicate key '{key}' (first at line {first}): YAML would silently overwrite it; remove or merge one",
+                    child,
+                )
+                continue
+            self.key_spans[child] = _span(key_node)
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+    def bad_tag(self, node: Node, path: Path) -> None:
+        shown = node.tag.replace(_CORE, "!!")
+        self.report(
+            node,
+            "PS005",
+            f"不支持的 YAML 标签 {shown}：perfspec 不会按标签构造任何对象，此值按空值处理",
+            f"unsupported YAML tag {shown}: perfspec never constructs objects from tags; the value is treated as empty",
+            path,
+        )
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        text = node.value
+        tag = node.tag
+        if tag == _QUOTED or tag == _CORE + "str":
+            return text
+        if tag == _PLAIN:
+            if text in _NULLS:
+                return None
+            if text in _BOOLS:
+                return _BOOLS[text]
+            if _INT.match(text) or _FLOAT.match(text):
+                return self.number(node, text, path)
+            return text
+        if tag == _CORE + "null":
+            return None
+        if tag == _CORE + "bool" and text in _BOOLS:
+            return _BOOLS[text]
+        if tag in (_CORE + "int", _CORE + "float") and (_INT.match(text) or _FLOAT.match(text)):
+            return self.number(node, text, path)
+        self.bad_tag(node, path)
+        return None
+
+    def number(self, node: ScalarNode, text: str, path: Path) -> int | Decimal | None:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
+            return text  # type: ignore[return-value]
+        if value and abs(value.adjusted()) > MAX_EXPONENT:
+            self.report(
+                node,
+                "PS004",
+                f"数值 {text} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）",
+                f"number {text} is out of range (magnitude must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
+                path,
+            )
+            return None
+        if _INT.match(text):
+            return int(text)
+        return value
+
+
+_YAML_PROBLEMS_ZH = (
+    ("found character '\\t' that cannot start any token", "发现制表符（Tab）：YAML 的缩进只能用空格"),
+    ("mapping values are not allowed here", "此处不能出现“键: 值”（可能是缩进不对，或冒号后的文本需要加引号）"),
+    ("could not find expected ':'", "缺少预期的“:”（可能是上一行的键值没有写完整）"),
+    ("did not find expected key", "找不到预期的键（缩进不一致？）"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有正确闭合，或元素之间缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有正确闭合，或元素之间缺少逗号"),
+    ("did not find expected '-' indicator", "列表项缩进不一致，缺少“- ”"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合？）"),
+    ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("found unknown escape character", "双引号字符串中有无法识别的转义字符（反斜杠）"),
+    ("found unexpected ':'", "出现了意外的“:”"),
+    ("control characters are not allowed", "包含不允许的控制字符"),
+    ("found a tab character", "发现制表符（Tab）：YAML 的缩进只能用空格"),
+    ("expected <document start>, but found", "文档结构错误：顶层内容之后又出现了无法识别的内容"),
+    ("expected alphabetic or numeric character", "锚点或别名的名称无效"),
+    ("found duplicate anchor", "锚点名称重复"),
+)
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None and problem.startswith("found character that cannot start any token"):
+        lines = text.splitlines()
+        bad = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
+        if bad == "\t":
+            problem = "found a tab character"
+    context = getattr(exc, "context", None)
+    zh = next((text for key, text in _YAML_PROBLEMS_ZH if problem.startswith(key)), None)
+    if zh is None:
+        zh = f"YAML 无法解析：{problem}"
+    en = problem + (f" ({context})" if context else "")
+    return Finding(file, line, column, "PS001", ERROR, f"YAML 语法错误：{zh}", f"YAML syntax error: {en}", "")
+
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, Finding | None]:
+    """UTF-8 (with or without BOM) only; anything else gets a message that says what it is."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return None, Finding(
+                file, 1, 1, "PS003", ERROR,
+                f"文件是 {name} 编码：perfspec 只接受 UTF-8，请用编辑器另存为 UTF-8",
+                f"the file is {name}-encoded: perfspec reads UTF-8 only; save it as UTF-8", "",
+            )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, Finding(
+            file, line, 1, "PS003", ERROR,
+            "文件含有 NUL 字节：这不是文本文件（二进制文件，或没有 BOM 的 UTF-16？）",
+            "the file contains NUL bytes: not a text file (binary, or UTF-16 without a BOM?)", "",
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        byte = data[exc.start]
+        try:
+            data.decode("gb18030")
+            hint_zh, hint_en = "看起来是 GBK/GB18030 编码，", "it looks GBK/GB18030-encoded; "
+        except UnicodeDecodeError:
+            hint_zh, hint_en = "", ""
+        return None, Finding(
+            file, line, column, "PS003", ERROR,
+            f"文件不是有效的 UTF-8（第 {line} 行的字节 0x{byte:02X}）：{hint_zh}请用编辑器另存为 UTF-8",
+            f"the file is not valid UTF-8 (byte 0x{byte:02X} on line {line}): {hint_en}save it as UTF-8", "",
+        )
+
+
+def load_text(text: str, file: str) -> LoadResult:
+    builder = _Builder(file)
+    try:
+        loader = _ComposeLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.composer.ComposerError as exc:
+        if "expected a single document" in str(exc):
+            mark = exc.problem_mark
+            line = mark.line + 1 if mark else 1
+            return LoadResult(None, [Finding(
+                file, line, 1, "PS006", ERROR,
+                f"一个文件只能包含一张表（一个 YAML 文档），第 {line} 行开始了第二个文档",
+                f"a file holds one form (one YAML document); a second document starts at line {line}", "",
+            )])
+        return LoadResult(None, [_yaml_error(file, exc, text)])
+    except yaml.YAMLError as exc:
+        return LoadResult(None, [_yaml_error(file, exc, text)])
+    except RecursionError:
+        return LoadResult(None, [Finding(
+            file, 1, 1, "PS004", ERROR,
+            "嵌套层数过多，无法读取", "nesting too deep to read", "",
+        )])
+    if root is None:
+        return LoadResult(None, [Finding(
+            file, 1, 1, "PS006", ERROR,
+            "文件是空的：没有任何内容可检查", "the file is empty: there is nothing to check", "",
+        )])
+    data = builder.build(root, (), 0)
+    return LoadResult(Document(file, data, builder.spans, builder.key_spans, text), builder.findings)
+
+
+def load_file(path: str, display: str | None = None) -> LoadResult:
+    """Load one spec. An unreadable file is an `io_error`, not a finding: nothing in it can be located."""
+    file = display or path
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                return LoadResult(None, [Finding(
+                    file, 1, 1, "PS004", ERROR,
+                    f"文件过大（{size} 字节，上限 {MAX_BYTES} 字节）：一张自评表通常只有几 KB，未读取",
+                    f"file too large ({size} bytes, limit {MAX_BYTES}): a form is a few KB; not read", "",
+                )])
+            data = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        return LoadResult(None, [], "这是一个文件夹，不是文件", "is a folder, not a file")
+    except PermissionError:
+        return LoadResult(None, [], "没有读取权限", "permission denied")
+    except FileNotFoundError:
+        return LoadResult(None, [], "文件不存在", "no such file")
+    except OSError as exc:
+        return LoadResult(None, [], f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})")
+    if len(data) > MAX_BYTES:  # grew while we read it
+        return LoadResult(None, [Finding(
+            file, 1, 1, "PS004", ERROR,
+            f"文件过大（上限 {MAX_BYTES} 字节），未读取", f"file too large (limit {MAX_BYTES} bytes); not read", "",
+        )])
+    text, problem = decode(data, file)
+    if problem is not None:
+        return LoadResult(None, [problem])
+    assert text is not None
+    return load_text(text, file)

@@ -1,0 +1,148 @@
+"""Profiles: the jurisdiction's thresholds, bands and rounding, as YAML data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from perfspec.diagnostics import ERROR, INFO, WARNING
+from perfspec.loader import load_file
+
+PROFILE_DIR = os.path.join(os.path.dirname(__file__), "profiles")
+ROUNDINGS = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
+ROUNDING_ZH = {"truncate": "截断两位", "half_up": "四舍五入两位"}
+ROUNDING_EN = {"truncate": "truncated to 2 decimals", "half_up": "rounded half-up to 2 decimals"}
+OFF = "off"
+_LEVELS = (ERROR, WARNING, INFO, OFF)
+
+
+class ProfileError(Exception):
+    """A profile or configuration that cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    title_en: str
+    rate_rounding: tuple[str, ...]
+    score_rounding: tuple[str, ...]
+    tolerance: Decimal
+    decimals: int
+    grades: tuple[tuple[str, Decimal], ...]
+    level1_weights: dict[str, Decimal] | None
+    categories: dict[str, tuple[str, ...]]
+    trivial_notes: frozenset[str]
+    advice_tolerance: Decimal
+    qualitative_tiers: dict[str, tuple[Decimal, Decimal]]
+    over_achievement: Decimal | None
+    severity: dict[str, str] = field(default_factory=dict)
+
+    def grade_for(self, total: Decimal) -> str:
+        for grade, minimum in self.grades:
+            if total >= minimum:
+                return grade
+        return self.grades[-1][0]
+
+    def band_text(self) -> str:
+        return "，".join(f"{g} ≥{m}" for g, m in self.grades)
+
+    def severity_for(self, code: str, default: str) -> str:
+        best = ""
+        for prefix in self.severity:
+            if code.startswith(prefix) and len(prefix) > len(best):
+                best = prefix
+        return self.severity[best] if best else default
+
+
+def quantize(value: Decimal, method: str, places: int = 2) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDINGS[method])
+
+
+def builtin_profiles() -> list[str]:
+    return sorted(name[:-5] for name in os.listdir(PROFILE_DIR) if name.endswith(".yaml"))
+
+
+def _locate(name: str, base: str | None) -> str:
+    if name.endswith((".yaml", ".yml")) or os.sep in name or "/" in name:
+        path = name if os.path.isabs(name) or base is None else os.path.join(base, name)
+        if not os.path.isfile(path):
+            raise ProfileError(f"找不到规则配置文件（profile）{path}")
+        return path
+    path = os.path.join(PROFILE_DIR, name + ".yaml")
+    if not os.path.isfile(path):
+        raise ProfileError(f"没有名为“{name}”的规则配置（profile）；内置的有：{'、'.join(builtin_profiles())}")
+    return path
+
+
+def _raw(name: str, base: str | None, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    path = _locate(name, base)
+    if path in seen:
+        raise ProfileError(f"{path}: extends 形成了循环")
+    result = load_file(path)
+    if result.io_error:
+        raise ProfileError(f"{path}: {result.io_error}")
+    if result.findings or not isinstance(result.document and result.document.data, dict):
+        where = result.findings[0] if result.findings else None
+        detail = f":{where.line}:{where.column}: {where.message}" if where else ": 内容应为映射（键: 值）"
+        raise ProfileError(f"{path}{detail}")
+    assert result.document is not None
+    data: dict[str, Any] = dict(result.document.data)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    merged = _raw(str(parent), os.path.dirname(path), seen + (path,))
+    merged.update(data)
+    return merged
+
+
+def _dec(value: Any, key: str, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ProfileError(f"profile {name}: {key} 应为数字")
+    return Decimal(value)
+
+
+def load_profile(name: str, base: str | None = None) -> Profile:
+    data = _raw(name, base)
+    pname = str(data.get("name", name))
+    try:
+        rate_rounding = tuple(data["rate_rounding"])
+        score_rounding = tuple(data["score_rounding"])
+        for method in rate_rounding + score_rounding:
+            if method not in ROUNDINGS:
+                raise ProfileError(f"profile {pname}: 未知的舍入方式 {method}（可用 truncate、half_up）")
+        grades = tuple((str(g["grade"]), _dec(g["min"], "grades.min", pname)) for g in data["grades"])
+        weights = data.get("level1_weights")
+        severity = {str(k): str(v) for k, v in (data.get("severity") or {}).items()}
+        for code, level in severity.items():
+            if level not in _LEVELS:
+                raise ProfileError(f"profile {pname}: severity.{code} 应为 {'、'.join(_LEVELS)} 之一")
+        over = data.get("over_achievement")
+        return Profile(
+            name=pname,
+            title=str(data.get("title", pname)),
+            title_en=str(data.get("title_en", pname)),
+            rate_rounding=rate_rounding,
+            score_rounding=score_rounding,
+            tolerance=_dec(data.get("tolerance", 0), "tolerance", pname),
+            decimals=int(data.get("decimals", 2)),
+            grades=grades,
+            level1_weights=(
+                {str(k): _dec(v, "level1_weights", pname) for k, v in weights.items()} if weights else None
+            ),
+            categories={str(k): tuple(str(x) for x in v) for k, v in data["categories"].items()},
+            trivial_notes=frozenset(str(x) for x in data.get("trivial_notes", [])),
+            advice_tolerance=_dec(data.get("advice_tolerance", Decimal("0.01")), "advice_tolerance", pname),
+            qualitative_tiers={
+                str(k): (_dec(v[0], "qualitative_tiers", pname), _dec(v[1], "qualitative_tiers", pname))
+                for k, v in data["qualitative_tiers"].items()
+            },
+            over_achievement=None if over is None else _dec(over, "over_achievement", pname),
+            severity=severity,
+        )
+    except ProfileError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        raise ProfileError(f"profile {pname}: 缺少或无法读取设置项 {exc}") from None

@@ -1,0 +1,52 @@
+"""Shared arithmetic of PS104 and PS105 (not a rule module itself)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfspec.rules.base import Context, fmt
+
+_ZH = {"weight": ("总分值", "分值"), "score": ("总得分", "得分")}
+
+
+def computed_sum(ctx: Context, field: str) -> tuple[Decimal | None, list[str]]:
+    """Σ of the funds block and every indicator; None with the blank cells' names if any is blank."""
+    funds = ctx.spec.funds
+    blanks: list[str] = []
+    funds_value = getattr(funds, field) if funds else None
+    if funds_value is None:
+        blanks.append(f"预算执行率{_ZH[field][1]}")
+    total = funds_value or Decimal(0)
+    for indicator in ctx.spec.indicators:
+        value = getattr(indicator, field)
+        if value is None:
+            blanks.append(f"“{indicator.label}”的{_ZH[field][1]}")
+        else:
+            total += value
+    return (None if blanks else total), blanks
+
+
+def check_sum(ctx: Context, field: str) -> None:
+    stated = getattr(ctx.spec, f"total_{field}")
+    if stated is None:
+        return
+    title, cell = _ZH[field]
+    expected, blanks = computed_sum(ctx, field)
+    if expected is None:
+        shown = "、".join(blanks[:3]) + ("等" if len(blanks) > 3 else "")
+        ctx.cannot(("total", field), f"{shown}为空，无法核对{title}", f"blank cells prevent checking the total {field}")
+        return
+    if expected == stated:
+        return
+    funds = ctx.spec.funds
+    funds_value = getattr(funds, field) if funds else Decimal(0)
+    rows = expected - (funds_value or Decimal(0))
+    count = len(ctx.spec.indicators)
+    ctx.report(
+        ("total", field),
+        f"{title}应为 {fmt(expected)}（预算执行率{cell} {fmt(funds_value)} + {count} 个三级指标{cell}合计 {fmt(rows)}），"
+        f"表中为 {fmt(stated)}，相差 {fmt(stated - expected)}：请核对是否漏填或多填了指标行",
+        f"total {field} should be {fmt(expected)} (funds {fmt(funds_value)} + {count} indicators {fmt(rows)}), "
+        f"the form states {fmt(stated)}, a difference of {fmt(stated - expected)}: is an indicator row missing or extra?",
+        expected=fmt(expected),
+    )

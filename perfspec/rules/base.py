@@ -1,0 +1,78 @@
+"""What a rule sees (the document, the typed spec, the profile) and how it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from perfspec.diagnostics import Finding, Path, format_path
+from perfspec.loader import Document
+from perfspec.model import Spec
+from perfspec.profile import Profile
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str  # default; a profile may change it
+    summary: str  # Chinese, one line
+    summary_en: str
+    doc: str  # the module docstring: explanation with a passing and a failing example
+    check: Callable[["Context"], None] | None  # None: the loader reports it
+
+
+@dataclass
+class Context:
+    doc: Document
+    spec: Spec
+    profile: Profile
+    rule: Rule | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(
+        self,
+        path: Path,
+        zh: str,
+        en: str,
+        expected: object = None,
+        severity: str | None = None,
+        at_key: bool = False,
+    ) -> None:
+        assert self.rule is not None
+        span = self.doc.key_span(path) if at_key else self.doc.span(path)
+        self.findings.append(
+            Finding(
+                file=self.doc.file,
+                line=span.line,
+                column=span.column,
+                code=self.rule.code,
+                severity=severity or self.profile.severity_for(self.rule.code, self.rule.severity),
+                message=zh,
+                message_en=en,
+                path=format_path(path),
+                expected=None if expected is None else str(expected),
+                end_line=span.end_line,
+                end_column=span.end_column,
+                where=path,
+            )
+        )
+
+    def cannot(self, path: Path, zh_what: str, en_what: str) -> None:
+        """A check that needs a blank cell says so instead of guessing."""
+        self.report(path, f"无法检查：{zh_what}", f"cannot check: {en_what}", severity="info")
+
+
+def fmt(value: Decimal | None) -> str:
+    """A number as a finance person writes it: no exponent, trailing zeros kept as computed."""
+    if value is None:
+        return "（空）"
+    text = format(value, "f")
+    return text
+
+
+def approx(value: Decimal, places: int = 3) -> str:
+    """`99.628…` for an inexact quotient, the exact digits otherwise."""
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN")
+    return fmt(shown) + ("…" if shown != value else "")

@@ -1,0 +1,71 @@
+"""PS103 budget-score: 预算执行率得分 = 分值 × 执行率（超过 100% 按 100% 计），保留两位
+
+执行率按 profile 的舍入方式取两位后再乘分值；表中未填得分时不检查。
+
+通过 / passes::
+
+    weight: 10
+    total: {initial: 137.21, annual: 137.21, executed: 136.70}
+    rate: 99.62
+    score: 9.96
+
+不通过 / fails::
+
+    weight: 10
+    total: {initial: 137.21, annual: 137.21, executed: 136.70}
+    rate: 99.62
+    score: 10
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfspec.profile import quantize
+from perfspec.rules.base import Context, fmt
+from perfspec.rules.execution_rate import accepted_rates, exact_rate
+
+CODE = "PS103"
+NAME = "budget-score"
+SEVERITY = "error"
+SUMMARY = "预算执行率得分 = 分值 × 执行率（封顶 100%），保留两位"
+SUMMARY_EN = "budget score = weight × execution rate (capped at 100 %), to 2 decimals"
+
+_HUNDRED = Decimal(100)
+
+
+def accepted_scores(weight: Decimal, rates: list[Decimal], methods: tuple[str, ...]) -> list[Decimal]:
+    out: list[Decimal] = []
+    for rate in rates:
+        for method in methods:
+            value = quantize(weight * min(rate, _HUNDRED) / _HUNDRED, method)
+            if value not in out:
+                out.append(value)
+    return out
+
+
+def check(ctx: Context) -> None:
+    funds = ctx.spec.funds
+    if funds is None or funds.score is None:
+        return
+    exact = exact_rate(funds)
+    if funds.weight is None or exact is None:
+        ctx.cannot(
+            ("funds", "score"),
+            "预算执行率的分值、全年预算数或全年执行数为空，无法核对得分",
+            "the funds weight, annual budget or executed amount is blank",
+        )
+        return
+    rates = list(dict.fromkeys(accepted_rates(exact, ctx.profile).values()))
+    scores = accepted_scores(funds.weight, rates, ctx.profile.score_rounding)
+    if funds.score in scores:
+        return
+    rate = rates[0]
+    shown = "或".join(fmt(s) for s in scores)
+    capped = "（执行率超过 100%，按 100% 计）" if rate > _HUNDRED else ""
+    ctx.report(
+        ("funds", "score"),
+        f"预算执行率得分应为 {shown}（分值 {fmt(funds.weight)} × 执行率 {fmt(min(rate, _HUNDRED))}%{capped}），表中为 {fmt(funds.score)}",
+        f"budget score should be {' or '.join(fmt(s) for s in scores)} (weight {fmt(funds.weight)} × rate {fmt(min(rate, _HUNDRED))} %), the form states {fmt(funds.score)}",
+        expected=fmt(scores[0]),
+    )

@@ -1,0 +1,42 @@
+"""PS303 deduction-met: 达到了年度指标值却扣了分
+
+实际完成值达到了年度指标值（如 `≤5.00(分钟)` 实际 `5.00(分钟)`），得分却低于分值。
+扣分的理由应当写进偏差原因，或者复核得分。
+
+通过 / passes::
+
+    target: ≤5.00(分钟)
+    actual: 5.00(分钟)
+    weight: 10
+    score: 10
+
+不通过 / fails::
+
+    target: ≤5.00(分钟)
+    actual: 5.00(分钟)
+    weight: 10
+    score: 8
+"""
+
+from __future__ import annotations
+
+from perfspec.rules._outcome import outcomes, show
+from perfspec.rules.base import Context, fmt
+
+CODE = "PS303"
+NAME = "deduction-met"
+SEVERITY = "warning"
+SUMMARY = "达到了年度指标值却扣了分"
+SUMMARY_EN = "points deducted although the target was met"
+
+
+def check(ctx: Context) -> None:
+    for out in outcomes(ctx.spec.indicators):
+        ind = out.indicator
+        if out.met and ind.weight is not None and ind.score is not None and ind.score < ind.weight:
+            ctx.report(
+                ind.path + ("score",),
+                f"“{ind.label}”达到了年度指标值（指标值 {show(out.target)}，实际 {show(out.actual)}），却扣了 {fmt(ind.weight - ind.score)} 分",
+                f"'{ind.label}' met its target ({show(out.target)}, actual {show(out.actual)}) yet lost {fmt(ind.weight - ind.score)} points",
+                expected=fmt(ind.weight),
+            )

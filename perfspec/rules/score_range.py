@@ -1,0 +1,42 @@
+"""PS107 score-range: 得分不能超过分值
+
+每个三级指标、预算执行率和总分都满足 0 ≤ 得分 ≤ 分值（负数由 PS010 报告）。
+
+通过 / passes::
+
+    weight: 10
+    score: 10
+
+不通过 / fails::
+
+    weight: 10
+    score: 12
+"""
+
+from __future__ import annotations
+
+from perfspec.rules.base import Context, fmt
+
+CODE = "PS107"
+NAME = "score-range"
+SEVERITY = "error"
+SUMMARY = "得分不能超过分值"
+SUMMARY_EN = "a score may not exceed its weight"
+
+
+def check(ctx: Context) -> None:
+    places = []
+    funds = ctx.spec.funds
+    if funds is not None:
+        places.append((("funds", "score"), "预算执行率", funds.weight, funds.score))
+    for ind in ctx.spec.indicators:
+        places.append((ind.path + ("score",), f"“{ind.label}”", ind.weight, ind.score))
+    places.append((("total", "score"), "总分", ctx.spec.total_weight, ctx.spec.total_score))
+    for path, what, weight, score in places:
+        if weight is not None and score is not None and score > weight:
+            ctx.report(
+                path,
+                f"{what}的得分 {fmt(score)} 超过了分值 {fmt(weight)}",
+                f"the score {fmt(score)} exceeds the weight {fmt(weight)}",
+                expected=f"≤ {fmt(weight)}",
+            )

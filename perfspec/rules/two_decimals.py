@@ -1,0 +1,59 @@
+"""PS108 two-decimals: 金额和分数最多两位小数
+
+“两位小数”是对写下的数字本身的要求（137.215 多了一位），按书写的文字判断，
+不借助二进制浮点数（JSON Schema 的 multipleOf: 0.01 会误判 4560.52）。
+
+通过 / passes::
+
+    total: {initial: 4560.52, annual: 4560.52, executed: 4560.5}
+
+不通过 / fails::
+
+    total: {initial: 4560.525, annual: 4560.52, executed: 4560.52}
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterator
+
+from perfspec.diagnostics import Path
+from perfspec.model import FUNDS_COLUMNS, FUNDS_ROWS
+from perfspec.rules.base import Context, fmt
+
+CODE = "PS108"
+NAME = "two-decimals"
+SEVERITY = "error"
+SUMMARY = "金额和分数最多两位小数"
+SUMMARY_EN = "money and points have at most two decimals"
+
+
+def _numbers(ctx: Context) -> Iterator[tuple[Path, Any]]:
+    data = ctx.spec.has
+    funds = data.get("funds")
+    if isinstance(funds, dict):
+        for row in FUNDS_ROWS:
+            cells = funds.get(row)
+            if isinstance(cells, dict):
+                for col in FUNDS_COLUMNS:
+                    yield ("funds", row, col), cells.get(col)
+        for key in ("weight", "rate", "score"):
+            yield ("funds", key), funds.get(key)
+    for ind in ctx.spec.indicators:
+        yield ind.path + ("weight",), ind.raw.get("weight")
+        yield ind.path + ("score",), ind.raw.get("score")
+    total = ctx.spec.total or {}
+    for key in ("weight", "score"):
+        yield ("total", key), total.get(key)
+
+
+def check(ctx: Context) -> None:
+    places = ctx.profile.decimals
+    for path, value in _numbers(ctx):
+        if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -places:  # type: ignore[operator]
+            ctx.report(
+                path,
+                f"{fmt(value)} 超过 {places} 位小数：金额和分数按表中原样最多保留 {places} 位",
+                f"{fmt(value)} has more than {places} decimals",
+                expected=f"{places} 位小数",
+            )

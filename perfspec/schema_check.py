@@ -1,0 +1,199 @@
+"""JSON Schema validation with messages a finance person can act on.
+
+python-jsonschema finds the errors; this module turns each into one Chinese
+(and English) sentence naming the form's label of the field, what was
+expected and what is there, at the exact key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterator
+
+from perfspec.diagnostics import Path
+
+_HERE = os.path.dirname(__file__)
+# In a source checkout (or an editable install) the schema sits at the top of
+# the repository; in a wheel it is mapped into the package as perfspec/schema.
+_CANDIDATES = (
+    os.path.join(_HERE, "schema", "perfspec.schema.json"),
+    os.path.join(os.path.dirname(_HERE), "schema", "perfspec.schema.json"),
+)
+
+
+def schema_path() -> str:
+    for candidate in _CANDIDATES:
+        if os.path.isfile(candidate):
+            return candidate
+    raise FileNotFoundError("perfspec.schema.json is missing from the installation")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    with open(schema_path(), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema  # imported here: only files that reach validation pay for it
+
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema())
+
+
+_TYPE_ZH = {
+    "string": "文本",
+    "number": "数字",
+    "integer": "整数",
+    "object": "映射（键: 值）",
+    "array": "列表（- 项）",
+    "null": "空值 null",
+    "boolean": "是/否",
+}
+
+
+def _kind(value: Any) -> tuple[str, str]:
+    if value is None:
+        return "空值", "null"
+    if isinstance(value, bool):
+        return "布尔值", "a boolean"
+    if isinstance(value, (int, Decimal)):
+        return "数字", "a number"
+    if isinstance(value, str):
+        return "文本", "text"
+    if isinstance(value, list):
+        return "列表", "a list"
+    if isinstance(value, dict):
+        return "映射", "a mapping"
+    return type(value).__name__, type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return ""
+    text = "null" if value is None else str(value)
+    if len(text) > 30:
+        text = text[:30] + "…"
+    return f"“{text}”"
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = schema()["$defs"][ref[len("#/$defs/") :]]
+        merged = dict(target)
+        merged.update({k: v for k, v in node.items() if k != "$ref"})
+        return merged
+    return node
+
+
+def subschema(path: Path) -> dict[str, Any]:
+    """The schema node that describes the value at `path` (titles included)."""
+    node = _resolve(schema())
+    for part in path:
+        if isinstance(part, int):
+            node = _resolve(node.get("items", {}))
+        elif part in node.get("properties", {}):
+            node = _resolve(node["properties"][part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = _resolve(node["additionalProperties"])
+        else:
+            return {}
+    return node
+
+
+def label(path: Path) -> tuple[str, str]:
+    """`分值（weight）` / `weight`: the form's label with the key it is written as."""
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    title = subschema(path).get("title") if path else "自评表"
+    if not path:
+        return "整张表", "the document"
+    if isinstance(path[-1], int):
+        return f"{title or key}第 {path[-1] + 1} 项", f"item {path[-1] + 1} of {key}"
+    return (f"{title}（{key}）" if title and title != key else key), key
+
+
+def _types(expected: Any) -> tuple[str, str]:
+    names = expected if isinstance(expected, list) else [expected]
+    return "或".join(_TYPE_ZH.get(n, n) for n in names), " or ".join(names)
+
+
+def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:
+    """Yield (path, at_key, zh, en) per schema error, in document order."""
+    for error in _validator().iter_errors(data):
+        yield from _explain(error)
+
+
+def _explain(error: Any) -> Iterator[tuple[Path, bool, str, str]]:
+    path: Path = tuple(error.absolute_path)
+    zh_label, en_label = label(path)
+    kind = error.validator
+    value = error.instance
+    if kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for extra in sorted(set(value) - set(allowed), key=list(value).index):
+            close = difflib.get_close_matches(extra, allowed, n=1)
+            hint_zh = f"，是否想写 {close[0]}？" if close else ""
+            hint_en = f"; did you mean {close[0]}?" if close else ""
+            yield (
+                path + (extra,),
+                True,
+                f"{zh_label}中出现未知的键“{extra}”{hint_zh}（可用的键：{'、'.join(allowed)}）",
+                f"unknown key '{extra}' in {en_label}{hint_en} (allowed: {', '.join(allowed)})",
+            )
+        return
+    if kind == "required":
+        present = value if isinstance(value, dict) else {}
+        for missing in error.validator_value:
+            if missing not in present:
+                title = subschema(path + (missing,)).get("title", missing)
+                yield (
+                    path,
+                    bool(path),
+                    f"{zh_label}缺少必填项 {missing}（{title}）",
+                    f"{en_label} lacks the required key '{missing}'",
+                )
+        return
+    if kind == "type":
+        zh_types, en_types = _types(error.validator_value)
+        got_zh, got_en = _kind(value)
+        yield (
+            path,
+            False,
+            f"{zh_label}应为{zh_types}，实际为{got_zh}{_shown(value)}",
+            f"{en_label} must be {en_types}, not {got_en} {_shown(value)}".rstrip(),
+        )
+        return
+    if kind == "enum":
+        options = "、".join("null" if v is None else str(v) for v in error.validator_value)
+        yield path, False, f"{zh_label}应为 {options} 之一，实际为{_shown(value)}", f"{en_label} must be one of {options}"
+        return
+    if kind in ("minimum", "exclusiveMinimum"):
+        yield path, False, f"{zh_label}不能小于 {error.validator_value}，实际为 {value}", f"{en_label} must be at least {error.validator_value}, not {value}"
+        return
+    if kind in ("maximum", "exclusiveMaximum"):
+        yield path, False, f"{zh_label}不能大于 {error.validator_value}，实际为 {value}", f"{en_label} must be at most {error.validator_value}, not {value}"
+        return
+    if kind == "minLength":
+        yield path, False, f"{zh_label}不能为空", f"{en_label} must not be empty"
+        return
+    if kind in ("minItems", "minProperties"):
+        yield path, False, f"{zh_label}至少要有一项", f"{en_label} needs at least one entry"
+        return
+    if kind == "pattern" and error.relative_schema_path and "propertyNames" in error.relative_schema_path:
+        yield (
+            path + (str(value),),
+            True,
+            f"“{value}”不是规则代码（应形如 PS201）",
+            f"'{value}' is not a rule code (expected e.g. PS201)",
+        )
+        return
+    if kind in ("anyOf", "oneOf"):
+        yield path, False, f"{zh_label}的值{_shown(value)}不符合要求", f"{en_label}: value {_shown(value)} is not valid"
+        return
+    yield path, False, f"{zh_label}不符合要求：{error.message}", f"{en_label}: {error.message}"
