@@ -136,7 +136,7 @@ _PHRASE_WORDS: tuple[str, ...] = (
     "以上", "以下", "以内", "之内", "之前", "之后", "以前", "以后", "左右",
     "完成", "达到", "达成", "超过", "低于", "高于", "大于", "小于", "等于",
     "至少", "至多", "最多", "最少", "不低于", "不少于", "不高于", "不超过",
-    "内", "前", "后", "不", "及", "约", "或", "并",
+    "内", "前", "后", "不", "及", "约", "或", "并", "至", "到",
 )
 
 _ACHIEVEMENTS: dict[str, str] = {
@@ -245,7 +245,7 @@ def _parse_after_op(text: str, op: str, rest: str) -> Quantity:
             f"无法识别“{shown}”后的数值",
             f"cannot read the number after “{op}”",
         )
-    if _RANGE_RE.fullmatch(rest):
+    if _range_match(rest) is not None:
         return _invalid(
             text,
             f"“{shown}”后不能是区间",
@@ -271,11 +271,24 @@ def _parse_after_op(text: str, op: str, rest: str) -> Quantity:
     return Quantity(Kind.QUANTITY, text, op=op, value=value, unit=unit)
 
 
-def _parse_range(text: str, match: re.Match[str]) -> Quantity | None:
-    """RANGE, INVALID, or None when the text is not range-shaped after all."""
-    low_s, low_tail, high_s, high_tail = match.group("low", "low_tail", "high", "high_tail")
-    if (low_tail and not _loose_tail(low_tail)) or (high_tail and not _loose_tail(high_tail)):
+def _range_match(s: str) -> re.Match[str] | None:
+    """The range match if ``s`` is shaped like ``low unit? sep high unit?``.
+
+    The regex lets the unit parts be anything so that one pattern serves all
+    separators; the units are vetted here so that "3天内到5天内完成" reads as
+    a sentence, not as a malformed range.
+    """
+    match = _RANGE_RE.fullmatch(s)
+    if match is None:
         return None
+    for tail in match.group("low_tail", "high_tail"):
+        if tail and not _loose_tail(tail):
+            return None
+    return match
+
+
+def _parse_range(text: str, match: re.Match[str]) -> Quantity:
+    low_s, low_tail, high_s, high_tail = match.group("low", "low_tail", "high", "high_tail")
     low, high = _number(low_s), _number(high_s)
     if low is None or high is None:
         bad = low_s if low is None else high_s
@@ -315,21 +328,23 @@ def _parse_text(text: str, implied_op: str | None) -> Quantity | None:
     if op_match is not None:
         return _parse_after_op(text, *op_match)
 
-    range_match = _RANGE_RE.fullmatch(s)
+    range_match = _range_match(s)
     if range_match is not None:
-        parsed = _parse_range(text, range_match)
-        if parsed is not None:
-            return parsed
+        return _parse_range(text, range_match)
 
     head_match = _HEAD_RE.fullmatch(s)
     if head_match is not None:
         head, tail = head_match.group("head", "tail")
-        if not tail or _loose_tail(tail):
+        if tail[:1] in tuple(_SEP_CHARS):
+            # A separator with no second number ("5000-", "5000到卷"); without
+            # this "到卷" would pass as a unit.
+            rest = tail.lstrip(_SEP_CHARS)
+            if not rest or _loose_tail(rest):
+                return _invalid(text, f"区间“{head}{tail}”不完整", f"the range “{head}{tail}” is incomplete")
+        elif not tail or _loose_tail(tail):
             value = _number(head)
             if value is None:
                 return _invalid(text, f"无法识别数值“{head}”", f"cannot read the number “{head}”")
-            if tail and tail[0] in _SEP_CHARS and tail.strip(_SEP_CHARS) == "":
-                return _invalid(text, f"区间“{head}{tail}”不完整", f"the range “{head}{tail}” is incomplete")
             unit = _unit(tail) if tail else None
             if tail and unit is None:
                 return _invalid(

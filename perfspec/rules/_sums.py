@@ -44,9 +44,9 @@ def check_sum(ctx: Context, field: str) -> None:
     count = len(ctx.spec.indicators)
     ctx.report(
         ("total", field),
-        f"{title}应为 {fmt(expected)}（预算执行率{cell} {fmt(funds_value)} + {count} 个三级指标{cell}合计 {fmt(rows)}），"
+        f"{title}应为 {fmt(expected, stated)}（预算执行率{cell} {fmt(funds_value)} + {count} 个三级指标{cell}合计 {fmt(rows)}），"
         f"表中为 {fmt(stated)}，相差 {fmt(stated - expected)}：请核对是否漏填或多填了指标行",
-        f"total {field} should be {fmt(expected)} (funds {fmt(funds_value)} + {count} indicators {fmt(rows)}), "
+        f"total {field} should be {fmt(expected, stated)} (funds {fmt(funds_value)} + {count} indicators {fmt(rows)}), "
         f"the form states {fmt(stated)}, a difference of {fmt(stated - expected)}: is an indicator row missing or extra?",
-        expected=fmt(expected),
+        expected=fmt(expected, stated),
     )

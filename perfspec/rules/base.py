@@ -64,12 +64,16 @@ class Context:
         self.report(path, f"无法检查：{zh_what}", f"cannot check: {en_what}", severity="info")
 
 
-def fmt(value: Decimal | None) -> str:
-    """A number as a finance person writes it: no exponent, trailing zeros kept as computed."""
+def fmt(value: Decimal | None, like: Decimal | None = None) -> str:
+    """A number as a finance person writes it: no exponent; with `like`, as many
+    decimals as the stated number it is compared with (95 beside 100.00 is 95.00)."""
     if value is None:
         return "（空）"
-    text = format(value, "f")
-    return text
+    if like is not None and like.is_finite() and value.is_finite():
+        exp = like.as_tuple().exponent
+        if isinstance(exp, int) and exp < value.as_tuple().exponent:  # type: ignore[operator]
+            value = value.quantize(Decimal(1).scaleb(exp))
+    return format(value, "f")
 
 
 def approx(value: Decimal, places: int = 3) -> str:

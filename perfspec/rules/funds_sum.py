@@ -51,7 +51,7 @@ def check(ctx: Context) -> None:
             terms = " + ".join(f"{FUNDS_ROW_ZH[r]} {fmt(p)}" for r, p in zip(_PARTS, parts))
             ctx.report(
                 ("funds", "total", col),
-                f"年度资金总额的{FUNDS_COLUMN_ZH[col]}应为 {fmt(expected)}（{terms}），表中为 {fmt(stated)}",
-                f"total {col} should be {fmt(expected)} (appropriation + carryover + other), the form states {fmt(stated)}",
-                expected=fmt(expected),
+                f"年度资金总额的{FUNDS_COLUMN_ZH[col]}应为 {fmt(expected, stated)}（{terms}），表中为 {fmt(stated)}",
+                f"total {col} should be {fmt(expected, stated)} (appropriation + carryover + other), the form states {fmt(stated)}",
+                expected=fmt(expected, stated),
             )
