@@ -73,13 +73,13 @@ def _kind(value: Any) -> tuple[str, str]:
     return type(value).__name__, type(value).__name__
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, lang: str = "zh") -> str:
     if isinstance(value, (dict, list)):
         return ""
     text = "null" if value is None else str(value)
     if len(text) > 30:
         text = text[:30] + "…"
-    return f"“{text}”"
+    return f"“{text}”" if lang == "zh" else f"'{text}'"
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -166,12 +166,17 @@ def _explain(error: Any) -> Iterator[tuple[Path, bool, str, str]]:
             path,
             False,
             f"{zh_label}应为{zh_types}，实际为{got_zh}{_shown(value)}",
-            f"{en_label} must be {en_types}, not {got_en} {_shown(value)}".rstrip(),
+            f"{en_label} must be {en_types}, not {got_en} {_shown(value, 'en')}".rstrip(),
         )
         return
     if kind == "enum":
-        options = "、".join("null" if v is None else str(v) for v in error.validator_value)
-        yield path, False, f"{zh_label}应为 {options} 之一，实际为{_shown(value)}", f"{en_label} must be one of {options}"
+        values = ["null" if v is None else str(v) for v in error.validator_value]
+        yield (
+            path,
+            False,
+            f"{zh_label}应为 {'、'.join(values)} 之一，实际为{_shown(value)}",
+            f"{en_label} must be one of {', '.join(values)}, not {_shown(value, 'en')}",
+        )
         return
     if kind in ("minimum", "exclusiveMinimum"):
         yield path, False, f"{zh_label}不能小于 {error.validator_value}，实际为 {value}", f"{en_label} must be at least {error.validator_value}, not {value}"
@@ -194,6 +199,6 @@ def _explain(error: Any) -> Iterator[tuple[Path, bool, str, str]]:
         )
         return
     if kind in ("anyOf", "oneOf"):
-        yield path, False, f"{zh_label}的值{_shown(value)}不符合要求", f"{en_label}: value {_shown(value)} is not valid"
+        yield path, False, f"{zh_label}的值{_shown(value)}不符合要求", f"{en_label}: value {_shown(value, 'en')} is not valid"
         return
     yield path, False, f"{zh_label}不符合要求：{error.message}", f"{en_label}: {error.message}"

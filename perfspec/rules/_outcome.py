@@ -23,9 +23,16 @@ class Outcome:
         return None
 
 
+def _cell(value: object) -> object:
+    """Lists, mappings and booleans are the schema's to report (PS010), not unreadable text."""
+    if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
+        return value
+    return None
+
+
 def outcome(indicator: Indicator) -> Outcome:
-    target = parse_target(indicator.target)
-    actual = parse_actual(indicator.actual)
+    target = parse_target(_cell(indicator.target))  # type: ignore[arg-type]
+    actual = parse_actual(_cell(indicator.actual))  # type: ignore[arg-type]
     verdict = None
     if target is not None and actual is not None:
         if Kind.INVALID not in (target.kind, actual.kind):

@@ -35,16 +35,20 @@ def check(ctx: Context) -> None:
     funds = ctx.spec.funds
     if funds is None:
         return
+    blank_columns = [
+        col for col in FUNDS_COLUMNS if any(funds.rows[row][col] is None for row in ("total",) + _PARTS)
+    ]
+    if blank_columns:
+        # One note for the block, not one per column: a blank funds table is one fact.
+        ctx.cannot(
+            ("funds", "total", blank_columns[0]),
+            f"资金表的{'、'.join(FUNDS_COLUMN_ZH[c] for c in blank_columns)}栏有空白单元格，无法核对这些栏的合计",
+            f"the {', '.join(blank_columns)} column(s) of the funds table have blank cells; their sums cannot be checked",
+        )
     for col in FUNDS_COLUMNS:
         stated = funds.rows["total"][col]
         parts = [funds.rows[row][col] for row in _PARTS]
-        if stated is None or any(p is None for p in parts):
-            blank = [FUNDS_ROW_ZH[r] for r in ("total",) + _PARTS if funds.rows[r][col] is None]
-            ctx.cannot(
-                ("funds", "total", col),
-                f"{FUNDS_COLUMN_ZH[col]}栏中{'、'.join(blank)}为空，无法核对合计",
-                f"the {col} column has blank cells, so its sum cannot be checked",
-            )
+        if col in blank_columns or stated is None:
             continue
         expected = sum(parts)  # type: ignore[arg-type]
         if expected != stated:
