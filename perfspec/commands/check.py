@@ -1,0 +1,76 @@
+"""`perfspec check [PATH...]`: check specs and report findings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TextIO
+
+from perfspec.errors import UsageError
+from perfspec.formats import FORMATS
+
+HELP = "检查自评表（默认检查配置中的 specs/）"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹")
+    parser.add_argument("--format", choices=tuple(FORMATS), default="text", help="输出格式")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="消息语言（默认中文）")
+    parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
+    parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔，如 PS1,PS201")
+    parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
+
+
+def codes(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
+    """The configured engine and the paths to check: shared by the commands that check."""
+    from perfspec.check import Engine, Options
+    from perfspec.config import load_config
+    from perfspec.profile import load_profile
+
+    config = load_config(".")
+    profile = load_profile(args.profile or config.profile, None if args.profile else config.root)
+    options = Options(
+        profile=profile,
+        select=codes(args.select) or config.select,
+        ignore=codes(args.ignore) if args.ignore is not None else config.ignore,
+    )
+    paths = list(args.paths)
+    if not paths:
+        paths = [p for p in (os.path.join(config.root, p) for p in config.paths) if os.path.exists(p)]
+        if not paths:
+            raise UsageError("没有给出要检查的文件，当前目录下也没有 specs/ 文件夹（或 .perfspec.yaml 的 paths）")
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"找不到 {missing[0]}")
+    return Engine(options), paths
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from perfspec import __version__
+    from perfspec.check import collect, display_name
+    from perfspec.formats import Report, writer
+
+    engine, paths = engine_and_paths(args)
+    report = Report(
+        files=[], findings=[], lang=args.lang, profile=engine.options.profile.name,  # type: ignore[attr-defined]
+        version=__version__, rules=dict(engine.rules),  # type: ignore[attr-defined]
+    )
+    for path in collect(paths):
+        result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
+        report.files.append(result.file)
+        if result.io_error:
+            message = result.io_error if args.lang == "zh" else result.io_error_en
+            report.unreadable[result.file] = message
+            err.write(f"perfspec: {result.file}: {message}\n")
+            continue
+        report.findings.extend(result.findings)
+    writer(args.format)(report, out)
+    if report.unreadable:
+        return 2
+    return 1 if any(f.fails for f in report.findings) else 0

@@ -1,0 +1,33 @@
+"""Compiler-style lines `file:line:col: CODE severity message (path)`, then a summary line."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from perfspec.diagnostics import ERROR, INFO, WARNING, Finding
+from perfspec.formats import Report
+
+
+def line(f: Finding, lang: str) -> str:
+    ack = ""
+    if f.acknowledged is not None:
+        ack = f" [已确认：{f.acknowledged}]" if lang == "zh" else f" [acknowledged: {f.acknowledged}]"
+    where = f" ({f.path})" if f.path else ""
+    return f"{f.file}:{f.line}:{f.column}: {f.code} {f.severity} {f.text(lang)}{where}{ack}"
+
+
+def summary(files: int, findings: list[Finding], lang: str) -> str:
+    live = [f for f in findings if f.acknowledged is None]
+    errors = sum(f.severity == ERROR for f in live)
+    warnings = sum(f.severity == WARNING for f in live)
+    infos = sum(f.severity == INFO for f in live)
+    acked = len(findings) - len(live)
+    if lang == "en":
+        return f"{files} files checked: {errors} errors, {warnings} warnings, {infos} notes, {acked} acknowledged"
+    return f"检查了 {files} 个文件：{errors} 个错误，{warnings} 个警告，{infos} 条提示，{acked} 条已确认"
+
+
+def write(report: Report, out: TextIO) -> None:
+    for finding in report.findings:
+        out.write(line(finding, report.lang) + "\n")
+    out.write(summary(len(report.files), report.findings, report.lang) + "\n")
