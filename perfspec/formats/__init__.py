@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 from perfspec.diagnostics import Finding
 
-# name -> module; the module defines write(report: Report, out: TextIO) -> None
+# Discovered: a format is a module here defining write(report: Report, out: TextIO) -> None.
+# Its file name is the --format value; modules starting with "_" are helpers.
+_HERE = os.path.dirname(__file__)
+_FIRST = ("text", "json")
 FORMATS = {
-    "text": "perfspec.formats.text",
-    "json": "perfspec.formats.json",
+    name: f"perfspec.formats.{name}"
+    for name in sorted(
+        (n[:-3] for n in os.listdir(_HERE) if n.endswith(".py") and not n.startswith("_")),
+        key=lambda n: (_FIRST.index(n) if n in _FIRST else len(_FIRST), n),
+    )
 }
 
 
