@@ -45,12 +45,27 @@ def _holders(doc: Document, spec: Spec) -> list[tuple[Path, object]]:
     return [(path, acks) for path, acks in holders if acks is not None]
 
 
+def _where(spec: Spec, owner: Path) -> tuple[str, str]:
+    """How a finance person names the place: the indicator's name, not a YAML path."""
+    if not owner:
+        return "表的顶层", "the top level"
+    if owner[0] == "funds":
+        return "项目资金部分", "the funds block"
+    if owner[0] == "total":
+        return "总分", "the totals"
+    for ind in spec.indicators:
+        if ind.path == owner:
+            return f"“{ind.label}”", f"'{ind.label}'"
+    return format_path(owner), format_path(owner)
+
+
 def apply(
     doc: Document,
     spec: Spec,
     findings: list[Finding],
     make: Callable[[Path, str, str, str], Finding | None],
     enabled: Callable[[str], bool],
+    known: Callable[[str], bool] = lambda code: True,
 ) -> list[Finding]:
     """Mark acknowledged findings; add PS901/PS902 findings via `make(path, code, zh, en)`."""
     acks: list[_Ack] = []
@@ -60,11 +75,12 @@ def apply(
             continue  # the schema reports a malformed acknowledge block
         for code, reason in entries.items():
             path = owner + ("acknowledge", code)
-            if not isinstance(reason, str) or not reason.strip():
+            # Two characters at least, as the schema says: "无" is not a reason.
+            if not isinstance(reason, str) or len(reason.strip()) < 2:
                 made = make(
                     path,
                     "PS901",
-                    f"对 {code} 的确认没有写理由：请写明为什么接受这条检查结果，否则确认无效",
+                    f"对 {code} 的确认没有写理由（至少两个字）：请写明为什么接受这条检查结果，否则确认无效",
                     f"the acknowledgement of {code} has no reason; it is ignored until one is given",
                 )
                 if made:
@@ -80,13 +96,18 @@ def apply(
             finding = finding.acknowledge(match.reason)
         out.append(finding)
     for ack in acks:
-        if not ack.used and enabled(ack.code):
-            made = make(
-                ack.owner + ("acknowledge", ack.code),
-                "PS902",
-                f"确认了 {ack.code}，但{format_path(ack.owner) or '顶层'}并没有这条检查结果：请删除这条多余的确认",
-                f"{ack.code} is acknowledged but {format_path(ack.owner) or 'the top level'} has no such finding; remove it",
-            )
-            if made:
-                extra.append(made)
+        if ack.used:
+            continue
+        zh_where, en_where = _where(spec, ack.owner)
+        if not known(ack.code):
+            zh = f"确认了 {ack.code}，但没有这条规则（代码写错了？用 perfspec rules 查看全部规则）"
+            en = f"{ack.code} is acknowledged but there is no such rule (a typo? see perfspec rules)"
+        elif enabled(ack.code):
+            zh = f"确认了 {ack.code}，但{zh_where}并没有这条检查结果：请删除这条多余的确认"
+            en = f"{ack.code} is acknowledged but {en_where} has no such finding; remove it"
+        else:
+            continue  # the rule is switched off here, so "unused" says nothing
+        made = make(ack.owner + ("acknowledge", ack.code), "PS902", zh, en)
+        if made:
+            extra.append(made)
     return out + extra

@@ -77,7 +77,9 @@ class Engine:
                 end_line=span.end_line, end_column=span.end_column, where=path,
             )
 
-        findings = acknowledge.apply(doc, spec, findings, make, lambda code: code in self.enabled_codes)
+        findings = acknowledge.apply(
+            doc, spec, findings, make, lambda code: code in self.enabled_codes, lambda code: code in self.rules
+        )
         return sorted(findings, key=Finding.sort_key)
 
     def check_file(self, path: str, display: str | None = None) -> FileResult:

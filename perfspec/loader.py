@@ -28,6 +28,9 @@ MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any h
 MAX_NODES = 100_000  # node visits while building values; stops alias bombs
 MAX_DEPTH = 64  # a form nests five levels deep
 MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal context
+# libyaml's parser recurses once per open flow bracket and overflows the C stack
+# somewhere past ~40,000 levels (a 100 KB file): such a file is refused before parsing.
+MAX_FLOW_DEPTH = 1_000
 
 _PLAIN = "?"  # YAML's non-specific tag of plain scalars
 _QUOTED = "!"  # ... and of quoted or block scalars
@@ -176,6 +179,7 @@ class _Builder:
             return self.scalar(node, path)
         if node.tag not in (_CORE + "seq", _CORE + "map"):
             self.bad_tag(node, path)
+            return None
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self.mapping(node, path, depth)
@@ -261,7 +265,9 @@ class _Builder:
 
 _YAML_PROBLEMS_ZH = (
     ("found character '\\t' that cannot start any token", "发现制表符（Tab）：YAML 的缩进只能用空格"),
-    ("mapping values are not allowed here", "此处不能出现“键: 值”（可能是缩进不对，或冒号后的文本需要加引号）"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”（可能是缩进不对，或文字中的“: ”需要给整段文字加引号）"),
+    ("second occurrence", "锚点名称重复（& 后的名称在文件中出现了两次）"),
+    ("did not find expected alphabetic or numeric character", "锚点或别名（& 或 * 之后）缺少名称"),
     ("could not find expected ':'", "缺少预期的“:”（可能是上一行的键值没有写完整）"),
     ("did not find expected key", "找不到预期的键（缩进不一致？）"),
     ("did not find expected ',' or ']'", "方括号 [ ] 没有正确闭合，或元素之间缺少逗号"),
@@ -284,15 +290,39 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
     problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml's reader knows only a byte offset into the UTF-8 text; count the lines ourselves.
+        before = text.encode("utf-8")[: max(exc.position, 0)].decode("utf-8", "ignore")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return Finding(
+            file, line, column, "PS001", ERROR,
+            f"YAML 语法错误：第 {line} 行有不允许的控制字符 U+{code:04X}（可能是从别处复制来的不可见字符），请删除",
+            f"YAML syntax error: control character U+{code:04X} is not allowed", "",
+        )
+    zh_extra = ""
     if mark is not None and problem.startswith("found character that cannot start any token"):
         lines = text.splitlines()
         bad = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
         if bad == "\t":
             problem = "found a tab character"
-    context = getattr(exc, "context", None)
-    zh = next((text for key, text in _YAML_PROBLEMS_ZH if problem.startswith(key)), None)
+        elif bad:
+            zh_extra = f"“{bad}”不能出现在值的开头：请给整段文字加引号"
+    # For an unclosed quote or bracket the useful place is where it was opened.
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context.startswith(("while scanning a quoted", "while parsing a flow")):
+        opened = context_mark.line + 1
+        zh_extra = (
+            f"第 {opened} 行开始的引号没有闭合"
+            if "quoted" in context
+            else f"第 {opened} 行开始的括号没有正确闭合（或其中的项之间缺少逗号）"
+        )
+        line, column = opened, context_mark.column + 1
+    zh = zh_extra or next((text for key, text in _YAML_PROBLEMS_ZH if problem.startswith(key)), None)
     if zh is None:
-        zh = f"YAML 无法解析：{problem}"
+        zh = f"无法解析（{problem}）"
     en = problem + (f" ({context})" if context else "")
     return Finding(file, line, column, "PS001", ERROR, f"YAML 语法错误：{zh}", f"YAML syntax error: {en}", "")
 
@@ -343,8 +373,34 @@ def decode(data: bytes, file: str) -> tuple[str | None, Finding | None]:
         )
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_exceeds(text: str) -> int | None:
+    """The line where flow brackets first nest deeper than MAX_FLOW_DEPTH, if they do.
+
+    An estimate (brackets inside quoted text count too), computed only when the
+    file has that many opening brackets at all, which no real form has.
+    """
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
 def load_text(text: str, file: str) -> LoadResult:
     builder = _Builder(file)
+    deep = _flow_depth_exceeds(text)
+    if deep is not None:
+        return LoadResult(None, [Finding(
+            file, deep, 1, "PS004", ERROR,
+            f"括号嵌套超过 {MAX_FLOW_DEPTH} 层，未读取（一张自评表只有几层）",
+            f"brackets nest deeper than {MAX_FLOW_DEPTH} levels; not read", "",
+        )])
     try:
         loader = _ComposeLoader(text)
         try:

@@ -107,15 +107,37 @@ def subschema(path: Path) -> dict[str, Any]:
     return node
 
 
-def label(path: Path) -> tuple[str, str]:
-    """`分值（weight）` / `weight`: the form's label with the key it is written as."""
-    key = next((p for p in reversed(path) if isinstance(p, str)), "")
-    title = subschema(path).get("title") if path else "自评表"
+def label(path: Path, data: Any = None) -> tuple[str, str]:
+    """`“故障处理率”的分值（weight）`: the form's label, the key, and the indicator it belongs to."""
     if not path:
         return "整张表", "the document"
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    title = subschema(path).get("title")
+    owner_zh = owner_en = ""
+    # Inside an indicator, name it: every group has a "第 1 项".
+    if len(path) >= 4 and path[0] == "indicators" and isinstance(path[3], int):
+        item = _at(data, path[:4])
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name:
+            owner_zh, owner_en = f"“{name}”", f"'{name}'"
+        else:
+            owner_zh, owner_en = f"{path[1]}/{path[2]} 第 {path[3] + 1} 项", f"item {path[3] + 1} of {path[1]}/{path[2]}"
+        if len(path) == 4:
+            return f"三级指标{owner_zh}", f"indicator {owner_en}"
+        owner_zh += "的"
+        owner_en = f" of {owner_en}"
     if isinstance(path[-1], int):
-        return f"{title or key}第 {path[-1] + 1} 项", f"item {path[-1] + 1} of {key}"
-    return (f"{title}（{key}）" if title and title != key else key), key
+        return f"{owner_zh}{title or key}第 {path[-1] + 1} 项", f"item {path[-1] + 1} of {key}{owner_en}"
+    return owner_zh + (f"{title}（{key}）" if title and title != key else key), key + owner_en
+
+
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _types(expected: Any) -> tuple[str, str]:
@@ -123,15 +145,33 @@ def _types(expected: Any) -> tuple[str, str]:
     return "或".join(_TYPE_ZH.get(n, n) for n in names), " or ".join(names)
 
 
-def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:
-    """Yield (path, at_key, zh, en) per schema error, in document order."""
+def passes_gate(data: Any) -> bool:
+    """The compiled schema (perfspec/_schema_gate.py): fast, but it only knows the first error."""
+    from perfspec import _schema_gate
+
+    try:
+        _schema_gate.validate(data)
+    except _schema_gate.JsonSchemaValueException:
+        return False
+    return True
+
+
+def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:  # noqa: D401
+    """Yield (path, at_key, zh, en) per schema error, in document order.
+
+    Most forms are valid: the compiled gate clears them in a fraction of a
+    millisecond, and python-jsonschema (slow to import, slow to run) is asked
+    only to explain a form the gate rejects.
+    """
+    if passes_gate(data):
+        return
     for error in _validator().iter_errors(data):
-        yield from _explain(error)
+        yield from _explain(error, data)
 
 
-def _explain(error: Any) -> Iterator[tuple[Path, bool, str, str]]:
+def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
     path: Path = tuple(error.absolute_path)
-    zh_label, en_label = label(path)
+    zh_label, en_label = label(path, data)
     kind = error.validator
     value = error.instance
     if kind == "additionalProperties":

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from perfspec.model import Indicator
-from perfspec.quantity import Kind, Quantity, met, parse_actual, parse_target
+from perfspec.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree
+
+if TYPE_CHECKING:
+    from perfspec.rules.base import Context
 
 
 @dataclass(frozen=True)
@@ -18,8 +23,10 @@ class Outcome:
 
     @property
     def actual_value(self) -> Decimal | None:
+        """The actual number, when it can be set against the target (same unit)."""
         if self.actual is not None and self.actual.kind is Kind.QUANTITY:
-            return self.actual.value
+            if self.target is None or units_agree(self.target.unit, self.actual.unit):
+                return self.actual.value
         return None
 
 
@@ -35,13 +42,18 @@ def outcome(indicator: Indicator) -> Outcome:
     actual = parse_actual(_cell(indicator.actual))  # type: ignore[arg-type]
     verdict = None
     if target is not None and actual is not None:
-        if Kind.INVALID not in (target.kind, actual.kind):
+        # 120 秒 against ≤5 分钟 is PS304's finding; comparing the bare numbers would be a guess.
+        if Kind.INVALID not in (target.kind, actual.kind) and units_agree(target.unit, actual.unit):
             verdict = met(target, actual)
     return Outcome(indicator, target, actual, verdict)
 
 
-def outcomes(indicators: tuple[Indicator, ...]) -> list[Outcome]:
-    return [outcome(ind) for ind in indicators]
+def outcomes(ctx: "Context") -> list[Outcome]:
+    """Every indicator's outcome, computed once per document and shared by the rules."""
+    found = ctx.cache.get("outcomes")
+    if found is None:
+        found = ctx.cache["outcomes"] = [outcome(ind) for ind in ctx.spec.indicators]
+    return found  # type: ignore[return-value]
 
 
 def show(q: Quantity | None) -> str:

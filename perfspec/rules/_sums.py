@@ -39,14 +39,21 @@ def check_sum(ctx: Context, field: str) -> None:
     if expected == stated:
         return
     funds = ctx.spec.funds
-    funds_value = getattr(funds, field) if funds else Decimal(0)
-    rows = expected - (funds_value or Decimal(0))
+    funds_value = (getattr(funds, field) if funds else None) or Decimal(0)
+    rows = expected - funds_value
     count = len(ctx.spec.indicators)
+    gap = abs(stated - expected)
+    # A whole indicator's worth of points suggests a lost or extra row; cents suggest an addition slip.
+    hint_zh, hint_en = (
+        ("请核对是否漏填或多填了指标行", "is an indicator row missing or extra?")
+        if gap >= 1
+        else ("请核对各项的加总", "check the addition")
+    )
     ctx.report(
         ("total", field),
-        f"{title}应为 {fmt(expected, stated)}（预算执行率{cell} {fmt(funds_value)} + {count} 个三级指标{cell}合计 {fmt(rows)}），"
-        f"表中为 {fmt(stated)}，相差 {fmt(stated - expected)}：请核对是否漏填或多填了指标行",
-        f"total {field} should be {fmt(expected, stated)} (funds {fmt(funds_value)} + {count} indicators {fmt(rows)}), "
-        f"the form states {fmt(stated)}, a difference of {fmt(stated - expected)}: is an indicator row missing or extra?",
+        f"{title}应为 {fmt(expected, stated)}（预算执行率{cell} {fmt(funds_value, stated)} + {count} 个三级指标{cell}合计 "
+        f"{fmt(rows, stated)}），表中为 {fmt(stated)}，{'多' if stated > expected else '少'}了 {fmt(gap, stated)}：{hint_zh}",
+        f"total {field} should be {fmt(expected, stated)} (funds {fmt(funds_value, stated)} + {count} indicators "
+        f"{fmt(rows, stated)}), the form states {fmt(stated)}, {fmt(gap, stated)} too {'much' if stated > expected else 'little'}: {hint_en}",
         expected=fmt(expected, stated),
     )

@@ -30,6 +30,8 @@ class Context:
     profile: Profile
     rule: Rule | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Work several rules share (e.g. parsing every target and actual), done once per document.
+    cache: dict[str, object] = field(default_factory=dict)
 
     def report(
         self,

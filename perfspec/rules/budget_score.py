@@ -62,10 +62,10 @@ def check(ctx: Context) -> None:
         return
     rate = rates[0]
     shown = "或".join(fmt(s) for s in scores)
-    capped = "（执行率超过 100%，按 100% 计）" if rate > _HUNDRED else ""
+    used = f"执行率 {fmt(rate)}% 超过 100%，按 100% 计" if rate > _HUNDRED else f"执行率 {fmt(rate)}%"
     ctx.report(
         ("funds", "score"),
-        f"预算执行率得分应为 {shown}（分值 {fmt(funds.weight)} × 执行率 {fmt(min(rate, _HUNDRED))}%{capped}），表中为 {fmt(funds.score)}",
+        f"预算执行率得分应为 {shown}（分值 {fmt(funds.weight)} × {used}），表中为 {fmt(funds.score)}",
         f"budget score should be {' or '.join(fmt(s) for s in scores)} (weight {fmt(funds.weight)} × rate {fmt(min(rate, _HUNDRED))} %), the form states {fmt(funds.score)}",
         expected=fmt(scores[0]),
     )

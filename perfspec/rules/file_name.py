@@ -21,7 +21,7 @@ SEVERITY = "warning"
 SUMMARY = "文件名用 ASCII 短名（小写字母、数字、连字符）"
 SUMMARY_EN = "file names are ASCII slugs (lower-case letters, digits, hyphens)"
 
-_SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*\.ya?ml\Z")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.ya?ml\Z")
 
 
 def check(ctx: Context) -> None:

@@ -31,7 +31,7 @@ SUMMARY_EN = "full marks although the target was missed"
 
 
 def check(ctx: Context) -> None:
-    for out in outcomes(ctx.spec.indicators):
+    for out in outcomes(ctx):
         ind = out.indicator
         if out.met is False and ind.weight and ind.score is not None and ind.score == ind.weight:
             ctx.report(

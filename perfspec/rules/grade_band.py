@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from perfspec.rules.base import Context, fmt
 from perfspec.rules._sums import computed_sum
 
@@ -28,8 +30,8 @@ SUMMARY_EN = "the grade matches the band of the total score"
 
 def check(ctx: Context) -> None:
     grade = ctx.spec.grade
-    if not isinstance(grade, str):
-        return
+    if not isinstance(grade, str) or grade not in {g for g, _ in ctx.profile.grades}:
+        return  # blank, or not a grade at all (PS010 says so)
     total = ctx.spec.total_score
     if total is None:
         total, _ = computed_sum(ctx, "score")
@@ -40,7 +42,7 @@ def check(ctx: Context) -> None:
     if expected != grade:
         ctx.report(
             ("grade",),
-            f"评分等级应为 {expected}（总得分 {fmt(total)}；{ctx.profile.band_text()}），表中为 {grade}",
+            f"评分等级应为 {expected}（总得分 {fmt(total, Decimal('0.00'))}；{ctx.profile.band_text()}），表中为 {grade}",
             f"grade should be {expected} (total score {fmt(total)}), the form states {grade}",
             expected=expected,
         )

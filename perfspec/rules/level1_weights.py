@@ -38,10 +38,12 @@ def check(ctx: Context) -> None:
         got = actual.get(name, Decimal(0))
         if got == expected:
             continue
-        path = ("funds", "weight") if name == BUDGET else ("indicators", name)
+        present = name == BUDGET or any(level1 == name for level1, _ in ctx.spec.categories)
+        path = ("funds", "weight") if name == BUDGET else ("indicators", name) if present else ("indicators",)
+        said = f"{name}合计 {fmt(got)} 分" if present else f"没有一级指标“{name}”"
         ctx.report(
             path,
-            f"{name}合计 {fmt(got)} 分，{ctx.profile.title}的原则为 {fmt(expected)} 分（可按项目调整，请确认）",
+            f"{said}，{ctx.profile.title}的原则为 {fmt(expected)} 分（可按项目调整，请确认）",
             f"{name} totals {fmt(got)} points; the principle of {ctx.profile.title_en} is {fmt(expected)}",
             expected=fmt(expected),
             at_key=name != BUDGET,

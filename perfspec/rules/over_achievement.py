@@ -37,7 +37,7 @@ def check(ctx: Context) -> None:
     threshold = ctx.profile.over_achievement
     if threshold is None:
         return
-    for out in outcomes(ctx.spec.indicators):
+    for out in outcomes(ctx):
         t, value = out.target, out.actual_value
         if t is None or value is None or t.kind is not Kind.QUANTITY or not t.value or t.value < 0:
             continue
@@ -48,7 +48,7 @@ def check(ctx: Context) -> None:
             ctx.report(
                 out.indicator.path + ("actual",),
                 f"“{out.indicator.label}”实际完成 {show(out.actual)}，是年度指标值 {show(t)} 的 {fmt((ratio * 100).quantize(Decimal(1)))}%"
-                f"（超过 {fmt((threshold * 100).normalize())}%）：指标值是否定得过低？请在偏差原因中说明",
+                f"（达到或超过 {fmt((threshold * 100).normalize())}%）：指标值是否定得过低？请在偏差原因中说明",
                 f"'{out.indicator.label}' achieved {fmt((ratio * 100).quantize(Decimal(1)))} % of its target "
-                f"(threshold {fmt((threshold * 100).normalize())} %): was the target set too low? Explain it in the deviation note",
+                f"(at or above {fmt((threshold * 100).normalize())} %): was the target set too low? Explain it in the deviation note",
             )

@@ -74,12 +74,14 @@ def advised(out: Outcome) -> tuple[Decimal, str] | None:
 
 def check(ctx: Context) -> None:
     tolerance = ctx.profile.advice_tolerance
-    for out in outcomes(ctx.spec.indicators):
+    for out in outcomes(ctx):
         ind = out.indicator
         if ind.weight is None or ind.score is None:
             continue
         a = out.actual
         if a is not None and a.kind is Kind.ACHIEVEMENT and a.achievement in ctx.profile.qualitative_tiers:
+            if a.achievement != "达成" and ind.score == ind.weight:
+                continue  # full marks on a partial or missed result is PS302's finding
             low, high = ctx.profile.qualitative_tiers[a.achievement]
             lo, hi = ind.weight * low / 100, ind.weight * high / 100
             if not lo <= ind.score <= hi:

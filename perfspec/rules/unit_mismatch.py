@@ -30,7 +30,7 @@ _NUMERIC = (Kind.QUANTITY, Kind.RANGE)
 
 
 def check(ctx: Context) -> None:
-    for out in outcomes(ctx.spec.indicators):
+    for out in outcomes(ctx):
         t, a = out.target, out.actual
         if t is None or a is None or t.kind not in _NUMERIC or a.kind not in _NUMERIC:
             continue

@@ -30,7 +30,7 @@ SUMMARY_EN = "targets and actual values must be readable"
 
 
 def check(ctx: Context) -> None:
-    for out in outcomes(ctx.spec.indicators):
+    for out in outcomes(ctx):
         for key, q, zh in (("target", out.target, "年度指标值"), ("actual", out.actual, "实际完成值")):
             if q is not None and q.kind is Kind.INVALID:
                 ctx.report(

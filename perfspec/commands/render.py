@@ -1,0 +1,104 @@
+"""`perfspec render PATH...`: the forms as HTML or Markdown reports, with a portfolio summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TextIO
+
+from perfspec.errors import UsageError
+
+HELP = "生成报告：自评表（HTML / Markdown，原表版式，检查结果标在相关单元格旁）与汇总"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹（默认：配置中的 specs/）")
+    parser.add_argument("--format", choices=("html", "md"), default="html", help="输出格式（默认 html）")
+    parser.add_argument(
+        "-o", "--output", metavar="DIR",
+        help="输出文件夹；一个文件时不给则输出到标准输出，文件夹或多个文件时默认 build/report",
+    )
+    parser.add_argument("--templates", metavar="DIR", help="优先使用此文件夹中的模板，缺少的文件用自带模板")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="检查结果的语言（默认中文；表格栏目始终为中文）")
+    parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
+    parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔")
+    parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
+
+
+def _write(path: str, text: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import jinja2
+
+    from perfspec import render
+    from perfspec.check import collect, display_name
+    from perfspec.commands.check import engine_and_paths
+
+    if args.templates is not None and not os.path.isdir(args.templates):
+        raise UsageError(f"模板文件夹 {args.templates} 不存在")
+    engine, paths = engine_and_paths(args)
+    profile = engine.options.profile  # type: ignore[attr-defined]
+    single = len(paths) == 1 and not os.path.isdir(paths[0])
+    files = list(collect(paths))
+    slugs = render.slugs_for(files)
+    suffix = render.SUFFIX[args.format]
+
+    views: list[render.FormView] = []
+    for path in files:
+        result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
+        slug = slugs[path]
+        if result.document is None:
+            from perfspec.loader import load_file
+
+            # The loader's findings say why; if --select/--ignore hid them all, read them again.
+            source = result if (result.io_error or result.findings) else load_file(path, result.file)
+            reason = " ".join(render.load_error(source, args.lang).split())
+            if single:
+                err.write(f"perfspec: {result.file}: 无法生成报告：{reason}\n")
+                return 1
+            err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
+            view = render.failed_view(result.file, slug, reason, result.findings, args.lang)
+            view.href = ""
+            views.append(view)
+            continue
+        view = render.form_view(result.file, slug, result.document.data, result.findings, profile, args.lang)
+        view.href = slug + suffix
+        views.append(view)
+
+    try:
+        env = render.environment(args.format, args.templates)
+        if single:
+            text = render.render_form(env, args.format, views[0], profile=profile.name)
+            if args.output is None:
+                out.write(text)
+                return 0
+            os.makedirs(args.output, exist_ok=True)
+            _write(os.path.join(args.output, views[0].href), text)
+            return 0
+        outdir = args.output or render.DEFAULT_OUTPUT
+        index = render.INDEX[args.format]
+        os.makedirs(outdir, exist_ok=True)
+        for view in views:
+            if view.loaded:
+                text = render.render_form(env, args.format, view, index_href=index, profile=profile.name)
+                _write(os.path.join(outdir, view.href), text)
+        portfolio = render.portfolio_view(views, profile)
+        _write(os.path.join(outdir, index), render.render_portfolio(env, args.format, portfolio))
+    except jinja2.TemplateSyntaxError as exc:
+        err.write(f"perfspec: 模板错误：{exc.filename or exc.name}:{exc.lineno}: {exc.message}\n")
+        return 2
+    except jinja2.TemplateError as exc:
+        err.write(f"perfspec: 模板错误：{type(exc).__name__}: {' '.join(str(exc).split())}\n")
+        return 2
+    except OSError as exc:
+        err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
+        return 2
+    out.write(f"报告已写入 {os.path.join(outdir, index)}（{sum(v.loaded for v in views)} 张表")
+    failed = sum(not v.loaded for v in views)
+    out.write(f"，{failed} 张无法读取）\n" if failed else "）\n")
+    return 0

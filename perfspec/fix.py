@@ -1,0 +1,639 @@
+"""`perfspec fix`: fill in or correct the values a form derives from its other cells.
+
+Five values on a form are arithmetic, not judgement: 执行率 (`funds.rate`),
+预算执行率得分 (`funds.score`), 总分值 (`total.weight`), 总得分 (`total.score`)
+and 评分等级 (`grade`). `fix` computes them with the very functions the checks
+use (PS102–PS106) and writes the result into the file, and nothing else:
+
+- a stated value the checker accepts is kept as written (`national` accepts a
+  truncated and a half-up rate; `100` is as right as `100.00`), and so is one
+  whose finding the form acknowledges (`acknowledge: {PS105: 理由}`);
+- a value that cannot be computed because an input is blank is left alone, and
+  a note says so;
+- indicator scores and weights, deviation notes, targets and actuals are inputs
+  and are never touched.
+
+Editing is splicing: every scalar is replaced at the exact span libyaml marked
+for it, a missing key is inserted as one new line (block mapping) or one new
+entry (flow mapping) in the file's own line ending, and every other byte —
+comments, quoting, key order, alignment, CRLF, the BOM — stays as it was. The
+result is loaded again and must differ from the original in exactly the
+intended values, or the file is left untouched.
+
+Writing is atomic: a temporary file in the same folder, fsync, `os.replace`,
+with the original permission bits; a failure at any point leaves the original
+as it was and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Iterable
+
+from perfspec.diagnostics import Finding, Path
+from perfspec.loader import Document, Span, decode, load_file, load_text
+from perfspec.model import Spec, build
+from perfspec.profile import Profile
+from perfspec.rules._sums import computed_sum
+from perfspec.rules.base import Context
+from perfspec.rules.budget_score import accepted_scores
+from perfspec.rules.execution_rate import accepted_rates, exact_rate
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# The line breaks libyaml counts when it numbers lines (`\r\n` is one break).
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_HUNDREDTH = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class _Field:
+    path: Path
+    zh: str
+    en: str
+    code: str  # the check that owns this value; its acknowledgement keeps the value
+
+
+FIELDS: dict[str, _Field] = {
+    "rate": _Field(("funds", "rate"), "执行率", "execution rate", "PS102"),
+    "score": _Field(("funds", "score"), "预算执行率得分", "budget score", "PS103"),
+    "total_weight": _Field(("total", "weight"), "总分值", "total weight", "PS104"),
+    "total_score": _Field(("total", "score"), "总得分", "total score", "PS105"),
+    "grade": _Field(("grade",), "评分等级", "grade", "PS106"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # a key of FIELDS
+    old: str | None  # as written; None when blank or absent
+    new: str
+
+    def text(self, lang: str = "zh") -> str:
+        meta = FIELDS[self.field]
+        if lang == "en":
+            return f"{meta.en} {self.old if self.old is not None else '(blank)'} → {self.new}"
+        return f"{meta.zh} {self.old if self.old is not None else '（空）'} → {self.new}"
+
+
+@dataclass
+class Outcome:
+    """What `fix` did (or would do) to one file."""
+
+    file: str  # as displayed
+    path: str = ""
+    original: str = ""  # decoded text, without the BOM
+    fixed: str = ""
+    bom: bool = False
+    changes: list[Change] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en): values that could not be computed
+    skipped: tuple[str, str] | None = None  # (zh, en): why the file was not touched
+    unreadable: bool = False  # the file could not be read at all (exit code 2)
+
+    @property
+    def changed(self) -> bool:
+        return self.skipped is None and self.fixed != self.original
+
+    def data(self) -> bytes:
+        return (UTF8_BOM if self.bom else b"") + self.fixed.encode("utf-8")
+
+    def summary(self, lang: str = "zh") -> str:
+        if lang == "en":
+            return f"fixed {self.file}: " + ", ".join(c.text("en") for c in self.changes)
+        return f"已修正 {self.file}：" + "，".join(c.text("zh") for c in self.changes)
+
+
+class _Skip(Exception):
+    """The file is left untouched; the message says why."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+class WriteError(Exception):
+    """The fixed file could not be written; the original is intact."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+# --------------------------------------------------------------------------
+# Positions: libyaml's (line, column) marks as offsets into the text.
+
+
+class _Source:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+        self.line_ending = next((m.group() for m in _BREAK.finditer(text) if m.group() in ("\r\n", "\n", "\r")), "\n")
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column - 1
+
+    def start(self, span: Span) -> int:
+        return self.offset(span.line, span.column)
+
+    def end(self, span: Span) -> int:
+        return self.offset(span.end_line, span.end_column)
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        stop = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:stop]
+
+    def content_end_line(self, span: Span) -> int:
+        """The last line holding the node's text. A block scalar's end mark lies past its trailing breaks."""
+        if span.end_column == 1 and span.end_line > span.line:
+            line = span.end_line - 1
+            while line > span.line and not self.line_text(line).strip():
+                line -= 1
+            return line
+        return span.end_line
+
+
+def _get(data: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _has(data: Any, path: Path) -> bool:
+    parent = _get(data, path[:-1])
+    return isinstance(parent, dict) and path[-1] in parent
+
+
+def _num(value: Decimal) -> str:
+    """Two decimals (`99.62`, `100.00`); more only when the value is exact with more."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return format(value, "f")
+    return format(value.quantize(_HUNDREDTH), "f")
+
+
+# --------------------------------------------------------------------------
+# Which problems make a file unsafe to fix.
+
+
+def _relevant(path: Path) -> bool:
+    """Whether a structural problem at `path` touches what fix reads or writes."""
+    if "acknowledge" in path:
+        return False
+    if not path:
+        return True  # the document itself is not a mapping
+    if path[0] in ("funds", "total", "grade"):
+        return True
+    if path[0] == "indicators":
+        return len(path) <= 4 or path[4] in ("weight", "score")
+    return False
+
+
+def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, str] | None:
+    for finding in loader_findings:
+        if finding.code == "PS004" or _relevant(finding.where):
+            return (
+                f"第 {finding.line} 行：{finding.code} {finding.message}",
+                f"line {finding.line}: {finding.code} {finding.message_en}",
+            )
+    from perfspec.schema_check import _explain, _validator
+
+    for error in _validator().iter_errors(doc.data):
+        if error.validator == "required":
+            continue  # a missing input is a blank input: fix says it cannot compute what needs it
+        for path, at_key, zh, en in _explain(error):
+            if _relevant(path):
+                span = doc.key_span(path) if at_key else doc.span(path)
+                return f"第 {span.line} 行：PS010 {zh}", f"line {span.line}: PS010 {en}"
+    return None
+
+
+def _acknowledged(data: dict[str, Any], code: str) -> bool:
+    """Whether the holder of the value acknowledges `code` with a reason (PS901 voids one without)."""
+    owner = {"PS102": "funds", "PS103": "funds", "PS104": "total", "PS105": "total"}.get(code)
+    holder = data.get(owner) if owner else data
+    acks = holder.get("acknowledge") if isinstance(holder, dict) else None
+    reason = acks.get(code) if isinstance(acks, dict) else None
+    return isinstance(reason, str) and bool(reason.strip())
+
+
+# --------------------------------------------------------------------------
+# The values.
+
+
+@dataclass
+class _Plan:
+    values: dict[str, Decimal | str] = field(default_factory=dict)  # field -> value to write
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
+    plan = _Plan()
+    data = spec.has
+    funds = spec.funds
+
+    # 执行率 and 预算执行率得分 (PS102, PS103)
+    rate = funds.rate if funds else None
+    score = funds.score if funds else None
+    if funds is None:
+        plan.notes.append((
+            "没有项目资金（funds）部分，无法计算执行率和预算执行率得分，未修改",
+            "there is no funds block: the execution rate and budget score cannot be computed; left as is",
+        ))
+    else:
+        exact = exact_rate(funds)
+        if exact is None:
+            plan.notes.append((
+                "年度资金总额的全年预算数或全年执行数为空（或预算为 0），无法计算执行率和预算执行率得分，未修改",
+                "the total row's annual budget or executed amount is blank (or the budget is 0): "
+                "the execution rate and budget score cannot be computed; left as is",
+            ))
+        else:
+            rates = list(dict.fromkeys(accepted_rates(exact, profile).values()))
+            if funds.rate not in rates and not (funds.rate is not None and _acknowledged(data, "PS102")):
+                rate = rates[0]  # the profile's first rounding method
+                plan.values["rate"] = rate
+            if funds.weight is None:
+                plan.notes.append((
+                    "预算执行率的分值为空，无法计算预算执行率得分，未修改",
+                    "the funds weight is blank: the budget score cannot be computed; left as is",
+                ))
+            else:
+                scores = accepted_scores(funds.weight, rates, profile.score_rounding)
+                if funds.score not in scores and not (funds.score is not None and _acknowledged(data, "PS103")):
+                    basis = rate if rate in rates else rates[0]
+                    score = accepted_scores(funds.weight, [basis], profile.score_rounding[:1])[0]
+                    plan.values["score"] = score
+        funds = replace(funds, rate=rate, score=score)
+
+    # 总分值 and 总得分 (PS104, PS105), with the corrected budget score
+    ctx = Context(doc, replace(spec, funds=funds), profile)
+    totals: dict[str, Decimal | None] = {"weight": spec.total_weight, "score": spec.total_score}
+    for name, key, code in (("total_weight", "weight", "PS104"), ("total_score", "score", "PS105")):
+        expected, blanks = computed_sum(ctx, key)
+        stated = totals[key]
+        if expected is None:
+            shown = "、".join(blanks[:3]) + ("等" if len(blanks) > 3 else "")
+            meta = FIELDS[name]
+            plan.notes.append((
+                f"{shown}为空，无法计算{meta.zh}，未修改",
+                f"blank cells ({len(blanks)}) prevent computing the {meta.en}; left as is",
+            ))
+            continue
+        if stated == expected or (stated is not None and _acknowledged(data, code)):
+            continue
+        plan.values[name] = expected
+        totals[key] = expected
+
+    # 评分等级 (PS106), from the total score as it will stand
+    grade = spec.grade
+    if totals["score"] is None:
+        plan.notes.append(("总得分为空，无法确定评分等级，未修改", "the total score is blank: the grade cannot be determined; left as is"))
+    else:
+        expected_grade = profile.grade_for(totals["score"])
+        if grade != expected_grade and not (grade is not None and _acknowledged(data, "PS106")):
+            plan.values["grade"] = expected_grade
+    return plan
+
+
+# --------------------------------------------------------------------------
+# The edits.
+
+
+@dataclass(order=True)
+class _Edit:
+    start: int
+    seq: int  # edits at one offset apply in the order they were made
+    end: int = field(compare=False)
+    text: str = field(compare=False)
+
+
+class _Editor:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.src = _Source(doc.text)
+        self.edits: list[_Edit] = []
+
+    def add(self, start: int, end: int, text: str) -> None:
+        self.edits.append(_Edit(start, len(self.edits), end, text))
+
+    def apply(self) -> str:
+        out: list[str] = []
+        at = 0
+        text = self.src.text
+        for edit in sorted(self.edits):
+            if edit.start < at:
+                raise _Skip("内部错误：修改位置重叠，未修改", "internal error: overlapping edits; left as is")
+            out.append(text[at : edit.start])
+            out.append(edit.text)
+            at = edit.end
+        out.append(text[at:])
+        return "".join(out)
+
+    # -- where things are
+
+    def _is_flow(self, path: Path) -> bool:
+        span = self.doc.spans.get(path)
+        return span is not None and self.src.text[self.src.start(span) : self.src.start(span) + 1] in ("{", "[")
+
+    def _fill_point(self, path: Path) -> tuple[int, str, str]:
+        """Where an empty value goes: after the `: ` of its key, with the spaces it needs."""
+        text = self.src.text
+        key = self.doc.key_spans[path]
+        at = self.src.end(key)
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        if at >= len(text) or text[at] != ":":
+            raise _Skip(
+                f"第 {key.line} 行：找不到“{path[-1]}”后的冒号，未修改",
+                f"line {key.line}: no colon after '{path[-1]}'; left as is",
+            )
+        at += 1
+        if at < len(text) and text[at] in " \t":
+            at += 1
+            prefix = ""
+        else:
+            prefix = " "
+        suffix = " " if at < len(text) and text[at] == "#" else ""
+        return at, prefix, suffix
+
+    def _value_end(self, path: Path) -> int:
+        span = self.doc.spans[path]
+        if (span.line, span.column) == (span.end_line, span.end_column):
+            return self._fill_point(path)[0]
+        return self.src.end(span)
+
+    def _block_end(self, path: Path) -> tuple[int, bool]:
+        """Offset after the last line of the block mapping at `path`, and whether a line break must come first."""
+        last = 0
+        depth = len(path)
+        for table in (self.doc.spans, self.doc.key_spans):
+            for child, span in table.items():
+                if len(child) <= depth or child[:depth] != path:
+                    continue
+                if table is self.doc.spans and isinstance(_get(self.doc.data, child), (dict, list)):
+                    if not self._is_flow(child):
+                        continue  # a block collection's end mark lies at the next token, past comments
+                last = max(last, self.src.content_end_line(span))
+        if last == 0:
+            raise _Skip("内部错误：找不到映射的末尾，未修改", "internal error: cannot find the end of a mapping; left as is")
+        if last < len(self.src.starts):
+            return self.src.starts[last], False
+        return len(self.src.text), True
+
+    # -- what to write
+
+    def replace_value(self, path: Path, text: str) -> None:
+        span = self.doc.spans[path]
+        start, end = self.src.start(span), self.src.end(span)
+        if start == end:  # an empty value: `rate:` or `{score: }`
+            at, prefix, suffix = self._fill_point(path)
+            self.add(at, at, prefix + text + suffix)
+        else:
+            self.add(start, end, text)
+
+    def insert(self, mapping: Path, entries: list[tuple[str, str]]) -> None:
+        """Add `key: value` entries to the mapping at `mapping`, after its last entry."""
+        value = _get(self.doc.data, mapping)
+        assert isinstance(value, dict)
+        le = self.src.line_ending
+        if self._is_flow(mapping) or (mapping and not value):
+            if not value:
+                at = self.src.start(self.doc.spans[mapping]) + 1
+                self.add(at, at, ", ".join(f"{k}: {v}" for k, v in entries))
+            else:
+                at = self._value_end(mapping + (list(value)[-1],))
+                self.add(at, at, "".join(f", {k}: {v}" for k, v in entries))
+            return
+        first = self.doc.key_spans[mapping + (next(iter(value)),)]
+        indent = " " * (first.column - 1)
+        lines = [f"{indent}{k}: {v}" for k, v in entries]
+        at, needs_break = self._block_end(mapping)
+        block = le.join(lines)
+        self.add(at, at, (le + block) if needs_break else (block + le))
+
+    def scalar_text(self, path: Path) -> str:
+        span = self.doc.spans[path]
+        return self.src.text[self.src.start(span) : self.src.end(span)]
+
+
+def _check_editable(doc: Document, src: _Source, paths: Iterable[Path]) -> None:
+    """No anchors or aliases on the way to a value fix writes: editing one would change another."""
+    seen: set[Path] = set()
+    for path in paths:
+        for depth in range(1, len(path) + 1):
+            part = path[:depth]
+            if part in seen or part not in doc.spans:
+                continue
+            seen.add(part)
+            span = doc.spans[part]
+            key = doc.key_spans.get(part)
+            start = src.start(span)
+            if (key is not None and start < src.end(key)) or src.text[start : start + 1] in ("&", "*"):
+                line = key.line if key else span.line
+                raise _Skip(
+                    f"第 {line} 行：{'.'.join(map(str, part))} 使用了 YAML 锚点或别名（& / *），"
+                    "修改它会同时改变别处的内容，未修改",
+                    f"line {line}: {'.'.join(map(str, part))} uses a YAML anchor or alias (& / *); "
+                    "editing it would change other places too; left as is",
+                )
+
+
+def _format_grade(old: str | None, grade: str) -> str:
+    if old and old[0] in ("'", '"') and old[-1] == old[0] and len(old) >= 2:
+        return old[0] + grade + old[0]
+    return grade
+
+
+def fix_document(doc: Document, profile: Profile, loader_findings: Iterable[Finding] = ()) -> Outcome:
+    """Plan and apply the fixes to one loaded document; the file system is not touched."""
+    outcome = Outcome(file=doc.file, original=doc.text, fixed=doc.text)
+    loader_findings = list(loader_findings)
+    try:
+        blocking = _blocking(doc, loader_findings)
+        if blocking:
+            raise _Skip(f"未修改：{blocking[0]}", f"not changed: {blocking[1]}")
+        spec = build(doc.data)
+        plan = _compute(spec, doc, profile)
+        outcome.notes = plan.notes
+        if not plan.values:
+            return outcome
+        editor = _Editor(doc)
+        data = spec.has
+        _check_editable(doc, editor.src, [FIELDS[name].path for name in plan.values])
+        written: dict[str, str] = {}
+        for name, value in plan.values.items():
+            path = FIELDS[name].path
+            old = editor.scalar_text(path) if path in doc.spans else None
+            if name == "grade":
+                written[name] = _format_grade(old if isinstance(data.get("grade"), str) else None, str(value))
+            else:
+                assert isinstance(value, Decimal)
+                written[name] = _num(value)
+            shown_old = None
+            if _get(data, path) is not None and old is not None:
+                shown_old = old.strip("'\"") if name == "grade" else old
+            shown_new = written[name].strip("'\"") if name == "grade" else written[name]
+            outcome.changes.append(Change(name, shown_old, shown_new))
+
+        inserts: dict[Path, list[tuple[str, str]]] = {}
+        total_fresh: list[tuple[str, str]] = []  # entries of a `total` written from nothing
+        for name, text in written.items():
+            path = FIELDS[name].path
+            if path in doc.spans:
+                editor.replace_value(path, text)
+            elif path[0] == "total" and not isinstance(data.get("total"), dict):
+                total_fresh.append((path[1], text))
+            else:
+                inserts.setdefault(path[:-1], []).append((str(path[-1]), text))
+        if total_fresh:
+            mapping = "{" + ", ".join(f"{k}: {v}" for k, v in total_fresh) + "}"
+            if ("total",) in doc.spans:  # `total:` or `total: null`
+                editor.replace_value(("total",), mapping)
+            else:
+                inserts.setdefault((), []).insert(0, ("total", mapping))
+        for mapping_path, entries in inserts.items():
+            if mapping_path == ():
+                entries.sort(key=lambda e: ("total", "grade").index(e[0]))
+            editor.insert(mapping_path, entries)
+        outcome.fixed = editor.apply()
+        _verify(doc, outcome.fixed, plan.values, loader_findings)
+    except _Skip as skip:
+        outcome.skipped = (skip.zh, skip.en)
+        outcome.changes = []
+        outcome.fixed = outcome.original
+    return outcome
+
+
+def _verify(doc: Document, fixed: str, values: dict[str, Decimal | str], loader_findings: Iterable[Finding]) -> None:
+    """The fixed text must load to the original data with exactly the intended values changed."""
+    reloaded = load_text(fixed, doc.file)
+    before = [(f.code, f.path) for f in loader_findings]
+    expected = copy.deepcopy(doc.data)
+    for name, value in values.items():
+        path = FIELDS[name].path
+        parent = expected
+        for part in path[:-1]:
+            if not isinstance(parent.get(part), dict):
+                parent[part] = {}
+            parent = parent[part]
+        parent[path[-1]] = value
+    after = [(f.code, f.path) for f in reloaded.findings]
+    if reloaded.document is None or after != before or reloaded.document.data != expected:
+        raise _Skip(
+            "内部错误：修改后的内容与预期不符（可能是少见的 YAML 写法），未修改；请手工修改或报告此问题",
+            "internal error: the edited text does not load as intended (an unusual YAML style?); "
+            "left as is; please edit by hand or report this",
+        )
+
+
+# --------------------------------------------------------------------------
+# Files.
+
+
+def fix_file(path: str, profile: Profile, display: str | None = None) -> Outcome:
+    """Read one file and plan its fixes (nothing is written; see `write_atomic`)."""
+    shown = display or path
+    loaded = load_file(path, shown)
+    if loaded.io_error:
+        return Outcome(
+            file=shown, path=path, unreadable=True,
+            skipped=(loaded.io_error, loaded.io_error_en or loaded.io_error),
+        )
+    if loaded.document is None:
+        first = loaded.findings[0] if loaded.findings else None
+        zh = f"未修改：第 {first.line} 行：{first.code} {first.message}" if first else "未修改：无法读取"
+        en = f"not changed: line {first.line}: {first.code} {first.message_en}" if first else "not changed: unreadable"
+        return Outcome(file=shown, path=path, skipped=(zh, en))
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return Outcome(file=shown, path=path, unreadable=True, skipped=(f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})"))
+    text, _ = decode(raw, shown)
+    if text != loaded.document.text:
+        return Outcome(file=shown, path=path, skipped=("文件在读取时被修改，未修改", "the file changed while it was read; left as is"))
+    outcome = fix_document(loaded.document, profile, loaded.findings)
+    outcome.path = path
+    outcome.bom = raw.startswith(UTF8_BOM)
+    return outcome
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace the file's content with `data` all at once, keeping its permission bits.
+
+    The bytes go to a temporary file in the same folder, which is flushed to disk
+    and then renamed over the original; on any failure the temporary file is
+    removed and the original stays as it was. A file without write permission is
+    refused even where the rename would succeed (root, or a writable folder).
+    """
+    target = os.path.realpath(path)  # write through a symlink, keep the link
+    try:
+        info = os.stat(target)
+    except OSError as exc:
+        raise WriteError(f"无法写入（{exc.strerror or exc}）", f"cannot be written ({exc.strerror or exc})") from exc
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise WriteError("文件是只读的，未修改（原文件保持不变）", "the file is read-only; not changed (the original is intact)")
+    folder = os.path.dirname(target) or "."
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".perfspec-fix", dir=folder)
+    except OSError as exc:
+        raise WriteError(
+            f"无法在所在文件夹中写入（{exc.strerror or exc}），未修改（原文件保持不变）",
+            f"cannot write in its folder ({exc.strerror or exc}); not changed (the original is intact)",
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.stat(temp).st_uid, os.stat(temp).st_gid):
+            try:
+                os.chown(temp, info.st_uid, info.st_gid)
+            except OSError:
+                pass  # only root may give a file away; the content matters more than the owner
+        os.replace(temp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(
+                f"写入失败（{exc.strerror or exc}），未修改（原文件保持不变）",
+                f"writing failed ({exc.strerror or exc}); not changed (the original is intact)",
+            ) from exc
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _diff_lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def unified_diff(outcome: Outcome) -> str:
+    name = outcome.file.replace(os.sep, "/")
+    old, new = (f"a/{name}", f"b/{name}") if not os.path.isabs(outcome.file) else (name, name)
+    out: list[str] = []
+    for line in difflib.unified_diff(_diff_lines(outcome.original), _diff_lines(outcome.fixed), old, new):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
