@@ -227,55 +227,53 @@ def _changed_fields(b: Indicator, a: Indicator) -> tuple[str, ...]:
 
 
 def _similarity(b: Indicator, a: Indicator) -> float | None:
-    """How alike two indicators of one category are, or None if too unlike to be a rename."""
+    """How alike two indicators of one category are, or None if too unlike to be a rename.
+
+    Weight and score alone say little (many indicators are worth 10 and got 10); a rename
+    keeps most of the name, or the name partly and the target or actual value, or both values.
+    """
     ratio = difflib.SequenceMatcher(None, b.name or "", a.name or "").ratio()
-    equal = sum(1 for f in FIELDS if _same(b.raw.get(f), a.raw.get(f)))
-    if ratio >= 0.6 or equal >= 3 or (ratio >= 0.34 and equal >= 2):
-        return ratio + equal / 4
+    values = sum(1 for f in ("target", "actual") if _same(b.raw.get(f), a.raw.get(f)))
+    if ratio >= 0.6 or (ratio >= 0.4 and values >= 1) or values == 2:
+        return ratio + values / 2
     return None
 
 
 def match_indicators(before: Sequence[Indicator], after: Sequence[Indicator]) -> list[tuple[Indicator | None, Indicator | None, str]]:
-    """Pairs (before, after, how): same place and name, then same name elsewhere
-    ("moved"), then a similar indicator of the same category ("renamed"); the rest
-    are added or removed."""
+    """Pairs (before, after, how): same category and name, then the same name in another
+    category ("moved"), then a similar indicator of the same category ("renamed"); the
+    rest are added or removed. Equal names pair up in their order."""
     pairs: list[tuple[Indicator | None, Indicator | None, str]] = []
-    left_b = list(before)
-    left_a = list(after)
+    left_b = dict(enumerate(before))  # index -> indicator, still unpaired
+    left_a = dict(enumerate(after))
 
-    def take(key_b, key_a, how: str) -> None:  # type: ignore[no-untyped-def]
-        queues: dict[Any, deque[Indicator]] = defaultdict(deque)
-        for a in left_a:
-            if key_a(a) is not None:
-                queues[key_a(a)].append(a)
-        for b in list(left_b):
-            k = key_b(b)
-            if k is not None and queues.get(k):
-                a = queues[k].popleft()
-                pairs.append((b, a, how))
-                left_b.remove(b)
-                left_a.remove(a)
+    def pair(ib: int, ia: int, how: str) -> None:
+        pairs.append((left_b.pop(ib), left_a.pop(ia), how))
 
-    take(lambda i: (i.level1, i.level2, i.name), lambda i: (i.level1, i.level2, i.name), "same")
-    take(lambda i: i.name, lambda i: i.name, "moved")
+    for key, how in (
+        (lambda i: (i.level1, i.level2, i.name), "same"),
+        (lambda i: i.name, "moved"),
+    ):
+        queues: dict[Any, deque[int]] = defaultdict(deque)
+        for ia, a in left_a.items():
+            if key(a) is not None:
+                queues[key(a)].append(ia)
+        for ib, b in list(left_b.items()):
+            queue = queues.get(key(b)) if key(b) is not None else None
+            if queue:
+                pair(ib, queue.popleft(), how)
     candidates = []
-    for b in left_b:
-        for a in left_a:
+    for ib, b in left_b.items():
+        for ia, a in left_a.items():
             if (b.level1, b.level2) == (a.level1, a.level2):
                 score = _similarity(b, a)
                 if score is not None:
-                    candidates.append((-score, before.index(b), after.index(a), b, a))
-    used_b: set[int] = set()
-    used_a: set[int] = set()
-    for _, ib, ia, b, a in sorted(candidates, key=lambda c: c[:3]):
-        if ib not in used_b and ia not in used_a:
-            used_b.add(ib)
-            used_a.add(ia)
-            pairs.append((b, a, "renamed"))
-            left_b.remove(b)
-            left_a.remove(a)
-    pairs += [(None, a, "added") for a in left_a]
-    pairs += [(b, None, "removed") for b in left_b]
+                    candidates.append((-score, ib, ia))
+    for _, ib, ia in sorted(candidates):
+        if ib in left_b and ia in left_a:
+            pair(ib, ia, "renamed")
+    pairs += [(None, a, "added") for a in left_a.values()]
+    pairs += [(b, None, "removed") for b in left_b.values()]
     return pairs
 
 
@@ -547,7 +545,7 @@ _WORDS = {
         "title": "### perfspec：{}", "no_change": "### perfspec：自评表没有变化",
         "title_sep": "，", "new_part": "新增 {}", "fixed_part": "修复 {}",
         "acked_part": "确认 {}", "nothing_new": "没有新增或修复的错误和警告",
-        "footer": "perfspec {}，profile：{}。只有新增的错误级结果会让本命令以退出码 1 结束。",
+        "footer": "perfspec {}，profile：{}",
     },
     "en": {
         ADDED: "added", MODIFIED: "modified", REMOVED: "removed", RENAMED: "renamed",
@@ -571,7 +569,7 @@ _WORDS = {
         "title": "### perfspec: {}", "no_change": "### perfspec: no form changed",
         "title_sep": "; ", "new_part": "new: {}", "fixed_part": "fixed: {}",
         "acked_part": "acknowledged: {}", "nothing_new": "no new or fixed errors or warnings",
-        "footer": "perfspec {}, profile: {}. Only new error-level findings make this command exit with code 1.",
+        "footer": "perfspec {}, profile: {}",
     },
 }
 
@@ -712,12 +710,9 @@ def _side_lines(form: FormDiff, profile: Any, w: dict[str, str]) -> list[str]:
 def markdown(report: DiffReport, lang: str = "zh") -> str:
     w = dict(_WORDS[lang], lang=lang)
     out = [title(report, lang), ""]
-    base = f"{escape(report.base_rev)} ({escape(report.base_commit_short)})" if lang == "en" else \
-        f"{escape(report.base_rev)}（{escape(report.base_commit_short)}）"
-    head = w["worktree"] if report.head_rev is None else (
-        f"{escape(report.head_rev)} ({escape(report.head_commit_short)})" if lang == "en"
-        else f"{escape(report.head_rev)}（{escape(report.head_commit_short)}）"
-    )
+    base = _rev(report.base_rev, report.base_commit, report.base_commit_short, lang)
+    head = w["worktree"] if report.head_rev is None else \
+        _rev(report.head_rev, report.head_commit or "", report.head_commit_short, lang)
     out += [w["compare"].format(base, head), ""]
     if report.forms:
         out.append(f"| {w['file']} | {w['change']} | {w['form']} | {w['total_score']} | {w['new']} | {w['fixed']} |")
@@ -736,6 +731,13 @@ def markdown(report: DiffReport, lang: str = "zh") -> str:
         out += _form_section(form, report, lang, w)
     out.append(f"_{escape(w['footer'].format(report.version, report.profile.name))}_")
     return "\n".join(out) + "\n"
+
+
+def _rev(rev: str, commit: str, short: str, lang: str) -> str:
+    """A revision as given, with its short commit id unless it is one already."""
+    if commit.startswith(rev.lower()):
+        return escape(short)
+    return f"{escape(rev)} ({escape(short)})" if lang == "en" else f"{escape(rev)}（{escape(short)}）"
 
 
 def _form_section(form: FormDiff, report: DiffReport, lang: str, w: dict[str, str]) -> list[str]:
