@@ -9,7 +9,6 @@ next to one indicator never silences the same rule anywhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from perfspec.diagnostics import Finding, Path, format_path
@@ -17,12 +16,14 @@ from perfspec.loader import Document
 from perfspec.model import Spec
 
 
-@dataclass
 class _Ack:
-    owner: Path
-    code: str
-    reason: str
-    used: bool = False
+    __slots__ = ("owner", "code", "reason", "used")
+
+    def __init__(self, owner: Path, code: str, reason: str) -> None:
+        self.owner = owner
+        self.code = code
+        self.reason = reason
+        self.used = False
 
 
 def owner_of(path: Path) -> Path:

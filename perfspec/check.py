@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from perfspec import acknowledge
@@ -18,20 +17,29 @@ from perfspec.rules.base import Context, Rule
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
 class Options:
-    profile: Profile
-    select: list[str] = field(default_factory=lambda: ["PS"])
-    ignore: list[str] = field(default_factory=list)
+    def __init__(self, profile: Profile, select: list[str] | None = None, ignore: list[str] | None = None) -> None:
+        self.profile = profile
+        self.select = select if select is not None else ["PS"]
+        self.ignore = ignore if ignore is not None else []
 
 
-@dataclass
 class FileResult:
-    file: str
-    findings: list[Finding]
-    io_error: str | None = None
-    io_error_en: str | None = None
-    document: Document | None = None
+    __slots__ = ("file", "findings", "io_error", "io_error_en", "document")
+
+    def __init__(
+        self,
+        file: str,
+        findings: list[Finding],
+        io_error: str | None = None,
+        io_error_en: str | None = None,
+        document: Document | None = None,
+    ) -> None:
+        self.file = file
+        self.findings = findings
+        self.io_error = io_error
+        self.io_error_en = io_error_en
+        self.document = document
 
 
 class Engine:
@@ -54,7 +62,7 @@ class Engine:
         if rule is None or finding.severity == "info":
             return finding
         wanted = self.options.profile.severity_for(finding.code, rule.severity)
-        return finding if wanted == finding.severity else replace(finding, severity=wanted)
+        return finding if wanted == finding.severity else finding._replace(severity=wanted)
 
     def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
         spec = build(doc.data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from perfspec.loader import load_file
@@ -13,14 +12,14 @@ CONFIG_NAME = ".perfspec.yaml"
 DEFAULT_PROFILE = "national"
 
 
-@dataclass
 class Config:
-    profile: str = DEFAULT_PROFILE
-    select: list[str] = field(default_factory=lambda: ["PS"])
-    ignore: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=lambda: ["specs"])
-    root: str = "."  # the folder holding the config file; relative names resolve here
-    file: str | None = None
+    def __init__(self, root: str = ".", file: str | None = None) -> None:
+        self.profile: str = DEFAULT_PROFILE
+        self.select: list[str] = ["PS"]
+        self.ignore: list[str] = []
+        self.paths: list[str] = ["specs"]
+        self.root = root  # the folder holding the config file; relative names resolve here
+        self.file = file
 
 
 def find_config(start: str = ".") -> str | None:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -36,6 +36,7 @@ _PLAIN = "?"  # YAML's non-specific tag of plain scalars
 _QUOTED = "!"  # ... and of quoted or block scalars
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
+_NUMBER_STARTS = frozenset("+-.0123456789")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -78,8 +79,7 @@ else:  # pragma: no cover - libyaml is present in every supported wheel
             _Resolver.__init__(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based
     end_line: int
@@ -89,34 +89,77 @@ class Span:
 _START = Span(1, 1, 1, 1)
 
 
-@dataclass
+class Spans(Mapping[Path, Span]):
+    """path → Span, made from the composed nodes only when asked.
+
+    Most documents need a handful of locations (their findings); building a
+    Span for each of hundreds of nodes up front was a third of loading time.
+    """
+
+    __slots__ = ("_nodes",)
+
+    def __init__(self, nodes: dict[Path, Node] | None = None) -> None:
+        self._nodes: dict[Path, Node] = nodes if nodes is not None else {}
+
+    def __getitem__(self, path: Path) -> Span:
+        return _span(self._nodes[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._nodes
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+
 class Document:
-    file: str
-    data: Any
-    spans: dict[Path, Span] = field(default_factory=dict)  # where each value is written
-    key_spans: dict[Path, Span] = field(default_factory=dict)  # where each mapping key is written
-    text: str = ""
+    """A loaded spec: its values, where each value and key is written, and its text."""
+
+    __slots__ = ("file", "data", "spans", "key_spans", "text")
+
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        spans: Mapping[Path, Span] | None = None,
+        key_spans: Mapping[Path, Span] | None = None,
+        text: str = "",
+    ) -> None:
+        self.file = file
+        self.data = data
+        self.spans: Mapping[Path, Span] = spans if spans is not None else Spans()
+        self.key_spans: Mapping[Path, Span] = key_spans if key_spans is not None else Spans()
+        self.text = text
 
     def span(self, path: Path) -> Span:
         """The span of `path`, or of its nearest written ancestor."""
         while True:
-            found = self.spans.get(path)
-            if found is not None:
-                return found
+            if path in self.spans:
+                return self.spans[path]
             if not path:
                 return _START
             path = path[:-1]
 
     def key_span(self, path: Path) -> Span:
-        return self.key_spans.get(path) or self.span(path)
+        return self.key_spans[path] if path in self.key_spans else self.span(path)
 
 
-@dataclass
 class LoadResult:
-    document: Document | None
-    findings: list[Finding]
-    io_error: str | None = None  # zh message when the file could not be read at all
-    io_error_en: str | None = None
+    __slots__ = ("document", "findings", "io_error", "io_error_en")
+
+    def __init__(
+        self,
+        document: Document | None,
+        findings: list[Finding],
+        io_error: str | None = None,  # zh message when the file could not be read at all
+        io_error_en: str | None = None,
+    ) -> None:
+        self.document = document
+        self.findings = findings
+        self.io_error = io_error
+        self.io_error_en = io_error_en
 
 
 def _span(node: Node) -> Span:
@@ -143,8 +186,8 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.spans: dict[Path, Span] = {}
-        self.key_spans: dict[Path, Span] = {}
+        self.nodes: dict[Path, Node] = {}
+        self.key_nodes: dict[Path, Node] = {}
         self.findings: list[Finding] = []
         self.visits = 0
         self.too_many = False
@@ -174,8 +217,13 @@ class _Builder:
                 path,
             )
             return None
-        self.spans[path] = _span(node)
+        self.nodes[path] = node
         if isinstance(node, ScalarNode):
+            if node.tag == _PLAIN:
+                # The common case inline: plain text that is not null, a boolean or a number.
+                text = node.value
+                if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
+                    return text
             return self.scalar(node, path)
         if node.tag not in (_CORE + "seq", _CORE + "map"):
             self.bad_tag(node, path)
@@ -198,8 +246,8 @@ class _Builder:
                 continue
             key = key_node.value
             child = path + (key,)
-            if key in out or child in self.key_spans:
-                first = self.key_spans[child].line
+            if key in out:
+                first = _span(self.key_nodes[child]).line
                 self.report(
                     key_node,
                     "PS002",
@@ -208,7 +256,7 @@ class _Builder:
                     child,
                 )
                 continue
-            self.key_spans[child] = _span(key_node)
+            self.key_nodes[child] = key_node
             out[key] = self.build(value_node, child, depth + 1)
         return out
 
@@ -430,7 +478,7 @@ def load_text(text: str, file: str) -> LoadResult:
             "文件是空的：没有任何内容可检查", "the file is empty: there is nothing to check", "",
         )])
     data = builder.build(root, (), 0)
-    return LoadResult(Document(file, data, builder.spans, builder.key_spans, text), builder.findings)
+    return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), builder.findings)
 
 
 def load_file(path: str, display: str | None = None) -> LoadResult:

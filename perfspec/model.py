@@ -7,9 +7,8 @@ not a number), every text a ``str`` or ``None``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from perfspec.diagnostics import Path
 
@@ -42,8 +41,7 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(NamedTuple):
     level1: str
     level2: str
     index: int
@@ -64,8 +62,7 @@ class Indicator:
         return self.name or f"{self.level1}/{self.level2} 第 {self.index + 1} 项"
 
 
-@dataclass(frozen=True)
-class Funds:
+class Funds(NamedTuple):
     unit: str
     weight: Decimal | None
     rows: dict[str, dict[str, Decimal | None]]
@@ -74,8 +71,7 @@ class Funds:
     raw: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     data: Any
     funds: Funds | None
     indicators: tuple[Indicator, ...]

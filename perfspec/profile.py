@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from perfspec.diagnostics import ERROR, INFO, WARNING
 from perfspec.loader import load_file
@@ -22,8 +21,7 @@ class ProfileError(Exception):
     """A profile or configuration that cannot be used; the message names the file."""
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     name: str
     title: str
     title_en: str
@@ -38,7 +36,7 @@ class Profile:
     advice_tolerance: Decimal
     qualitative_tiers: dict[str, tuple[Decimal, Decimal]]
     over_achievement: Decimal | None
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, str] = {}  # never mutated: shared default is safe
 
     def grade_for(self, total: Decimal) -> str:
         for grade, minimum in self.grades:

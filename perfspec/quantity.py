@@ -16,9 +16,9 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from typing import NamedTuple
 
 __all__ = ["Kind", "Quantity", "parse_target", "parse_actual", "met", "units_agree"]
 
@@ -31,8 +31,7 @@ class Kind(str, Enum):
     INVALID = "invalid"  # looks numeric but cannot be read
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     kind: Kind
     text: str  # the original text, kept so reports can quote the form verbatim
     op: str | None = None  # "=", ">=", "<=", ">", "<" for QUANTITY; None otherwise

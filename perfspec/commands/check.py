@@ -19,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
     parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔，如 PS1,PS201")
     parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N",
+        help="并行进程数（默认：按文件数自动选择，最多用满全部 CPU；1 表示不并行）",
+    )
 
 
 def codes(text: str | None) -> list[str] | None:
@@ -61,8 +65,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         files=[], findings=[], lang=args.lang, profile=engine.options.profile.name,  # type: ignore[attr-defined]
         version=__version__, rules=dict(engine.rules),  # type: ignore[attr-defined]
     )
-    for path in collect(paths):
-        result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
+    from perfspec.parallel import check_files
+
+    files = [(path, display_name(path)) for path in collect(paths)]
+    for result in check_files(engine, files, args.jobs):  # type: ignore[arg-type]
         report.files.append(result.file)
         if result.io_error:
             message = result.io_error if args.lang == "zh" else result.io_error_en

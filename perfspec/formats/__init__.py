@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 from perfspec.diagnostics import Finding
@@ -22,17 +21,26 @@ FORMATS = {
 }
 
 
-@dataclass
 class Report:
     """What one `perfspec check` run found, for every format to write."""
 
-    files: list[str]  # every file checked, in order (including those with no findings)
-    findings: list[Finding]
-    lang: str = "zh"
-    profile: str = ""
-    version: str = ""
-    rules: dict[str, object] = field(default_factory=dict)  # code -> perfspec.rules.base.Rule
-    unreadable: dict[str, str] = field(default_factory=dict)  # file -> message
+    def __init__(
+        self,
+        files: list[str],
+        findings: list[Finding],
+        lang: str = "zh",
+        profile: str = "",
+        version: str = "",
+        rules: dict[str, object] | None = None,
+        unreadable: dict[str, str] | None = None,
+    ) -> None:
+        self.files = files  # every file checked, in order (including those with no findings)
+        self.findings = findings
+        self.lang = lang
+        self.profile = profile
+        self.version = version
+        self.rules = rules if rules is not None else {}  # code -> perfspec.rules.base.Rule
+        self.unreadable = unreadable if unreadable is not None else {}  # file -> message
 
 
 def writer(name: str) -> Callable[[Report, TextIO], None]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from perfspec.model import Indicator
 from perfspec.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     from perfspec.rules.base import Context
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     indicator: Indicator
     target: Quantity | None
     actual: Quantity | None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.loader import Document
@@ -12,8 +11,7 @@ from perfspec.model import Spec
 from perfspec.profile import Profile
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: str  # default; a profile may change it
@@ -23,15 +21,15 @@ class Rule:
     check: Callable[["Context"], None] | None  # None: the loader reports it
 
 
-@dataclass
 class Context:
-    doc: Document
-    spec: Spec
-    profile: Profile
-    rule: Rule | None = None
-    findings: list[Finding] = field(default_factory=list)
-    # Work several rules share (e.g. parsing every target and actual), done once per document.
-    cache: dict[str, object] = field(default_factory=dict)
+    def __init__(self, doc: Document, spec: Spec, profile: Profile) -> None:
+        self.doc = doc
+        self.spec = spec
+        self.profile = profile
+        self.rule: Rule | None = None
+        self.findings: list[Finding] = []
+        # Work several rules share (e.g. parsing every target and actual), done once per document.
+        self.cache: dict[str, object] = {}
 
     def report(
         self,
