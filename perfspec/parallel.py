@@ -8,7 +8,6 @@ its findings are sent back, so memory stays flat however many files there are.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Iterator
 
@@ -44,7 +43,12 @@ def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> 
     global _engine
     jobs = jobs if jobs > 0 else default_jobs(len(files))
     jobs = min(jobs, max(1, len(files)))
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs > 1:
+        import multiprocessing  # only here: importing it costs a one-form run ~10 ms
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            jobs = 1
+    if jobs == 1:
         for path, shown in files:
             result = engine.check_file(path, shown)
             result.document = None

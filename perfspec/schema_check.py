@@ -7,8 +7,6 @@ expected and what is there, at the exact key or value.
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 from decimal import Decimal
 from functools import lru_cache
@@ -34,6 +32,8 @@ def schema_path() -> str:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
+    import json
+
     with open(schema_path(), encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -175,6 +175,8 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
     kind = error.validator
     value = error.instance
     if kind == "additionalProperties":
+        import difflib
+
         allowed = list(error.schema.get("properties", {}))
         for extra in sorted(set(value) - set(allowed), key=list(value).index):
             close = difflib.get_close_matches(extra, allowed, n=1)
