@@ -12,6 +12,7 @@ cell must not stop the checking of a whole form.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import unicodedata
@@ -372,7 +373,7 @@ def _parse(cell: object, implied_op: str | None) -> Quantity | None:
                 return _invalid(text, "数值不是有限数", "the number is not finite")
             return Quantity(Kind.QUANTITY, text, op=implied_op, value=value)
         if isinstance(cell, str):
-            return _parse_text(cell, implied_op)
+            return _parse_text_cached(cell, implied_op)
         return _invalid(
             repr(cell),
             f"无法识别的值类型“{type(cell).__name__}”",
@@ -382,6 +383,11 @@ def _parse(cell: object, implied_op: str | None) -> Quantity | None:
         # Not repr(cell): that is what may have failed (e.g. an int too long
         # for str() under Python's int-to-str digit limit).
         return _invalid(f"<{type(cell).__name__}>", "无法识别", f"cannot read: {type(exc).__name__}")
+
+
+# The same few hundred cell texts ("达成指标", "=100.00(%)", ...) recur across a
+# bureau's forms; a Quantity is immutable, so a parsed text can be shared.
+_parse_text_cached = functools.lru_cache(maxsize=8192)(lambda text, op: _parse_text(text, op))
 
 
 def parse_target(text: str | int | float | Decimal | None) -> Quantity | None:
