@@ -33,9 +33,8 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path
 from perfspec.loader import Document, Span, decode, load_file, load_text
@@ -52,8 +51,7 @@ _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _HUNDREDTH = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
     path: Path
     zh: str
     en: str
@@ -69,8 +67,7 @@ FIELDS: dict[str, _Field] = {
 }
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     field: str  # a key of FIELDS
     old: str | None  # as written; None when blank or absent
     new: str
@@ -82,19 +79,26 @@ class Change:
         return f"{meta.zh} {self.old if self.old is not None else '（空）'} → {self.new}"
 
 
-@dataclass
 class Outcome:
     """What `fix` did (or would do) to one file."""
 
-    file: str  # as displayed
-    path: str = ""
-    original: str = ""  # decoded text, without the BOM
-    fixed: str = ""
-    bom: bool = False
-    changes: list[Change] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en): values that could not be computed
-    skipped: tuple[str, str] | None = None  # (zh, en): why the file was not touched
-    unreadable: bool = False  # the file could not be read at all (exit code 2)
+    def __init__(
+        self,
+        file: str,  # as displayed
+        path: str = "",
+        original: str = "",  # decoded text, without the BOM
+        skipped: tuple[str, str] | None = None,  # (zh, en): why the file was not touched
+        unreadable: bool = False,  # the file could not be read at all (exit code 2)
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.original = original
+        self.fixed = original
+        self.bom = False
+        self.changes: list[Change] = []
+        self.notes: list[tuple[str, str]] = []  # (zh, en): values that could not be computed
+        self.skipped = skipped
+        self.unreadable = unreadable
 
     @property
     def changed(self) -> bool:
@@ -138,7 +142,11 @@ class _Source:
         self.line_ending = next((m.group() for m in _BREAK.finditer(text) if m.group() in ("\r\n", "\n", "\r")), "\n")
 
     def offset(self, line: int, column: int) -> int:
-        return self.starts[line - 1] + column - 1
+        # At the end of a file without a final line break libyaml's stream end
+        # mark lies on a line of its own, one past the text.
+        if line > len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + column - 1, len(self.text))
 
     def start(self, span: Span) -> int:
         return self.offset(span.line, span.column)
@@ -207,12 +215,16 @@ def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, s
                 f"第 {finding.line} 行：{finding.code} {finding.message}",
                 f"line {finding.line}: {finding.code} {finding.message_en}",
             )
-    from perfspec.schema_check import _explain, _validator
+    from perfspec.schema_check import _explain, _validator, passes_gate
 
+    if passes_gate(doc.data):
+        return None
     for error in _validator().iter_errors(doc.data):
         if error.validator == "required":
             continue  # a missing input is a blank input: fix says it cannot compute what needs it
-        for path, at_key, zh, en in _explain(error):
+        for path, at_key, zh, en in _explain(error, doc.data):
+            if path == ("total",) and isinstance(doc.data, dict) and doc.data.get("total") is None:
+                continue  # `total:` left blank: fix writes it
             if _relevant(path):
                 span = doc.key_span(path) if at_key else doc.span(path)
                 return f"第 {span.line} 行：PS010 {zh}", f"line {span.line}: PS010 {en}"
@@ -220,22 +232,26 @@ def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, s
 
 
 def _acknowledged(data: dict[str, Any], code: str) -> bool:
-    """Whether the holder of the value acknowledges `code` with a reason (PS901 voids one without)."""
+    """Whether the holder of the value acknowledges `code` with a reason.
+
+    As perfspec.acknowledge counts one: the holder is `funds`, `total` or the top
+    level, and a reason has at least two characters (PS901 voids one without).
+    """
     owner = {"PS102": "funds", "PS103": "funds", "PS104": "total", "PS105": "total"}.get(code)
     holder = data.get(owner) if owner else data
     acks = holder.get("acknowledge") if isinstance(holder, dict) else None
     reason = acks.get(code) if isinstance(acks, dict) else None
-    return isinstance(reason, str) and bool(reason.strip())
+    return isinstance(reason, str) and len(reason.strip()) >= 2
 
 
 # --------------------------------------------------------------------------
 # The values.
 
 
-@dataclass
 class _Plan:
-    values: dict[str, Decimal | str] = field(default_factory=dict)  # field -> value to write
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.values: dict[str, Decimal | str] = {}  # field -> value to write
+        self.notes: list[tuple[str, str]] = []  # (zh, en)
 
 
 def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
@@ -275,14 +291,16 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
                     basis = rate if rate in rates else rates[0]
                     score = accepted_scores(funds.weight, [basis], profile.score_rounding[:1])[0]
                     plan.values["score"] = score
-        funds = replace(funds, rate=rate, score=score)
+        funds = funds._replace(rate=rate, score=score)
 
     # 总分值 and 总得分 (PS104, PS105), with the corrected budget score
-    ctx = Context(doc, replace(spec, funds=funds), profile)
-    totals: dict[str, Decimal | None] = {"weight": spec.total_weight, "score": spec.total_score}
+    ctx = Context(doc, spec._replace(funds=funds), profile)
+    # The totals as they will stand; None where the sum cannot be computed (a stated
+    # total that cannot be verified is no basis for the grade either).
+    totals: dict[str, Decimal | None] = {"weight": None, "score": None}
     for name, key, code in (("total_weight", "weight", "PS104"), ("total_score", "score", "PS105")):
         expected, blanks = computed_sum(ctx, key)
-        stated = totals[key]
+        stated = spec.total_weight if key == "weight" else spec.total_score
         if expected is None:
             shown = "、".join(blanks[:3]) + ("等" if len(blanks) > 3 else "")
             meta = FIELDS[name]
@@ -292,6 +310,7 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
             ))
             continue
         if stated == expected or (stated is not None and _acknowledged(data, code)):
+            totals[key] = stated
             continue
         plan.values[name] = expected
         totals[key] = expected
@@ -299,7 +318,10 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
     # 评分等级 (PS106), from the total score as it will stand
     grade = spec.grade
     if totals["score"] is None:
-        plan.notes.append(("总得分为空，无法确定评分等级，未修改", "the total score is blank: the grade cannot be determined; left as is"))
+        plan.notes.append((
+            "总得分无法计算，因此无法确定评分等级，未修改",
+            "the total score cannot be computed, so neither can the grade; left as is",
+        ))
     else:
         expected_grade = profile.grade_for(totals["score"])
         if grade != expected_grade and not (grade is not None and _acknowledged(data, "PS106")):
@@ -311,12 +333,11 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
 # The edits.
 
 
-@dataclass(order=True)
-class _Edit:
+class _Edit(NamedTuple):
     start: int
-    seq: int  # edits at one offset apply in the order they were made
-    end: int = field(compare=False)
-    text: str = field(compare=False)
+    seq: int  # edits at one offset apply in the order they were made (sorting stops here: seq is unique)
+    end: int
+    text: str
 
 
 class _Editor:
@@ -334,7 +355,7 @@ class _Editor:
         text = self.src.text
         for edit in sorted(self.edits):
             if edit.start < at:
-                raise _Skip("内部错误：修改位置重叠，未修改", "internal error: overlapping edits; left as is")
+                raise _Skip("内部错误：修改位置重叠", "internal error: overlapping edits")
             out.append(text[at : edit.start])
             out.append(edit.text)
             at = edit.end
@@ -356,8 +377,8 @@ class _Editor:
             at += 1
         if at >= len(text) or text[at] != ":":
             raise _Skip(
-                f"第 {key.line} 行：找不到“{path[-1]}”后的冒号，未修改",
-                f"line {key.line}: no colon after '{path[-1]}'; left as is",
+                f"第 {key.line} 行：找不到“{path[-1]}”后的冒号",
+                f"line {key.line}: no colon after '{path[-1]}'",
             )
         at += 1
         if at < len(text) and text[at] in " \t":
@@ -375,7 +396,16 @@ class _Editor:
         return self.src.end(span)
 
     def _block_end(self, path: Path) -> tuple[int, bool]:
-        """Offset after the last line of the block mapping at `path`, and whether a line break must come first."""
+        """Offset after the last line of the block mapping at `path`, and whether a line break must come first.
+
+        The top level ends where the document ends (after trailing comments, before
+        a `...` end marker); a nested mapping after the last line holding its text,
+        before the blank lines and comments that follow it.
+        """
+        text = self.src.text
+        if not path:
+            at = self.src.end(self.doc.spans[()])
+            return at, at > 0 and text[at - 1] not in "\r\n\x85\u2028\u2029"
         last = 0
         depth = len(path)
         for table in (self.doc.spans, self.doc.key_spans):
@@ -387,7 +417,7 @@ class _Editor:
                         continue  # a block collection's end mark lies at the next token, past comments
                 last = max(last, self.src.content_end_line(span))
         if last == 0:
-            raise _Skip("内部错误：找不到映射的末尾，未修改", "internal error: cannot find the end of a mapping; left as is")
+            raise _Skip("内部错误：找不到映射的末尾", "internal error: cannot find the end of a mapping")
         if last < len(self.src.starts):
             return self.src.starts[last], False
         return len(self.src.text), True
@@ -444,9 +474,9 @@ def _check_editable(doc: Document, src: _Source, paths: Iterable[Path]) -> None:
                 line = key.line if key else span.line
                 raise _Skip(
                     f"第 {line} 行：{'.'.join(map(str, part))} 使用了 YAML 锚点或别名（& / *），"
-                    "修改它会同时改变别处的内容，未修改",
+                    "修改它会同时改变别处的内容",
                     f"line {line}: {'.'.join(map(str, part))} uses a YAML anchor or alias (& / *); "
-                    "editing it would change other places too; left as is",
+                    "editing it would change other places too",
                 )
 
 
@@ -458,12 +488,12 @@ def _format_grade(old: str | None, grade: str) -> str:
 
 def fix_document(doc: Document, profile: Profile, loader_findings: Iterable[Finding] = ()) -> Outcome:
     """Plan and apply the fixes to one loaded document; the file system is not touched."""
-    outcome = Outcome(file=doc.file, original=doc.text, fixed=doc.text)
+    outcome = Outcome(file=doc.file, original=doc.text)
     loader_findings = list(loader_findings)
     try:
         blocking = _blocking(doc, loader_findings)
         if blocking:
-            raise _Skip(f"未修改：{blocking[0]}", f"not changed: {blocking[1]}")
+            raise _Skip(*blocking)
         spec = build(doc.data)
         plan = _compute(spec, doc, profile)
         outcome.notes = plan.notes
@@ -510,7 +540,7 @@ def fix_document(doc: Document, profile: Profile, loader_findings: Iterable[Find
         outcome.fixed = editor.apply()
         _verify(doc, outcome.fixed, plan.values, loader_findings)
     except _Skip as skip:
-        outcome.skipped = (skip.zh, skip.en)
+        outcome.skipped = (f"未修改：{skip.zh}", f"not changed: {skip.en}")
         outcome.changes = []
         outcome.fixed = outcome.original
     return outcome
@@ -532,9 +562,9 @@ def _verify(doc: Document, fixed: str, values: dict[str, Decimal | str], loader_
     after = [(f.code, f.path) for f in reloaded.findings]
     if reloaded.document is None or after != before or reloaded.document.data != expected:
         raise _Skip(
-            "内部错误：修改后的内容与预期不符（可能是少见的 YAML 写法），未修改；请手工修改或报告此问题",
-            "internal error: the edited text does not load as intended (an unusual YAML style?); "
-            "left as is; please edit by hand or report this",
+            "修改后的内容与预期不符（可能是少见的 YAML 写法）：请手工修改，并把这个文件报告给 perfspec 的维护者",
+            "the edited text does not load as intended (an unusual YAML style?): "
+            "please edit by hand, and report this file to the perfspec maintainers",
         )
 
 
@@ -563,7 +593,7 @@ def fix_file(path: str, profile: Profile, display: str | None = None) -> Outcome
         return Outcome(file=shown, path=path, unreadable=True, skipped=(f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})"))
     text, _ = decode(raw, shown)
     if text != loaded.document.text:
-        return Outcome(file=shown, path=path, skipped=("文件在读取时被修改，未修改", "the file changed while it was read; left as is"))
+        return Outcome(file=shown, path=path, skipped=("未修改：文件在读取时被修改", "not changed: the file changed while it was read"))
     outcome = fix_document(loaded.document, profile, loaded.findings)
     outcome.path = path
     outcome.bom = raw.startswith(UTF8_BOM)
