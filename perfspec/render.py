@@ -45,10 +45,6 @@ _FIELDS = ("name", "target", "actual", "weight", "score", "deviation")
 _CELL_HINT = {"PS201": "deviation"}
 
 
-class RenderError(Exception):
-    """A report that cannot be produced; the message is one line naming the file."""
-
-
 def templates_dir() -> str:
     for candidate in _CANDIDATES:
         if os.path.isfile(os.path.join(candidate, "form.html.j2")):
@@ -63,23 +59,26 @@ class MdText(str):
     """Markdown that is already safe: `md_finalize` leaves it alone (like markupsafe.Markup)."""
 
 
-_MD_SPECIAL = re.compile(r"([\\|<>&*_`\[\]~])")
+_MD_SPECIAL = re.compile(r"([\\|*_`\[\]~#])")
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\u0085\v\f\t]")
 
 
 def md_escape(value: Any) -> MdText:
     """Data as inert Markdown text: safe in a table cell, a heading or a list item.
 
-    Backslash-escapes ``\\ | < > & * _ ` [ ] ~`` (CommonMark lets any ASCII
-    punctuation be escaped, GFM tables honour ``\\|``), and turns every line
-    break into a space, since a break would end a table row. `<br>` is not used:
-    escaping must never emit markup from data.
+    ``& < >`` become the entities ``&amp; &lt; &gt;`` (so no tag and no entity of
+    the data survives, and the text holds no raw ``<``); ``\\ | * _ ` [ ] ~ #`` are
+    backslash-escaped (CommonMark lets any ASCII punctuation be escaped, GFM
+    tables honour ``\\|``); every line break becomes a space, since a break would
+    end a table row. `<br>` is not used: escaping must never emit markup from data.
     """
     if isinstance(value, MdText):
         return value
     text = "" if value is None else str(value)
     text = _LINE_BREAKS.sub(" ", text)
-    return MdText(_MD_SPECIAL.sub(r"\\\1", text))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return MdText(re.sub(r"[&<>]", lambda m: _MD_ENTITIES[m.group()], text))
 
 
 def md_finalize(value: Any) -> Any:
@@ -276,7 +275,8 @@ class FormView:
 
 
 def _text(value: Any) -> str:
-    return as_written(value) if not isinstance(value, str) else value
+    """A text cell (name, project, note …): as written, whatever its type."""
+    return written(value)
 
 
 def slugify(stem: str) -> str:
@@ -412,7 +412,7 @@ def form_view(
     spec = build(data)
     root = spec.has
     view = FormView(file=file, slug=slug, href=slug, loaded=True, spec=spec, data=data)
-    view.year = _text(root.get("year"))
+    view.year = written(root.get("year"))
     view.project_name = _text(root.get("project"))
 
     view.header["project"] = Row({"project": Cell(view.project_name), "year": Cell(view.year)})
@@ -457,12 +457,12 @@ def form_view(
         by_group.setdefault((ind.level1, ind.level2), []).append(ind)
     for level1, level2s in spec.categories:
         l1_rows: list[IndicatorRow] = []
-        for level2 in level2s or ("",):
-            items = by_group.get((level1, level2), []) if level2 else []
+        for level2 in level2s or (None,):  # None: a level-1 category written without level-2 ones
+            items = by_group.get((level1, level2), []) if level2 is not None else []
             l2_rows: list[IndicatorRow] = []
             for ind in items or [None]:
                 row = IndicatorRow(indicator=ind)
-                row.level1, row.level2 = Cell(level1), Cell(level2)
+                row.level1, row.level2 = Cell(level1), Cell(level2 or "")
                 for name in _FIELDS:
                     row.cells[name] = Cell("")
                 if ind is not None:
@@ -476,7 +476,7 @@ def form_view(
                     by_path[ind.path] = row
                 l2_rows.append(row)
             l2_rows[0].level2_span = len(l2_rows)
-            first_of.setdefault(("indicators", level1, level2), l2_rows[0])
+            first_of.setdefault(("indicators", level1, level2 or ""), l2_rows[0])
             l1_rows.extend(l2_rows)
         l1_rows[0].level1_span = len(l1_rows)
         first_of.setdefault(("indicators", level1), l1_rows[0])
@@ -572,14 +572,22 @@ def load_error(result: Any, lang: str = "zh") -> str:
 
 @dataclass
 class Bar:
+    """One form in the chart; every coordinate is already a string (Decimal arithmetic)."""
+
     label: str
     full: str
     href: str
-    y: str
+    label_y: str
+    score_y: str
     score_w: str
     score_text: str
+    score_text_x: str
+    score_text_y: str
+    rate_y: str
     rate_w: str
     rate_text: str
+    rate_text_x: str
+    rate_text_y: str
 
 
 @dataclass
@@ -626,31 +634,38 @@ def _short(text: str, limit: int = 14) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _coord(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.1")), "f")
+
+
 def _chart(forms: list[FormView]) -> Chart:
-    label_w, bar_w, row_h, top = 250, 520, 46, 40
+    label_w, bar_w, row_h, top, bar_h = 250, 520, 46, 40, 15
     values = [f.total_score_value for f in forms if f.total_score_value is not None]
     values += [f.rate_value for f in forms if f.rate_value is not None]
     scale_max = max([Decimal(100)] + values)
+
+    def width(value: Decimal | None) -> Decimal:
+        if value is None or value <= 0:
+            return Decimal(0)
+        return value / scale_max * bar_w
+
     bars = []
     for i, f in enumerate(forms):
-        y = top + i * row_h
-
-        def width(value: Decimal | None) -> str:
-            if value is None or value <= 0:
-                return "0"
-            return format((value / scale_max * bar_w).quantize(Decimal("0.1")), "f")
-
+        y = Decimal(top + i * row_h)
         name = f.project_name or f.file
+        score_w, rate_w = width(f.total_score_value), width(f.rate_value)
         bars.append(Bar(
-            label=_short(name), full=name, href=f.href, y=str(y),
-            score_w=width(f.total_score_value), score_text=f.total_score or "—",
-            rate_w=width(f.rate_value), rate_text=(f.rate + "%") if f.rate else "—",
+            label=_short(name), full=name, href=f.href, label_y=_coord(y + 21),
+            score_y=_coord(y), score_w=_coord(score_w), score_text=f.total_score or "—",
+            score_text_x=_coord(label_w + score_w + 5), score_text_y=_coord(y + 12),
+            rate_y=_coord(y + 18), rate_w=_coord(rate_w), rate_text=(f.rate + "%") if f.rate else "—",
+            rate_text_x=_coord(label_w + rate_w + 5), rate_text_y=_coord(y + 30),
         ))
     ticks = []
     for step in range(0, 5):
         value = scale_max * step / 4
-        ticks.append((format((Decimal(label_w) + value / scale_max * bar_w).quantize(Decimal("0.1")), "f"),
-                      two(value.quantize(Decimal("0.01"))).rstrip("0").rstrip(".")))
+        label = format(value.quantize(Decimal("0.01")), "f").rstrip("0").rstrip(".")
+        ticks.append((_coord(label_w + value / scale_max * bar_w), label))
     height = top + max(1, len(forms)) * row_h + 24
     return Chart(width=label_w + bar_w + 90, height=height, label_w=label_w, bar_w=bar_w, bars=bars, ticks=ticks, top=top)
 
@@ -726,6 +741,7 @@ def environment(fmt: str, user_dir: str | None = None) -> Any:
         env = jinja2.Environment(autoescape=False, finalize=md_finalize, **options)
     env.filters["md_escape"] = md_escape
     env.filters["md_safe"] = md_safe
+    env.filters["two"] = two
     env.filters["urlquote"] = lambda s: quote(str(s))
     env.globals["TITLE"] = TITLE
     env.globals["NOT_FILLED"] = NOT_FILLED

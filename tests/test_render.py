@@ -1,0 +1,455 @@
+"""`perfspec render`: the forms and the portfolio as HTML and Markdown.
+
+Golden files: tests/golden/<form>.md and tests/golden/portfolio.md hold the whole
+Markdown output; `PERFSPEC_UPDATE_GOLDEN=1 python -m pytest tests/test_render.py`
+rewrites them (review the diff before committing).
+"""
+
+from __future__ import annotations
+
+import glob
+import html
+import os
+import re
+import shutil
+from decimal import ROUND_DOWN, Decimal
+
+import pytest
+
+from conftest import ROOT, run_cli
+from perfspec import render
+from perfspec.loader import load_file
+from perfspec.model import build
+from perfspec.profile import load_profile
+
+SPECS = sorted(glob.glob(os.path.join(ROOT, "specs", "2023", "*.yaml")))
+SPEC_IDS = [os.path.basename(p)[:-5] for p in SPECS]
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+UPDATE = os.environ.get("PERFSPEC_UPDATE_GOLDEN") == "1"
+REFERENCE = os.path.join(ROOT, "specs", "2023", "it-operations.yaml")
+EVIL = "<script>alert(1)</script>A|B"
+
+
+def spec_data(path: str):
+    return load_file(path).document.data
+
+
+def golden(name: str, text: str) -> None:
+    path = os.path.join(GOLDEN, name)
+    if UPDATE:
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    assert os.path.isfile(path), f"missing golden file {path}: run with PERFSPEC_UPDATE_GOLDEN=1"
+    with open(path, encoding="utf-8") as handle:
+        expected = handle.read()
+    assert text == expected, f"{name} differs from its golden file (PERFSPEC_UPDATE_GOLDEN=1 regenerates it)"
+
+
+def md_cells(line: str) -> list[str]:
+    """Split a GFM table row as GitHub does: `\\x` escapes x, so `\\|` is no cell boundary."""
+    assert line.startswith("|") and line.endswith("|"), line
+    cells, current, i = [], "", 1
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line):
+            current += line[i : i + 2]
+            i += 2
+            continue
+        if ch == "|":
+            cells.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    assert current == "", f"text after the last pipe: {line!r}"
+    return cells
+
+
+def md_tables(text: str) -> list[list[str]]:
+    tables, current = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    return tables
+
+
+def assert_tables_well_formed(text: str) -> None:
+    for table in md_tables(text):
+        width = len(md_cells(table[0]))
+        assert re.fullmatch(r"\|( -{3,}:? \|)+", table[1]), table[1]
+        for row in table:
+            assert len(md_cells(row)) == width, f"{len(md_cells(row))} cells, header has {width}: {row}"
+
+
+def html_rows(text: str) -> list[str]:
+    return re.findall(r"<tr[^>]*>(.*?)</tr>", text, flags=re.S)
+
+
+def assert_self_contained(text: str) -> None:
+    for needle in ("http://", "https://", "src=", "@import", "<script", "<link", "url("):
+        assert needle not in text, f"HTML report refers to something outside itself: {needle}"
+
+
+def write_spec(tmp_path, name: str, replace: dict[str, str] | None = None, append: str = "") -> str:
+    text = open(REFERENCE, encoding="utf-8").read()
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text + append, encoding="utf-8")
+    return str(path)
+
+
+# --------------------------------------------------------------------------- every bundled form
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)
+def test_every_bundled_form_renders(path: str, fmt: str) -> None:
+    result = run_cli("render", path, "--format", fmt)
+    assert result.code == 0 and result.err == "", result.err
+    project = spec_data(path)["project"]
+    assert render.TITLE in result.out and "(2023 年度)" in result.out
+    assert (html.escape(project) if fmt == "html" else render.md_escape(project)) in result.out
+    spec = build(spec_data(path))
+    for ind in spec.indicators:
+        shown = html.escape(ind.name) if fmt == "html" else render.md_escape(ind.name)
+        assert shown in result.out, ind.name
+    assert render.two(spec.total_score) in result.out
+    if fmt == "html":
+        assert_self_contained(result.out)
+        assert result.out.lstrip().startswith("<!DOCTYPE html>")
+    else:
+        assert_tables_well_formed(result.out)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)
+def test_markdown_of_each_form_matches_its_golden_file(path: str) -> None:
+    result = run_cli("render", path, "--format", "md")
+    assert result.code == 0
+    golden(os.path.basename(path)[:-5] + ".md", result.out)
+
+
+def test_portfolio_markdown_matches_its_golden_file(tmp_path) -> None:
+    out = tmp_path / "report"
+    result = run_cli("render", os.path.join(ROOT, "specs", "2023"), "--format", "md", "-o", str(out))
+    assert result.code == 0, result.err
+    assert sorted(os.listdir(out)) == sorted(["README.md"] + [i + ".md" for i in SPEC_IDS])
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert_tables_well_formed(text)
+    golden("portfolio.md", text)
+    # A form rendered inside a portfolio is the same as rendered alone.
+    for ident in SPEC_IDS:
+        if not UPDATE:
+            assert (out / f"{ident}.md").read_text(encoding="utf-8") == open(
+                os.path.join(GOLDEN, ident + ".md"), encoding="utf-8"
+            ).read()
+
+
+def test_portfolio_html(tmp_path) -> None:
+    out = tmp_path / "report"
+    result = run_cli("render", os.path.join(ROOT, "specs", "2023"), "-o", str(out))
+    assert result.code == 0, result.err
+    assert sorted(os.listdir(out)) == sorted(["index.html"] + [i + ".html" for i in SPEC_IDS])
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert_self_contained(text)
+    for ident in SPEC_IDS:
+        assert f'href="{ident}.html"' in text
+        assert_self_contained((out / f"{ident}.html").read_text(encoding="utf-8"))
+    assert "<svg" in text and text.count('<rect class="score"') == len(SPECS) + 1  # + the legend
+    assert "上海市住房和城乡建设管理委员会" in text and "9 张" in text
+    # Overall execution rate: Σ executed ÷ Σ annual, in Decimal, truncated (shanghai profile).
+    executed = sum(Decimal(spec_data(p)["funds"]["total"]["executed"]) for p in SPECS)
+    annual = sum(Decimal(spec_data(p)["funds"]["total"]["annual"]) for p in SPECS)
+    overall = (executed / annual * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    assert f'<td class="num">{overall}</td>' in text
+    assert f'<td class="num">{executed:.2f}</td>' in text
+    # Every deducted indicator with its loss, and the missing note marked.
+    assert "故障响应及时率" in text and "<td class=\"num\">2.00</td>" in text
+    assert f'<span class="missing">{render.NOT_FILLED}</span>' in text
+    assert "<th>优</th>" in text
+    form = (out / "it-operations.html").read_text(encoding="utf-8")
+    assert 'href="index.html"' in form
+
+
+def test_portfolio_figures() -> None:
+    profile = load_profile("shanghai")
+    views = [render.form_view(p, i, spec_data(p), [], profile) for p, i in zip(SPECS, SPEC_IDS)]
+    p = render.portfolio_view(views, profile)
+    assert p.grades[0] == ("优", 9)
+    lost = {(f.slug, d.name): d.lost for f, d in p.deductions}
+    assert lost[("it-operations", "故障响应及时率")] == "2.00"
+    assert lost[("transaction-archives-management", "长效管理机制健全")] == "0.50"
+    assert all(d.deviation is None for f, d in p.deductions if d.name == "故障响应及时率")
+    assert len(p.chart.bars) == 9
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def test_md_escape() -> None:
+    assert render.md_escape("a|b") == "a\\|b"
+    for ch in "\\|*_`[]~#":
+        assert render.md_escape(ch) == "\\" + ch
+    assert render.md_escape("<a href='x'>&amp;</a>") == "&lt;a href='x'&gt;&amp;amp;&lt;/a&gt;"
+    assert render.md_escape("x\ny\r\nz\rw\u2028v\tu") == "x y z w v u"
+    assert render.md_escape(None) == ""
+    assert render.md_escape(Decimal("1.50")) == "1.50"
+    assert render.md_escape("普通文字 100.00(%)") == "普通文字 100.00(%)"
+    once = render.md_escape("a|b")
+    assert render.md_escape(once) == once  # already safe: not escaped twice
+    assert isinstance(render.md_escape("x"), render.MdText)
+
+
+def test_a_hostile_project_name_is_text_in_html_and_markdown(tmp_path) -> None:
+    path = write_spec(tmp_path, "hostile.yaml", {
+        "project: 信息化运维项目": f"project: '{EVIL}'",
+        "- name: 故障处理率": f"- name: '{EVIL}'",
+        "        score: 8\n": "        score: 8\n        deviation: \"第一行\\n| 第二行 <b>粗</b> **强调** [链接](javascript:x)\"\n",
+    })
+    page = run_cli("render", path)
+    assert page.code == 0, page.err
+    assert "<script" not in page.out.lower() and "<b>粗" not in page.out
+    assert html.escape(EVIL) in page.out  # &lt;script&gt;alert(1)&lt;/script&gt;A|B
+    assert_self_contained(page.out)
+
+    md = run_cli("render", path, "--format", "md")
+    assert md.code == 0, md.err
+    assert "<script" not in md.out.lower() and "<b>" not in md.out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;A\\|B" in md.out
+    assert set(re.findall(r"<[^>]*>", md.out)) <= {"<br>"}  # the only markup is the template's
+    assert_tables_well_formed(md.out)
+    row = next(line for line in md.out.splitlines() if line.startswith("|") and "alert" in line and "≥95.00" in line)
+    assert len(md_cells(row)) == 9  # 8 columns of the form + the findings column
+    note = next(line for line in md.out.splitlines() if "第一行" in line)
+    assert "第一行 \\| 第二行 &lt;b&gt;粗&lt;/b&gt; \\*\\*强调\\*\\* \\[链接\\](javascript:x)" in note
+
+    out = tmp_path / "out"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(path, folder / "hostile.yaml")
+    for fmt in ("html", "md"):
+        assert run_cli("render", str(folder), "--format", fmt, "-o", str(out)).code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "<script" not in index.lower() and html.escape(EVIL) in index
+    assert "<script" not in readme.lower()
+    assert_tables_well_formed(readme)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def expected_spans(spec) -> list[tuple[str, int]]:
+    """(一级 or 二级 name, rowspan) in document order: what the merged cells must say."""
+    out = []
+    for level1, level2s in spec.categories:
+        inds = [i for i in spec.indicators if i.level1 == level1]
+        out.append((level1, len(inds)))
+        for level2 in level2s:
+            out.append((level2, len([i for i in inds if i.level2 == level2])))
+    return out
+
+
+@pytest.mark.parametrize("path", SPECS, ids=SPEC_IDS)
+def test_merged_cells_span_their_indicators(path: str) -> None:
+    page = run_cli("render", path).out
+    body = page.split('<table class="form indicators">', 1)[1].split('<tbody class="totals">', 1)[0]
+    cells = re.findall(r'<td class="cat[^"]*"(?: rowspan="(\d+)")?>([^<]*)', body)
+    got = [(name, int(span or 1)) for span, name in cells]
+    spec = build(spec_data(path))
+    assert got == expected_spans(spec)
+    assert len(html_rows(body.split("<tbody>", 1)[1])) == len(spec.indicators)
+
+
+def test_archives_form_merges_thirteen_output_rows() -> None:
+    page = run_cli("render", os.path.join(ROOT, "specs", "2023", "transaction-archives-management.yaml")).out
+    assert '<td class="cat" rowspan="13">产出指标</td>' in page
+    assert '<td class="cat" rowspan="4">质量指标</td>' in page
+
+
+def test_funds_block_as_on_the_form(tmp_path) -> None:
+    page = run_cli("render", REFERENCE).out
+    rows = html_rows(page)
+    total = next(r for r in rows if "年度资金总额" in r)
+    assert re.findall(r'<td class="num">([^<]*)</td>', total) == ["137.21", "137.21", "136.70", "10.00", "99.62", "9.96"]
+    sub = next(r for r in rows if "其中：当年财政拨款" in r)
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', sub) == ["137.21", "137.21", "136.70", "-", "99.62", "-"]
+    carry = next(r for r in rows if "上年结转资金" in r)
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', carry) == ["0.00", "0.00", "0.00", "-", "0.00", "-"]
+    for label in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率(%)", "得分", "项目资金（万元）"):
+        assert label in page
+    assert "@page" in page and "A4" in page and "table-header-group" in page
+    assert '"Noto Sans CJK SC"' in page and "sans-serif" in page
+
+
+def test_sub_row_rates_are_computed_with_the_profile_rounding() -> None:
+    profile = load_profile("shanghai")
+    data = spec_data(REFERENCE)
+    data["funds"]["carryover"] = {"initial": Decimal("3.00"), "annual": Decimal("3.00"), "executed": Decimal("2.00")}
+    data["funds"]["other"] = {"initial": Decimal("0.00"), "annual": Decimal("0.00"), "executed": Decimal("1.00")}
+    view = render.form_view("x.yaml", "x", data, [], profile)
+    rates = [row.rate.text for row in view.funds]
+    assert rates == ["99.62", "99.62", "66.66", "-"]  # 2 ÷ 3 = 66.666… truncated; annual 0 with spending: -
+    assert load_profile("national").rate_rounding[0] == "truncate"
+    assert render.row_rate(Decimal(0), Decimal(0), profile) == "0.00"
+    assert render.row_rate(None, Decimal(5), profile) == "-"
+
+
+def test_numbers_show_two_decimals_and_unit_yuan(tmp_path) -> None:
+    path = write_spec(tmp_path, "yuan.yaml", {"unit: 万元": "unit: 元", "weight: 20": "weight: 20.005"})
+    page = run_cli("render", path).out
+    assert "项目资金（元）" in page
+    assert ">20.005<" in page  # more decimals than two are shown as written, never rounded away
+    assert ">15.00<" in page
+    assert render.two(Decimal("10")) == "10.00" and render.two(Decimal("1E+1")) == "10.00"
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def test_findings_sit_beside_their_cells() -> None:
+    page = run_cli("render", REFERENCE).out
+    rows = html_rows(page)
+    row = next(r for r in rows if "故障响应及时率" in r and "<td" in r)
+    assert "PS201" in row and "PS303" in row
+    assert sum("PS201" in r for r in rows) == 1
+    # The markers: PS201 on the empty deviation cell, PS303 on the score.
+    assert re.search(r'<td class="text f-error"><sup class="mark error"[^>]*>\[1\]</sup></td>', row)
+    assert re.search(r'<td class="num f-warning">8\.00<sup class="mark warning"[^>]*>\[2\]</sup></td>', row)
+    summary = page.split('<section class="summary">', 1)[1].split("</section>", 1)[0]
+    assert "错误 <b>1</b>" in summary and "警告 <b>1</b>" in summary and "PS201" in summary
+
+    md = run_cli("render", REFERENCE, "--format", "md").out
+    line = next(x for x in md.splitlines() if x.startswith("|") and "故障响应及时率" in x)
+    assert "PS201" in md_cells(line)[-1] and "8.00 \\[2\\]" in line
+    assert sum("PS201" in x for x in md.splitlines() if x.startswith("|")) == 1
+
+
+def test_totals_findings_on_the_total_row() -> None:
+    page = run_cli("render", os.path.join(ROOT, "specs", "2023", "online-housing-transactions.yaml")).out
+    total = next(r for r in html_rows(page) if "总分" in r and "PS104" in r)
+    assert "PS105" in total and 'class="num f-error">100.00<sup' in total
+
+
+def test_a_clean_form_has_no_findings_column() -> None:
+    page = run_cli("render", os.path.join(ROOT, "specs", "2023", "pudong-building-maintenance.yaml")).out
+    assert 'class="find"' not in page and "没有检查结果" in page
+
+
+def test_acknowledged_findings_are_marked_with_their_reason(tmp_path) -> None:
+    path = write_spec(tmp_path, "acked.yaml", {
+        "        score: 8\n": "        score: 8\n        acknowledge:\n          PS201: 原表如此，无法更改\n",
+    })
+    page = run_cli("render", path).out
+    row = next(r for r in html_rows(page) if "故障响应及时率" in r and "<td" in r)
+    assert "已确认：原表如此，无法更改" in row and "f-ack" in row
+    assert "已确认 <b>1</b>" in page
+    md = run_cli("render", path, "--format", "md").out
+    assert "（已确认：原表如此，无法更改）" in md
+
+
+def test_english_messages(tmp_path) -> None:
+    page = run_cli("render", REFERENCE, "--lang", "en").out
+    assert "deviation note" in page and "财政项目支出绩效自评表" in page
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def test_a_users_template_folder_overrides_one_file_and_falls_back(tmp_path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "_letterhead.html.j2").write_text(
+        '<div class="letterhead">某某市财政局 · {{ form.project_name }}</div>\n', encoding="utf-8"
+    )
+    (mine / "form.md.j2").write_text("项目：{{ form.project_name }}\n", encoding="utf-8")
+    page = run_cli("render", REFERENCE, "--templates", str(mine))
+    assert page.code == 0, page.err
+    assert '<div class="letterhead">某某市财政局 · 信息化运维项目</div>' in page.out
+    assert "<th>一级指标</th>" in page.out and "<style>" in page.out  # the rest is the bundled form
+    evil = write_spec(tmp_path, "evil.yaml", {"project: 信息化运维项目": f"project: '{EVIL}'"})
+    md = run_cli("render", evil, "--format", "md", "--templates", str(mine))
+    assert md.out == "项目：&lt;script&gt;alert(1)&lt;/script&gt;A\\|B\n"  # a user's template escapes too
+    html_page = run_cli("render", evil, "--templates", str(mine))
+    assert "<script" not in html_page.out and f"某某市财政局 · {html.escape(EVIL)}" in html_page.out
+
+
+def test_template_errors_and_a_missing_template_folder(tmp_path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "form.md.j2").write_text("{% if %}\n", encoding="utf-8")
+    result = run_cli("render", REFERENCE, "--format", "md", "--templates", str(bad))
+    assert result.code == 2 and "模板错误" in result.err and "Traceback" not in result.err
+    missing = run_cli("render", REFERENCE, "--templates", str(tmp_path / "nope"))
+    assert missing.code == 2 and "nope" in missing.err
+
+
+def test_templates_are_found() -> None:
+    folder = render.templates_dir()
+    for name in ("form.html.j2", "form.md.j2", "portfolio.html.j2", "portfolio.md.j2"):
+        assert os.path.isfile(os.path.join(folder, name))
+
+
+# --------------------------------------------------------------------------- files, folders, failures
+
+
+def test_a_spec_that_fails_to_load(tmp_path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("year: 2023\nproject: [unclosed\n", encoding="utf-8")
+    single = run_cli("render", str(broken))
+    assert single.code == 1 and single.out == ""
+    assert len(single.err.strip().splitlines()) == 1 and "broken.yaml" in single.err
+    assert "Traceback" not in single.err
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes("project: 信息化运维项目\n".encode("gbk"))
+    assert run_cli("render", str(gbk), "--format", "md").code == 1
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(REFERENCE, folder / "it-operations.yaml")
+    shutil.copy(broken, folder / "broken.yaml")
+    out = tmp_path / "out"
+    for fmt, index in (("html", "index.html"), ("md", "README.md")):
+        result = run_cli("render", str(folder), "--format", fmt, "-o", str(out))
+        assert result.code == 0 and "broken.yaml" in result.err
+        text = (out / index).read_text(encoding="utf-8")
+        assert "broken.yaml" in text and "无法读取" in text and "信息化运维项目" in text
+    assert not (out / "broken.html").exists() and (out / "it-operations.html").exists()
+    assert_tables_well_formed((out / "README.md").read_text(encoding="utf-8"))
+
+
+def test_output_locations(tmp_path) -> None:
+    one = tmp_path / "one"
+    result = run_cli("render", REFERENCE, "--format", "md", "-o", str(one))
+    assert result.code == 0 and result.out == ""
+    assert os.listdir(one) == ["it-operations.md"]
+    # A folder without -o goes to build/report below the working folder.
+    work = tmp_path / "work"
+    (work / "specs").mkdir(parents=True)
+    shutil.copy(REFERENCE, work / "specs" / "it-operations.yaml")
+    result = run_cli("render", "specs", cwd=str(work))
+    assert result.code == 0, result.err
+    assert (work / "build" / "report" / "index.html").is_file()
+    assert (work / "build" / "report" / "it-operations.html").is_file()
+
+
+def test_clashing_file_names_get_distinct_reports(tmp_path) -> None:
+    for year in ("2023", "2024"):
+        (tmp_path / "specs" / year).mkdir(parents=True)
+        shutil.copy(REFERENCE, tmp_path / "specs" / year / "it-operations.yaml")
+    out = tmp_path / "out"
+    assert run_cli("render", str(tmp_path / "specs"), "--format", "md", "-o", str(out)).code == 0
+    assert sorted(os.listdir(out)) == ["2023-it-operations.md", "2024-it-operations.md", "README.md"]
+
+
+def test_render_exits_zero_despite_error_findings() -> None:
+    result = run_cli("render", REFERENCE, "--format", "md")
+    assert result.code == 0 and "PS201" in result.out
