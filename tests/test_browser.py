@@ -25,6 +25,10 @@ CHROMIUM = "/usr/bin/chromium"
 SPECS = os.path.join(ROOT, "specs", "2023")
 FORMS = ("it-operations", "transaction-archives-management")  # with findings (landscape) / the longest (portrait)
 
+# In CI (.ci/run installs them) a missing browser is a failure, not a skip.
+_MISSING = not os.path.exists(CHROMIUM) or shutil.which("pdftotext") is None
+if _MISSING and os.environ.get("CI") == "true":
+    raise RuntimeError(f"CI must provide {CHROMIUM} and pdftotext: see .ci/run")
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM),
     reason=f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk poppler-utils)",
