@@ -1,23 +1,27 @@
-"""Checking many files on every core, with output identical to a single process.
+"""Work on many files on every core, with output identical to a single process.
 
-Workers are forked, so each starts with the parent's imports and engine; files
-go out in order-preserving chunks and results come back in the order given,
-which keeps the report deterministic. A worker keeps nothing of a file once
-its findings are sent back, so memory stays flat however many files there are.
+Workers are forked, so each starts with the parent's imports, engine and
+templates; items go out in order-preserving chunks and results come back in
+the order given, which keeps every report deterministic. A worker keeps
+nothing of a file once its result is sent back, so memory stays flat however
+many files there are.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from perfspec.check import Engine, FileResult
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Below this many files per worker, starting processes costs more than it saves.
 MIN_FILES_PER_JOB = 64
 CHUNK = 32
 
-_engine: Engine | None = None  # the worker's engine, inherited through fork
+_task: Callable[[object], object] | None = None  # the work, inherited by forked workers
 
 
 def available_cpus() -> int:
@@ -27,35 +31,47 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def default_jobs(files: int) -> int:
-    return max(1, min(available_cpus(), files // MIN_FILES_PER_JOB))
+def default_jobs(items: int) -> int:
+    return max(1, min(available_cpus(), items // MIN_FILES_PER_JOB))
 
 
-def _check(item: tuple[str, str]) -> FileResult:
-    assert _engine is not None
-    result = _engine.check_file(*item)
-    result.document = None  # findings only: documents stay in the worker and are freed
-    return result
+def _run(item: object) -> object:
+    assert _task is not None
+    return _task(item)
 
 
-def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> Iterator[FileResult]:
-    """FileResults for (path, display name) pairs, in the order given."""
-    global _engine
-    jobs = jobs if jobs > 0 else default_jobs(len(files))
-    jobs = min(jobs, max(1, len(files)))
+def ordered_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> Iterator[R]:
+    """`task(item)` for every item, in the order given, on `jobs` forked processes (0: automatic).
+
+    `task` may be a closure: workers inherit it through fork rather than pickling it.
+    Results are pickled back, so they must be plain data.
+    """
+    global _task
+    jobs = jobs if jobs > 0 else default_jobs(len(items))
+    jobs = min(jobs, max(1, len(items)))
     if jobs > 1:
         import multiprocessing  # only here: importing it costs a one-form run ~10 ms
 
         if "fork" not in multiprocessing.get_all_start_methods():
             jobs = 1
     if jobs == 1:
-        for path, shown in files:
-            result = engine.check_file(path, shown)
-            result.document = None
-            yield result
+        for item in items:
+            yield task(item)
         return
-    _engine = engine
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(_check, files, chunksize=CHUNK)
-    _engine = None
+    _task = task  # type: ignore[assignment]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_run, items, chunksize=CHUNK)  # type: ignore[misc]
+    finally:
+        _task = None
+
+
+def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> Iterator[FileResult]:
+    """FileResults (findings only) for (path, display name) pairs, in the order given."""
+
+    def check(item: tuple[str, str]) -> FileResult:
+        result = engine.check_file(*item)
+        result.document = None  # documents stay in the worker and are freed
+        return result
+
+    return ordered_map(check, files, jobs)

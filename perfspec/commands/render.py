@@ -48,8 +48,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     slugs = render.slugs_for(files)
     suffix = render.SUFFIX[args.format]
 
-    views: list[render.FormView] = []
-    for path in files:
+    try:
+        env = render.environment(args.format, args.templates)
+    except jinja2.TemplateError as exc:
+        err.write(f"perfspec: 模板错误：{type(exc).__name__}: {' '.join(str(exc).split())}\n")
+        return 2
+    outdir = args.output or render.DEFAULT_OUTPUT
+    index = render.INDEX[args.format]
+
+    def view_of(path: str) -> tuple[render.FormView, str | None]:
+        """Check and lay out one form; in a folder run also render and write it (in a worker)."""
         result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
         slug = slugs[path]
         if result.document is None:
@@ -58,20 +66,44 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             # The loader's findings say why; if --select/--ignore hid them all, read them again.
             source = result if (result.io_error or result.findings) else load_file(path, result.file)
             reason = " ".join(render.load_error(source, args.lang).split())
-            if single:
-                err.write(f"perfspec: {result.file}: 无法生成报告：{reason}\n")
-                return 1
-            err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
             view = render.failed_view(result.file, slug, reason, result.findings, args.lang)
             view.href = ""
-            views.append(view)
-            continue
+            return view, reason
         view = render.form_view(result.file, slug, result.document.data, result.findings, profile, args.lang)
         view.href = slug + suffix
-        views.append(view)
+        if not single:
+            text = render.render_form(env, args.format, view, index_href=index, profile=profile.name)
+            _write(os.path.join(outdir, view.href), text)
+        return view, None
+
+    from perfspec.parallel import ordered_map
+
+    if not single:
+        try:
+            os.makedirs(outdir, exist_ok=True)
+        except OSError as exc:
+            err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
+            return 2
+    views: list[render.FormView] = []
+    try:
+        for view, reason in ordered_map(view_of, files):
+            if reason is not None:
+                if single:
+                    err.write(f"perfspec: {view.file}: 无法生成报告：{reason}\n")
+                    return 1
+                err.write(f"perfspec: {view.file}: 无法读取，汇总中列出：{reason}\n")
+            views.append(view)
+    except jinja2.TemplateSyntaxError as exc:
+        err.write(f"perfspec: 模板错误：{exc.filename or exc.name}:{exc.lineno}: {exc.message}\n")
+        return 2
+    except jinja2.TemplateError as exc:
+        err.write(f"perfspec: 模板错误：{type(exc).__name__}: {' '.join(str(exc).split())}\n")
+        return 2
+    except OSError as exc:
+        err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
+        return 2
 
     try:
-        env = render.environment(args.format, args.templates)
         if single:
             text = render.render_form(env, args.format, views[0], profile=profile.name)
             if args.output is None:
@@ -80,13 +112,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             os.makedirs(args.output, exist_ok=True)
             _write(os.path.join(args.output, views[0].href), text)
             return 0
-        outdir = args.output or render.DEFAULT_OUTPUT
-        index = render.INDEX[args.format]
-        os.makedirs(outdir, exist_ok=True)
-        for view in views:
-            if view.loaded:
-                text = render.render_form(env, args.format, view, index_href=index, profile=profile.name)
-                _write(os.path.join(outdir, view.href), text)
         portfolio = render.portfolio_view(views, profile)
         _write(os.path.join(outdir, index), render.render_portfolio(env, args.format, portfolio))
     except jinja2.TemplateSyntaxError as exc:
