@@ -93,17 +93,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     return 1
                 err.write(f"perfspec: {view.file}: 无法读取，汇总中列出：{reason}\n")
             views.append(view)
-    except jinja2.TemplateSyntaxError as exc:
-        err.write(f"perfspec: 模板错误：{exc.filename or exc.name}:{exc.lineno}: {exc.message}\n")
-        return 2
-    except jinja2.TemplateError as exc:
-        err.write(f"perfspec: 模板错误：{type(exc).__name__}: {' '.join(str(exc).split())}\n")
-        return 2
-    except OSError as exc:
-        err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
-        return 2
-
-    try:
         if single:
             text = render.render_form(env, args.format, views[0], profile=profile.name)
             if args.output is None:
