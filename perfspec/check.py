@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import os
 from typing import Iterable, Iterator
 
@@ -67,10 +68,16 @@ class Engine:
     def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
         spec = build(doc.data)
         ctx = Context(doc, spec, self.options.profile)
-        for rule in self.checks:
-            ctx.rule = rule
-            assert rule.check is not None
-            rule.check(ctx)
+        # Room for any number the loader admits (±1e15, any digits) times another: the
+        # default 28 digits would make a 30-digit total an InvalidOperation, not a finding.
+        with decimal.localcontext(prec=100):
+            for rule in self.checks:
+                ctx.rule = rule
+                assert rule.check is not None
+                try:
+                    rule.check(ctx)
+                except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
+                    self._rule_failed(ctx, rule, exc)
         findings = [self._severity(f) for f in loader_findings if f.code in self.enabled_codes]
         findings += ctx.findings
 
@@ -90,22 +97,44 @@ class Engine:
         )
         return sorted(findings, key=Finding.sort_key)
 
+    def _rule_failed(self, ctx: Context, rule: Rule, exc: Exception) -> None:
+        ctx.findings.append(
+            Finding(
+                ctx.doc.file, 1, 1, "PS009", ERROR,
+                f"规则 {rule.code}（{rule.summary}）无法检查这张表（内部错误 {type(exc).__name__}），"
+                "其余规则照常检查；请把这张表报告给 perfspec 的维护者",
+                f"rule {rule.code} ({rule.name}) failed on this form ({type(exc).__name__}); "
+                "the other rules ran; please report this form to the perfspec maintainers",
+                "",
+            )
+        )
+
     def check_file(self, path: str, display: str | None = None) -> FileResult:
         shown = display or path
         loaded = load_file(path, shown)
         if loaded.io_error:
             return FileResult(shown, [], loaded.io_error, loaded.io_error_en)
         if loaded.document is None:
-            findings = [self._severity(f) for f in loaded.findings if f.code in self.enabled_codes]
-            return FileResult(shown, sorted(findings, key=Finding.sort_key))
+            # A file that cannot be read at all fails whatever is selected: a hook that
+            # selects only PS201 must not let broken YAML through as "0 errors".
+            return FileResult(shown, sorted(loaded.findings, key=Finding.sort_key))
         return FileResult(shown, self.check_document(loaded.document, loaded.findings), document=loaded.document)
 
 
 def collect(paths: Iterable[str]) -> Iterator[str]:
-    """Files as given, and every *.yaml / *.yml below folders, in a stable order.
+    """Files as given, and every *.yaml / *.yml below folders, in a stable order, each once.
 
     Links to folders are not followed, so a symlink loop cannot trap the walk.
     """
+    seen: set[str] = set()
+    for path in _walk(paths):
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+
+def _walk(paths: Iterable[str]) -> Iterator[str]:
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
@@ -125,6 +154,3 @@ def display_name(path: str) -> str:
         return path
     return rel if not rel.startswith("..") else path
 
-
-def rule_table() -> list[Rule]:
-    return all_rules()

@@ -45,7 +45,18 @@ class Profile(NamedTuple):
         return self.grades[-1][0]
 
     def band_text(self) -> str:
-        return "，".join(f"{g} ≥{m}" for g, m in self.grades)
+        """优 ≥90，良 80–<90，中 60–<80，差 <60: the bands as the rules state them."""
+        parts = []
+        for i, (grade, minimum) in enumerate(self.grades):
+            upper = self.grades[i - 1][1] if i else None
+            last = i == len(self.grades) - 1
+            if upper is None:
+                parts.append(f"{grade} ≥{minimum}")
+            elif last:
+                parts.append(f"{grade} <{upper}")
+            else:
+                parts.append(f"{grade} {minimum}–<{upper}")
+        return "，".join(parts)
 
     def severity_for(self, code: str, default: str) -> str:
         best = ""
@@ -96,6 +107,15 @@ def _raw(name: str, base: str | None, seen: tuple[str, ...] = ()) -> dict[str, A
     return merged
 
 
+def _methods(value: Any, key: str, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ProfileError(f"profile {name}: {key} 应为非空列表，如 [truncate] 或 [truncate, half_up]")
+    for method in value:
+        if method not in ROUNDINGS:
+            raise ProfileError(f"profile {name}: {key} 中有未知的舍入方式 {method}（可用 truncate、half_up）")
+    return tuple(value)
+
+
 def _dec(value: Any, key: str, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ProfileError(f"profile {name}: {key} 应为数字")
@@ -106,12 +126,18 @@ def load_profile(name: str, base: str | None = None) -> Profile:
     data = _raw(name, base)
     pname = str(data.get("name", name))
     try:
-        rate_rounding = tuple(data["rate_rounding"])
-        score_rounding = tuple(data["score_rounding"])
-        for method in rate_rounding + score_rounding:
-            if method not in ROUNDINGS:
-                raise ProfileError(f"profile {pname}: 未知的舍入方式 {method}（可用 truncate、half_up）")
-        grades = tuple((str(g["grade"]), _dec(g["min"], "grades.min", pname)) for g in data["grades"])
+        rate_rounding = _methods(data["rate_rounding"], "rate_rounding", pname)
+        score_rounding = _methods(data["score_rounding"], "score_rounding", pname)
+        if not isinstance(data["grades"], list) or not data["grades"]:
+            raise ProfileError(f"profile {pname}: grades 应为非空列表，如 [{{grade: 优, min: 90}}, …]")
+        # Highest band first, whatever order the file lists them in.
+        grades = tuple(
+            sorted(
+                ((str(g["grade"]), _dec(g["min"], "grades.min", pname)) for g in data["grades"]),
+                key=lambda band: band[1],
+                reverse=True,
+            )
+        )
         weights = data.get("level1_weights")
         severity = {str(k): str(v) for k, v in (data.get("severity") or {}).items()}
         for code, level in severity.items():

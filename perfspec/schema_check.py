@@ -165,8 +165,14 @@ def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:  # noqa: D401
     """
     if passes_gate(data):
         return
+    seen: set[tuple[Path, bool, str, str]] = set()
     for error in _validator().iter_errors(data):
-        yield from _explain(error, data)
+        # python-jsonschema raises `required` once per missing key, and each error
+        # lists all of them: say each thing once.
+        for explained in _explain(error, data):
+            if explained not in seen:
+                seen.add(explained)
+                yield explained
 
 
 def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
@@ -191,7 +197,9 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
         return
     if kind == "required":
         present = value if isinstance(value, dict) else {}
-        for missing in error.validator_value:
+        # jsonschema reports each missing key as its own error, naming it in the message.
+        named = [key for key in error.validator_value if error.message == f"{key!r} is a required property"]
+        for missing in named or error.validator_value:
             if missing not in present:
                 title = subschema(path + (missing,)).get("title", missing)
                 yield (
@@ -227,6 +235,10 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
         yield path, False, f"{zh_label}不能大于 {error.validator_value}，实际为 {value}", f"{en_label} must be at most {error.validator_value}, not {value}"
         return
     if kind == "minLength":
+        if error.relative_schema_path and "propertyNames" in error.relative_schema_path:
+            title = error.schema.get("title", "名称")
+            yield path, False, f"{title}名称不能为空", f"a {title} name must not be empty"
+            return
         yield path, False, f"{zh_label}不能为空", f"{en_label} must not be empty"
         return
     if kind in ("minItems", "minProperties"):

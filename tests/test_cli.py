@@ -22,7 +22,7 @@ def test_text_output_is_compiler_style_with_a_summary() -> None:
 
 def test_english_messages() -> None:
     result = run_cli("check", "--lang", "en", REFERENCE)
-    assert "deviation note" in result.out and result.out.strip().splitlines()[-1].startswith("1 files checked")
+    assert "deviation note" in result.out and result.out.strip().splitlines()[-1].startswith("1 file checked: 1 error,")
     assert not re.search(r"[\u4e00-\u9fff]{6,}扣了", result.out)
 
 
@@ -109,3 +109,20 @@ def test_python_dash_m_and_console_script_agree() -> None:
         [sys.executable, "-m", "perfspec", "check", REFERENCE], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 1 and " PS201 " in proc.stdout
+
+
+def test_profile_mistakes_are_configuration_errors(tmp_path) -> None:
+    empty = tmp_path / "empty-rounding.yaml"
+    empty.write_text("extends: national\nname: local\nrate_rounding: []\n", encoding="utf-8")
+    result = run_cli("check", "--profile", str(empty), REFERENCE)
+    assert result.code == 2 and "rate_rounding" in result.err and "Traceback" not in result.err
+    string = tmp_path / "string-rounding.yaml"
+    string.write_text("extends: national\nname: local\nrate_rounding: truncate\n", encoding="utf-8")
+    assert "rate_rounding 应为非空列表" in run_cli("check", "--profile", str(string), REFERENCE).err
+    ascending = tmp_path / "ascending.yaml"
+    ascending.write_text(
+        "extends: national\nname: local\ngrades:\n  - {grade: 差, min: 0}\n  - {grade: 中, min: 60}\n"
+        "  - {grade: 良, min: 80}\n  - {grade: 优, min: 90}\n",
+        encoding="utf-8",
+    )
+    assert " PS106 " not in run_cli("check", "--profile", str(ascending), REFERENCE).out

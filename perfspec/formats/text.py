@@ -23,7 +23,11 @@ def summary(files: int, findings: list[Finding], lang: str) -> str:
     infos = sum(f.severity == INFO for f in live)
     acked = len(findings) - len(live)
     if lang == "en":
-        return f"{files} files checked: {errors} errors, {warnings} warnings, {infos} notes, {acked} acknowledged"
+        return (
+            f"{files} file{'s' if files != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''}, {infos} note{'s' if infos != 1 else ''}, "
+            f"{acked} acknowledged"
+        )
     return f"检查了 {files} 个文件：{errors} 个错误，{warnings} 个警告，{infos} 条提示，{acked} 条已确认"
 
 

@@ -20,6 +20,7 @@ _MODULES = (
     "limits",
     "yaml_tag",
     "one_document",
+    "rule_failure",
     "schema",
     "file_name",
     "funds_sum",
@@ -60,6 +61,3 @@ def all_rules() -> list[Rule]:
     rules = [_rule(importlib.import_module(f"perfspec.rules.{name}")) for name in _MODULES]
     return sorted(rules, key=lambda r: r.code)
 
-
-def by_code() -> dict[str, Rule]:
-    return {rule.code: rule for rule in all_rules()}

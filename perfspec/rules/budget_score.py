@@ -61,8 +61,9 @@ def check(ctx: Context) -> None:
     if funds.score in scores:
         return
     rate = rates[0]
-    shown = "或".join(fmt(s) for s in scores)
-    used = f"执行率 {fmt(rate)}% 超过 100%，按 100% 计" if rate > _HUNDRED else f"执行率 {fmt(rate)}%"
+    shown = " 或 ".join(fmt(s) for s in scores)
+    shown_rates = " 或 ".join(f"{fmt(r)}%" for r in rates)
+    used = f"执行率 {shown_rates} 超过 100%，按 100% 计" if rate > _HUNDRED else f"执行率 {shown_rates}"
     ctx.report(
         ("funds", "score"),
         f"预算执行率得分应为 {shown}（分值 {fmt(funds.weight)} × {used}），表中为 {fmt(funds.score)}",

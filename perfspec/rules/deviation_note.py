@@ -50,12 +50,12 @@ def check(ctx: Context) -> None:
         note = (ind.deviation or "").strip()
         if note:
             why_zh = f"偏差原因只写了“{note}”，不能说明扣分原因"
-            why_en = f"the deviation note only says '{note}', which explains nothing"
+            why_en = f"; the deviation note only says '{note}', which explains nothing"
         else:
             why_zh = "但没有填写偏差原因分析及改进措施（deviation）"
-            why_en = "but has no deviation note (偏差原因分析及改进措施)"
+            why_en = " but has no deviation note (偏差原因分析及改进措施)"
         ctx.report(
             ind.path,
             f"“{ind.label}”扣了 {fmt(lost)} 分（分值 {fmt(ind.weight)}，得分 {fmt(ind.score)}），{why_zh}",
-            f"'{ind.label}' lost {fmt(lost)} points (weight {fmt(ind.weight)}, score {fmt(ind.score)}) {why_en}",
+            f"'{ind.label}' lost {fmt(lost)} points (weight {fmt(ind.weight)}, score {fmt(ind.score)}){why_en}",
         )

@@ -57,16 +57,13 @@ def check(ctx: Context) -> None:
     if funds.rate in accepted.values():
         return
     executed, annual = funds.rows["total"]["executed"], funds.rows["total"]["annual"]
-    options_zh = "或".join(f"{fmt(v)}（{ROUNDING_ZH[m]}）" for m, v in accepted.items())
-    options_en = " or ".join(f"{fmt(v)} ({ROUNDING_EN[m]})" for m, v in accepted.items())
     first = next(iter(accepted.values()))
-    if len(set(accepted.values())) == 1:
-        method = next(iter(accepted))
-        options_zh = f"{fmt(first)}（{fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}，{ROUNDING_ZH[method]}）"
-        options_en = f"{fmt(first)} ({fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}, {ROUNDING_EN[method]})"
-    else:
-        options_zh = f"{options_zh}（{fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}）"
-        options_en = f"{options_en} ({fmt(executed)} ÷ {fmt(annual)} = {approx(exact)})"
+    values = list(dict.fromkeys(accepted.values()))
+    # 99.53 或 99.54（47.37 ÷ 47.59 = 99.537…，截断或四舍五入两位）
+    methods_zh = "或".join(ROUNDING_ZH[m].replace("两位", "") for m in accepted) + "两位"
+    methods_en = " or ".join(ROUNDING_EN[m].replace(" to 2 decimals", "") for m in accepted) + " to 2 decimals"
+    options_zh = f"{' 或 '.join(fmt(v) for v in values)}（{fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}，{methods_zh}）"
+    options_en = f"{' or '.join(fmt(v) for v in values)} ({fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}, {methods_en})"
     ctx.report(
         ("funds", "rate"),
         f"执行率应为 {options_zh}，表中为 {fmt(funds.rate)}",

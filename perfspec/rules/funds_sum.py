@@ -35,15 +35,17 @@ def check(ctx: Context) -> None:
     funds = ctx.spec.funds
     if funds is None:
         return
-    blank_columns = [
-        col for col in FUNDS_COLUMNS if any(funds.rows[row][col] is None for row in ("total",) + _PARTS)
-    ]
-    if blank_columns:
-        # One note for the block, not one per column: a blank funds table is one fact.
+    blanks = [(row, col) for col in FUNDS_COLUMNS for row in ("total",) + _PARTS if funds.rows[row][col] is None]
+    blank_columns = list(dict.fromkeys(col for _, col in blanks))
+    if blanks:
+        # One note for the block, at its first blank cell: a blank funds table is one fact.
+        row, col = blanks[0]
+        cells = "、".join(f"{FUNDS_ROW_ZH[r]}的{FUNDS_COLUMN_ZH[c]}" for r, c in blanks[:3]) + ("等" if len(blanks) > 3 else "")
+        columns = "、".join(f"“{FUNDS_COLUMN_ZH[c]}”" for c in blank_columns)
         ctx.cannot(
-            ("funds", "total", blank_columns[0]),
-            f"资金表的{'、'.join(FUNDS_COLUMN_ZH[c] for c in blank_columns)}栏有空白单元格，无法核对这些栏的合计",
-            f"the {', '.join(blank_columns)} column(s) of the funds table have blank cells; their sums cannot be checked",
+            ("funds", row, col),
+            f"{cells}为空，无法核对{columns}一栏的合计",
+            f"blank funds cells: the sum of the {', '.join(blank_columns)} column(s) cannot be checked",
         )
     for col in FUNDS_COLUMNS:
         stated = funds.rows["total"][col]
@@ -51,7 +53,7 @@ def check(ctx: Context) -> None:
         if col in blank_columns or stated is None:
             continue
         expected = sum(parts)  # type: ignore[arg-type]
-        if expected != stated:
+        if abs(expected - stated) > ctx.profile.tolerance:
             terms = " + ".join(f"{FUNDS_ROW_ZH[r]} {fmt(p)}" for r, p in zip(_PARTS, parts))
             ctx.report(
                 ("funds", "total", col),

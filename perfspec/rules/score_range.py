@@ -28,15 +28,15 @@ def check(ctx: Context) -> None:
     places = []
     funds = ctx.spec.funds
     if funds is not None:
-        places.append((("funds", "score"), "预算执行率", funds.weight, funds.score))
+        places.append((("funds", "score"), "预算执行率的得分", "the budget score", "分值", funds.weight, funds.score))
     for ind in ctx.spec.indicators:
-        places.append((ind.path + ("score",), f"“{ind.label}”", ind.weight, ind.score))
-    places.append((("total", "score"), "总分", ctx.spec.total_weight, ctx.spec.total_score))
-    for path, what, weight, score in places:
+        places.append((ind.path + ("score",), f"“{ind.label}”的得分", f"the score of '{ind.label}'", "分值", ind.weight, ind.score))
+    places.append((("total", "score"), "总得分", "the total score", "总分值", ctx.spec.total_weight, ctx.spec.total_score))
+    for path, what, what_en, of, weight, score in places:
         if weight is not None and score is not None and score > weight:
             ctx.report(
                 path,
-                f"{what}的得分 {fmt(score)} 超过了分值 {fmt(weight)}",
-                f"the score {fmt(score)} exceeds the weight {fmt(weight)}",
+                f"{what} {fmt(score)} 超过了{of} {fmt(weight)}",
+                f"{what_en} {fmt(score)} exceeds its weight {fmt(weight)}",
                 expected=f"≤ {fmt(weight)}",
             )

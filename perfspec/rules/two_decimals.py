@@ -53,7 +53,7 @@ def check(ctx: Context) -> None:
         if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -places:  # type: ignore[operator]
             ctx.report(
                 path,
-                f"{fmt(value)} 超过 {places} 位小数：金额和分数按表中原样最多保留 {places} 位",
+                f"{fmt(value)} 有 {-value.as_tuple().exponent} 位小数：金额和分数最多 {places} 位小数，请核对原表",
                 f"{fmt(value)} has more than {places} decimals",
                 expected=f"{places} 位小数",
             )
