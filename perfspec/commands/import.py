@@ -1,0 +1,233 @@
+"""`perfspec import FILE --from text|pdf|xlsx -o DIR`: published forms → specs.
+
+`import` is a Python keyword, but the module is only ever loaded by name
+(importlib.import_module("perfspec.commands.import")), which is fine.
+
+One spec per form. File names: a spec in DIR with the same project (and year)
+gives its name, so importing again updates that file (only with --force, since
+it overwrites); otherwise ``form-<n>-<hash>.yaml``, n the form's position in
+the input and hash the first 6 hex digits of SHA-1 of the project name (there
+is no transliteration table to make a readable ASCII slug from Chinese).
+
+Every cell the importer was not sure of carries a ``# review: …`` comment in
+the spec and is listed on stderr as ``file:line: reason``.
+
+Exit codes: 0 imported (review notes or not); 1 the input holds no
+self-evaluation form; 2 usage error, unreadable input, a missing optional
+dependency, or output that could not be written (nothing is written then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TextIO
+
+from perfspec.errors import UsageError
+
+HELP = "导入已发布的自评表（PDF 提取的文本、PDF、xlsx 工作簿），每张表写成一个 spec"
+
+_FORMATS = ("text", "pdf", "xlsx")
+_EXTRA = {"pdf": ("pdfplumber", "pdf"), "xlsx": ("openpyxl", "xlsx")}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="要导入的文件")
+    parser.add_argument(
+        "--from", dest="source", choices=_FORMATS,
+        help="输入格式：text（PDF 提取的文本，单元格以 Tab 分隔）、pdf 或 xlsx；不给时按扩展名判断",
+    )
+    parser.add_argument("-o", "--output", metavar="DIR", required=True, help="写入 spec 的文件夹（不存在时创建）")
+    parser.add_argument("--force", action="store_true", help="覆盖文件夹中已有的同名 spec")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="消息语言（默认中文；复核说明始终为中文）")
+
+
+def _guess(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".pdf"):
+        return "pdf"
+    if lower.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return "text"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    return "text"
+
+
+def _schema_ref(outdir: str) -> str | None:
+    """The `$schema` reference for the editor: the repository's schema/ relative to DIR, if there is one."""
+    folder = os.path.abspath(outdir)
+    for _ in range(8):
+        candidate = os.path.join(folder, "schema", "perfspec.schema.json")
+        if os.path.isfile(candidate):
+            return os.path.relpath(candidate, os.path.abspath(outdir)).replace(os.sep, "/")
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return None
+
+
+def _existing(outdir: str) -> dict[tuple, str]:
+    """(project, year) → file name, for the specs already in DIR."""
+    from perfspec.loader import load_file
+
+    found: dict[tuple, str] = {}
+    try:
+        names = sorted(os.listdir(outdir))
+    except OSError:
+        return found
+    for name in names:
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        result = load_file(os.path.join(outdir, name))
+        data = result.document.data if result.document is not None else None
+        if isinstance(data, dict) and isinstance(data.get("project"), str):
+            year = data.get("year") if isinstance(data.get("year"), int) else None
+            found.setdefault((data["project"], year), name)
+            found.setdefault((data["project"], None), name)
+    return found
+
+
+def _name(number: int, form, existing: dict[tuple, str], taken: set[str]) -> str:
+    import hashlib
+
+    if form.project:
+        for key in ((form.project, form.year), (form.project, None)):
+            name = existing.get(key)
+            if name and name not in taken:
+                return name
+    digest = hashlib.sha1((form.project or "").encode("utf-8")).hexdigest()[:6]
+    name = f"form-{number}-{digest}.yaml"
+    while name in taken:
+        number += 1000
+        name = f"form-{number}-{digest}.yaml"
+    return name
+
+
+def _write(path: str, text: str) -> None:
+    import tempfile
+
+    folder = os.path.dirname(path) or "."
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".perfspec-import", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _read(source: str, path: str):
+    if source == "text":
+        from perfspec.importers import text
+
+        return text.read(path)
+    if source == "pdf":
+        from perfspec.importers import pdf
+
+        return pdf.read(path)
+    import importlib
+
+    return importlib.import_module("perfspec.importers.xlsx").read(path)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from perfspec.importers import NotAForm, format_path
+    from perfspec.importers.write import render
+
+    en = args.lang == "en"
+    path = args.file
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file" if en else f"{path}：文件不存在")
+    if os.path.isdir(path):
+        raise UsageError(f"{path} is a folder: give one file" if en else f"{path} 是文件夹：请给出一个文件")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{path}: permission denied" if en else f"{path}：没有读取权限")
+    outdir = args.output
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise UsageError(f"-o {outdir} is not a folder" if en else f"-o {outdir} 不是文件夹")
+    source = args.source or _guess(path)
+
+    try:
+        forms = _read(source, path)
+    except NotAForm as exc:
+        err.write(f"perfspec import: {exc.en if en else exc}\n")
+        return 1
+    except ModuleNotFoundError as exc:
+        module = (exc.name or "").split(".")[0]
+        for fmt, (needed, extra) in _EXTRA.items():
+            if module == needed:
+                err.write(
+                    f"perfspec import: --from {fmt} needs {needed}: pip install 'perfspec[{extra}]'\n"
+                    if en
+                    else f"perfspec import: --from {fmt} 需要 {needed}，请安装：pip install 'perfspec[{extra}]'\n"
+                )
+                return 2
+        if exc.name == "perfspec.importers.xlsx":
+            err.write("perfspec import: --from xlsx is not available in this version\n" if en
+                      else "perfspec import: 此版本不支持 --from xlsx\n")
+            return 2
+        raise
+    except OSError as exc:
+        err.write(f"perfspec import: {path}: {exc.strerror or exc}\n")
+        return 2
+    if not forms:
+        err.write("perfspec import: no form found\n" if en else "perfspec import: 没有找到自评表\n")
+        return 1
+
+    schema = _schema_ref(outdir)
+    existing = _existing(outdir) if os.path.isdir(outdir) else {}
+    taken: set[str] = set()
+    plans = []
+    origin = os.path.basename(path)
+    for number, form in enumerate(forms, start=1):
+        name = _name(number, form, existing, taken)
+        taken.add(name)
+        text, placed = render(form, schema, origin)
+        plans.append((os.path.join(outdir, name), form, text, placed))
+    clashes = [target for target, *_ in plans if os.path.exists(target)]
+    if clashes and not args.force:
+        err.write(
+            ("perfspec import: these specs exist already (--force overwrites them); nothing was written:\n"
+             if en else "perfspec import: 以下 spec 已经存在（加 --force 覆盖），没有写入任何文件：\n")
+        )
+        for target in clashes:
+            err.write(f"  {target}\n")
+        return 2
+    try:
+        os.makedirs(outdir, exist_ok=True)
+        for target, _form, text, _placed in plans:
+            _write(target, text)
+    except OSError as exc:
+        err.write(f"perfspec import: {outdir}: {exc.strerror or exc}\n")
+        return 2
+
+    total = sum(len(placed) for *_, placed in plans)
+    for target, form, _text, placed in plans:
+        out.write(f"{target}\t{form.project or '?'}\t{len(placed)}\n")
+    if total:
+        err.write(
+            f"perfspec import: {len(plans)} forms, {total} cells to review (marked “# review:”):\n"
+            if en else f"perfspec import: {len(plans)} 张表，{total} 处需要复核（已标 “# review:”）：\n"
+        )
+        for target, form, _text, placed in plans:
+            for line, note in placed:
+                where = format_path(note.path) or ("(form)" if en else "（整张表）")
+                err.write(f"{target}:{line}: {where}: {' '.join(note.reason.split())}\n")
+    else:
+        err.write(
+            f"perfspec import: {len(plans)} forms, nothing to review\n"
+            if en else f"perfspec import: {len(plans)} 张表，没有需要复核的单元格\n"
+        )
+    return 0

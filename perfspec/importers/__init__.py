@@ -1,0 +1,197 @@
+"""Importers: published forms (text extraction, PDF, xlsx) → specs.
+
+Every importer produces the same neutral structure, :class:`FormData`, and
+:func:`perfspec.importers.write.to_yaml` turns one into spec YAML in the house
+style of the hand transcriptions. An importer that is not sure of a cell keeps
+its best reading and adds a :class:`Review` note for that cell; the writer
+prints it as a ``# review: …`` comment just above the cell's line (a second
+note on the same path is appended to the first) and the command lists all of
+them on stderr as ``file:line: path: reason``.
+
+API (stable; other importers code against it):
+
+- ``FormData``, ``Indicator``, ``Review`` below;
+- ``FormData.to_data()`` → the plain value the loader would produce for the
+  written spec (for comparisons);
+- ``perfspec.importers.write.to_yaml(form) -> str``;
+- each importer module has ``read(path) -> list[FormData]`` and raises
+  :class:`NotAForm` (message in Chinese, ``str(exc)``; ``exc.en`` in English)
+  when the input is not a self-evaluation form.
+
+Paths of review notes use the spec's own YAML paths as tuples, e.g.
+``("funds", "total", "annual")``, ``("indicators", "产出指标", "时效指标", 0, "name")``,
+``("total", "score")``, ``("grade",)``; ``()`` is the form as a whole.
+
+The command module imports this package only when it runs; keep it light
+anyway (standard library only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Optional, Union
+
+FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
+FUNDS_COLUMNS = ("initial", "annual", "executed")
+
+# What a target / actual cell may hold: text as printed, or a number when the
+# cell is a bare number (kept as Decimal with its printed digits), or None.
+Cell = Union[str, Decimal, int, None]
+PathT = tuple  # tuple[str | int, ...]
+
+
+class NotAForm(Exception):
+    """The input is not (or does not contain) a 财政项目支出绩效自评表."""
+
+    def __init__(self, zh: str, en: str | None = None) -> None:
+        super().__init__(zh)
+        self.en = en or zh
+
+
+@dataclass
+class Review:
+    """A cell the importer is not sure of: its YAML path and why (Chinese or English text)."""
+
+    path: PathT
+    reason: str
+    source_line: Optional[int] = None  # line (text), row (xlsx) or page (pdf) in the input, if known
+
+
+@dataclass
+class Indicator:
+    level1: str  # 一级指标
+    level2: str  # 二级指标
+    name: Optional[str]  # 三级指标
+    target: Cell = None  # 年度指标值
+    actual: Cell = None  # 实际完成值
+    weight: Optional[Decimal] = None  # 分值
+    score: Optional[Decimal] = None  # 得分
+    deviation: Optional[str] = None  # 偏差原因分析及改进措施 (None: blank on the form)
+
+
+@dataclass
+class FormData:
+    year: Optional[int] = None
+    project: Optional[str] = None
+    department: Optional[str] = None
+    implementer: Optional[str] = None
+    unit: str = "万元"
+    # funds[row][column]: row in FUNDS_ROWS, column in FUNDS_COLUMNS
+    funds: dict = field(default_factory=lambda: {r: {c: None for c in FUNDS_COLUMNS} for r in FUNDS_ROWS})
+    funds_weight: Optional[Decimal] = None
+    funds_rate: Optional[Decimal] = None
+    funds_score: Optional[Decimal] = None
+    goals_expected: Optional[str] = None
+    goals_achieved: Optional[str] = None
+    indicators: list = field(default_factory=list)  # list[Indicator], in form order
+    total_weight: Optional[Decimal] = None
+    total_score: Optional[Decimal] = None
+    grade: Optional[str] = None
+    reviews: list = field(default_factory=list)  # list[Review]
+    source: str = ""  # where it came from, e.g. "seed.txt:120-178" or "book.xlsx!Sheet1"
+
+    def review(self, path: PathT, reason: str, source_line: Optional[int] = None) -> Review:
+        """Flag a cell. A second reason for the same path is appended to the first note."""
+        path = tuple(path)
+        for existing in self.reviews:
+            if existing.path == path:
+                if reason not in existing.reason:
+                    existing.reason += "；" + reason
+                if existing.source_line is None:
+                    existing.source_line = source_line
+                return existing
+        note = Review(path, reason, source_line)
+        self.reviews.append(note)
+        return note
+
+    def indicator_path(self, index: int, key: str | None = None) -> PathT:
+        """The YAML path of indicators[index] (position within its 二级指标), optionally of one key."""
+        item = self.indicators[index]
+        position = sum(
+            1
+            for other in self.indicators[:index]
+            if other.level1 == item.level1 and other.level2 == item.level2
+        )
+        path: tuple = ("indicators", item.level1, item.level2, position)
+        return path + (key,) if key else path
+
+    def grouped(self) -> dict:
+        """indicators as {level1: {level2: [Indicator, ...]}} in first-seen order."""
+        out: dict = {}
+        for item in self.indicators:
+            out.setdefault(item.level1, {}).setdefault(item.level2, []).append(item)
+        return out
+
+    def to_data(self) -> dict[str, Any]:
+        """The value `perfspec.loader` builds from the YAML that `write.to_yaml` writes."""
+        def num(value: Any) -> Any:
+            if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
+                return int(value)
+            return value
+
+        data: dict[str, Any] = {
+            "year": self.year,
+            "project": self.project,
+            "department": self.department,
+            "implementer": self.implementer,
+            "funds": {
+                "unit": self.unit,
+                "weight": num(self.funds_weight),
+                **{r: {c: num(self.funds[r][c]) for c in FUNDS_COLUMNS} for r in FUNDS_ROWS},
+                "rate": num(self.funds_rate),
+                "score": num(self.funds_score),
+            },
+            "goals": {"expected": self.goals_expected, "achieved": self.goals_achieved},
+        }
+        indicators: dict[str, Any] = {}
+        for level1, level2s in self.grouped().items():
+            indicators[level1] = {}
+            for level2, items in level2s.items():
+                rows = []
+                for item in items:
+                    row = {
+                        "name": item.name,
+                        "target": num(item.target),
+                        "actual": num(item.actual),
+                        "weight": num(item.weight),
+                        "score": num(item.score),
+                    }
+                    if item.deviation is not None:
+                        row["deviation"] = item.deviation
+                    rows.append(row)
+                indicators[level1][level2] = rows
+        data["indicators"] = indicators
+        data["total"] = {"weight": num(self.total_weight), "score": num(self.total_score)}
+        data["grade"] = self.grade
+        return data
+
+
+def to_yaml(form: FormData) -> str:
+    """The spec YAML for `form` (see perfspec.importers.write)."""
+    from perfspec.importers.write import to_yaml as _to_yaml
+
+    return _to_yaml(form)
+
+
+def format_path(path: PathT) -> str:
+    """("indicators", "产出指标", "时效指标", 0, "name") → indicators.产出指标.时效指标[0].name"""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+__all__ = [
+    "FUNDS_COLUMNS",
+    "FUNDS_ROWS",
+    "FormData",
+    "Indicator",
+    "NotAForm",
+    "Review",
+    "format_path",
+    "to_yaml",
+]

@@ -1,0 +1,356 @@
+"""PDF → FormData: the tables of the PDF, read with pdfplumber (`pip install 'perfspec[pdf]'`).
+
+Each table row becomes a row of cells (``None`` where a merged cell covers
+the grid position) and goes through the same assembly as a text extraction
+(:func:`perfspec.importers.text.assemble`); text outside the tables (the
+title, "(2023 年度)") becomes one-cell rows in reading order.
+
+Two things a PDF loses are put back:
+
+- Chinese fonts map many ideographs to the same glyph as a radical
+  (门 and ⻔, 目 and ⽬); the PDF's text layer often names the radical.
+  Radicals are mapped back to the ideographs (Kangxi radicals by Unicode
+  compatibility, the CJK radicals supplement by the glyph table of Noto
+  Sans CJK SC).
+- A line wrapped inside a cell drops the space it was wrapped at. Whether
+  there was one: never between two Chinese characters; always when the
+  first word of the next line would have fitted on the line before (the
+  break must have been at a space); never inside brackets or before a
+  comma; a number or ASCII word cut off from Chinese text is spaced on both
+  sides alike ("差评3件", "清单 24 份"), so its other side tells; otherwise
+  the form's own habit elsewhere decides (", " or ","). A join that nothing
+  decides is flagged for review.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+
+from perfspec.importers import FormData, NotAForm
+from perfspec.importers.text import TITLE, Row, assemble, squash
+
+_RADICALS_FROM = '⺂⺃⺅⺇⺉⺋⺍⺏⺐⺒⺓⺔⺕⺖⺘⺙⺛⺞⺟⺠⺡⺣⺤⺦⺨⺩⺭⺮⺯⺰⺱⺳⺹⺺⺽⺾⻂⻅⻆⻇⻈⻉⻊⻋⻌⻐⻑⻒⻓⻔⻕⻖⻘⻙⻚⻛⻜⻝⻞⻟⻠⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻮⻯⻰⻱⻲⻳⼀⼁⼂⼃⼄⼅⼆⼇⼈⼉⼊⼋⼌⼍⼎⼏⼐⼑⼒⼓⼔⼕⼖⼗⼘⼙⼚⼛⼜⼝⼞⼟⼠⼡⼢⼣⼤⼥⼦⼧⼨⼩⼪⼫⼬⼭⼮⼯⼰⼱⼲⼳⼴⼵⼶⼷⼸⼹⼺⼻⼼⼽⼾⼿⽀⽁⽂⽃⽄⽅⽆⽇⽈⽉⽊⽋⽌⽍⽎⽏⽐⽑⽒⽓⽔⽕⽖⽗⽘⽙⽚⽛⽜⽝⽞⽟⽠⽡⽢⽣⽤⽥⽦⽧⽨⽩⽪⽫⽬⽭⽮⽯⽰⽱⽲⽳⽴⽵⽶⽷⽸⽹⽺⽻⽼⽽⽾⽿⾀⾁⾂⾃⾄⾅⾆⾇⾈⾉⾊⾋⾌⾍⾎⾏⾐⾑⾒⾓⾔⾕⾖⾗⾘⾙⾚⾛⾜⾝⾞⾟⾠⾡⾢⾣⾤⾥⾦⾧⾨⾩⾪⾫⾬⾭⾮⾯⾰⾱⾲⾳⾴⾵⾶⾷⾸⾹⾺⾻⾼⾽⾾⾿⿀⿁⿂⿃⿄⿅⿆⿇⿈⿉⿊⿋⿌⿍⿎⿏⿐⿑⿒⿓⿔⿕'
+_RADICALS_TO = '乛乚亻𠘨刂㔾𭕄尣尢巳幺彑彐忄扌攵旡歺母民氵灬爫丬犭𤣩礻𥫗糹纟罓㓁耂肀𦥑艹衤见角𧢲讠贝𧾷车辶钅長镸长门𨸏阝青韦页风飞食𩙿飠饣𩠐马骨鬼鱼鸟卤麦黄黾斉齐齿竜龙龜亀龟一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈户手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠'
+_RADICALS = str.maketrans(_RADICALS_FROM, _RADICALS_TO)
+
+# perfspec's HTML layout: cells have 5px side padding and 1px collapsed borders (1px = 0.75pt).
+_PAD = 3.75 * 2 + 0.75
+_TOLERANCE = 0.6  # pt
+
+# Characters that may not begin a line (they pull the character before them down with them).
+_NO_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}·—～")
+_NO_END = set("（《「『【〔“‘([{")
+
+
+def normalize(text: str) -> str:
+    """Radicals → ideographs (see the module docstring)."""
+    text = text.translate(_RADICALS)
+    if any("\u2f00" <= c <= "\u2fdf" for c in text):
+        text = "".join(unicodedata.normalize("NFKC", c) if "\u2f00" <= c <= "\u2fdf" else c for c in text)
+    return text
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped into visual lines, each sorted left to right."""
+    lines: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - char["top"]) <= 1.5:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+    return lines
+
+
+def _ascii_word(c: str) -> bool:
+    return c.isascii() and not c.isspace()
+
+
+def _segment_width(line: list[dict]) -> float:
+    """Width of what the line starts with that could not have been split: a run of ASCII
+    non-space characters, or one character, with the punctuation that may not start a line."""
+    if not line:
+        return 0.0
+    end = 1
+    first = line[0]["text"]
+    if first in _NO_END and len(line) > 1:
+        end = 2
+    elif _ascii_word(first) and first not in _NO_START:
+        while end < len(line) and _ascii_word(line[end]["text"]):
+            end += 1
+    while end < len(line) and line[end]["text"] in _NO_START:
+        end += 1
+    return line[end - 1]["x1"] - line[0]["x0"]
+
+
+class _Join:
+    """Decides, for each wrapped line, whether a space was lost at the break."""
+
+    def __init__(self) -> None:
+        self.uncertain: list[tuple[str, str, bool, int, str]] = []  # (before, after, space?, page, why)
+        self.page = 0
+
+    def text(self, lines: list[list[dict]], avail: float, habit: dict[str, bool]) -> str:
+        parts = ["".join(c["text"] for c in lines[0])] if lines else []
+        for before, after in zip(lines, lines[1:]):
+            line_text = "".join(c["text"] for c in after)
+            prev_char, next_char = before[-1]["text"], after[0]["text"]
+            slack = avail - (before[-1]["x1"] - before[0]["x0"])
+            fits = slack + _TOLERANCE >= _segment_width(after)
+            if prev_char == " " or next_char == " ":
+                space = False
+            elif not (prev_char.isascii() or next_char.isascii()):
+                space = False  # Chinese text has no spaces between characters ...
+                if fits:  # ... but this line ended early, and nothing says why
+                    why = "这一行没排满就换了行，原因不明"
+                    self.uncertain.append(("".join(c["text"] for c in before)[-6:], line_text[:6], False, self.page, why))
+            elif fits:
+                space = True  # the next word would have fitted: the line was broken at a space
+            elif _ascii_word(prev_char) and _ascii_word(next_char) and prev_char.isalnum() and next_char.isalnum():
+                # One ASCII word split only when it is longer than the line (overflow-wrap: anywhere).
+                word = 0.0
+                i = len(before) - 1
+                while i >= 0 and _ascii_word(before[i]["text"]):
+                    i -= 1
+                word += before[-1]["x1"] - before[i + 1]["x0"]
+                j = 0
+                while j < len(after) and _ascii_word(after[j]["text"]):
+                    j += 1
+                word += after[j - 1]["x1"] - after[0]["x0"]
+                space = word <= avail
+            elif prev_char in "([{/" or next_char in ")]}/,.;:!?%":
+                space = False  # nobody spaces inside brackets or before a comma
+            elif prev_char.isascii() or next_char.isascii():
+                space = _around_word(before, after)
+                if space is None:
+                    key = _habit_key(prev_char, next_char)
+                    space = habit.get(key, False)
+                    if key not in habit:  # nothing in the form to go by
+                        tail = "".join(c["text"] for c in before)[-6:]
+                        why = "PDF 不保留换行处的空格，表中也没有同类写法可参照"
+                        self.uncertain.append((tail, line_text[:6], space, self.page, why))
+            parts.append((" " if space else "") + line_text)
+        return "".join(parts)
+
+
+def _letter(c: str) -> bool:
+    return not c.isascii() and unicodedata.category(c) == "Lo"
+
+
+def _around_word(before: list[dict], after: list[dict]) -> bool | None:
+    """A number or ASCII word cut off from CJK text by the break: people space both sides of it
+    alike ("差评3件", "清单 24 份"), so the side that is on one line tells. None: no such word."""
+    if before[-1]["text"].isalnum() and before[-1]["text"].isascii() and _letter(after[0]["text"]):
+        i = len(before) - 1
+        while i >= 0 and _ascii_word(before[i]["text"]):
+            i -= 1
+        edge = before[i]["text"] if i >= 0 else ""
+    elif after[0]["text"].isalnum() and after[0]["text"].isascii() and _letter(before[-1]["text"]):
+        j = 0
+        while j < len(after) and _ascii_word(after[j]["text"]):
+            j += 1
+        edge = after[j]["text"] if j < len(after) else ""
+    else:
+        return None
+    if edge == " ":
+        return True
+    if edge and _letter(edge):
+        return False
+    return None
+
+
+def _habit_key(prev_char: str, next_char: str) -> str:
+    def kind(c: str) -> str:
+        if c.isascii() and c.isalnum():
+            return "A"
+        if c.isascii():
+            return c
+        return "C"
+
+    return kind(prev_char) + kind(next_char)
+
+
+def _habits(lines_of_cells: list[list[list[dict]]]) -> dict[str, bool]:
+    """How the form writes each pair of character kinds that involves ASCII (digit + 汉字, "," + 汉字,
+    ">" + "<" …) where no line break is in the way: mostly with a space between them, or without."""
+    counts: dict[str, list[int]] = {}
+    for lines in lines_of_cells:
+        for line in lines:
+            text = "".join(c["text"] for c in line)
+            for i in range(len(text) - 1):
+                a, b = text[i], text[i + 1]
+                if b == " " and i + 2 < len(text):
+                    c = text[i + 2]
+                    if a != " " and c != " " and (a.isascii() or c.isascii()):
+                        counts.setdefault(_habit_key(a, c), [0, 0])[0] += 1
+                elif a != " " and b != " " and (a.isascii() or b.isascii()):
+                    counts.setdefault(_habit_key(a, b), [0, 0])[1] += 1
+    return {key: spaced > plain for key, (spaced, plain) in counts.items()}
+
+
+def _inside(char: dict, box: tuple) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+_MARK = re.compile(r"\[\d+\]")
+
+
+def _strip_marks(chars: list[dict], body: float) -> list[dict]:
+    """Drop the superscript markers ("[1]") that perfspec's reports put after a cell with findings:
+    runs of characters smaller than the page's body text that read "[n]"."""
+    out: list[dict] = []
+    run: list[dict] = []
+
+    def flush() -> None:
+        text = "".join(c["text"] for c in run)
+        kept = _MARK.sub(lambda m: "\0" * len(m.group()), text)
+        out.extend(c for c, k in zip(run, kept) if k != "\0")
+        run.clear()
+
+    for line in _lines(chars):
+        for char in line:
+            if char.get("size", body) < body * 0.85 and char["text"] in "[]0123456789":
+                run.append(char)
+            else:
+                flush()
+                out.append(char)
+        flush()
+    return out
+
+
+def _findings_x(table, chars_of) -> float | None:
+    """Left edge of a "检查结果" column (perfspec's reports with findings), if the table has one."""
+    for trow in table.rows:
+        for box in trow.cells:
+            if box is None:
+                continue
+            text = "".join(c["text"] for c in chars_of(box))
+            if squash(normalize(text)).startswith("检查结果"):
+                return box[0]
+    return None
+
+
+def _page_rows(page, number: int) -> list[tuple[float, list]]:
+    """(top, cells) for the table rows and the loose text lines of a page; a cell is
+    None (covered by a merged cell) or (lines of characters, width available to a line)."""
+    import bisect
+
+    chars = sorted((c for c in page.chars if c.get("text")), key=lambda c: (c["top"] + c["bottom"]) / 2)
+    middles = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    sizes = sorted(c.get("size", 0) for c in chars)
+    body = sizes[len(sizes) // 2] if sizes else 0
+
+    def chars_of(box: tuple) -> list[dict]:
+        low, high = bisect.bisect_left(middles, box[1]), bisect.bisect_right(middles, box[3])
+        return [c for c in chars[low:high] if _inside(c, box)]
+
+    used: set[int] = set()
+    out = []
+    for table in page.find_tables():
+        cut = _findings_x(table, chars_of)
+        for trow in table.rows:
+            cells = []
+            for box in trow.cells:
+                if box is None:
+                    cells.append(None)
+                    continue
+                mine = chars_of(box)
+                used.update(id(c) for c in mine)
+                if cut is not None and box[0] >= cut - 1:
+                    continue  # the findings column is not part of the form
+                cells.append((_lines(_strip_marks(mine, body)), (box[2] - box[0]) - _PAD))
+            out.append((trow.bbox[1], cells))
+    loose = [c for c in chars if id(c) not in used]
+    for line in _lines(loose):
+        out.append((line[0]["top"], [([line], 1e9)]))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def read(path: str) -> list[FormData]:
+    import pdfplumber  # the optional extra: pip install 'perfspec[pdf]'
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    name = os.path.basename(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        raise
+    if b"%PDF" not in head:
+        raise NotAForm(f"{name} 不是 PDF 文件（文件头没有 %PDF）", f"{name} is not a PDF file (no %PDF header)")
+    raw_pages = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                raw_pages.append((number, _page_rows(page, number)))
+    except NotAForm:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
+        raise NotAForm(
+            f"{name} 无法作为 PDF 读取（{type(exc).__name__}: {exc}）",
+            f"{name} cannot be read as a PDF ({type(exc).__name__}: {exc})",
+        ) from None
+    habit = _habits([lines for _, rows in raw_pages for _, cells in rows for cell in cells if cell for lines in [cell[0]]])
+    joiner = _Join()
+    rows: list[Row] = []
+    for number, page_rows in raw_pages:
+        joiner.page = number
+        first = True
+        for _top, cells in page_rows:
+            texts = [None if cell is None else normalize(joiner.text(cell[0], cell[1], habit)) for cell in cells]
+            if all(t is None or not t.strip() for t in texts):
+                continue
+            rows.append(Row(texts, number, brk=first and number > 1))
+            first = False
+    forms = assemble(rows, "页")
+    if not rows:
+        raise NotAForm(
+            f"{name} 中没有可读取的文字（扫描件？）：请先做文字识别（OCR），或用 --from text 导入识别出的文本",
+            f"{name} has no text layer (a scan?): run OCR first, or import the recognised text with --from text",
+        )
+    if not forms:
+        raise NotAForm(
+            f"{name} 中没有找到财政项目支出绩效自评表（没有“{TITLE}”标题，也没有“项目名称”“一级指标”等栏目的表格）",
+            f"no self-evaluation form (财政项目支出绩效自评表) found in {name}",
+        )
+    for number, form in enumerate(forms, start=1):
+        form.source = f"{name}#{number}"
+        _flag_joins(form, joiner.uncertain)
+    return forms
+
+
+def _flag_joins(form: FormData, uncertain: list[tuple[str, str, bool, int, str]]) -> None:
+    """Flag the cells where a wrapped line was joined without anything to decide the space by."""
+    if not uncertain:
+        return
+    cells: list[tuple[tuple, str]] = [
+        (("project",), form.project or ""),
+        (("goals", "expected"), form.goals_expected or ""),
+        (("goals", "achieved"), form.goals_achieved or ""),
+    ]
+    for index, item in enumerate(form.indicators):
+        for key in ("name", "target", "actual", "deviation"):
+            value = getattr(item, key)
+            if isinstance(value, str):
+                cells.append((form.indicator_path(index, key), value))
+    for tail, head, space, page, why in uncertain:
+        joined = normalize(tail) + (" " if space else "") + normalize(head)
+        for path, value in cells:
+            if joined in value:
+                form.review(
+                    path,
+                    f"换行处“{normalize(tail)}|{normalize(head)}”{'按有空格' if space else '按没有空格'}连接："
+                    f"{why}（原文第 {page} 页）",
+                    page,
+                )
+                break
+
+
+__all__ = ["normalize", "read", "squash"]

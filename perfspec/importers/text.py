@@ -1,0 +1,805 @@
+"""Text extraction of published forms → FormData.
+
+The input is what a PDF-to-text tool makes of published 财政项目支出绩效自评表:
+one table row per line, cells separated by tabs, a blank line where a page
+broke. The layout damage this reader knows about (each case is flagged, never
+silently repaired):
+
+- a row shifted one cell to the left: the 二级 name (时效指标, 成本指标) lands in
+  the 一级 column, or the 三级 name does;
+- a 三级 name wrapped across a page break: the rest arrives as a row of its own
+  with nothing but that fragment;
+- 一级/二级 names wrapped across a page break ("服务对象" … "满意度指标", "标");
+- a deviation note printed beside a full-marks row while its neighbour lost
+  points and has none;
+- a row lost at a page break (the rows do not add up to 总分);
+- names printed with spaces inside ("产出 指标"): joined, not flagged.
+
+:func:`assemble` works on rows of cells and is shared with the PDF reader.
+A cell is text, or ``None`` where a merged cell covers it (PDF tables know
+that; a text extraction does not, and has only empty strings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
+
+TITLE = "财政项目支出绩效自评表"
+
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LEVEL2 = (
+    "数量指标", "质量指标", "时效指标", "成本指标",
+    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标",
+    "服务对象满意度指标", "管理者满意度指标",
+    "经济成本指标", "社会成本指标", "生态环境成本指标",
+)
+GRADES = ("优", "良", "中", "差")
+
+_FUNDS_LABELS = (
+    ("total", "年度资金总额"),
+    ("appropriation", "当年财政拨款"),
+    ("carryover", "上年结转资金"),
+    ("other", "其他资金"),
+)
+_NUMBER = re.compile(r"[-+]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?\Z")
+_YEAR = re.compile(r"((?:19|20|21)\d\d)\s*年度")
+_SPACE = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def squash(text: str | None) -> str:
+    """A label or category name without any whitespace: "产出 指标" → "产出指标"."""
+    return _SPACE.sub("", text or "")
+
+
+def number(text: str | None) -> Decimal | None:
+    """A cell as a number, exactly as printed ("4.00" keeps its decimals); None if it is not one."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits valid literals only
+        return None
+
+
+def _is_number(text: str | None) -> bool:
+    return number(text) is not None
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?\Z")
+
+
+def _value(text: str | None) -> str | Decimal | None:
+    """年度指标值 / 实际完成值: a bare number is a number (as printed), anything else text."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return Decimal(text) if _PLAIN_NUMBER.match(text) else text
+
+
+def _cell(text: str | None) -> str | None:
+    """A text cell: stripped, None when blank."""
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass
+class Row:
+    cells: list  # list[str | None]; None: covered by a merged cell
+    where: int  # line (text) or page (pdf) in the input, 1-based
+    brk: bool = False  # a page break comes right before this row
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.strip() for c in self.cells if c is not None and c.strip()]
+
+    def first_label(self) -> str:
+        texts = self.texts
+        return squash(texts[0]) if texts else ""
+
+    def after(self, label: str, anywhere: bool = False) -> tuple[int, list]:
+        """Index of the cell whose squashed text starts with (or, `anywhere`, contains) `label`, and the cells after it."""
+        for index, cell in enumerate(self.cells):
+            if cell is not None and (label in squash(cell) if anywhere else squash(cell).startswith(label)):
+                return index, self.cells[index + 1 :]
+        return -1, []
+
+
+def rows_of_text(text: str) -> list[Row]:
+    """One Row per line; blank lines become page-break marks on the next row."""
+    rows: list[Row] = []
+    brk = False
+    for number_, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            brk = True
+            continue
+        rows.append(Row(line.split("\t"), number_, brk))
+        brk = False
+    return rows
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+@dataclass
+class _Pending:
+    """A review note on an indicator (by object, since its path is known only at the end)."""
+
+    item: Indicator
+    key: Optional[str]
+    reason: str
+    where: int
+
+
+@dataclass
+class _Group:
+    """A review note on a 二级 key: (level1, level2) is looked up when the form is done."""
+
+    item: Indicator  # any indicator of the group
+    reason: str
+    where: int
+
+
+@dataclass
+class _Form:
+    data: FormData
+    where: int
+    section: str = "head"
+    goals_columns: tuple = (None, None)  # cell index of 预期目标 / 实际完成情况 in the goals header
+    goals_rows: int = 0
+    level1: Optional[str] = None
+    level2: Optional[str] = None
+    level2_tentative: bool = False  # the current 二级 name looks wrapped ("服务对象")
+    items: list = field(default_factory=list)  # list[Indicator]
+    item_rows: list = field(default_factory=list)  # list[Row], parallel to items
+    pending: list = field(default_factory=list)  # list[_Pending]
+    groups: list = field(default_factory=list)  # list[_Group]
+    seen: set = field(default_factory=set)
+    break_rows: list = field(default_factory=list)  # indices into items of rows that follow a page break
+    break_next: bool = False  # a repeated table header was seen: the next row starts a new page
+    where_now: int = 0  # the row being read
+
+    def flag(self, path: tuple, reason: str, where: int) -> None:
+        self.data.review(path, reason, where)
+
+    def flag_item(self, item: Indicator, key: Optional[str], reason: str, where: int) -> None:
+        self.pending.append(_Pending(item, key, reason, where))
+
+
+def _label_in(row: Row, label: str, anywhere: bool = False) -> bool:
+    return row.after(label, anywhere)[0] >= 0
+
+
+def _is_indicator_header(row: Row) -> bool:
+    labels = {squash(c) for c in row.texts}
+    return "三级指标" in labels and ("一级指标" in labels or "二级指标" in labels or "分值" in labels)
+
+
+def assemble(rows: list[Row], place: str = "行") -> list[FormData]:
+    """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
+
+    `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
+    """
+    forms: list[_Form] = []
+    form: _Form | None = None
+    for row in rows:
+        texts = row.texts
+        if not texts:
+            continue
+        label = squash(texts[0])
+        joined = squash("".join(texts))
+        if TITLE in joined:
+            form = _Form(FormData(), row.where)
+            forms.append(form)
+            match = _YEAR.search(" ".join(texts))
+            if match:
+                form.data.year = int(match.group(1))
+            continue
+        if form is not None and form.section not in ("head", "done") and label == "项目名称":
+            # The next form begins before this one reached its 评分等级 row.
+            form.flag(("grade",), f"表没有写完（没有“评分等级”一行）就开始了下一张表（原文第 {row.where} {place}）", row.where)
+            form.section = "done"
+        if form is None or form.section == "done":
+            if label == "项目名称" or (form is None and label.startswith("项目资金")):
+                # A form without a title line (or a second one straight after the first).
+                form = _Form(FormData(), row.where)
+                forms.append(form)
+            else:
+                if form is not None and form.section == "done":
+                    form.flag((), f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
+                continue
+        if form.data.year is None and form.section == "head":
+            match = _YEAR.search(" ".join(texts))
+            if match:
+                form.data.year = int(match.group(1))
+                if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?\d{4}年度[)）]?", joined):
+                    continue
+        _row(form, row, texts, label, place)
+    out: list[FormData] = []
+    for form in forms:
+        _finish(form, place)
+        if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
+            out.append(form.data)
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _next_text(cells: list) -> str | None:
+    for cell in cells:
+        value = _cell(cell)
+        if value is not None:
+            return value
+    return None
+
+
+def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> None:
+    data = form.data
+    at = f"原文第 {row.where} {place}"
+    head = form.section == "head"
+    if head and label == "项目名称":
+        data.project = _next_text(row.after("项目名称")[1])
+        if data.project is None:
+            form.flag(("project",), f"“项目名称”一栏是空的（{at}）", row.where)
+        form.seen.add("project")
+        return
+    if head and (_label_in(row, "主管部门") or _label_in(row, "实施单位")):
+        if _label_in(row, "主管部门"):
+            _, rest = row.after("主管部门")
+            value = _next_text(rest)
+            data.department = None if value is not None and squash(value).startswith("实施单位") else value
+        if _label_in(row, "实施单位"):
+            data.implementer = _next_text(row.after("实施单位")[1])
+        form.seen.add("parties")
+        return
+    if head and label.startswith("项目资金"):
+        form.section = "funds"
+        caption = squash(texts[0])
+        if "万元" in caption:
+            data.unit = "万元"
+        elif re.search(r"[(（]元[)）]", caption):
+            data.unit = "元"
+        else:
+            form.flag(("funds", "unit"), f"“项目资金”一栏没有写金额单位，按万元读取（{at}）", row.where)
+        return
+    for key, funds_label in _FUNDS_LABELS:
+        if _label_in(row, funds_label, anywhere=True) and form.section in ("funds", "head"):
+            _funds_row(form, row, key, funds_label, at)
+            form.section = "funds"
+            return
+    if form.section in ("head", "funds") and label.startswith("年度总体目标"):
+        form.section = "goals"
+        expected = next((i for i, c in enumerate(row.cells) if c is not None and squash(c) == "预期目标"), None)
+        achieved = next((i for i, c in enumerate(row.cells) if c is not None and squash(c) == "实际完成情况"), None)
+        form.goals_columns = (expected, achieved)
+        return
+    if _is_indicator_header(row):
+        if form.section == "indicators":
+            form.break_next = True  # a repeated header: the table went on to a new page
+        form.section = "indicators"
+        return
+    if label == "总分":
+        _total_row(form, row, at)
+        form.section = "grade"
+        return
+    if label == "评分等级":
+        _grade_row(form, row, at)
+        form.section = "done"
+        return
+    if form.section == "goals":
+        _goals_row(form, row, at)
+        return
+    if form.section == "indicators":
+        brk = row.brk or form.break_next
+        form.break_next = False
+        _indicator_row(form, row, brk, place)
+        return
+    form.flag((), f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+
+
+def _funds_row(form: _Form, row: Row, key: str, label: str, at: str) -> None:
+    _, rest = row.after(label, anywhere=True)
+    values = [c.strip() for c in rest if c is not None]
+    while values and not values[-1]:
+        values.pop()
+    path = ("funds", key)
+    row_zh = {"total": "年度资金总额", "appropriation": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}[key]
+    if len(values) < 3:
+        form.flag(path, f"“{row_zh}”一行只有 {len(values)} 个金额（应有 3 个），缺少的按空白读取（{at}）", row.where)
+    for column, text in zip(FUNDS_COLUMNS, values[:3]):
+        value = number(text)
+        if value is None and text not in ("",):
+            form.flag(path + (column,), f"“{row_zh}”的“{text}”不是金额，按空白读取（{at}）", row.where)
+        form.data.funds[key][column] = value
+    if key == "total":
+        extra = values[3:6]
+        names = ("funds_weight", "funds_rate", "funds_score")
+        zh = ("分值", "执行率", "得分")
+        paths = (("funds", "weight"), ("funds", "rate"), ("funds", "score"))
+        if len(extra) < 3:
+            form.flag(("funds",), f"“年度资金总额”一行缺少分值、执行率或得分（只有 {len(values)} 格），缺少的按空白读取（{at}）", row.where)
+        for name, label_zh, path_, text in zip(names, zh, paths, extra):
+            value = number(text)
+            if value is None and text not in ("", "-"):
+                form.flag(path_, f"预算执行率的{label_zh}“{text}”不是数，按空白读取（{at}）", row.where)
+            setattr(form.data, name, value)
+
+
+def _total_row(form: _Form, row: Row, at: str) -> None:
+    _, rest = row.after("总分")
+    values = [c.strip() for c in rest if c is not None and c.strip()]
+    numbers = [number(v) for v in values]
+    if len(values) == 2 and all(n is not None for n in numbers):
+        form.data.total_weight, form.data.total_score = numbers  # type: ignore[misc]
+        return
+    good = [n for n in numbers if n is not None]
+    if len(good) >= 2:
+        form.data.total_weight, form.data.total_score = good[0], good[1]
+    elif len(good) == 1:
+        form.data.total_score = good[0]
+    form.flag(
+        ("total",),
+        f"“总分”一行应有总分值和总得分两个数，读到的是“{' | '.join(values) or '（空白）'}”"
+        f"{'，按总得分读取' if len(good) == 1 else ''}（{at}）",
+        row.where,
+    )
+
+
+def _grade_row(form: _Form, row: Row, at: str) -> None:
+    value = _next_text(row.after("评分等级")[1])
+    if value in GRADES:
+        form.data.grade = value
+        return
+    if value is None:
+        form.flag(("grade",), f"“评分等级”一栏是空的（{at}）", row.where)
+        return
+    best = value[0] if value[0] in GRADES else None
+    form.data.grade = best
+    form.flag(
+        ("grade",),
+        f"评分等级“{value}”不是优、良、中、差之一，" + (f"按“{best}”读取" if best else "按空白读取") + f"（{at}）",
+        row.where,
+    )
+
+
+def _goals_row(form: _Form, row: Row, at: str) -> None:
+    expected_col, achieved_col = form.goals_columns
+    cells = [(i, c.strip()) for i, c in enumerate(row.cells) if c is not None and c.strip()]
+    form.goals_rows += 1
+    parts: dict[str, list[str]] = {"expected": [], "achieved": []}
+    if len(cells) == 2:
+        parts["expected"].append(cells[0][1])
+        parts["achieved"].append(cells[1][1])
+    else:
+        split = achieved_col if achieved_col is not None else None
+        for index, text in cells:
+            side = "achieved" if split is not None and index >= split else "expected"
+            parts[side].append(text)
+        form.flag(
+            ("goals",),
+            f"“年度总体目标”一行有 {len(cells)} 格文字（应为预期目标和实际完成情况两格），按所在的栏读取（{at}）",
+            row.where,
+        )
+    for side in ("expected", "achieved"):
+        if not parts[side]:
+            continue
+        text = "".join(parts[side])
+        attr = "goals_" + side
+        if form.goals_rows > 1 and getattr(form.data, attr):
+            setattr(form.data, attr, getattr(form.data, attr) + text)
+            form.flag(("goals", side), f"接续上一行（分页处断开？）的文字已接在后面（{at}）", row.where)
+        else:
+            setattr(form.data, attr, text)
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
+    at = f"原文第 {row.where} {place}"
+    form.where_now = row.where
+    if any(c is None for c in row.cells):
+        # A PDF table: merged cells are known, so the cells a row lacks are the 一级/二级 on its left.
+        values = [c.strip() for c in row.cells if c is not None]
+        if len(values) < 8:
+            values = [""] * (8 - len(values)) + values
+    else:
+        values = [c.strip() for c in row.cells]
+    nonempty = [i for i, v in enumerate(values) if v]
+    # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
+    pair = None
+    for j in range(len(values) - 2, -1, -1):
+        if _is_number(values[j]) and _is_number(values[j + 1]):
+            if sum(1 for v in values[j + 2 :] if v) <= 1:
+                pair = j
+            break
+    if pair is None:
+        if len(nonempty) == 1 and form.items:
+            _fragment(form, row, values, nonempty[0], brk, at)
+            return
+        _broken_row(form, row, values, brk, at)
+        return
+    weight, score = number(values[pair]), number(values[pair + 1])
+    deviation = next((v for v in values[pair + 2 :] if v), None)
+    actual = values[pair - 1] if pair >= 1 else ""
+    target = values[pair - 2] if pair >= 2 else ""
+    lead = values[: max(pair - 2, 0)]
+    while len(lead) > 3 and not lead[-1]:
+        lead.pop()  # an empty column the extraction added after 三级指标
+    notes: list[str] = []
+    if pair < 2:
+        notes.append(f"这一行的格数太少（{len(nonempty)} 格），年度指标值或实际完成值可能缺失")
+    level1, level2, name = _lead(form, lead, notes, brk)
+    item = Indicator(
+        level1=level1,
+        level2=level2,
+        name=name,
+        target=_value(target),
+        actual=_value(actual),
+        weight=weight,
+        score=score,
+        deviation=deviation,
+    )
+    form.items.append(item)
+    form.item_rows.append(row)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    if name is None:
+        notes.append("三级指标名称是空的")
+    if notes:
+        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
+def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[str, str, str | None]:
+    """一级, 二级 and 三级 from the cells before 年度指标值, repairing (and noting) shifted cells."""
+    if len(lead) > 3:
+        extra = [v for v in lead[3:] if v]
+        notes.append(f"三级指标之后多出 {len(extra)} 格文字（“{_short(' '.join(extra), 20)}”），已接在名称后")
+        lead = lead[:2] + ["".join(v for v in lead[2:] if v)]
+    if len(lead) == 3:
+        l1, l2, name = lead
+        _set_level1(form, l1, l2, notes, brk)
+        _set_level2(form, l2, notes, brk, form.where_now)
+        return _current(form, notes), form.level2 or "", name or None
+    if len(lead) == 2:
+        a, b = lead
+        if a and not b:
+            notes.append(f"三级指标“{_short(a, 20)}”印在一级指标栏（整行左移），按{_where(form)}下的三级指标读取")
+            return _current(form, notes), form.level2 or "", a
+        if not a and b:
+            notes.append("这一行少一格（整行左移），按三级指标读取")
+            return _current(form, notes), form.level2 or "", b
+        key = squash(a)
+        if key in LEVEL2:
+            notes.append(f"“{key}”印在一级指标栏（整行左移一格），按{form.level1 or '上一个一级指标'}下的二级指标读取")
+            form.level2 = key
+            form.level2_tentative = False
+            return _current(form, notes), key, b or None
+        if key in LEVEL1:
+            notes.append(f"“{key}”后只有一格名称（缺少二级指标），按一级指标读取，二级指标沿用上一行")
+            form.level1 = key
+            return key, form.level2 or "", b or None
+        notes.append(f"这一行少一格（整行左移？）：“{_short(a, 20)}”按二级指标读取")
+        form.level2 = key
+        return _current(form, notes), key, b or None
+    if len(lead) == 1:
+        a = lead[0]
+        if a:
+            notes.append(f"三级指标“{_short(a, 20)}”前少两格（整行左移），按{_where(form)}下的三级指标读取")
+            return _current(form, notes), form.level2 or "", a
+    notes.append("这一行没有三级指标名称")
+    return _current(form, notes), form.level2 or "", None
+
+
+def _where(form: _Form) -> str:
+    return f"{form.level1 or '？'} / {form.level2 or '？'}"
+
+
+def _current(form: _Form, notes: list[str]) -> str:
+    if form.level1 is None:
+        notes.append("这一行之前没有一级指标")
+        form.level1 = ""
+    return form.level1
+
+
+def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) -> None:
+    key = squash(cell)
+    if not key or key == form.level1:
+        return
+    if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in LEVEL1:
+        # The rest of a wrapped 一级 name ("满意度指" / "标") printed again after a page break.
+        where = "分页后" if brk else ""
+        notes.append(f"{where}一级指标栏印着“{key}”，是换行的“{form.level1}”的后半，按{form.level1}读取")
+        return
+    if key not in LEVEL1:
+        if key in LEVEL2 and not squash(l2):
+            notes.append(f"一级指标栏的“{key}”是二级指标名称（整行错位？），按{form.level1 or '？'}下的二级指标读取")
+            form.level2 = key
+            form.level2_tentative = False
+            return
+        notes.append(f"一级指标“{key}”不是常见名称，照表中读取")
+    form.level1 = key
+    form.level2 = None
+    form.level2_tentative = False
+
+
+def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int = 0) -> None:
+    key = squash(cell)
+    if not key:
+        if form.level2 is None:
+            notes.append("这一行没有二级指标")
+            form.level2 = ""
+        return
+    if key == form.level2:
+        return
+    if form.level2 and form.level2_tentative and form.level2 + key in LEVEL2:
+        joined = form.level2 + key
+        reason = (
+            f"二级指标印成“{form.level2}”，其余的“{key}”在{'分页后' if brk else '下一行'}，合为“{joined}”"
+        )
+        for item in form.items:
+            if item.level1 == form.level1 and item.level2 == form.level2:
+                item.level2 = joined
+        first = next((i for i in form.items if i.level1 == form.level1 and i.level2 == joined), None)
+        if first is not None:
+            form.groups.append(_Group(first, reason, where))
+        form.level2 = joined
+        form.level2_tentative = False
+        notes.append(f"{'分页后' if brk else ''}二级指标栏印着“{key}”，是换行的“{joined}”的后半")
+        return
+    if key.endswith("指标") or key in LEVEL2:
+        form.level2 = key
+        form.level2_tentative = False
+        return
+    prefixed = [name for name in LEVEL2 if name.startswith(key)]
+    form.level2 = key
+    form.level2_tentative = bool(prefixed)
+    if not prefixed:
+        notes.append(f"二级指标“{key}”不是常见名称，照表中读取")
+
+
+def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, at: str) -> None:
+    """A row with a single piece of text: the rest of a cell of the row before (wrapped at a page break)."""
+    item = form.items[-1]
+    text = values[index]
+    key = {3: "target", 4: "actual"}.get(index, "deviation" if index >= 5 else "name")
+    before = getattr(item, key) or ""
+    setattr(item, key, before + text)
+    zh = {"name": "三级指标名称", "target": "年度指标值", "actual": "实际完成值", "deviation": "偏差原因分析及改进措施"}[key]
+    where = "分页后" if brk else "下一行"
+    form.flag_item(
+        item,
+        None if key == "name" else key,
+        f"{zh}在{where}接续（“{_short(before, 12)}” + “{_short(text, 12)}”），已连成一段（{at}）",
+        row.where,
+    )
+
+
+def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> None:
+    """A row without 分值 and 得分 side by side: read by position, and say so."""
+    padded = (values + [""] * 8)[:8] if len(values) <= 8 else values[:7] + ["".join(values[7:])]
+    notes = [f"这一行读不出相邻的分值和得分（{len([v for v in values if v])} 格文字），按列的位置读取"]
+    l1, l2, name, target, actual, weight, score, deviation = padded
+    level1, level2, name_ = _lead(form, [l1, l2, name], notes, brk)
+    w, s = number(weight), number(score)
+    if weight and w is None:
+        notes.append(f"分值“{weight}”不是数")
+    if score and s is None:
+        notes.append(f"得分“{score}”不是数")
+    item = Indicator(level1, level2, name_, _value(target), _value(actual), w, s, deviation or None)
+    form.items.append(item)
+    form.item_rows.append(row)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
+# --------------------------------------------------------------------------- checks at the end
+
+
+def _finish(form: _Form, place: str) -> None:
+    data = form.data
+    if data.year is None:
+        form.flag(("year",), "没有找到年度（如“(2023 年度)”）", form.where)
+    if data.project is None and "project" not in form.seen:
+        form.flag(("project",), "没有找到“项目名称”一栏", form.where)
+    _move_deviations(form, place)
+    data.indicators = list(form.items)
+    _check_totals(form, place)
+    _check_funds(form)
+    if data.total_weight is None and data.total_score is None and not any(r.path[:1] == ("total",) for r in data.reviews):
+        form.flag(("total",), "没有找到“总分”一行", form.where)
+    # Notes on indicators → paths, now that every row is in its place.
+    index_of = {id(item): i for i, item in enumerate(data.indicators)}
+    for group in form.groups:
+        i = index_of.get(id(group.item))
+        if i is not None:
+            item = data.indicators[i]
+            data.review(("indicators", item.level1, item.level2), group.reason, group.where or None)
+    for note in form.pending:
+        i = index_of.get(id(note.item))
+        if i is None:
+            continue
+        data.review(data.indicator_path(i, note.key), note.reason, note.where)
+
+
+def _move_deviations(form: _Form, place: str) -> None:
+    """A note beside a full-marks row whose neighbour lost points without one: it explains the neighbour."""
+    items = form.items
+    for i, item in enumerate(items):
+        if not item.deviation or item.weight is None or item.score is None or item.score != item.weight:
+            continue
+        candidates = [
+            j
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(items)
+            and items[j].weight is not None
+            and items[j].score is not None
+            and items[j].score < items[j].weight
+            and not items[j].deviation
+        ]
+        if len(candidates) == 1:
+            j = candidates[0]
+            other = items[j]
+            other.deviation, item.deviation = item.deviation, None
+            form.flag_item(
+                other,
+                "deviation",
+                f"这段偏差说明印在满分的“{_short(item.name or '', 16)}”旁；扣分的是相邻的“{_short(other.name or '', 16)}”"
+                f"（{_num(other.score)}/{_num(other.weight)}），没有说明，故移到这里"
+                f"（原文第 {form.item_rows[i].where} {place}）",
+                form.item_rows[i].where,
+            )
+        elif len(candidates) == 2:
+            form.flag_item(
+                item,
+                "deviation",
+                f"这段偏差说明印在满分的“{_short(item.name or '', 16)}”旁，而上下两行都扣了分且没有说明：不知道是哪一行的，留在原处",
+                form.item_rows[i].where,
+            )
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return "空白"
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _check_totals(form: _Form, place: str) -> None:
+    data = form.data
+    if not data.indicators:
+        form.flag(("indicators",), "没有读到任何三级指标", form.where)
+        return
+    weights = [i.weight for i in data.indicators] + [data.funds_weight]
+    scores = [i.score for i in data.indicators] + [data.funds_score]
+    problems = []
+    if data.total_weight is not None and all(w is not None for w in weights):
+        total = sum(weights)  # type: ignore[arg-type]
+        if total != data.total_weight:
+            problems.append(f"各行分值合计 {_num(total)}，表中总分值 {_num(data.total_weight)}")
+    if data.total_score is not None and all(s is not None for s in scores):
+        total = sum(scores)  # type: ignore[arg-type]
+        if total != data.total_score:
+            problems.append(f"各行得分合计 {_num(total)}，表中总得分 {_num(data.total_score)}")
+    if not problems:
+        return
+    summary = "；".join(problems)
+    if form.break_rows:
+        for index in form.break_rows:
+            item = data.indicators[index]
+            row = form.item_rows[index]
+            form.flag_item(
+                item,
+                None,
+                f"合计不符（{summary}）：这一行之前是分页处，那里可能丢了一行（原文第 {row.where} {place}）；丢失的行没有补",
+                row.where,
+            )
+    else:
+        form.flag(("total",), f"合计不符（{summary}）：可能丢了一行或读错了数", form.where)
+
+
+def _check_funds(form: _Form) -> None:
+    funds = form.data.funds
+    for column in FUNDS_COLUMNS:
+        parts = [funds[row][column] for row in FUNDS_ROWS[1:]]
+        total = funds["total"][column]
+        if total is None or any(p is None for p in parts):
+            continue
+        if sum(parts) != total:  # type: ignore[arg-type]
+            zh = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}[column]
+            form.flag(
+                ("funds", "total", column),
+                f"{zh}：年度资金总额 {total} ≠ 三项来源之和 {sum(parts)}（读错了某一格？）",  # type: ignore[arg-type]
+                form.where,
+            )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def decode(data: bytes, name: str) -> tuple[str, str | None]:
+    """The text of an input file and a note on its encoding (None for UTF-8); NotAForm when it is no text."""
+    if not data.strip():
+        raise NotAForm(f"{name} 是空文件：没有可导入的自评表", f"{name} is empty: there is no form to import")
+    if data.startswith(b"%PDF"):
+        raise NotAForm(
+            f"{name} 是 PDF 文件：请用 --from pdf 导入",
+            f"{name} is a PDF file: import it with --from pdf",
+        )
+    if data.startswith(b"PK\x03\x04"):
+        raise NotAForm(
+            f"{name} 是 zip 压缩格式（xlsx 工作簿？）：工作簿请用 --from xlsx 导入",
+            f"{name} is a zip file (an xlsx workbook?): import workbooks with --from xlsx",
+        )
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), (None if codec == "utf-8-sig" else codec.upper())
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data:
+        raise NotAForm(
+            f"{name} 不是文本文件（含有 NUL 字节，是二进制文件？）：--from text 需要 UTF-8 文本",
+            f"{name} is not a text file (it contains NUL bytes): --from text reads UTF-8 text",
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise NotAForm(
+            f"{name} 既不是 UTF-8 也不是 GBK/GB18030 文本：无法读取",
+            f"{name} is neither UTF-8 nor GBK/GB18030 text: cannot read it",
+        ) from None
+    if sum(1 for c in text if not c.isprintable() and c not in "\t\r\n") > max(len(text) // 100, 2):
+        raise NotAForm(
+            f"{name} 不是文本文件（有大量控制字符，是二进制文件？）",
+            f"{name} is not a text file (many control characters: binary?)",
+        )
+    return text, "GB18030"
+
+
+def parse(text: str, name: str = "<text>") -> list[FormData]:
+    forms = assemble(rows_of_text(text), "行")
+    if not forms:
+        raise NotAForm(
+            f"{name} 中没有找到财政项目支出绩效自评表（没有“{TITLE}”标题，也没有“项目名称”“一级指标”等栏目）",
+            f"no self-evaluation form (财政项目支出绩效自评表) found in {name}",
+        )
+    for number_, form in enumerate(forms, start=1):
+        form.source = f"{name}#{number_}"
+    return forms
+
+
+def read(path: str) -> list[FormData]:
+    """The forms in a text extraction (UTF-8; GBK/GB18030 is recognised too)."""
+    import os
+
+    name = os.path.basename(path)
+    with open(path, "rb") as handle:
+        data = handle.read(16 * 1024 * 1024 + 1)
+    if len(data) > 16 * 1024 * 1024:
+        raise NotAForm(f"{name} 太大（超过 16 MB），不像是自评表的文本", f"{name} is too large (over 16 MB) for a form text")
+    text, _encoding = decode(data, name)
+    return parse(text, name)

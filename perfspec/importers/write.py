@@ -1,0 +1,310 @@
+"""FormData → spec YAML in the house style of the hand transcriptions in specs/2023/.
+
+Same key order, the funds rows as aligned flow mappings, the Chinese labels of
+the form as end-of-line comments (the 三级指标 labels on the first indicator
+only, as in the reference), numbers as the form prints them (amounts, rates
+and totals with two decimals; 分值 and 得分 of the rows without trailing zeros),
+text plain unless YAML needs quotes. Every review note becomes a
+``# review: …`` comment on the line(s) just above the cell it is about
+(like the ``# seed:`` comments of the hand transcriptions).
+
+The result is checked before it is returned: loading it with perfspec's own
+loader must give exactly ``form.to_data()``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+
+SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
+
+_TOP = 46  # display column of the top-level comments
+_ITEM = 47  # ... of the comments of an indicator's keys
+_FUNDS_ROW = 70  # ... of the comments of the funds rows
+_WRAP = 90  # review comments are wrapped at this display width
+
+_ROW_ZH = {
+    "total": "年度资金总额",
+    "appropriation": "其中：当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+
+
+def width(text: str) -> int:
+    """Display width: CJK (wide and full-width) characters count two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _commented(text: str, comment: str | None, column: int) -> str:
+    if not comment:
+        return text
+    pad = column - width(text)
+    return text + " " * (pad if pad >= 2 else 2) + "# " + comment
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def two(value: Any) -> str:
+    """An amount, rate or total: two decimals as on the form (more are kept as written)."""
+    value = _decimal(value)
+    if value is None:
+        return "null"
+    exp = value.as_tuple().exponent
+    if isinstance(exp, int) and exp >= -2:
+        value = value.quantize(Decimal("0.01"))
+    return format(value, "f")
+
+
+def points(value: Any) -> str:
+    """分值 / 得分 of a row and the funds 分值: 30.00 → 30, 2.50 → 2.5."""
+    value = _decimal(value)
+    if value is None:
+        return "null"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raise TypeError(f"not a number: {value!r}")
+
+
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+def scalar(value: Any) -> str:
+    """A value as YAML: numbers as written, text plain when perfspec's loader reads it back unchanged."""
+    if value is None:
+        return "null"
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    text = str(value)
+    if _plain_ok(text):
+        return text
+    if any(not c.isprintable() for c in text):
+        return _double_quoted(text)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _double_quoted(text: str) -> str:
+    """YAML double quotes, every non-printable character escaped (line breaks included, so no folding)."""
+    out = []
+    for c in text:
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c.isprintable() and c not in "\u2028\u2029\x85":
+            out.append(c)
+        elif ord(c) <= 0xFF:
+            out.append(f"\\x{ord(c):02x}")
+        elif ord(c) <= 0xFFFF:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _plain_ok(text: str) -> bool:
+    if not text or text != text.strip() or text[0] in _INDICATORS or text[-1] == ":":
+        return False
+    if any(not c.isprintable() for c in text) or ": " in text or " #" in text or "\t" in text:
+        return False
+    if text in ("~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"):
+        return False
+    # YAML 1.1 readers (other tools) would take these as booleans.
+    if text.lower() in ("y", "n", "yes", "no", "on", "off"):
+        return False
+    from perfspec.loader import load_text
+
+    result = load_text(f"k: {text}  # c\n", "<scalar>")
+    return result.document is not None and not result.findings and result.document.data == {"k": text}
+
+
+def key(text: str) -> str:
+    return scalar(text) if text else "''"
+
+
+# --------------------------------------------------------------------------- document
+
+
+class _Doc:
+    def __init__(self) -> None:
+        self.lines: list[tuple[tuple, str]] = []  # (path, line)
+
+    def add(self, path: tuple, text: str, comment: str | None = None, column: int = _TOP) -> None:
+        self.lines.append((path, _commented(text, comment, column)))
+
+    def blank(self) -> None:
+        self.lines.append((None, ""))
+
+
+_NO_START = "，。：；、）》」』”’！？…"
+
+
+def _safe(text: str) -> str:
+    """Text for a comment: nothing that could end the comment line or upset a YAML reader."""
+    return "".join(c if c.isprintable() and c not in "\u2028\u2029\x85\ufeff" else "\ufffd" for c in text)
+
+
+def _wrap(text: str, limit: int) -> list[str]:
+    """Split a comment into lines of at most `limit` display columns: not inside an ASCII word or
+    number, and no line begins with closing punctuation."""
+
+    def word(c: str) -> bool:
+        return c.isascii() and (c.isalnum() or c in ".%")
+
+    text = _safe(text)
+    out: list[str] = []
+    line = ""
+    for char in text:
+        if line and width(line + char) > limit:
+            cut = len(line)
+            while cut > 1:
+                after = line[cut] if cut < len(line) else char
+                if after in _NO_START or (word(line[cut - 1]) and word(after)):
+                    cut -= 1
+                else:
+                    break
+            if cut <= 1:
+                cut = len(line)
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            if not line and char == " ":
+                continue
+        line += char
+    if line.strip():
+        out.append(line.rstrip())
+    return out or [""]
+
+
+def render(form: FormData, schema: str | None = SCHEMA, origin: str | None = None) -> tuple[str, list[tuple[int, Review]]]:
+    """The YAML text, and for each review note the line of its `# review:` comment."""
+    doc = _Doc()
+    doc.add(("year",), f"year: {scalar(form.year)}")
+    doc.add(("project",), f"project: {scalar(form.project)}", "项目名称")
+    doc.add(("department",), f"department: {scalar(form.department)}", "主管部门")
+    doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", "实施单位")
+    doc.blank()
+    doc.add(("funds",), "funds:", "项目资金")
+    doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", "万元 (default) or 元")
+    doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", "分值")
+    for row in FUNDS_ROWS:
+        cells = ", ".join(f"{column}: {two(form.funds[row][column])}" for column in FUNDS_COLUMNS)
+        doc.add(("funds", row), f"  {row + ':':<15}{{{cells}}}", _ROW_ZH[row], _FUNDS_ROW)
+    doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", "执行率（%），as stated on the form")
+    doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", "得分，as stated on the form")
+    doc.blank()
+    doc.add(("goals",), "goals:", "年度总体目标")
+    doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", "预期目标")
+    doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", "实际完成情况")
+    doc.blank()
+    grouped = form.grouped()
+    if grouped:
+        doc.add(("indicators",), "indicators:", "绩效指标: 一级指标 → 二级指标 → 三级指标")
+    else:
+        doc.add(("indicators",), "indicators: {}", "绩效指标: 一级指标 → 二级指标 → 三级指标")
+    first = True
+    deviation_labelled = False
+    for level1, level2s in grouped.items():
+        doc.add(("indicators", level1), f"  {key(level1)}:")
+        for level2, items in level2s.items():
+            doc.add(("indicators", level1, level2), f"    {key(level2)}:")
+            for index, item in enumerate(items):
+                base = ("indicators", level1, level2, index)
+                label = (lambda zh: zh) if first else (lambda zh: None)
+                doc.add(base, f"      - name: {scalar(item.name)}", label("三级指标"), _ITEM)
+                doc.add(base + ("target",), f"        target: {scalar(item.target)}", label("年度指标值"), _ITEM)
+                doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label("实际完成值"), _ITEM)
+                doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label("分值"), _ITEM)
+                doc.add(base + ("score",), f"        score: {points(item.score)}", label("得分"), _ITEM)
+                if item.deviation is not None:
+                    doc.add(
+                        base + ("deviation",),
+                        f"        deviation: {scalar(item.deviation)}",
+                        None if deviation_labelled else "偏差原因分析及改进措施",
+                        _ITEM,
+                    )
+                    deviation_labelled = True
+                first = False
+    doc.blank()
+    doc.add(("total",), f"total: {{weight: {two(form.total_weight)}, score: {two(form.total_score)}}}", "总分")
+    doc.add(("grade",), f"grade: {scalar(form.grade)}", "评分等级")
+
+    # Review notes go above the line of their path (or of its nearest written ancestor).
+    written = {path: i for i, (path, _) in reversed(list(enumerate(doc.lines))) if path is not None}
+    above: dict[int, list[Review]] = {}
+    header_notes: list[Review] = []
+    for note in form.reviews:
+        path = tuple(note.path)
+        if path[-1:] == ("name",) and path[:-1] in written:
+            path = path[:-1]  # a name is on the `- name:` line of its row
+        while path and path not in written:
+            path = path[:-1]
+        if not path:
+            header_notes.append(note)
+        else:
+            above.setdefault(written[path], []).append(note)
+
+    head = []
+    if schema:
+        head.append(f"# yaml-language-server: $schema={schema}")
+        head.append("#")
+    what = f"the {form.year} self-evaluation form" if form.year else "the self-evaluation form"
+    head.append(_safe(f"# Imported by `perfspec import`{f' from {origin}' if origin else ''}:"))
+    head.append(_safe(f'# {what} "{form.project or "?"}".'))
+    if form.reviews:
+        head.append(
+            f"# {len(form.reviews)} {'cell' if len(form.reviews) == 1 else 'cells'} to review, each marked \"# review:\":"
+        )
+        head.append("# compare it with the published form, then delete the comment.")
+    else:
+        head.append("# Nothing to review: every cell was read where the form prints it.")
+    out: list[str] = list(head)
+    placed: list[tuple[int, Review]] = []
+    for note in header_notes:
+        lines = _wrap(f"review: {note.reason}", _WRAP)
+        placed.append((len(out) + 1, note))
+        out.extend("# " + line for line in lines)
+    out.append("")
+    for i, (path, line) in enumerate(doc.lines):
+        for note in above.get(i, []):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines = _wrap(f"review: {note.reason}", max(_WRAP - len(indent), 40))
+            placed.append((len(out) + 1, note))
+            out.extend(indent + "# " + text for text in lines)
+        out.append(line)
+    text = "\n".join(out) + "\n"
+    _verify(text, form)
+    placed.sort(key=lambda pair: pair[0])
+    return text, placed
+
+
+def to_yaml(form: FormData, schema: str | None = SCHEMA, origin: str | None = None) -> str:
+    return render(form, schema, origin)[0]
+
+
+def _verify(text: str, form: FormData) -> None:
+    from perfspec.loader import load_text
+
+    result = load_text(text, "<import>")
+    if result.document is None or result.findings:
+        problem = result.findings[0].message if result.findings else "unreadable"
+        raise RuntimeError(f"the written YAML does not load back: {problem}")
+    if result.document.data != form.to_data():
+        raise RuntimeError("the written YAML does not load back to the imported values")

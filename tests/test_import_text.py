@@ -1,0 +1,419 @@
+"""`perfspec import --from text`: the seed's nine forms against the hand transcriptions.
+
+The hand transcriptions in specs/2023/ are the reference: importing the seed
+text must give their data cell for cell, except cells flagged `# review:`;
+every flag must sit where the hand transcription left a `# seed:` comment
+(a cell the transcriber also had to decide), and every such decision must be
+flagged.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT, run_cli
+from perfspec.importers import FormData, format_path
+from perfspec.importers import text as text_import
+from perfspec.importers.write import render
+from perfspec.loader import load_file
+
+SEED = os.path.join(os.path.dirname(ROOT), "shared", "seeds", "2023-shanghai-real-estate-trading-center.txt")
+SPECS = os.path.join(ROOT, "specs", "2023")
+
+if not os.path.exists(SEED) and os.environ.get("CI") == "true":
+    raise RuntimeError(f"the seed text is missing: {SEED}")
+needs_seed = pytest.mark.skipif(not os.path.exists(SEED), reason=f"seed text not found: {SEED}")
+
+
+def flatten(value, path=()):
+    """Leaf cells by path: {("funds", "total", "annual"): Decimal("137.21"), ...}."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            out.update(flatten(item, path + (key,)))
+        return out or {path: {}}
+    if isinstance(value, list):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(flatten(item, path + (index,)))
+        return out or {path: []}
+    return {path: value}
+
+
+def hand_specs() -> dict[str, tuple[str, object]]:
+    """project → (file, loaded document) for the hand transcriptions."""
+    out = {}
+    for name in sorted(os.listdir(SPECS)):
+        result = load_file(os.path.join(SPECS, name))
+        out[result.document.data["project"]] = (name, result.document)
+    return out
+
+
+def seed_comment_lines(document) -> set[int]:
+    """Lines (1-based) that a `# seed:` comment block sits directly above."""
+    lines = document.text.splitlines()
+    out = set()
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("# seed:"):
+            following = number
+            while following <= len(lines) and lines[following - 1].lstrip().startswith("#"):
+                following += 1
+            out.add(following)
+    return out
+
+
+def line_of(document, path: tuple) -> int:
+    """The line where `path` is written in a loaded spec (keys by their key, items by their first key)."""
+    if path and path[-1] == "name":
+        path = path[:-1]
+    if path in document.key_spans and not isinstance(path[-1], int):
+        return document.key_spans[path].line
+    return document.span(path).line
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    if not os.path.exists(SEED):
+        pytest.skip(f"seed text not found: {SEED}")
+    out = tmp_path_factory.mktemp("imported")
+    run = run_cli("import", SEED, "--from", "text", "-o", str(out))
+    assert run.code == 0, run.err
+    return out, run
+
+
+@needs_seed
+def test_nine_forms_equal_the_hand_transcriptions_except_flagged_cells():
+    forms = text_import.read(SEED)
+    hand = hand_specs()
+    assert len(forms) == 9
+    assert sorted(f.project for f in forms) == sorted(hand)
+    report = []
+    for form in forms:
+        name, document = hand[form.project]
+        mine, theirs = flatten(form.to_data()), flatten(document.data)
+        flagged = [tuple(note.path) for note in form.reviews]
+        for path in set(mine) | set(theirs):
+            if mine.get(path, "<missing>") == theirs.get(path, "<missing>"):
+                continue
+            assert any(path[: len(f)] == f for f in flagged), (
+                f"{name}: {format_path(path)} differs ({mine.get(path, '<missing>')!r} != "
+                f"{theirs.get(path, '<missing>')!r}) and is not flagged"
+            )
+        # Every flag is a cell the transcriber also had to decide, and every such decision is flagged.
+        seeds = seed_comment_lines(document)
+        at = {line_of(document, path) for path in flagged}
+        assert at <= seeds, f"{name}: flags at lines {sorted(at - seeds)} have no `# seed:` comment in the hand file"
+        assert seeds <= at, f"{name}: `# seed:` decisions at lines {sorted(seeds - at)} are not flagged"
+        report.append((name, len(form.reviews)))
+    print("\nreview flags per form: " + ", ".join(f"{name} {count}" for name, count in report))
+    assert dict(report) == {
+        "pudong-building-maintenance.yaml": 1,
+        "surveying-results-management.yaml": 3,
+        "transaction-archives-management.yaml": 1,
+        "transaction-basic-management.yaml": 0,
+        "online-housing-transactions.yaml": 1,
+        "it-operations.yaml": 0,
+        "real-estate-monitoring.yaml": 1,
+        "housing-rental-management.yaml": 1,
+        "hotline-service-funding.yaml": 1,
+    }
+
+
+@needs_seed
+def test_written_specs_load_to_the_same_data_and_carry_the_review_comments(imported):
+    out, run = imported
+    hand = hand_specs()
+    files = sorted(os.listdir(out))
+    assert len(files) == 9
+    assert all(re.fullmatch(r"form-\d+-[0-9a-f]{6}\.yaml", name) for name in files), files
+    total = 0
+    for name in files:
+        result = load_file(str(out / name))
+        assert result.document is not None and not result.findings
+        data = result.document.data
+        _, document = hand[data["project"]]
+        text = result.document.text
+        total += sum(1 for line in text.splitlines() if line.lstrip().startswith("# review:"))
+        # Flags aside, the data is the hand transcription's.
+        mine, theirs = flatten(data), flatten(document.data)
+        assert {p for p in set(mine) | set(theirs) if mine.get(p) != theirs.get(p)} == set()
+        # The stderr summary names each flag with its file and line.
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("# review:"):
+                assert f"{out / name}:{number}: " in run.err
+    assert total == 9
+    assert "9 处需要复核" in run.err
+
+
+def _body(text: str) -> list[str]:
+    """The lines that are not comments, with the padding before end-of-line comments evened out."""
+    return [re.sub(r" +# ", "  # ", line) for line in text.splitlines() if not line.lstrip().startswith("#")]
+
+
+@needs_seed
+def test_house_style_same_lines_as_the_hand_transcriptions(tmp_path):
+    """Importing into a copy of specs/2023 reuses the hand files' names (with --force) and,
+    comment lines aside, writes the same lines: key order, flow rows, labels, number forms."""
+    target = tmp_path / "specs"
+    shutil.copytree(SPECS, target)
+    refused = run_cli("import", SEED, "--from", "text", "-o", str(target))
+    assert refused.code == 2 and "--force" in refused.err
+    for name in os.listdir(SPECS):  # nothing was written
+        assert (target / name).read_bytes() == open(os.path.join(SPECS, name), "rb").read()
+    run = run_cli("import", SEED, "--from", "text", "-o", str(target), "--force")
+    assert run.code == 0, run.err
+    assert sorted(os.listdir(target)) == sorted(os.listdir(SPECS))
+    for name in os.listdir(SPECS):
+        mine = (target / name).read_text(encoding="utf-8")
+        theirs = open(os.path.join(SPECS, name), encoding="utf-8").read()
+        assert _body(mine) == _body(theirs), name
+
+
+@needs_seed
+def test_schema_reference_is_relative_to_the_repository(tmp_path):
+    """The editor's `$schema` line points at the repository's schema/, as in the hand files."""
+    (tmp_path / "repo" / "schema").mkdir(parents=True)
+    shutil.copy(os.path.join(ROOT, "schema", "perfspec.schema.json"), tmp_path / "repo" / "schema")
+    inside = tmp_path / "repo" / "specs" / "2023"
+    run = run_cli("import", SEED, "-o", str(inside))
+    assert run.code == 0, run.err
+    for name in os.listdir(inside):
+        head = (inside / name).read_text(encoding="utf-8").splitlines()[0]
+        assert head == "# yaml-language-server: $schema=../../schema/perfspec.schema.json"
+    outside = tmp_path / "elsewhere"
+    assert run_cli("import", SEED, "-o", str(outside)).code == 0
+    assert "yaml-language-server" not in (outside / sorted(os.listdir(outside))[0]).read_text(encoding="utf-8")
+
+
+@needs_seed
+def test_imported_specs_check_like_the_hand_transcriptions(imported):
+    out, _ = imported
+
+    def findings(path):
+        import json
+
+        run = run_cli("check", path, "--format", "json")
+        data = json.loads(run.out)
+        by_project = {}
+        for finding in data["findings"]:
+            project = load_file(finding["file"]).document.data["project"]
+            by_project.setdefault(project, set()).add((finding["code"], finding["path"]))
+        return run.code, by_project
+
+    code_mine, mine = findings(str(out))
+    code_theirs, theirs = findings(SPECS)
+    assert code_mine == code_theirs == 1  # the two published defects (it-operations, online-housing-transactions)
+    assert mine == theirs
+
+
+@needs_seed
+def test_import_is_deterministic(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_cli("import", SEED, "-o", str(first)).code == 0
+    assert run_cli("import", SEED, "-o", str(second)).code == 0
+    assert sorted(os.listdir(first)) == sorted(os.listdir(second))
+    for name in os.listdir(first):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+@needs_seed
+def test_gbk_encoded_form_is_read(tmp_path):
+    gbk = tmp_path / "seed-gbk.txt"
+    gbk.write_bytes(open(SEED, encoding="utf-8").read().encode("gb18030"))
+    run = run_cli("import", str(gbk), "--from", "text", "-o", str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    assert len(os.listdir(tmp_path / "out")) == 9
+
+
+# --------------------------------------------------------------------------- not a form
+
+
+def _not_a_form(tmp_path, data: bytes, name: str = "input.txt", source: str = "text"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    run = run_cli("import", str(path), "--from", source, "-o", str(tmp_path / "out"))
+    assert run.code in (1, 2), (run.code, run.err)
+    assert "Traceback" not in run.err and "内部错误" not in run.err, run.err
+    assert run.err.startswith("perfspec import: ") or run.err.startswith("perfspec: "), run.err
+    assert not (tmp_path / "out").exists() or not os.listdir(tmp_path / "out")
+    return run
+
+
+def test_random_text_is_not_a_form(tmp_path):
+    rng = random.Random(7)
+    words = ["预算", "项目", "资金", "hello", "world", "2023", "指标", "\t", "\n", "满意度"]
+    text = "".join(rng.choice(words) for _ in range(2000))
+    run = _not_a_form(tmp_path, text.encode("utf-8"))
+    assert run.code == 1 and "没有找到财政项目支出绩效自评表" in run.err
+
+
+def test_empty_file_is_not_a_form(tmp_path):
+    run = _not_a_form(tmp_path, b"")
+    assert "空文件" in run.err
+    _not_a_form(tmp_path, b"\n\n  \t\n")
+
+
+def test_gbk_text_that_is_no_form(tmp_path):
+    run = _not_a_form(tmp_path, "这是一份会议纪要，不是绩效自评表。\n项目进展顺利。\n".encode("gbk"))
+    assert run.code == 1 and "没有找到" in run.err
+
+
+def test_binary_file_is_not_a_form(tmp_path):
+    rng = random.Random(11)
+    run = _not_a_form(tmp_path, bytes(rng.randrange(256) for _ in range(4096)) + b"\x00\x01")
+    assert "不是文本文件" in run.err or "无法读取" in run.err
+    run = _not_a_form(tmp_path, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    assert "--from pdf" in run.err
+    run = _not_a_form(tmp_path, b"PK\x03\x04" + bytes(100))
+    assert "xlsx" in run.err
+
+
+def test_english_messages(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("nothing to see here\n", encoding="utf-8")
+    run = run_cli("import", str(path), "-o", str(tmp_path / "out"), "--lang", "en")
+    assert run.code == 1 and "no self-evaluation form" in run.err
+
+
+def test_missing_file_and_folder_are_usage_errors(tmp_path):
+    run = run_cli("import", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out"))
+    assert run.code == 2 and "不存在" in run.err
+    run = run_cli("import", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert run.code == 2 and "文件夹" in run.err
+    path = tmp_path / "x.txt"
+    path.write_text("x", encoding="utf-8")
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("", encoding="utf-8")
+    run = run_cli("import", str(path), "-o", str(blocker))
+    assert run.code == 2 and "不是文件夹" in run.err
+    run = run_cli("import", str(path))
+    assert run.code == 2 and "-o" in run.err
+
+
+# --------------------------------------------------------------------------- damage the reader must flag
+
+
+HEAD = (
+    "财政项目支出绩效自评表\n(2024 年度)\n"
+    "项目名称\t\t测试项目\t\t\t\t\t\n"
+    "主管部门\t\t某委员会\t\t实施单位\t\t某中心\t\n"
+    "项目资金 (万元)\t\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率(%)\t得分\n"
+    "\t年度资金总额:\t100.00\t100.00\t90.00\t10.00\t90.00\t9.00\n"
+    "\t其中: 当年财政拨款\t100.00\t100.00\t90.00\t-\t90.00\t-\n"
+    "\t上年结转资金\t0.00\t0.00\t0.00\t-\t0.00\t-\n"
+    "\t其他资金\t0.00\t0.00\t0.00\t-\t0.00\t-\n"
+    "年度总体目标\t预期目标\t\t\t实际完成情况\t\t\t\n"
+    "\t做好工作。\t\t\t做好了。\t\t\t\n"
+    "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+)
+
+
+def _read(body: str, tail: str = "总分\t\t\t\t\t100.00\t{score}\t\n评分等级\t优\t\t\t\t\t\t\n", score: str = "98.00") -> FormData:
+    forms = text_import.parse(HEAD + body + tail.format(score=score), "test.txt")
+    assert len(forms) == 1
+    return forms[0]
+
+
+def _paths(form: FormData) -> list[str]:
+    return [format_path(note.path) for note in form.reviews]
+
+
+def test_clean_form_has_no_flags_and_bare_numbers_stay_numbers():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n"
+        "效益指标\t社会效益指标\t效果\t好\t好\t20.00\t20.00\t\n"
+        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t20.00\t20.00\t\n",
+        score="99.00",
+    )
+    assert form.reviews == []
+    assert form.year == 2024 and form.project == "测试项目" and form.implementer == "某中心"
+    assert form.indicators[0].target == 100
+    text, placed = render(form)
+    assert placed == [] and "Nothing to review" in text
+
+
+def test_totals_that_do_not_add_up_without_a_page_break_flag_the_total():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t=1\t1\t50.00\t50.00\t\n"
+        "效益指标\t社会效益指标\t效果\t好\t好\t30.00\t30.00\t\n",
+        score="89.00",
+    )
+    assert _paths(form) == ["total"]
+    assert "合计不符" in form.reviews[0].reason
+
+
+def test_row_with_too_few_cells_is_read_by_position_and_flagged():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t=1\t1\t50.00\t50.00\t\n"
+        "\t\t效果\t好\t好\t30.00\n"
+        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t10.00\t10.00\t\n",
+        score="79.00",
+    )
+    assert "indicators.产出指标.数量指标[1]" in _paths(form)
+    item = form.indicators[1]
+    assert (item.name, item.target, item.actual, item.weight, item.score) == ("效果", "好", "好", 30, None)
+
+
+def test_deviation_between_two_lossy_neighbours_stays_and_is_flagged():
+    form = _read(
+        "产出指标\t数量指标\t甲\t=1\t0\t30.00\t20.00\t\n"
+        "\t\t乙\t=1\t1\t30.00\t30.00\t原因是这样的\n"
+        "\t\t丙\t=1\t0\t30.00\t20.00\t\n",
+        score="79.00",
+    )
+    assert form.indicators[1].deviation == "原因是这样的"
+    assert _paths(form) == ["indicators.产出指标.数量指标[1].deviation"]
+
+
+def test_level2_name_in_the_level1_column_is_moved_and_flagged():
+    form = _read(
+        "产出指标\t数量指标\t甲\t=1\t1\t40.00\t40.00\t\n"
+        "时效指标\t及时率\t=100%\t100%\t40.00\t40.00\t\n"
+        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t10.00\t10.00\t\n",
+        score="99.00",
+    )
+    assert [(i.level1, i.level2, i.name) for i in form.indicators][1] == ("产出指标", "时效指标", "及时率")
+    assert _paths(form) == ["indicators.产出指标.时效指标[0]"]
+
+
+def test_odd_cells_are_flagged_not_dropped():
+    form = text_import.parse(
+        HEAD.replace("(2024 年度)\n", "")
+        + "产出指标\t数量指标\t甲\t=1\t1\t90.00\t90.00\t\n"
+        + "总分\t\t\t\t\t100.00\t\t\n评分等级\t优秀\t\t\t\t\t\t\n备注：以上数据未经审计\n",
+        "odd.txt",
+    )[0]
+    paths = _paths(form)
+    assert "year" in paths and "total" in paths and "grade" in paths and "" in paths
+    assert form.grade == "优"
+    text, placed = render(form)
+    assert len(placed) == len(form.reviews)
+    assert sum(1 for line in text.splitlines() if line.lstrip().startswith("# review:")) == len(form.reviews)
+    assert "year: null" in text
+
+
+def test_second_form_without_title_starts_at_project_name():
+    one = HEAD + "产出指标\t数量指标\t甲\t=1\t1\t90.00\t81.00\t\n总分\t\t\t\t\t100.00\t90.00\t\n评分等级\t优\t\t\t\t\t\t\n"
+    two = one.replace("测试项目", "第二个项目").replace("财政项目支出绩效自评表\n(2024 年度)\n", "")
+    forms = text_import.parse(one + "\n" + two, "two.txt")
+    assert [f.project for f in forms] == ["测试项目", "第二个项目"]
+    assert forms[1].year is None and "year" in _paths(forms[1])
+
+
+def test_writer_quotes_only_what_yaml_needs():
+    form = _read(
+        "产出指标\t数量指标\t名称: 带冒号\t'引号\tyes\t90.00\t81.00\t原因: 说明 # 不是注释\n",
+        tail="总分\t\t\t\t\t100.00\t{score}\t\n评分等级\t优\t\t\t\t\t\t\n",
+        score="90.00",
+    )
+    text, _ = render(form)
+    assert "name: '名称: 带冒号'" in text
+    assert "target: '''引号'" in text
+    assert "actual: 'yes'" in text
+    assert "deviation: '原因: 说明 # 不是注释'" in text
+    assert load_file  # the writer itself verifies that the text loads back to form.to_data()
