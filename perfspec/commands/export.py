@@ -1,0 +1,79 @@
+"""`perfspec export PATH... --to xlsx -o OUT.xlsx`: the forms as an Excel workbook in the official layout."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TextIO
+
+from perfspec.errors import UsageError
+
+HELP = "导出为 Excel 工作簿：一张表一个工作表（原表版式），文件夹另加汇总工作表"
+INSTALL_HINT = "perfspec: 导出 Excel 需要 openpyxl，请先安装：pip install 'perfspec[xlsx]'\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹（默认：配置中的 specs/）")
+    parser.add_argument("--to", choices=("xlsx",), default="xlsx", help="导出格式（目前只有 xlsx）")
+    parser.add_argument("-o", "--output", metavar="OUT.xlsx", required=True, help="写到这个 .xlsx 文件（已有的会被替换）")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="单元格批注中检查结果的语言（默认中文）")
+    parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
+    parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔")
+    parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        err.write(INSTALL_HINT)
+        return 2
+    from perfspec import render
+    from perfspec.check import collect, display_name
+    from perfspec.commands.check import engine_and_paths
+    from perfspec.export_xlsx import unexportable, write_workbook
+
+    if not args.output.lower().endswith(".xlsx"):
+        raise UsageError(f"输出文件须以 .xlsx 结尾：{args.output}")
+    if os.path.isdir(args.output):
+        raise UsageError(f"{args.output} 是一个文件夹，请给出 .xlsx 文件名")
+    engine, paths = engine_and_paths(args)
+    profile = engine.options.profile  # type: ignore[attr-defined]
+    single = len(paths) == 1 and not os.path.isdir(paths[0])
+    files = list(collect(paths))
+    if not files:
+        raise UsageError("给出的文件夹中没有自评表（*.yaml、*.yml）")
+    slugs = render.slugs_for(files)
+
+    views: list[render.FormView] = []
+    for path in files:
+        result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
+        if result.document is None:
+            from perfspec.loader import load_file
+
+            source = result if (result.io_error or result.findings) else load_file(path, result.file)
+            reason = " ".join(render.load_error(source, args.lang).split())
+            if single:
+                err.write(f"perfspec: {result.file}: 无法导出：{reason}\n")
+                return 1
+            err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
+            views.append(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
+            continue
+        data = result.document.data
+        dropped = unexportable(data)
+        if dropped:
+            shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
+            err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
+        views.append(render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang))
+
+    portfolio = None if single else render.portfolio_view(views, profile)
+    try:
+        titles = write_workbook(views, args.output, portfolio)
+    except OSError as exc:
+        err.write(f"perfspec: 无法写入 {args.output}：{exc.strerror or exc}\n")
+        return 2
+    failed = sum(not v.loaded for v in views)
+    summary = "，另有汇总工作表" if portfolio is not None else ""
+    note = f"，{failed} 个文件无法读取" if failed else ""
+    out.write(f"已导出 {len(titles)} 张表到 {args.output}{summary}{note}\n")
+    return 0

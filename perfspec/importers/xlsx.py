@@ -1,0 +1,721 @@
+"""Import `perfspec export --to xlsx` workbooks (and forms laid out the same way) back into FormData.
+
+Each visible sheet that holds a 财政项目支出绩效自评表 becomes one FormData. The
+layout is found by its labels, not by fixed cell addresses (项目名称, the funds
+header 年初预算数 / 全年预算数 / 全年执行数 and the 年度资金总额 row, the indicator
+header 一级指标 … 得分, 总分, 评分等级), so inserted rows or moved blocks are
+fine. 一级 / 二级指标 are read from merged cells or, where a cell is blank,
+from the row above.
+
+Exactness: the visible cells hold binary floats and display formats. The
+hidden ``_perfspec`` sheet written by the exporter keeps each cell's value as
+the spec wrote it; a visible cell that still shows that value is read as the
+hidden original (``20`` stays ``20``, ``20.00`` stays ``20.00``). A visible cell
+that no longer agrees — someone edited the workbook — wins, and the importer
+adds a review note saying what the export had. Without the hidden sheet
+(a workbook made by hand, or with the sheet deleted) numbers are read in the
+house style: amounts, 执行率 and totals with two decimals, 分值 / 得分 whole
+when they are whole; a bare-number 年度指标值 keeps the decimals of its format.
+
+A sheet that looks like a form (it has the title or one of the distinctive
+labels) but lacks a required part raises :class:`NotAForm` naming the sheet
+and the missing parts; other sheets (汇总, notes) are skipped. A workbook with
+no form at all, a file that is not an .xlsx workbook (CSV, old .xls, a damaged
+zip) also raise NotAForm with a one-line Chinese message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+import zipfile
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
+
+MAX_BYTES = 50 * 1024 * 1024  # an exported workbook of a hundred forms is well under 1 MB
+MAX_UNZIPPED = 500 * 1024 * 1024  # zip bombs
+MAX_ROWS = 5000  # rows of a sheet searched for the form
+MAX_COLS = 40
+
+_SPACE = re.compile(r"[\s\u3000]+")
+_YEAR = re.compile(r"(\d{4})\s*年度")
+_UNIT = re.compile(r"项目资金[(（]\s*(万元|元)\s*[)）]")
+_DECIMALS = re.compile(r"0\.(0+)")
+
+MISSING = object()
+
+
+def _norm(value: Any) -> str:
+    """A label as compared: no spaces, half-width parentheses and colon."""
+    if not isinstance(value, str):
+        return ""
+    text = _SPACE.sub("", value)
+    return text.replace("（", "(").replace("）", ")").replace("：", ":")
+
+
+_FUNDS_LABELS = {
+    "total": ("年度资金总额",),
+    "appropriation": ("其中:当年财政拨款", "其中当年财政拨款", "当年财政拨款", "其中:财政拨款", "财政拨款"),
+    "carryover": ("上年结转资金", "其中:上年结转资金"),
+    "other": ("其他资金",),
+}
+_FUNDS_HEADERS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}
+_IND_HEADERS = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标",),
+    "target": ("年度指标值", "指标值"),
+    "actual": ("实际完成值", "全年实际值"),
+    "weight": ("分值",),
+    "score": ("得分",),
+    "deviation": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因"),
+}
+_TITLE = "财政项目支出绩效自评表"
+# Any one of these makes a sheet look like a form (the summary sheet has none).
+_DISTINCTIVE = (_TITLE, "年度资金总额", "一级指标", "三级指标", "年度总体目标")
+
+
+# ----------------------------------------------------------------------------- the file
+
+
+def _open(path: str) -> Any:
+    """The openpyxl workbook, or NotAForm saying in one line why the file is not one."""
+    shown = os.path.basename(path)
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise NotAForm(f"{shown}：文件不存在", f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise NotAForm(f"{shown}：这是一个文件夹，不是 Excel 工作簿", f"{shown}: is a folder") from None
+    except OSError as exc:
+        raise NotAForm(f"{shown}：无法读取（{exc.strerror or exc}）", f"{shown}: cannot be read ({exc.strerror or exc})") from None
+    if size == 0:
+        raise NotAForm(f"{shown}：文件是空的，不是 Excel 工作簿", f"{shown}: empty file, not an Excel workbook")
+    if size > MAX_BYTES:
+        raise NotAForm(f"{shown}：文件过大（{size} 字节），不像一张自评表的工作簿，未读取",
+                       f"{shown}: file too large ({size} bytes); not read")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise NotAForm(
+            f"{shown}：这是旧的 .xls 格式（或加密的工作簿），无法读取：请在 Excel 中另存为 .xlsx（不加密）",
+            f"{shown}: old .xls format (or an encrypted workbook): save it as .xlsx in Excel",
+        )
+    if not head.startswith(b"PK"):
+        kind = "文本文件（如 CSV）" if _looks_like_text(path) else "其他格式的文件"
+        raise NotAForm(f"{shown}：不是 Excel 工作簿（.xlsx），而是{kind}",
+                       f"{shown}: not an Excel workbook (.xlsx)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if sum(info.file_size for info in infos) > MAX_UNZIPPED:
+                raise NotAForm(f"{shown}：解压后过大，未读取", f"{shown}: too large when unzipped; not read")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise NotAForm(f"{shown}：Excel 工作簿已损坏（不是完整的 zip 文件），无法读取",
+                       f"{shown}: damaged workbook (not a valid zip file)") from None
+    if "xl/workbook.xml" not in names:
+        raise NotAForm(f"{shown}：是 zip 文件，但不是 Excel 工作簿（.xlsx）",
+                       f"{shown}: a zip file, but not an Excel workbook (.xlsx)")
+    import openpyxl  # ModuleNotFoundError (name "openpyxl"): the command says pip install 'perfspec[xlsx]'
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with open(path, "rb") as handle:  # a file object: openpyxl then does not insist on the .xlsx suffix
+                return openpyxl.load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
+    except NotAForm:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook can fail anywhere inside openpyxl
+        detail = " ".join(str(exc).split())[:120]
+        raise NotAForm(f"{shown}：Excel 工作簿已损坏，无法读取（{type(exc).__name__}: {detail}）",
+                       f"{shown}: damaged workbook ({type(exc).__name__}: {detail})") from None
+
+
+def _looks_like_text(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            sample = handle.read(4096)
+    except OSError:
+        return False
+    if b"\x00" in sample:
+        return False
+    import codecs
+
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)  # the sample may end mid-character
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+# ----------------------------------------------------------------------------- hidden values
+
+
+class Hidden:
+    """The exporter's `_perfspec` sheet: {sheet key: {path: value}} with the sheet titles as a second key."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, dict[tuple, Any]] = {}
+        self.by_title: dict[str, dict[tuple, Any]] = {}
+        self.damaged = False
+
+    @classmethod
+    def read(cls, wb: Any) -> "Hidden":
+        from perfspec.export_xlsx import DATA_SHEET, MARK, decode
+
+        hidden = cls()
+        if DATA_SHEET not in wb.sheetnames:
+            return hidden
+        ws = wb[DATA_SHEET]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if not first or first[0] != MARK:
+            return hidden
+        for row in rows:
+            if not row or len(row) < 5 or row[0] in (None, "code name"):
+                continue
+            key, title, path_text, _coord, kind = row[:5]
+            text = "".join(str(part) for part in row[5:] if part is not None)
+            try:
+                path = tuple(json.loads(path_text))
+                value = decode(str(kind), text)
+                if isinstance(value, Decimal) and not _in_range(value):
+                    raise ValueError(text)
+                if isinstance(value, int) and not isinstance(value, bool) and not _in_range(Decimal(value)):
+                    raise ValueError(text)
+            except (ValueError, TypeError):
+                hidden.damaged = True
+                continue
+            hidden.by_key.setdefault(str(key), {})[path] = value
+            hidden.by_title.setdefault(str(title), {})[path] = value
+        return hidden
+
+    def values_for(self, ws: Any) -> dict[tuple, Any]:
+        code = getattr(ws.sheet_properties, "codeName", None)
+        if code and code in self.by_key:
+            return self.by_key[code]
+        return self.by_title.get(ws.title, {})
+
+
+# ----------------------------------------------------------------------------- one sheet
+
+
+class Grid:
+    """A sheet's cells by (row, column), merged ranges filled from their top-left cell."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.values: dict[tuple[int, int], Any] = {}
+        self.formats: dict[tuple[int, int], str] = {}
+        self.end: dict[tuple[int, int], tuple[int, int]] = {}  # a merged cell's bottom-right corner
+        rows = min(ws.max_row or 0, MAX_ROWS)
+        cols = min(ws.max_column or 0, MAX_COLS)
+        if rows and cols:
+            for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols):
+                for cell in row:
+                    value = cell.value
+                    if value is None or (isinstance(value, str) and value == ""):
+                        continue
+                    self.values[(cell.row, cell.column)] = value
+                    self.formats[(cell.row, cell.column)] = cell.number_format or "General"
+        for merged in ws.merged_cells.ranges:
+            top = (merged.min_row, merged.min_col)
+            if merged.min_row > rows or merged.min_col > cols:
+                continue
+            for r in range(merged.min_row, min(merged.max_row, rows) + 1):
+                for c in range(merged.min_col, min(merged.max_col, cols) + 1):
+                    self.end[(r, c)] = (merged.max_row, merged.max_col)
+                    if (r, c) != top:
+                        self.values.pop((r, c), None)
+                        if top in self.values:
+                            self.values[(r, c)] = self.values[top]
+                            self.formats[(r, c)] = self.formats.get(top, "General")
+        self.rows = rows
+        self.cols = cols
+        self.labels: dict[str, list[tuple[int, int]]] = {}
+        for (r, c), value in sorted(self.values.items()):
+            key = _norm(value)
+            if key and len(key) <= 20:
+                self.labels.setdefault(key, []).append((r, c))
+
+    @property
+    def empty(self) -> bool:
+        return not self.values
+
+    def get(self, r: int, c: int) -> Any:
+        return self.values.get((r, c))
+
+    def find(self, *names: str, after: int = 0) -> tuple[int, int] | None:
+        """The first cell (by row, then column) whose label is one of `names`, below row `after`."""
+        best = None
+        for name in names:
+            for pos in self.labels.get(_norm(name), ()):
+                if pos[0] > after and (best is None or pos < best):
+                    best = pos
+                    break
+        return best
+
+    def right_of(self, pos: tuple[int, int]) -> tuple[int, int]:
+        """The cell just right of a (possibly merged) label cell."""
+        r, c = pos
+        _, end_c = self.end.get(pos, (r, c))
+        return (r, end_c + 1)
+
+    def below(self, pos: tuple[int, int]) -> tuple[int, int]:
+        r, c = pos
+        end_r, _ = self.end.get(pos, (r, c))
+        return (end_r + 1, c)
+
+    def is_label(self, pos: tuple[int, int], *names: str) -> bool:
+        return _norm(self.get(*pos)) in {_norm(n) for n in names}
+
+
+def _coord(pos: tuple[int, int]) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(pos[1])}{pos[0]}"
+
+
+class SheetReader:
+    """Reads one sheet into FormData, merging in the hidden exact values."""
+
+    def __init__(self, ws: Any, grid: Grid, hidden: dict[tuple, Any], workbook_name: str) -> None:
+        self.ws = ws
+        self.grid = grid
+        self.hidden = hidden
+        self.used: set[tuple] = set()
+        self.workbook = workbook_name
+        self.form = FormData(source=f"{workbook_name}!{ws.title}")
+
+    def note(self, path: tuple, reason: str, pos: tuple[int, int] | None = None) -> None:
+        where = f"（{self.ws.title}!{_coord(pos)}）" if pos else ""
+        self.form.review(path, reason + where)
+        if pos:
+            for review in self.form.reviews:
+                if review.path == tuple(path) and review.source_line is None:
+                    review.source_line = pos[0]
+
+    # -- values
+
+    def value(self, path: tuple, pos: tuple[int, int] | None, kind: str) -> Any:
+        """The cell at `pos` as `kind` (text, cell, money, count, year, unit), preferring the hidden original."""
+        visible = self.grid.get(*pos) if pos else None
+        fmt = self.grid.formats.get(pos, "General") if pos else "General"
+        original = self.hidden.get(path, MISSING)
+        if original is not MISSING:
+            self.used.add(path)
+            if _agrees(original, visible, kind):
+                return _fit(original, kind)
+        value, problem = _from_cell(visible, fmt, kind)
+        if original is not MISSING and not _same(_fit(original, kind), value):
+            self.note(path, f"工作表中的值（{_show(visible)}）与导出时的原值（{_show(original)}）不同，采用工作表中的值", pos)
+        if problem:
+            self.note(path, problem, pos)
+        return value
+
+    # -- the form
+
+    def read(self) -> FormData:
+        g, form = self.grid, self.form
+        missing = self.missing()
+        if missing:
+            raise NotAForm(
+                f"{self.workbook}：工作表“{self.ws.title}”不是完整的财政项目支出绩效自评表：找不到" + "、".join(missing),
+                f"sheet '{self.ws.title}' is not a complete self-evaluation form: missing " + ", ".join(missing),
+            )
+        assert self.project and self.funds_head and self.total_pos and self.ind_head
+        # Year: "(2023 年度)" above the table.
+        year_pos = None
+        for (r, c), value in sorted(g.values.items()):
+            if r < self.project[0] and isinstance(value, str) and _YEAR.search(value):
+                year_pos = (r, c)
+                break
+        form.year = self.value(("year",), year_pos, "year")
+        form.project = self.value(("project",), g.right_of(self.project), "text")
+        for key, label in (("department", "主管部门"), ("implementer", "实施单位")):
+            pos = g.find(label)
+            right = g.right_of(pos) if pos else None
+            if right and key == "department" and g.is_label(right, "实施单位"):
+                right = None  # no value cell: the next label follows
+            setattr(form, key, self.value((key,), right, "text") if right else self.value((key,), None, "text"))
+        # 项目资金.
+        unit_pos = None
+        for (r, c), value in sorted(g.values.items()):
+            if isinstance(value, str) and _norm(value).startswith("项目资金"):
+                unit_pos = (r, c)
+                break
+        form.unit = self.value(("funds", "unit"), unit_pos, "unit") or "万元"
+        head_r = self.funds_head[0]
+        columns = {}
+        for key, header in _FUNDS_HEADERS.items():
+            pos = g.find(header, after=head_r - 1)
+            columns[key] = pos[1] if pos and pos[0] == head_r else None
+        for key, headers in (("weight", ("分值",)), ("rate", ("执行率(%)", "执行率")), ("score", ("得分",))):
+            found = [c for c in range(1, g.cols + 1) if _norm(g.get(head_r, c)) in headers]
+            columns[key] = found[0] if found else None
+        label_limit = min(c for c in (columns["initial"], columns["annual"], columns["executed"]) if c)
+        rows: dict[str, int | None] = {}
+        for key, labels in _FUNDS_LABELS.items():
+            rows[key] = None
+            for r in range(head_r + 1, min(head_r + 12, g.rows + 1)):
+                if any(_norm(g.get(r, c)) in {_norm(l) for l in labels} for c in range(1, label_limit)):
+                    rows[key] = r
+                    break
+        for key in FUNDS_ROWS:
+            r = rows[key]
+            for col in FUNDS_COLUMNS:
+                pos = (r, columns[col]) if r and columns[col] else None
+                form.funds[key][col] = self.value(("funds", key, col), pos, "money")
+                if pos is None and key == "total":
+                    self.note(("funds", key, col), "工作表中找不到这个单元格")
+            if r is None and key != "total":
+                self.note(("funds", key), f"工作表中找不到“{_FUNDS_LABELS[key][0]}”一行，按空白读取")
+        total_r = rows["total"]
+        for key, kind in (("weight", "count"), ("rate", "money"), ("score", "money")):
+            pos = (total_r, columns[key]) if total_r and columns[key] else None
+            setattr(form, f"funds_{key}", self.value(("funds", key), pos, kind))
+        # 年度总体目标.
+        for key, label in (("expected", "预期目标"), ("achieved", "实际完成情况")):
+            pos = g.find(label)
+            value_pos = g.below(pos) if pos else None
+            setattr(form, f"goals_{key}", self.value(("goals", key), value_pos, "text"))
+            if pos is None:
+                self.note(("goals", key), f"工作表中找不到“{label}”")
+        # 绩效指标.
+        self.indicators()
+        # 总分, 评分等级.
+        r = self.total_pos[0]
+        form.total_weight = self.value(("total", "weight"), (r, self.ind_cols["weight"]), "money")
+        form.total_score = self.value(("total", "score"), (r, self.ind_cols["score"]), "money")
+        grade = g.find("评分等级", after=self.ind_head[0])
+        if grade is None:
+            form.grade = self.value(("grade",), None, "text")
+            self.note(("grade",), "工作表中找不到“评分等级”")
+        else:
+            form.grade = self.value(("grade",), g.right_of(grade), "text")
+        leftover = [p for p in self.hidden if p not in self.used and p and p[0] == "indicators"]
+        if leftover:
+            names = {p[:4] for p in leftover}
+            self.note((), f"导出时的 {len(names)} 项指标在工作表中已不存在（行被删除或移动），以工作表为准")
+        return form
+
+    def missing(self) -> list[str]:
+        g = self.grid
+        out = []
+        self.project = g.find("项目名称")
+        if self.project is None:
+            out.append("“项目名称”")
+        self.funds_head = None
+        for pos in g.labels.get("年初预算数", ()):
+            r = pos[0]
+            if all(any(_norm(g.get(r, c)) == h for c in range(1, g.cols + 1)) for h in _FUNDS_HEADERS.values()):
+                self.funds_head = pos
+                break
+        if self.funds_head is None:
+            out.append("项目资金的表头（年初预算数、全年预算数、全年执行数）")
+        elif g.find("年度资金总额", after=self.funds_head[0]) is None:
+            out.append("“年度资金总额”一行")
+        self.ind_head = None
+        self.ind_cols: dict[str, int] = {}
+        for pos in g.labels.get("一级指标", ()):
+            r = pos[0]
+            cols: dict[str, int] = {}
+            for c in range(1, g.cols + 1):
+                label = _norm(g.get(r, c))
+                for key, names in _IND_HEADERS.items():
+                    if key not in cols and label in names:
+                        cols[key] = c
+            required = ("level1", "level2", "name", "target", "actual", "weight", "score")
+            if all(k in cols for k in required):
+                self.ind_head, self.ind_cols = pos, cols
+                break
+        if self.ind_head is None:
+            out.append("绩效指标的表头（一级指标、二级指标、三级指标、年度指标值、实际完成值、分值、得分）")
+        self.total_pos = None
+        if self.ind_head is not None:
+            self.total_pos = g.find("总分", after=self.ind_head[0])
+            if self.total_pos is None:
+                out.append("“总分”一行")
+        return out
+
+    def indicators(self) -> None:
+        g, form, cols = self.grid, self.form, self.ind_cols
+        level1 = level2 = None
+        head_r = self.ind_head[0]
+        for r in range(head_r + 1, self.total_pos[0]):
+            cells = {key: (r, c) for key, c in cols.items()}
+            if _norm(g.get(*cells["level1"])) == "一级指标":
+                continue  # a repeated header
+            v1, v2 = g.get(*cells["level1"]), g.get(*cells["level2"])
+            fields = ("name", "target", "actual", "weight", "score", "deviation")
+            if all(g.get(*cells[k]) is None for k in fields if k in cells):
+                if v1 is not None:
+                    level1 = _label_text(v1)
+                if v2 is not None:
+                    level2 = _label_text(v2)
+                continue  # a blank row, or a category written without indicators
+            if v1 is not None:
+                level1 = _label_text(v1)
+            if v2 is not None:
+                level2 = _label_text(v2)
+            item = Indicator(level1=level1 or "", level2=level2 or "", name=None)
+            form.indicators.append(item)
+            index = len(form.indicators) - 1
+            path = form.indicator_path(index)
+            if level1 is None:
+                self.note(path[:2], "这一行没有一级指标", cells["level1"])
+            if level2 is None:
+                self.note(path[:3], "这一行没有二级指标", cells["level2"])
+            item.name = self.value(path + ("name",), cells["name"], "text")
+            item.target = self.value(path + ("target",), cells["target"], "cell")
+            item.actual = self.value(path + ("actual",), cells["actual"], "cell")
+            item.weight = self.value(path + ("weight",), cells["weight"], "count")
+            item.score = self.value(path + ("score",), cells["score"], "count")
+            item.deviation = self.value(path + ("deviation",), cells.get("deviation"), "text")
+
+
+def _label_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    return _plain(value)
+
+
+# ----------------------------------------------------------------------------- cell values
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        d = Decimal(repr(value))
+        return format(d.normalize(), "f") if d == d.to_integral_value() else repr(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _places(fmt: str) -> int | None:
+    """Decimals of a number format: '0.00' → 2, '0' → 0, General → None."""
+    if not fmt or fmt == "General":
+        return None
+    match = _DECIMALS.search(fmt)
+    if match:
+        return len(match.group(1))
+    return 0 if "0" in fmt or "#" in fmt else None
+
+
+MAX_EXPONENT = 15  # as the loader: larger (or smaller) numbers are typos and would overflow the decimal context
+
+
+def _in_range(d: Decimal) -> bool:
+    return d.is_finite() and (not d or abs(d.adjusted()) <= MAX_EXPONENT)
+
+
+class OutOfRange(ValueError):
+    pass
+
+
+def _float_decimal(value: float | int, places: int | None) -> Decimal:
+    """A cell's number as Decimal: its shortest repr, padded (never rounded) to `places` decimals.
+
+    Raises OutOfRange for infinities and magnitudes beyond 1e±15.
+    """
+    d = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    if not _in_range(d):
+        raise OutOfRange(repr(value))
+    if d == d.to_integral_value():
+        d = d.quantize(Decimal(1))
+    if places is not None:
+        exp = d.as_tuple().exponent
+        if isinstance(exp, int) and -exp <= places:
+            d = d.quantize(Decimal(1).scaleb(-places))
+    return d
+
+
+def _from_cell(value: Any, fmt: str, kind: str) -> tuple[Any, str | None]:
+    """(value, review note or None) of a visible cell, without a hidden original."""
+    try:
+        return _convert(value, fmt, kind)
+    except OutOfRange:
+        note = f"数值 {_plain(value)} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）"
+        if kind in ("text", "cell"):
+            return _plain(value), note + "，按文字读取"
+        return None, note + "，按空白读取"
+
+
+def _convert(value: Any, fmt: str, kind: str) -> tuple[Any, str | None]:
+    if value is None or (isinstance(value, str) and not value.strip() and kind not in ("text", "cell")):
+        return None, None
+    if kind == "text":
+        if isinstance(value, str):
+            return value, None
+        if isinstance(value, (datetime, date, time)):
+            return _plain(value), "Excel 把这个单元格当作日期，按文字读取，请核对"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return format(_float_decimal(value, _places(fmt)), "f"), None
+        return _plain(value), None
+    if kind == "year":
+        match = _YEAR.search(_SPACE.sub("", str(value))) if isinstance(value, str) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, None
+        return (int(match.group(1)), None) if match else (None, "无法识别年度")
+    if kind == "unit":
+        match = _UNIT.search(_SPACE.sub("", str(value)))
+        return (match.group(1) if match else "万元"), None
+    if kind == "cell":  # 年度指标值 / 实际完成值: text as is, a number keeps its format's decimals
+        if isinstance(value, str):
+            return value, None
+        if isinstance(value, bool):
+            return _plain(value), None
+        if isinstance(value, (int, float)):
+            d = _float_decimal(value, _places(fmt))
+            return (int(d) if d.as_tuple().exponent == 0 and _places(fmt) in (None, 0) else d), None
+        if isinstance(value, (datetime, date, time)):
+            return _plain(value), "Excel 把这个单元格当作日期，按文字读取，请核对"
+        return _plain(value), None
+    # money (two decimals) or count (whole when whole)
+    if isinstance(value, bool):
+        return None, f"不是数字（{_plain(value)}），按空白读取"
+    if isinstance(value, (int, float)):
+        if kind == "money":
+            return _float_decimal(value, 2), None
+        return _float_decimal(value, None), None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            d = None
+        if d is not None and d.is_finite():
+            if not _in_range(d):
+                raise OutOfRange(text)
+            return d, None
+        if text in ("-", "—", "/"):
+            return None, None
+        return None, f"不是数字（{value.strip()[:30]}），按空白读取"
+    return None, f"不是数字（{_plain(value)}），按空白读取"
+
+
+def _agrees(original: Any, visible: Any, kind: str) -> bool:
+    """Whether a visible cell still shows what the exporter wrote for `original`."""
+    from perfspec.export_xlsx import visible_text
+
+    if kind == "unit":  # the unit is part of the funds label; a spec without one shows the default 万元
+        match = _UNIT.search(_SPACE.sub("", visible)) if isinstance(visible, str) else None
+        return (match.group(1) if match else "万元") == (original or "万元")
+    if kind == "year" and original is None:
+        return not (isinstance(visible, str) and _YEAR.search(visible))
+    if original is None or original == "":
+        return visible is None or (isinstance(visible, str) and visible == "")
+    if isinstance(original, str):
+        if not isinstance(visible, str):
+            # The exporter writes the year as "(2023 年度)" and the unit inside the funds label.
+            return False
+        return _lines(visible) == _lines(visible_text(original))
+    if isinstance(original, bool):
+        return False
+    if isinstance(original, (int, Decimal)):
+        if kind == "year":
+            match = _YEAR.search(_SPACE.sub("", visible)) if isinstance(visible, str) else None
+            return match is not None and int(match.group(1)) == original
+        if isinstance(visible, bool) or not isinstance(visible, (int, float)):
+            return False
+        try:
+            return float(original) == float(visible)
+        except (OverflowError, ValueError):
+            return False
+    return False
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _fit(value: Any, kind: str) -> Any:
+    """A hidden original in FormData's types (numbers as Decimal in numeric fields)."""
+    if kind in ("money", "count") and isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if kind == "year" and isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Decimal):
+        return str(a) == str(b)
+    return a == b
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    text = _plain(value) if not isinstance(value, str) else value
+    text = " ".join(text.split())
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+# ----------------------------------------------------------------------------- the workbook
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
+
+
+def _looks_like_form(grid: Grid) -> bool:
+    names = {_norm(n) for n in _DISTINCTIVE}
+    return any(key in names for key in grid.labels)
+
+
+def read(path: str) -> list[FormData]:
+    """One FormData per form sheet of the workbook at `path`; NotAForm when it holds none (or is no workbook)."""
+    import openpyxl  # noqa: F401 - a missing optional dependency is reported before anything else
+
+    from perfspec.export_xlsx import DATA_SHEET
+
+    wb = _open(path)
+    name = os.path.basename(path)
+    hidden = Hidden.read(wb)
+    forms: list[FormData] = []
+    empty: list[str] = []
+    others: list[str] = []
+    try:
+        for ws in wb.worksheets:
+            if ws.title == DATA_SHEET:
+                continue
+            grid = Grid(ws)
+            if grid.empty or not _looks_like_form(grid):
+                (empty if grid.empty else others).append(f"“{ws.title}”")
+                continue
+            form = SheetReader(ws, grid, hidden.values_for(ws), name).read()
+            if hidden.damaged:
+                form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
+            forms.append(form)
+    finally:
+        wb.close()
+    if not forms:
+        parts = []
+        if others:
+            parts.append(f"工作表{_some(others)}中找不到“{_TITLE}”标题、“年度资金总额”或“一级指标”表头")
+        if empty:
+            parts.append(f"工作表{_some(empty)}是空的")
+        raise NotAForm(
+            f"{name}：工作簿中没有财政项目支出绩效自评表（" + "；".join(parts) + "）",
+            f"{name}: no self-evaluation form in the workbook "
+            f"({len(others)} sheet(s) without the form's labels, {len(empty)} empty)",
+        )
+    return forms
+
+
+__all__ = ["read"]

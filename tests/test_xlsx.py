@@ -1,0 +1,543 @@
+"""perfspec export --to xlsx and perfspec import --from xlsx: layout, summary, exact round trips, bad input."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import sys
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import ROOT, run_cli
+from perfspec.importers import FormData, NotAForm
+from perfspec.importers import xlsx as xlsx_import
+from perfspec.importers.write import to_yaml
+from perfspec.loader import load_file, load_text
+
+SPECS_DIR = os.path.join(ROOT, "specs", "2023")
+SPECS = sorted(glob.glob(os.path.join(SPECS_DIR, "*.yaml")))
+REFERENCE = os.path.join(SPECS_DIR, "it-operations.yaml")
+HEADER_ROW = 12  # the indicator header of the exported layout
+TWO = "0.00"
+
+
+def canon(value: Any) -> Any:
+    """Data with the number types made visible: 20, Decimal('20') and Decimal('20.00') all differ."""
+    if isinstance(value, dict):
+        return {k: canon(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canon(v) for v in value]
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int):
+        return ("int", value)
+    if isinstance(value, Decimal):
+        return ("dec", str(value))
+    return value
+
+
+def order(data: dict) -> list:
+    """The order of the 一级 / 二级指标 (dict equality ignores it; the form does not)."""
+    return [(l1, list(l2s)) for l1, l2s in data["indicators"].items()]
+
+
+def spec_data(path: str) -> dict:
+    result = load_file(path)
+    assert result.document is not None, result.findings
+    return result.document.data
+
+
+def yaml_data(form: FormData) -> dict:
+    """The imported form written as a spec and loaded back."""
+    result = load_text(to_yaml(form), "imported.yaml")
+    assert result.document is not None, result.findings
+    return result.document.data
+
+
+def export(*paths: str, out: str) -> Any:
+    result = run_cli("export", *paths, "--to", "xlsx", "-o", out)
+    assert result.code == 0, result.err
+    assert os.path.isfile(out)
+    return result
+
+
+def form_sheets(wb: Any) -> list:
+    return [ws for ws in wb.worksheets if ws.title not in ("汇总", "_perfspec")]
+
+
+def find(ws: Any, text: str) -> Any:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text:
+                return cell
+    raise AssertionError(f"{text} not in sheet {ws.title}")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("xlsx") / "specs.xlsx")
+    export(SPECS_DIR, out=path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def imported(book) -> dict[str, FormData]:
+    forms = xlsx_import.read(book)
+    by_project = {form.project: form for form in forms}
+    assert len(by_project) == len(forms) == len(SPECS)
+    return by_project
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=os.path.basename)
+def test_export_then_import_gives_identical_data(spec, imported) -> None:
+    original = spec_data(spec)
+    form = imported[original["project"]]
+    assert form.reviews == []
+    assert canon(form.to_data()) == canon(original)
+    written = yaml_data(form)
+    assert canon(written) == canon(original)
+    assert order(written) == order(original)
+
+
+def test_import_command_writes_the_same_specs(book, tmp_path) -> None:
+    result = run_cli("import", book, "--from", "xlsx", "-o", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    written = sorted(glob.glob(str(tmp_path / "out" / "*.yaml")))
+    assert len(written) == len(SPECS)
+    by_project = {spec_data(p)["project"]: spec_data(p) for p in written}
+    for spec in SPECS:
+        original = spec_data(spec)
+        assert canon(by_project[original["project"]]) == canon(original)
+
+
+def test_one_file_exports_without_a_summary(tmp_path) -> None:
+    out = str(tmp_path / "one.xlsx")
+    result = export(REFERENCE, out=out)
+    assert "1 张表" in result.out
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["信息化运维项目", "_perfspec"]
+    assert wb["_perfspec"].sheet_state == "hidden"
+    (form,) = xlsx_import.read(out)
+    assert canon(form.to_data()) == canon(spec_data(REFERENCE))
+
+
+def test_without_the_hidden_sheet_the_visible_cells_still_read_back_exactly(book, tmp_path) -> None:
+    """The house style (amounts with two decimals, whole 分值 / 得分) comes back from the visible cells alone."""
+    wb = openpyxl.load_workbook(book)
+    del wb["_perfspec"]
+    bare = str(tmp_path / "bare.xlsx")
+    wb.save(bare)
+    forms = {f.project: f for f in xlsx_import.read(bare)}
+    for spec in SPECS:
+        original = spec_data(spec)
+        assert canon(forms[original["project"]].to_data()) == canon(original), spec
+
+
+ODD = """\
+year: 2023
+project: "Odd/项目: [a]*?\\\\ 名称很长很长很长很长很长很长很长很长很长很长"
+department: null
+implementer: 实施单位
+funds:
+  unit: 元
+  weight: 10
+  total:         {initial: 1000.50, annual: 1000.50, executed: 1000.5}
+  appropriation: {initial: 1000.50, annual: 1000.50, executed: 1000.5}
+  carryover:     {initial: null, annual: 0, executed: 0.00}
+  other:         {initial: 0.00, annual: 0.00, executed: 0.00}
+  rate: 100.00
+  score: 10.00
+goals:
+  expected: "第一行\\n第二行  "
+  achieved: null
+indicators:
+  产出指标:
+    数量指标:
+      - name: 数字指标值
+        target: 95
+        actual: 95.50
+        weight: 20.00
+        score: 2.5
+      - name: 文字
+        target: "100"
+        actual: "=100.00(%)"
+        weight: 30
+        score: 30
+      - name: 空白
+        target: null
+        actual: null
+        weight: null
+        score: null
+  效益指标:
+    社会效益指标:
+      - name: "+1 开头"
+        target: "-5"
+        actual: "@x"
+        weight: 50
+        score: 50
+        deviation: "  前后有空格  "
+total: {weight: 100, score: 82.5}
+grade: null
+"""
+
+
+def test_types_blanks_and_odd_texts_round_trip(tmp_path) -> None:
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(ODD, encoding="utf-8")
+    out = str(tmp_path / "odd.xlsx")
+    export(str(spec), out=out)
+    original = spec_data(str(spec))
+    (form,) = xlsx_import.read(out)
+    assert canon(form.to_data()) == canon(original)
+    # write.to_yaml prints numbers in the house style (1000.5 → 1000.50, 分值 20.00 → 20): equal values.
+    assert yaml_data(form) == original
+
+    ws = form_sheets(openpyxl.load_workbook(out))[0]
+    number = find(ws, "数字指标值")
+    target, actual = ws.cell(number.row, 4), ws.cell(number.row, 5)
+    assert (target.value, target.data_type, target.number_format) == (95, "n", "0")  # a bare number stays a number
+    assert (actual.value, actual.data_type, actual.number_format) == (95.5, "n", "0.00")
+    text = find(ws, "文字")
+    assert ws.cell(text.row, 4).value == "100" and ws.cell(text.row, 4).data_type == "s"
+    assert ws.cell(text.row, 5).value == "=100.00(%)" and ws.cell(text.row, 5).data_type == "s"  # not a formula
+    blank = find(ws, "空白")
+    assert [ws.cell(blank.row, c).value for c in range(4, 9)] == [None] * 5  # null cells stay empty
+    assert find(ws, "主管部门").offset(column=1).value is None
+
+    # Without the hidden sheet a bare-number target still keeps its decimals (from its number format).
+    wb = openpyxl.load_workbook(out)
+    del wb["_perfspec"]
+    bare = str(tmp_path / "bare.xlsx")
+    wb.save(bare)
+    (form,) = xlsx_import.read(bare)
+    item = form.indicators[0]
+    assert (item.target, str(item.actual)) == (95, "95.50")
+    assert form.indicators[1].actual == "=100.00(%)" and form.indicators[1].target == "100"
+    assert form.indicators[2].weight is None and form.grade is None and form.department is None
+
+
+def test_sheet_names_are_valid_and_unique(tmp_path) -> None:
+    text = open(REFERENCE, encoding="utf-8").read()
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    names = ["a/b:c*d?e[f]g\\h 很长很长很长很长很长很长很长很长很长很长很长很长", "a/b:c*d?e[f]g\\h 很长很长很长很长很长很长很长很长很长很长很长很长",
+             "汇总", "'引号'", ""]
+    for i, name in enumerate(names):
+        (folder / f"f{i}.yaml").write_text(
+            text.replace("project: 信息化运维项目", f"project: {json.dumps(name, ensure_ascii=False)}"), encoding="utf-8"
+        )
+    out = str(tmp_path / "names.xlsx")
+    export(str(folder), out=out)
+    wb = openpyxl.load_workbook(out)
+    titles = [ws.title for ws in form_sheets(wb)]
+    assert len(titles) == len(names)
+    assert len({t.casefold() for t in wb.sheetnames}) == len(wb.sheetnames)
+    for title in titles:
+        assert 0 < len(title) <= 31 and not set(title) & set("[]:*?/\\") and not title.startswith("'")
+        assert title != "汇总"
+    imported = xlsx_import.read(out)
+    assert [f.project for f in imported] == names
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_summary_sheet_has_a_row_per_form_and_the_totals(book) -> None:
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames[0] == "汇总" and wb.sheetnames[-1] == "_perfspec"
+    ws = wb["汇总"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r[0] == "项目名称"))
+    assert rows[header][:9] == ["项目名称", "年初预算数", "全年预算数", "全年执行数", "执行率(%)", "总分", "评分等级", "错误数", "警告数"]
+    body, totals = rows[header + 1:-1], rows[-1]
+    assert len(body) == len(SPECS)
+
+    checked = json.loads(run_cli("check", "--format", "json", SPECS_DIR).out)["findings"]
+    sums = {"initial": Decimal(0), "annual": Decimal(0), "executed": Decimal(0)}
+    for spec, row in zip(SPECS, body):
+        data = spec_data(spec)
+        funds = data["funds"]["total"]
+        errors = sum(1 for f in checked if f["file"].endswith(os.path.basename(spec)) and f["severity"] == "error")
+        warnings = sum(1 for f in checked if f["file"].endswith(os.path.basename(spec)) and f["severity"] == "warning")
+        expected = [
+            data["project"], float(funds["initial"]), float(funds["annual"]), float(funds["executed"]),
+            float(data["funds"]["rate"]), float(data["total"]["score"]), data["grade"], errors, warnings,
+        ]
+        assert row[:9] == expected, spec
+        for key in sums:
+            sums[key] += funds[key]
+    assert totals[0].startswith("合计")
+    assert totals[1:4] == [float(sums["initial"]), float(sums["annual"]), float(sums["executed"])]
+    # Σ全年执行数 ÷ Σ全年预算数, truncated as the shanghai profile of this repository does.
+    rate = (sums["executed"] / sums["annual"] * 100).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    assert totals[4] == float(rate) == 99.05
+    assert totals[7:9] == [sum(r[7] for r in body), sum(r[8] for r in body)]
+    assert totals[7] == 3  # the two published defects: PS201 in one form, PS104 + PS105 in another
+
+    cells = list(ws.iter_rows(min_row=header + 2))
+    for row in cells:
+        for cell in row[1:5]:
+            if cell.value is not None:
+                assert cell.data_type == "n" and cell.number_format == TWO
+    for r, row in enumerate(body, start=header + 2):  # each project name links to its sheet
+        assert ws.cell(r, 1).hyperlink.location == f"'{row[0]}'!A1"
+
+
+def expected_spans(data: dict) -> tuple[list[int], list[int]]:
+    level1, level2 = [], []
+    for l2s in data["indicators"].values():
+        level1.append(sum(len(items) for items in l2s.values()))
+        level2.extend(len(items) for items in l2s.values())
+    return level1, level2
+
+
+def spans(ws: Any, column: int) -> dict[int, int]:
+    """Row → height of each merged range in `column` below the indicator header."""
+    out = {}
+    for merged in ws.merged_cells.ranges:
+        if merged.min_col == merged.max_col == column and merged.min_row > HEADER_ROW:
+            out[merged.min_row] = merged.max_row - merged.min_row + 1
+    return out
+
+
+def test_level1_and_level2_cells_are_merged_with_the_right_spans(book) -> None:
+    wb = openpyxl.load_workbook(book)
+    for spec in SPECS:
+        data = spec_data(spec)
+        ws = wb[next(t for t in wb.sheetnames if t == data["project"][:31])]
+        assert [c.value for c in ws[HEADER_ROW]] == [
+            "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"
+        ]
+        level1, level2 = expected_spans(data)
+        for column, wanted in ((1, level1), (2, level2)):
+            merged = spans(ws, column)
+            row, got = HEADER_ROW + 1, []
+            for count in wanted:
+                assert ws.cell(row, column).value is not None
+                got.append(merged.get(row, 1))
+                row += count
+            assert got == wanted, (spec, column)
+            assert all(start in [HEADER_ROW + 1 + sum(wanted[:i]) for i in range(len(wanted))] for start in merged)
+    ws = wb["信息化运维项目"]
+    assert "A13:A17" in {str(r) for r in ws.merged_cells.ranges}  # 产出指标: five indicators
+    assert "B14:B15" in {str(r) for r in ws.merged_cells.ranges}  # 质量指标: two
+
+
+def test_numbers_are_numbers_with_two_decimals(book) -> None:
+    wb = openpyxl.load_workbook(book)
+    ws = wb["信息化运维项目"]
+    total = find(ws, "年度资金总额")
+    assert [ws.cell(total.row, c).value for c in range(3, 9)] == [137.21, 137.21, 136.7, 10, 99.62, 9.96]
+    for sheet in form_sheets(wb):
+        funds_row = find(sheet, "年度资金总额").row
+        score_row = find(sheet, "总分").row
+        numeric = [(r, c) for r in range(funds_row, funds_row + 4) for c in range(3, 9)]
+        numeric += [(r, c) for r in range(HEADER_ROW + 1, score_row + 1) for c in (6, 7)]
+        for r, c in numeric:
+            cell = sheet.cell(r, c)
+            if cell.value in (None, "-"):
+                continue
+            assert cell.data_type == "n" and isinstance(cell.value, (int, float)), (sheet.title, cell.coordinate)
+            assert cell.number_format == TWO, (sheet.title, cell.coordinate, cell.number_format)
+        for r in range(HEADER_ROW + 1, score_row):
+            for c in (4, 5):  # 年度指标值 / 实际完成值 of the bundled forms are all text
+                assert sheet.cell(r, c).data_type == "s"
+    assert find(ws, "=100.00(%)").data_type == "s"
+
+
+def test_print_setup_is_a4_portrait_fit_to_width_with_the_header_repeated(book) -> None:
+    wb = openpyxl.load_workbook(book)
+    for ws in form_sheets(wb):
+        setup = ws.page_setup
+        assert int(setup.paperSize) == 9  # A4
+        assert setup.orientation == "portrait"
+        assert int(setup.fitToWidth) == 1 and int(setup.fitToHeight) == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        widths = [ws.column_dimensions[c].width for c in "ABCDEFGH"]
+        assert all(8 <= w <= 40 for w in widths) and widths[7] == max(widths)  # the note column is the widest
+        assert find(ws, "财政项目支出绩效自评表").alignment.horizontal == "center"
+        assert find(ws, "(2023 年度)")
+        assert find(ws, "偏差原因分析及改进措施").alignment.wrap_text
+        assert ws.cell(HEADER_ROW + 1, 3).border.left.style == "thin"
+    assert int(wb["汇总"].page_setup.paperSize) == 9
+
+
+def test_findings_are_cell_comments(book) -> None:
+    ws = openpyxl.load_workbook(book)["信息化运维项目"]
+    row = find(ws, "故障响应及时率").row
+    comment = ws.cell(row, 8).comment  # PS201 sits on the missing deviation note
+    assert comment is not None and "PS201" in comment.text
+
+
+# --------------------------------------------------------------------------- edits and bad input
+
+
+def test_an_edited_visible_cell_wins_and_is_flagged(book, tmp_path) -> None:
+    wb = openpyxl.load_workbook(book)
+    ws = wb["信息化运维项目"]
+    row = find(ws, "故障响应及时率").row
+    assert ws.cell(row, 7).value == 8
+    ws.cell(row, 7).value = 9.5
+    find(ws, "保障房地产交易及产权管理平台稳定运行。").value = "新的预期目标"
+    edited = str(tmp_path / "edited.xlsx")
+    wb.save(edited)
+
+    form = next(f for f in xlsx_import.read(edited) if f.project == "信息化运维项目")
+    item = next(i for i in form.indicators if i.name == "故障响应及时率")
+    assert item.score == Decimal("9.5")
+    assert form.goals_expected == "新的预期目标"
+    paths = {r.path for r in form.reviews}
+    assert ("indicators", "产出指标", "时效指标", 0, "score") in paths and ("goals", "expected") in paths
+    assert all("采用工作表中的值" in r.reason for r in form.reviews)
+    data = yaml_data(form)
+    assert data["indicators"]["产出指标"]["时效指标"][0]["score"] == Decimal("9.5")
+    assert "# review:" in to_yaml(form)
+    # Everything not edited is still exact.
+    original = spec_data(REFERENCE)
+    data["indicators"]["产出指标"]["时效指标"][0]["score"] = 8
+    data["goals"]["expected"] = original["goals"]["expected"]
+    assert canon(data) == canon(original)
+
+    result = run_cli("import", edited, "--from", "xlsx", "-o", str(tmp_path / "out"))
+    assert result.code == 0 and "采用工作表中的值" in result.err
+
+
+def test_a_renamed_sheet_keeps_its_exact_values(book, tmp_path) -> None:
+    wb = openpyxl.load_workbook(book)
+    wb["信息化运维项目"].title = "改了名字"
+    renamed = str(tmp_path / "renamed.xlsx")
+    wb.save(renamed)
+    form = next(f for f in xlsx_import.read(renamed) if f.project == "信息化运维项目")
+    assert form.reviews == [] and canon(form.to_data()) == canon(spec_data(REFERENCE))
+
+
+def _bad_inputs(folder, book) -> dict[str, str]:
+    paths = {}
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "金额"])
+    wb.active.append(["张三", 12.5])
+    wb.create_sheet("说明")
+    paths["random"] = str(folder / "random.xlsx")
+    wb.save(paths["random"])
+    paths["empty"] = str(folder / "empty.xlsx")
+    openpyxl.Workbook().save(paths["empty"])
+    paths["csv"] = str(folder / "table.xlsx")
+    with open(paths["csv"], "w", encoding="utf-8") as handle:
+        handle.write("项目名称,总分\n信息化运维项目,97.96\n")
+    data = open(book, "rb").read()
+    paths["truncated"] = str(folder / "truncated.xlsx")
+    with open(paths["truncated"], "wb") as handle:
+        handle.write(data[: len(data) // 2])
+    paths["zip"] = str(folder / "notexcel.xlsx")
+    with zipfile.ZipFile(paths["zip"], "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    paths["garbled"] = str(folder / "garbled.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(paths["garbled"], "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info, body[: len(body) // 3] if info.filename.startswith("xl/worksheets/") else body)
+    half = openpyxl.Workbook()
+    half.active["A1"] = "财政项目支出绩效自评表"
+    half.active["A3"] = "项目名称"
+    half.active["B3"] = "某项目"
+    paths["half"] = str(folder / "half.xlsx")
+    half.save(paths["half"])
+    paths["xls"] = str(folder / "old.xlsx")
+    with open(paths["xls"], "wb") as handle:
+        handle.write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    return paths
+
+
+def test_a_workbook_that_is_not_a_form_gets_a_clear_message(book, tmp_path) -> None:
+    for kind, path in _bad_inputs(tmp_path, book).items():
+        with pytest.raises(NotAForm) as caught:
+            xlsx_import.read(path)
+        message = str(caught.value)
+        assert os.path.basename(path) in message and "\n" not in message, (kind, message)
+        result = run_cli("import", path, "--from", "xlsx", "-o", str(tmp_path / f"out-{kind}"))
+        assert result.code in (1, 2), (kind, result)
+        assert "Traceback" not in result.err and "内部错误" not in result.err, (kind, result.err)
+        assert len(result.err.strip().splitlines()) == 1, (kind, result.err)
+        assert not os.path.exists(tmp_path / f"out-{kind}")
+    (tmp_path / "again").mkdir()
+    messages = {kind: str(_raises(path)) for kind, path in _bad_inputs(tmp_path / "again", book).items()}
+    assert "找不到" in messages["random"] and "“Sheet”" in messages["random"]
+    assert "是空的" in messages["empty"]
+    assert "文本文件" in messages["csv"]
+    assert "损坏" in messages["truncated"] and "损坏" in messages["garbled"]
+    assert "不是 Excel 工作簿" in messages["zip"]
+    assert "“Sheet”" in messages["half"] and "一级指标" in messages["half"]
+    assert ".xls" in messages["xls"]
+
+
+def _raises(path: str) -> NotAForm:
+    try:
+        xlsx_import.read(path)
+    except NotAForm as exc:
+        return exc
+    raise AssertionError(f"{path} was read as a form")
+
+
+def test_unreadable_specs_are_listed_in_the_summary(tmp_path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(REFERENCE, folder / "a.yaml")
+    (folder / "b.yaml").write_text("project: [unclosed\n", encoding="utf-8")
+    out = str(tmp_path / "mixed.xlsx")
+    result = run_cli("export", str(folder), "-o", out)
+    assert result.code == 0 and "b.yaml" in result.err
+    rows = list(openpyxl.load_workbook(out)["汇总"].iter_rows(values_only=True))
+    assert any(r[0] == "（无法读取）" and str(r[9]).endswith("b.yaml") for r in rows)
+    assert len(xlsx_import.read(out)) == 1
+    single = run_cli("export", str(folder / "b.yaml"), "-o", str(tmp_path / "b.xlsx"))
+    assert single.code == 1 and len(single.err.strip().splitlines()) == 1
+
+
+def test_content_without_a_cell_is_named_on_stderr(tmp_path) -> None:
+    spec = tmp_path / "ack.yaml"
+    text = open(REFERENCE, encoding="utf-8").read()
+    spec.write_text(text.replace("        score: 8\n", "        score: 8\n        acknowledge:\n          PS201: 原文如此\n"),
+                    encoding="utf-8")
+    result = run_cli("export", str(spec), "-o", str(tmp_path / "ack.xlsx"))
+    assert result.code == 0 and "acknowledge" in result.err
+
+
+def test_usage_errors(tmp_path) -> None:
+    assert run_cli("export", REFERENCE).code == 2  # -o is required
+    wrong = run_cli("export", REFERENCE, "-o", str(tmp_path / "out.csv"))
+    assert wrong.code == 2 and ".xlsx" in wrong.err
+    missing = run_cli("export", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "x.xlsx"))
+    assert missing.code == 2 and len(missing.err.strip().splitlines()) == 1
+
+
+def test_without_openpyxl_both_commands_say_how_to_install_it(monkeypatch, tmp_path, book) -> None:
+    for name in [m for m in sys.modules if m == "openpyxl" or m.startswith("openpyxl.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # `import openpyxl` now fails
+    for argv in (("export", REFERENCE, "-o", str(tmp_path / "x.xlsx")),
+                 ("import", book, "--from", "xlsx", "-o", str(tmp_path / "out"))):
+        result = run_cli(*argv)
+        assert result.code == 2, result
+        assert len(result.err.strip().splitlines()) == 1
+        assert "pip install 'perfspec[xlsx]'" in result.err
+    assert not os.path.exists(tmp_path / "x.xlsx")
+
+
+def test_building_the_parser_does_not_import_openpyxl() -> None:
+    import subprocess
+
+    code = ("import sys; from perfspec.cli import _parser; _parser(); "
+            "print('openpyxl' in sys.modules, 'perfspec.export_xlsx' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": ROOT})
+    assert result.stdout.split() == ["False", "False"], result.stderr
