@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import errno
 import os
 import re
 import stat
@@ -600,6 +601,23 @@ def fix_file(path: str, profile: Profile, display: str | None = None) -> Outcome
     return outcome
 
 
+# What the usual failures mean, for a reader of Chinese; the system's own words follow.
+_ERRNO_ZH = {
+    getattr(errno, name): zh
+    for name, zh in (
+        ("ENOSPC", "磁盘已满"), ("EDQUOT", "超出磁盘配额"), ("EROFS", "文件系统是只读的"),
+        ("EACCES", "没有写入权限"), ("EPERM", "没有写入权限"), ("EIO", "磁盘读写出错"),
+    )
+    if hasattr(errno, name)
+}
+
+
+def _why(exc: OSError) -> str:
+    said = exc.strerror or str(exc)
+    zh = _ERRNO_ZH.get(exc.errno) if exc.errno is not None else None
+    return f"{zh}：{said}" if zh else said
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Replace the file's content with `data` all at once, keeping its permission bits.
 
@@ -612,7 +630,7 @@ def write_atomic(path: str, data: bytes) -> None:
     try:
         info = os.stat(target)
     except OSError as exc:
-        raise WriteError(f"无法写入（{exc.strerror or exc}）", f"cannot be written ({exc.strerror or exc})") from exc
+        raise WriteError(f"无法写入（{_why(exc)}）", f"cannot be written ({exc.strerror or exc})") from exc
     if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise WriteError("文件是只读的，未修改（原文件保持不变）", "the file is read-only; not changed (the original is intact)")
     folder = os.path.dirname(target) or "."
@@ -620,7 +638,7 @@ def write_atomic(path: str, data: bytes) -> None:
         fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".perfspec-fix", dir=folder)
     except OSError as exc:
         raise WriteError(
-            f"无法在所在文件夹中写入（{exc.strerror or exc}），未修改（原文件保持不变）",
+            f"无法在所在文件夹中写入（{_why(exc)}），未修改（原文件保持不变）",
             f"cannot write in its folder ({exc.strerror or exc}); not changed (the original is intact)",
         ) from exc
     try:
@@ -642,7 +660,7 @@ def write_atomic(path: str, data: bytes) -> None:
             pass
         if isinstance(exc, OSError):
             raise WriteError(
-                f"写入失败（{exc.strerror or exc}），未修改（原文件保持不变）",
+                f"写入失败（{_why(exc)}），未修改（原文件保持不变）",
                 f"writing failed ({exc.strerror or exc}); not changed (the original is intact)",
             ) from exc
         raise

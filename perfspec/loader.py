@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -28,9 +29,13 @@ MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any h
 MAX_NODES = 100_000  # node visits while building values; stops alias bombs
 MAX_DEPTH = 64  # a form nests five levels deep
 MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal context
-# libyaml's parser recurses once per open flow bracket and overflows the C stack
-# somewhere past ~40,000 levels (a 100 KB file): such a file is refused before parsing.
+# PyYAML's C composer recurses once per nested collection and overflows the C stack
+# somewhere past ~25,000 levels: a file that could nest that deep is refused before
+# composing. Flow brackets are counted in the text (a 100 KB file can open 40,000);
+# block collections nest on one line too ("- - - - x", "? ? ? x"), so a file with a
+# line longer than MAX_FLOW_DEPTH has its depth counted from libyaml's events.
 MAX_FLOW_DEPTH = 1_000
+SMALL_TEXT = 64 * 1024  # larger files have their values counted before composing
 
 _PLAIN = "?"  # YAML's non-specific tag of plain scalars
 _QUOTED = "!"  # ... and of quoted or block scalars
@@ -251,8 +256,8 @@ class _Builder:
                 self.report(
                     key_node,
                     "PS002",
-                    f"键“{key}”重复（第 {first} 行已有）：YAML 会用后者静默覆盖前者，请删除或合并其中一个",
-                    f"duplicate key '{key}' (first at line {first}): YAML would silently overwrite it; remove or merge one",
+                    f"键“{key}”重复（第 {first} 行已有）：perfspec 只读取第一处，此处的内容没有检查；请把两处合并为一个",
+                    f"duplicate key '{key}' (first at line {first}): only the first is read and this one is not checked; merge them",
                     child,
                 )
                 continue
@@ -322,6 +327,7 @@ _YAML_PROBLEMS_ZH = (
     ("did not find expected ',' or '}'", "花括号 { } 没有正确闭合，或元素之间缺少逗号"),
     ("did not find expected '-' indicator", "列表项缩进不一致，缺少“- ”"),
     ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合？）"),
+    ("did not find expected node content", "此处缺少值（括号没有闭合，或“,”“:”“- ”之后没有内容？）"),
     ("found undefined alias", "引用了未定义的锚点（*别名）"),
     ("found unknown escape character", "双引号字符串中有无法识别的转义字符（反斜杠）"),
     ("found unexpected ':'", "出现了意外的“:”"),
@@ -331,6 +337,9 @@ _YAML_PROBLEMS_ZH = (
     ("expected alphabetic or numeric character", "锚点或别名的名称无效"),
     ("found duplicate anchor", "锚点名称重复"),
 )
+
+
+_LIBYAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
 
 
 def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
@@ -360,7 +369,10 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
             zh_extra = f"“{bad}”不能出现在值的开头：请给整段文字加引号"
     # For an unclosed quote or bracket the useful place is where it was opened.
     context_mark = getattr(exc, "context_mark", None)
-    if context and context_mark is not None and context.startswith(("while scanning a quoted", "while parsing a flow")):
+    # ("while parsing a flow node" marks where a value was expected, not the bracket.)
+    if context and context_mark is not None and context.startswith(
+        ("while scanning a quoted", "while parsing a flow mapping", "while parsing a flow sequence")
+    ):
         opened = context_mark.line + 1
         zh_extra = (
             f"第 {opened} 行开始的引号没有闭合"
@@ -368,6 +380,11 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
             else f"第 {opened} 行开始的括号没有正确闭合（或其中的项之间缺少逗号）"
         )
         line, column = opened, context_mark.column + 1
+    # At the end of a file without a final line break libyaml's marks lie on a line past it.
+    breaks = list(_LIBYAML_BREAK.finditer(text))
+    if line > len(breaks) + 1:
+        line = len(breaks) + 1
+        column = len(text) - (breaks[-1].end() if breaks else 0) + 1
     zh = zh_extra or next((text for key, text in _YAML_PROBLEMS_ZH if problem.startswith(key)), None)
     if zh is None:
         zh = f"无法解析（{problem}）"
@@ -440,6 +457,60 @@ def _flow_depth_exceeds(text: str) -> int | None:
     return None
 
 
+def _longest_line(text: str) -> int:
+    """In characters; `\r` counts as a break, the rarer YAML breaks do not (over-estimating is safe)."""
+    if len(text) <= MAX_FLOW_DEPTH:
+        return len(text)
+    return max(map(len, text.replace("\r", "\n").split("\n")))
+
+
+def _shape_exceeds(text: str) -> tuple[int, str, str] | None:
+    """(line, zh, en) where the collections nest too deep or the values grow too many, if they do.
+
+    Composing builds a Python node (with two marks) per value, recursively: a
+    2 MiB file of `a:` lines would take 300 MB, and "- - - … x" nests on one
+    line until the C stack overflows. A block collection nested d levels deep
+    starts at column d/2 or later (each level indents, or follows its parent's
+    "- " / "? " on the same line), so a file without a line longer than
+    MAX_FLOW_DEPTH nests less than 2 × MAX_FLOW_DEPTH + 2 levels in block style
+    (flow brackets are counted beforehand); and a file of at most
+    SMALL_TEXT characters holds few enough values. Only other files, which no
+    real form is, pay for counting libyaml's events first (its parser keeps
+    its states on the heap).
+    """
+    if len(text) <= SMALL_TEXT and _longest_line(text) <= MAX_FLOW_DEPTH:
+        return None
+    loader = _ComposeLoader(text)
+    depth = values = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                values += 1
+                if depth > MAX_FLOW_DEPTH:
+                    return (
+                        event.start_mark.line + 1,
+                        f"列表或映射嵌套超过 {MAX_FLOW_DEPTH} 层，未读取（一张自评表只有几层）",
+                        f"lists or mappings nest deeper than {MAX_FLOW_DEPTH} levels; not read",
+                    )
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent):
+                values += 1
+            if values > MAX_NODES:
+                return (
+                    event.start_mark.line + 1,
+                    f"文件中的值超过 {MAX_NODES} 个，未读取（一张自评表只有几百个）",
+                    f"the file holds more than {MAX_NODES} values; not read (a form has a few hundred)",
+                )
+    except yaml.YAMLError:
+        return None  # composing reports the syntax error with its location
+    finally:
+        loader.dispose()
+    return None
+
+
 def load_text(text: str, file: str) -> LoadResult:
     builder = _Builder(file)
     deep = _flow_depth_exceeds(text)
@@ -449,6 +520,9 @@ def load_text(text: str, file: str) -> LoadResult:
             f"括号嵌套超过 {MAX_FLOW_DEPTH} 层，未读取（一张自评表只有几层）",
             f"brackets nest deeper than {MAX_FLOW_DEPTH} levels; not read", "",
         )])
+    shape = _shape_exceeds(text)
+    if shape is not None:
+        return LoadResult(None, [Finding(file, shape[0], 1, "PS004", ERROR, shape[1], shape[2], "")])
     try:
         loader = _ComposeLoader(text)
         try:
@@ -478,6 +552,10 @@ def load_text(text: str, file: str) -> LoadResult:
             "文件是空的：没有任何内容可检查", "the file is empty: there is nothing to check", "",
         )])
     data = builder.build(root, (), 0)
+    if builder.too_many:
+        # What was read is a fragment: checking, fixing or rendering it would mislead
+        # (and tens of thousands of keys would each become a finding).
+        return LoadResult(None, builder.findings)
     return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), builder.findings)
 
 
@@ -485,8 +563,17 @@ def load_file(path: str, display: str | None = None) -> LoadResult:
     """Load one spec. An unreadable file is an `io_error`, not a finding: nothing in it can be located."""
     file = display or path
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # O_NONBLOCK: opening a FIFO named like a spec would otherwise wait forever for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(path)
+            if not stat.S_ISREG(info.st_mode):
+                return LoadResult(
+                    None, [], "不是普通文件（管道、设备或套接字），未读取", "not a regular file (a pipe, device or socket); not read"
+                )
+            size = info.st_size
             if size > MAX_BYTES:
                 return LoadResult(None, [Finding(
                     file, 1, 1, "PS004", ERROR,
@@ -500,6 +587,8 @@ def load_file(path: str, display: str | None = None) -> LoadResult:
         return LoadResult(None, [], "没有读取权限", "permission denied")
     except FileNotFoundError:
         return LoadResult(None, [], "文件不存在", "no such file")
+    except NotADirectoryError:
+        return LoadResult(None, [], "文件不存在（路径中有一级不是文件夹）", "no such file (a part of the path is not a folder)")
     except OSError as exc:
         return LoadResult(None, [], f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})")
     if len(data) > MAX_BYTES:  # grew while we read it

@@ -126,6 +126,14 @@ _DATE_RE = re.compile(r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}")
 # Latin letter, because NFKC turns ㎡ and m² into "m2".
 _UNIT_PART_RE = re.compile(r"(?:[^\W\d_]|[°·])+(?:(?<=[A-Za-z])[23])?")
 
+# Number spellings of programming languages and YAML 1.1 (1_000, 0x10, 1e5, .inf):
+# no form means them, and reading one as qualitative text would leave the cell unchecked.
+_CODE_NUMBER_RE = re.compile(
+    r"[+-]?(?:0[xob][0-9a-f_]+|\.(?:inf|nan)|[0-9][0-9_]*(?:\.[0-9_]*)?(?:e[+-]?[0-9]+)?)", re.IGNORECASE
+)
+# "e3" after a number is an exponent, not a unit like "m3".
+_EXPONENT_RE = re.compile(r"[eE][0-9]+")
+
 _MAX_UNIT_LEN = 8
 _MAX_LOOSE_TAIL_LEN = 10
 
@@ -202,6 +210,8 @@ def _unit(tail: str) -> str | None:
         return None
     if unit in ("%", "‰"):
         return unit
+    if _EXPONENT_RE.fullmatch(unit):
+        return None
     if _has_phrase_word(unit):
         return None
     if all(_UNIT_PART_RE.fullmatch(part) for part in unit.split("/")):
@@ -354,6 +364,12 @@ def _parse_text(text: str, implied_op: str | None) -> Quantity | None:
                 )
             return Quantity(Kind.QUANTITY, text, op=implied_op, value=value, unit=unit)
 
+    if _CODE_NUMBER_RE.fullmatch(s):
+        return _invalid(
+            text,
+            "请写成普通的十进制数（如 1000），不用 1_000、0x10、1e5、.inf 这类写法",
+            "write a plain decimal (such as 1000), not 1_000, 0x10, 1e5 or .inf",
+        )
     return Quantity(Kind.QUALITATIVE, text)
 
 

@@ -170,9 +170,24 @@ def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:  # noqa: D401
         # python-jsonschema raises `required` once per missing key, and each error
         # lists all of them: say each thing once.
         for explained in _explain(error, data):
-            if explained not in seen:
-                seen.add(explained)
-                yield explained
+            if explained in seen:
+                continue
+            if len(seen) == MAX_FINDINGS:
+                # A file with thousands of structural problems is not a form: listing them
+                # all would only cost time and memory (a 2 MiB file can hold 300,000 keys).
+                yield (
+                    (),
+                    False,
+                    f"结构问题过多：只列出了前 {MAX_FINDINGS} 处，其余未列出",
+                    f"too many structural problems: only the first {MAX_FINDINGS} are listed",
+                )
+                return
+            seen.add(explained)
+            yield explained
+
+
+MAX_FINDINGS = 500  # structural problems listed per file
+_SUGGESTIONS = 20  # unknown keys per mapping that get a "did you mean"
 
 
 def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
@@ -184,8 +199,12 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
         import difflib
 
         allowed = list(error.schema.get("properties", {}))
-        for extra in sorted(set(value) - set(allowed), key=list(value).index):
-            close = difflib.get_close_matches(extra, allowed, n=1)
+        known = set(allowed)
+        # In document order, in linear time: a mapping may hold tens of thousands of keys.
+        extras = [key for key in value if key not in known]
+        for number, extra in enumerate(extras):
+            # A typo has a near miss; dozens of unknown keys are not typos, and difflib is slow.
+            close = difflib.get_close_matches(extra, allowed, n=1) if number < _SUGGESTIONS else []
             hint_zh = f"，是否想写 {close[0]}？" if close else ""
             hint_en = f"; did you mean {close[0]}?" if close else ""
             yield (

@@ -517,7 +517,7 @@ def test_usage_errors(tmp_path) -> None:
     wrong = run_cli("export", REFERENCE, "-o", str(tmp_path / "out.csv"))
     assert wrong.code == 2 and ".xlsx" in wrong.err
     missing = run_cli("export", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "x.xlsx"))
-    assert missing.code == 2 and len(missing.err.strip().splitlines()) == 1
+    assert missing.code in (1, 2) and len(missing.err.strip().splitlines()) == 1 and "nope.yaml" in missing.err
 
 
 def test_without_openpyxl_both_commands_say_how_to_install_it(monkeypatch, tmp_path, book) -> None:

@@ -49,9 +49,8 @@ def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
         paths = [p for p in (os.path.join(config.root, p) for p in config.paths) if os.path.exists(p)]
         if not paths:
             raise UsageError("没有给出要检查的文件，当前目录下也没有 specs/ 文件夹（或 .perfspec.yaml 的 paths）")
-    missing = [p for p in paths if not os.path.lexists(p)]
-    if missing:
-        raise UsageError(f"找不到 {missing[0]}")
+    # A path that does not exist is reported like any unreadable file (one line, exit 2)
+    # while the other paths are still checked.
     return Engine(options), paths
 
 
