@@ -32,6 +32,21 @@ def run_cli(*argv: str, cwd: str | None = None) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def flatten(value, path=()):
+    """Leaf cells by path: {("funds", "total", "annual"): Decimal("137.21"), ...}."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            out.update(flatten(item, path + (key,)))
+        return out or {path: {}}
+    if isinstance(value, list):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(flatten(item, path + (index,)))
+        return out or {path: []}
+    return {path: value}
+
+
 @pytest.fixture
 def cli():
     return run_cli

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, flatten
 from perfspec.loader import load_file
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,20 +39,6 @@ def tools():
         if IN_CI:
             pytest.fail(f"CI must provide the PDF round trip's tools: {reason}")
         pytest.skip(reason)
-
-
-def flatten(value, path=()):
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            out.update(flatten(item, path + (key,)))
-        return out or {path: {}}
-    if isinstance(value, list):
-        out = {}
-        for index, item in enumerate(value):
-            out.update(flatten(item, path + (index,)))
-        return out or {path: []}
-    return {path: value}
 
 
 def print_pdf(html: str, pdf: str, workdir: str) -> None:

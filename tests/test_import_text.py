@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, flatten
 from perfspec.importers import FormData, format_path
 from perfspec.importers import text as text_import
 from perfspec.importers.write import render
@@ -28,21 +28,6 @@ SPECS = os.path.join(ROOT, "specs", "2023")
 if not os.path.exists(SEED) and os.environ.get("CI") == "true":
     raise RuntimeError(f"the seed text is missing: {SEED}")
 needs_seed = pytest.mark.skipif(not os.path.exists(SEED), reason=f"seed text not found: {SEED}")
-
-
-def flatten(value, path=()):
-    """Leaf cells by path: {("funds", "total", "annual"): Decimal("137.21"), ...}."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            out.update(flatten(item, path + (key,)))
-        return out or {path: {}}
-    if isinstance(value, list):
-        out = {}
-        for index, item in enumerate(value):
-            out.update(flatten(item, path + (index,)))
-        return out or {path: []}
-    return {path: value}
 
 
 def hand_specs() -> dict[str, tuple[str, object]]:

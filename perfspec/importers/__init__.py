@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Optional, Union
 
+from perfspec.diagnostics import format_path  # noqa: F401 - re-exported for the importers
+
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
 FUNDS_COLUMNS = ("initial", "annual", "executed")
 
@@ -172,17 +174,6 @@ def to_yaml(form: FormData) -> str:
     from perfspec.importers.write import to_yaml as _to_yaml
 
     return _to_yaml(form)
-
-
-def format_path(path: PathT) -> str:
-    """("indicators", "产出指标", "时效指标", 0, "name") → indicators.产出指标.时效指标[0].name"""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 __all__ = [
