@@ -22,7 +22,10 @@ from perfspec.importers import text as text_import
 from perfspec.importers.write import render
 from perfspec.loader import load_file
 
-SEED = os.path.join(os.path.dirname(ROOT), "shared", "seeds", "2023-shanghai-real-estate-trading-center.txt")
+# The seed is kept as test data (tests/data/README.md names its source) so the tests
+# do not depend on the design folder sitting beside the clone; when it does, they must agree.
+SEED = os.path.join(ROOT, "tests", "data", "2023-shanghai-real-estate-trading-center.txt")
+SHARED_SEED = os.path.join(os.path.dirname(ROOT), "shared", "seeds", "2023-shanghai-real-estate-trading-center.txt")
 SPECS = os.path.join(ROOT, "specs", "2023")
 
 if not os.path.exists(SEED) and os.environ.get("CI") == "true":
@@ -402,3 +405,10 @@ def test_writer_quotes_only_what_yaml_needs():
     assert "actual: 'yes'" in text
     assert "deviation: '原因: 说明 # 不是注释'" in text
     assert load_file  # the writer itself verifies that the text loads back to form.to_data()
+
+
+def test_bundled_seed_is_the_published_one():
+    if not os.path.exists(SHARED_SEED):
+        pytest.skip("the design folder is not beside this clone")
+    with open(SEED, "rb") as bundled, open(SHARED_SEED, "rb") as shared:
+        assert bundled.read() == shared.read()
