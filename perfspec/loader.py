@@ -359,6 +359,13 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
             f"YAML 语法错误：第 {line} 行有不允许的控制字符 U+{code:04X}（可能是从别处复制来的不可见字符），请删除",
             f"YAML syntax error: control character U+{code:04X} is not allowed", "",
         )
+    if problem.startswith("exceeded maximum nesting depth"):
+        # libyaml 0.2.6 stops nesting itself (PyYAML 6.0.4 wheels ship it): the same limit as ours.
+        return Finding(
+            file, line, column, "PS004", ERROR,
+            "列表或映射嵌套过深，未读取（一张自评表只有几层）",
+            "lists or mappings nest too deep; not read", "",
+        )
     zh_extra = ""
     if mark is not None and problem.startswith("found character that cannot start any token"):
         lines = text.splitlines()
