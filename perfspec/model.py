@@ -23,6 +23,14 @@ FUNDS_ROW_ZH = {
 FUNDS_COLUMN_ZH = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}
 
 
+def two_places(value: Decimal) -> str:
+    """A number as the form prints it: two decimals (10 → 10.00); more are kept as written, never rounded away."""
+    exp = value.as_tuple().exponent
+    if isinstance(exp, int) and exp >= -2:
+        value = value.quantize(Decimal("0.01"))
+    return format(value, "f")
+
+
 def number(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from perfspec.diagnostics import ERROR, INFO, SEVERITY_ZH, WARNING, Finding, Path
-from perfspec.model import FUNDS_ROW_ZH, FUNDS_ROWS, Funds, Indicator, Spec, build
+from perfspec.model import FUNDS_ROW_ZH, FUNDS_ROWS, Funds, Indicator, Spec, build, two_places
 from perfspec.profile import Profile, quantize
 
 FORMATS = ("html", "md")
@@ -97,12 +97,7 @@ def md_safe(value: Any) -> MdText:
 
 def two(value: Decimal | None) -> str:
     """Two decimals as on the form (10 → 10.00); more decimals are shown as written, never rounded away."""
-    if value is None:
-        return ""
-    exp = value.as_tuple().exponent
-    if isinstance(exp, int) and exp >= -2:
-        value = value.quantize(Decimal("0.01"))
-    return format(value, "f")
+    return "" if value is None else two_places(value)
 
 
 def as_written(value: Any) -> str:
@@ -500,7 +495,7 @@ def form_view(
     for number, finding in enumerate(findings, start=1):
         fv = _finding_view(number, finding, lang)
         view.findings.append(fv)
-        placer.place(fv, tuple(finding.where) if finding.where else _parse_path(finding.path))
+        placer.place(fv, tuple(finding.where))
     view.counts = _counts(view.findings)
 
     for ind in spec.indicators:
@@ -521,17 +516,6 @@ def form_view(
     view.total_score = view.total.score.text
     view.grade_text = view.grade.value.text
     return view
-
-
-_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
-
-
-def _parse_path(path: str) -> Path:
-    """`indicators.产出指标.时效指标[0].score` back to parts (for findings made without `where`)."""
-    parts: list[str | int] = []
-    for index, name in _PATH_PART.findall(path or ""):
-        parts.append(int(index) if index else name)
-    return tuple(parts)
 
 
 def _counts(findings: list[FindingView]) -> dict[str, int]:
@@ -639,7 +623,7 @@ def _coord(value: Decimal) -> str:
 
 
 def _chart(forms: list[FormView]) -> Chart:
-    label_w, bar_w, row_h, top, bar_h = 250, 520, 46, 40, 15
+    label_w, bar_w, row_h, top = 250, 520, 46, 40
     values = [f.total_score_value for f in forms if f.total_score_value is not None]
     values += [f.rate_value for f in forms if f.rate_value is not None]
     scale_max = max([Decimal(100)] + values)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+from perfspec.model import two_places
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
 
@@ -53,12 +54,7 @@ def _commented(text: str, comment: str | None, column: int) -> str:
 def two(value: Any) -> str:
     """An amount, rate or total: two decimals as on the form (more are kept as written)."""
     value = _decimal(value)
-    if value is None:
-        return "null"
-    exp = value.as_tuple().exponent
-    if isinstance(exp, int) and exp >= -2:
-        value = value.quantize(Decimal("0.01"))
-    return format(value, "f")
+    return "null" if value is None else two_places(value)
 
 
 def points(value: Any) -> str:
