@@ -23,7 +23,10 @@ import re
 
 
 REGEX_PATTERNS = {
-    '^PS[0-9]{3}$': re.compile('^PS[0-9]{3}\\Z')
+    '^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$': re.compile('^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'),
+    '^PS[0-9]{3}$': re.compile('^PS[0-9]{3}\\Z'),
+    '^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$': re.compile('^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*\\Z'),
+    '^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$': re.compile('^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*\\Z')
 }
 
 NoneType = type(None)
@@ -31,6 +34,86 @@ NoneType = type(None)
 def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+    try:
+        try:
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(['kind']) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
+                data_keys = set(data.keys())
+                if "kind" in data_keys:
+                    data_keys.remove("kind")
+                    data__kind = data["kind"]
+                    if not (isinstance(data__kind, str) and data__kind == 'target-table' or isinstance(data__kind, str) and data__kind == 'monitoring'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['target-table', 'monitoring']", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='enum')
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+        else:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must NOT match a disallowed definition", value=data, name="" + (name_prefix or "data") + "", rule='not')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "indicators" in data_keys:
+                data_keys.remove("indicators")
+                data__indicators = data["indicators"]
+                data__indicators_is_dict = isinstance(data__indicators, dict)
+                if data__indicators_is_dict:
+                    data__indicators_keys = set(data__indicators.keys())
+                    for data__indicators_key in data__indicators_keys:
+                        if data__indicators_key not in []:
+                            data__indicators_value = data__indicators.get(data__indicators_key)
+                            data__indicators_value_is_dict = isinstance(data__indicators_value, dict)
+                            if data__indicators_value_is_dict:
+                                data__indicators_value_keys = set(data__indicators_value.keys())
+                                for data__indicators_value_key in data__indicators_value_keys:
+                                    if data__indicators_value_key not in []:
+                                        data__indicators_value_value = data__indicators_value.get(data__indicators_value_key)
+                                        data__indicators_value_value_is_list = isinstance(data__indicators_value_value, (list, tuple))
+                                        if data__indicators_value_value_is_list:
+                                            data__indicators_value_value_len = len(data__indicators_value_value)
+                                            for data__indicators_value_value_x, data__indicators_value_value_item in enumerate(data__indicators_value_value):
+                                                data__indicators_value_value_item_is_dict = isinstance(data__indicators_value_value_item, dict)
+                                                if data__indicators_value_value_item_is_dict:
+                                                    data__indicators_value_value_item__missing_keys = set(['name', 'target']) - data__indicators_value_value_item.keys()
+                                                    if data__indicators_value_value_item__missing_keys:
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + " must contain " + (str(sorted(data__indicators_value_value_item__missing_keys)) + " properties"), value=data__indicators_value_value_item, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + "", rule='required')
+    else:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data_keys = set(data.keys())
+            if "funds" in data_keys:
+                data_keys.remove("funds")
+                data__funds = data["funds"]
+                data__funds_is_dict = isinstance(data__funds, dict)
+                if data__funds_is_dict:
+                    data__funds__missing_keys = set(['weight', 'total']) - data__funds.keys()
+                    if data__funds__missing_keys:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must contain " + (str(sorted(data__funds__missing_keys)) + " properties"), value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='required')
+            if "indicators" in data_keys:
+                data_keys.remove("indicators")
+                data__indicators = data["indicators"]
+                data__indicators_is_dict = isinstance(data__indicators, dict)
+                if data__indicators_is_dict:
+                    data__indicators_keys = set(data__indicators.keys())
+                    for data__indicators_key in data__indicators_keys:
+                        if data__indicators_key not in []:
+                            data__indicators_value = data__indicators.get(data__indicators_key)
+                            data__indicators_value_is_dict = isinstance(data__indicators_value, dict)
+                            if data__indicators_value_is_dict:
+                                data__indicators_value_keys = set(data__indicators_value.keys())
+                                for data__indicators_value_key in data__indicators_value_keys:
+                                    if data__indicators_value_key not in []:
+                                        data__indicators_value_value = data__indicators_value.get(data__indicators_value_key)
+                                        data__indicators_value_value_is_list = isinstance(data__indicators_value_value, (list, tuple))
+                                        if data__indicators_value_value_is_list:
+                                            data__indicators_value_value_len = len(data__indicators_value_value)
+                                            for data__indicators_value_value_x, data__indicators_value_value_item in enumerate(data__indicators_value_value):
+                                                data__indicators_value_value_item_is_dict = isinstance(data__indicators_value_value_item, dict)
+                                                if data__indicators_value_value_item_is_dict:
+                                                    data__indicators_value_value_item__missing_keys = set(['name', 'target', 'actual', 'weight', 'score']) - data__indicators_value_value_item.keys()
+                                                    if data__indicators_value_value_item__missing_keys:
+                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + " must contain " + (str(sorted(data__indicators_value_value_item__missing_keys)) + " properties"), value=data__indicators_value_value_item, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + "", rule='required')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['year', 'project', 'funds', 'indicators']) - data.keys()
@@ -47,6 +130,23 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".year must be bigger than or equal to 2000", value=data__year, name="" + (name_prefix or "data") + ".year", rule='minimum')
                 if data__year > 2100:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".year must be smaller than or equal to 2100", value=data__year, name="" + (name_prefix or "data") + ".year", rule='maximum')
+        if "kind" in data_keys:
+            data_keys.remove("kind")
+            data__kind = data["kind"]
+            if not isinstance(data__kind, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be string", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='type')
+            if not (isinstance(data__kind, str) and data__kind == 'self-evaluation' or isinstance(data__kind, str) and data__kind == 'target-table' or isinstance(data__kind, str) and data__kind == 'monitoring' or isinstance(data__kind, str) and data__kind == 'department-overall' or isinstance(data__kind, str) and data__kind == 'transfer-payment'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['self-evaluation', 'target-table', 'monitoring', 'department-overall', 'transfer-payment']", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='enum')
+        else: data["kind"] = 'self-evaluation'
+        if "layout" in data_keys:
+            data_keys.remove("layout")
+            data__layout = data["layout"]
+            if not isinstance(data__layout, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".layout must be string", value=data__layout, name="" + (name_prefix or "data") + ".layout", rule='type')
+            if isinstance(data__layout, str):
+                data__layout_len = len(data__layout)
+                if data__layout_len < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".layout must be longer than or equal to 1 characters", value=data__layout, name="" + (name_prefix or "data") + ".layout", rule='minLength')
         if "project" in data_keys:
             data_keys.remove("project")
             data__project = data["project"]
@@ -74,6 +174,44 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 data__implementer_len = len(data__implementer)
                 if data__implementer_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".implementer must be longer than or equal to 1 characters", value=data__implementer, name="" + (name_prefix or "data") + ".implementer", rule='minLength')
+        if "leader" in data_keys:
+            data_keys.remove("leader")
+            data__leader = data["leader"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__leader, custom_formats, (name_prefix or "data") + ".leader")
+        if "finance_leader" in data_keys:
+            data_keys.remove("finance_leader")
+            data__financeleader = data["finance_leader"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__financeleader, custom_formats, (name_prefix or "data") + ".finance_leader")
+        if "filled_by" in data_keys:
+            data_keys.remove("filled_by")
+            data__filledby = data["filled_by"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__filledby, custom_formats, (name_prefix or "data") + ".filled_by")
+        if "phone" in data_keys:
+            data_keys.remove("phone")
+            data__phone = data["phone"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__phone, custom_formats, (name_prefix or "data") + ".phone")
+        if "filled_on" in data_keys:
+            data_keys.remove("filled_on")
+            data__filledon = data["filled_on"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__filledon, custom_formats, (name_prefix or "data") + ".filled_on")
+        if "region" in data_keys:
+            data_keys.remove("region")
+            data__region = data["region"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__region, custom_formats, (name_prefix or "data") + ".region")
+        if "period" in data_keys:
+            data_keys.remove("period")
+            data__period = data["period"]
+            if not isinstance(data__period, (int)) and not (isinstance(data__period, float) and data__period.is_integer()) or isinstance(data__period, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be integer", value=data__period, name="" + (name_prefix or "data") + ".period", rule='type')
+            if isinstance(data__period, (int, float, Decimal)) and not isinstance(data__period, bool):
+                if data__period < 1:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be bigger than or equal to 1", value=data__period, name="" + (name_prefix or "data") + ".period", rule='minimum')
+                if data__period > 12:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be smaller than or equal to 12", value=data__period, name="" + (name_prefix or "data") + ".period", rule='maximum')
+        if "summary" in data_keys:
+            data_keys.remove("summary")
+            data__summary = data["summary"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__summary, custom_formats, (name_prefix or "data") + ".summary")
         if "funds" in data_keys:
             data_keys.remove("funds")
             data__funds = data["funds"]
@@ -81,7 +219,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must be object", value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='type')
             data__funds_is_dict = isinstance(data__funds, dict)
             if data__funds_is_dict:
-                data__funds__missing_keys = set(['weight', 'total', 'appropriation', 'carryover', 'other']) - data__funds.keys()
+                data__funds__missing_keys = set(['total']) - data__funds.keys()
                 if data__funds__missing_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must contain " + (str(sorted(data__funds__missing_keys)) + " properties"), value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='required')
                 data__funds_keys = set(data__funds.keys())
@@ -116,11 +254,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 if "rate" in data__funds_keys:
                     data__funds_keys.remove("rate")
                     data__funds__rate = data__funds["rate"]
-                    if not isinstance(data__funds__rate, (int, float, Decimal, NoneType)) or isinstance(data__funds__rate, bool):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.rate must be number or null", value=data__funds__rate, name="" + (name_prefix or "data") + ".funds.rate", rule='type')
-                    if isinstance(data__funds__rate, (int, float, Decimal)) and not isinstance(data__funds__rate, bool):
-                        if data__funds__rate < 0:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.rate must be bigger than or equal to 0", value=data__funds__rate, name="" + (name_prefix or "data") + ".funds.rate", rule='minimum')
+                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data__funds__rate, custom_formats, (name_prefix or "data") + ".funds.rate")
                 if "score" in data__funds_keys:
                     data__funds_keys.remove("score")
                     data__funds__score = data__funds["score"]
@@ -129,6 +263,15 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                     data__funds_keys.remove("acknowledge")
                     data__funds__acknowledge = data__funds["acknowledge"]
                     validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__funds__acknowledge, custom_formats, (name_prefix or "data") + ".funds.acknowledge")
+                if "deviation" in data__funds_keys:
+                    data__funds_keys.remove("deviation")
+                    data__funds__deviation = data__funds["deviation"]
+                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__funds__deviation, custom_formats, (name_prefix or "data") + ".funds.deviation")
+                for data__funds_key, data__funds_val in data__funds.items():
+                    if REGEX_PATTERNS['^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'].search(data__funds_key):
+                        if data__funds_key in data__funds_keys:
+                            data__funds_keys.remove(data__funds_key)
+                        validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds_val, custom_formats, (name_prefix or "data") + ".funds.{data__funds_key}".format(**locals()))
                 if data__funds_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must not contain "+str(data__funds_keys)+" properties", value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='additionalProperties')
         if "goals" in data_keys:
@@ -244,6 +387,18 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
             validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
+        if "conclusion" in data_keys:
+            data_keys.remove("conclusion")
+            data__conclusion = data["conclusion"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__conclusion, custom_formats, (name_prefix or "data") + ".conclusion")
+        if "problems" in data_keys:
+            data_keys.remove("problems")
+            data__problems = data["problems"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__problems, custom_formats, (name_prefix or "data") + ".problems")
+        if "measures" in data_keys:
+            data_keys.remove("measures")
+            data__measures = data["measures"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
@@ -253,7 +408,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['name', 'target', 'actual', 'weight', 'score']) - data.keys()
+        data__missing_keys = set(['name']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
         data_keys = set(data.keys())
@@ -266,14 +421,68 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
                 data__name_len = len(data__name)
                 if data__name_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be longer than or equal to 1 characters", value=data__name, name="" + (name_prefix or "data") + ".name", rule='minLength')
+        if "nature" in data_keys:
+            data_keys.remove("nature")
+            data__nature = data["nature"]
+            if not isinstance(data__nature, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".nature must be string or null", value=data__nature, name="" + (name_prefix or "data") + ".nature", rule='type')
+            if not (isinstance(data__nature, str) and data__nature == '正向' or isinstance(data__nature, str) and data__nature == '反向' or isinstance(data__nature, str) and data__nature == '定性' or data__nature is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".nature must be one of ['正向', '反向', '定性', None]", value=data__nature, name="" + (name_prefix or "data") + ".nature", rule='enum')
         if "target" in data_keys:
             data_keys.remove("target")
             data__target = data["target"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
+            data__target_any_of_count1 = 0
+            if not data__target_any_of_count1:
+                try:
+                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
+                    data__target_any_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__target_any_of_count1:
+                try:
+                    if not isinstance(data__target, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must be object", value=data__target, name="" + (name_prefix or "data") + ".target", rule='type')
+                    data__target_is_dict = isinstance(data__target, dict)
+                    if data__target_is_dict:
+                        data__target__missing_keys = set(['value']) - data__target.keys()
+                        if data__target__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must contain " + (str(sorted(data__target__missing_keys)) + " properties"), value=data__target, name="" + (name_prefix or "data") + ".target", rule='required')
+                        data__target_keys = set(data__target.keys())
+                        if "operator" in data__target_keys:
+                            data__target_keys.remove("operator")
+                            data__target__operator = data__target["operator"]
+                            if not isinstance(data__target__operator, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.operator must be string", value=data__target__operator, name="" + (name_prefix or "data") + ".target.operator", rule='type')
+                            if not (isinstance(data__target__operator, str) and data__target__operator == '=' or isinstance(data__target__operator, str) and data__target__operator == '≥' or isinstance(data__target__operator, str) and data__target__operator == '≤' or isinstance(data__target__operator, str) and data__target__operator == '>' or isinstance(data__target__operator, str) and data__target__operator == '<' or isinstance(data__target__operator, str) and data__target__operator == '>=' or isinstance(data__target__operator, str) and data__target__operator == '<='):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.operator must be one of ['=', '≥', '≤', '>', '<', '>=', '<=']", value=data__target__operator, name="" + (name_prefix or "data") + ".target.operator", rule='enum')
+                        if "value" in data__target_keys:
+                            data__target_keys.remove("value")
+                            data__target__value = data__target["value"]
+                            if not isinstance(data__target__value, (int, float, Decimal, str)) or isinstance(data__target__value, bool):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.value must be number or string", value=data__target__value, name="" + (name_prefix or "data") + ".target.value", rule='type')
+                        if "unit" in data__target_keys:
+                            data__target_keys.remove("unit")
+                            data__target__unit = data__target["unit"]
+                            if not isinstance(data__target__unit, (str, NoneType)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.unit must be string or null", value=data__target__unit, name="" + (name_prefix or "data") + ".target.unit", rule='type')
+                        if data__target_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must not contain "+str(data__target_keys)+" properties", value=data__target, name="" + (name_prefix or "data") + ".target", rule='additionalProperties')
+                    data__target_any_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__target_any_of_count1:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target cannot be validated by any definition", value=data__target, name="" + (name_prefix or "data") + ".target", rule='anyOf')
+        if "unit" in data_keys:
+            data_keys.remove("unit")
+            data__unit = data["unit"]
+            if not isinstance(data__unit, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit must be string or null", value=data__unit, name="" + (name_prefix or "data") + ".unit", rule='type')
         if "actual" in data_keys:
             data_keys.remove("actual")
             data__actual = data["actual"]
             validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__actual, custom_formats, (name_prefix or "data") + ".actual")
+        if "raw_score" in data_keys:
+            data_keys.remove("raw_score")
+            data__rawscore = data["raw_score"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__rawscore, custom_formats, (name_prefix or "data") + ".raw_score")
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
@@ -286,6 +495,25 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
             data_keys.remove("deviation")
             data__deviation = data["deviation"]
             validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__deviation, custom_formats, (name_prefix or "data") + ".deviation")
+        if "to_date" in data_keys:
+            data_keys.remove("to_date")
+            data__todate = data["to_date"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+        if "forecast" in data_keys:
+            data_keys.remove("forecast")
+            data__forecast = data["forecast"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
+        if "likelihood" in data_keys:
+            data_keys.remove("likelihood")
+            data__likelihood = data["likelihood"]
+            if not isinstance(data__likelihood, (str, NoneType)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".likelihood must be string or null", value=data__likelihood, name="" + (name_prefix or "data") + ".likelihood", rule='type')
+            if not (isinstance(data__likelihood, str) and data__likelihood == '确定能' or isinstance(data__likelihood, str) and data__likelihood == '有可能' or isinstance(data__likelihood, str) and data__likelihood == '完全不可能' or isinstance(data__likelihood, str) and data__likelihood == '不可能' or data__likelihood is None):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".likelihood must be one of ['确定能', '有可能', '完全不可能', '不可能', None]", value=data__likelihood, name="" + (name_prefix or "data") + ".likelihood", rule='enum')
+        if "measures" in data_keys:
+            data_keys.remove("measures")
+            data__measures = data["measures"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
         if "acknowledge" in data_keys:
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
@@ -297,11 +525,6 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
 def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str, int, float, Decimal, NoneType)) or isinstance(data, bool):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
-    return data
-
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str, NoneType)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
     return data
 
 def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data, custom_formats={}, name_prefix=None):
@@ -335,12 +558,36 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowl
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be named by propertyName definition", value=data, name="" + (name_prefix or "data") + "", rule='propertyNames')
     return data
 
+def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data, custom_formats={}, name_prefix=None):
+    data_any_of_count2 = 0
+    if not data_any_of_count2:
+        try:
+            if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+            if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
+                if data < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+            data_any_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count2:
+        try:
+            if not isinstance(data, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
+            if isinstance(data, str):
+                if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$'].search(data):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19.\uff0e]*\\s*[%\uff05]\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
+            data_any_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count2:
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
+    return data
+
 def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['initial', 'annual', 'executed']) - data.keys()
+        data__missing_keys = set([]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
         data_keys = set(data.keys())
@@ -356,16 +603,44 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsro
             data_keys.remove("executed")
             data__executed = data["executed"]
             validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__executed, custom_formats, (name_prefix or "data") + ".executed")
+        if "rate" in data_keys:
+            data_keys.remove("rate")
+            data__rate = data["rate"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data__rate, custom_formats, (name_prefix or "data") + ".rate")
+        if "to_date" in data_keys:
+            data_keys.remove("to_date")
+            data__todate = data["to_date"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+        if "forecast" in data_keys:
+            data_keys.remove("forecast")
+            data__forecast = data["forecast"]
+            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
 def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
-    if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
-        if data < 0:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+    data_any_of_count3 = 0
+    if not data_any_of_count3:
+        try:
+            if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+            if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
+                if data < 0:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+            data_any_of_count3 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count3:
+        try:
+            if not isinstance(data, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
+            if isinstance(data, str):
+                if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$'].search(data):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19,\uff0c.\uff0e]*\\s*(\u4e07\u5143|\u5143)?\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
+            data_any_of_count3 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+    if not data_any_of_count3:
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
     return data
 
 def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data, custom_formats={}, name_prefix=None):
@@ -374,6 +649,11 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(
     if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
         if data < 0:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+    return data
+
+def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (str, NoneType)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
     return data
 
 validate = validate_https___perfspec_invalid_schema_perfspec_schema_json

@@ -13,7 +13,7 @@ from typing import Callable
 
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.loader import Document
-from perfspec.model import Spec
+from perfspec.form.model import Spec
 
 
 class _Ack:

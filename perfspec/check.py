@@ -10,7 +10,8 @@ from perfspec import acknowledge
 from perfspec.config import selected
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.loader import Document, load_file
-from perfspec.model import build
+from perfspec.form.layout import choose_layout
+from perfspec.form.model import build
 from perfspec.profile import OFF, Profile
 from perfspec.rules import all_rules
 from perfspec.rules.base import Context, Rule
@@ -19,10 +20,20 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 class Options:
-    def __init__(self, profile: Profile, select: list[str] | None = None, ignore: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        layout: str | None = None,
+        root: str | None = None,
+    ) -> None:
         self.profile = profile
         self.select = select if select is not None else ["PS"]
         self.ignore = ignore if ignore is not None else []
+        # The layout a spec is read in unless it names its own; a repository file resolves under root.
+        self.layout = layout or profile.layout
+        self.root = root
 
 
 class FileResult:
@@ -66,8 +77,10 @@ class Engine:
         return finding if wanted == finding.severity else finding._replace(severity=wanted)
 
     def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
-        spec = build(doc.data)
+        layout, layout_problem = choose_layout(doc.data, self.options.layout, self.options.root)
+        spec = build(doc.data, layout)
         ctx = Context(doc, spec, self.options.profile)
+        ctx.layout_problem = layout_problem
         # Room for any number the loader admits (±1e15, any digits) times another: the
         # default 28 digits would make a 30-digit total an InvalidOperation, not a finding.
         with decimal.localcontext(prec=100):

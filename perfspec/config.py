@@ -18,6 +18,7 @@ class Config:
         self.select: list[str] = ["PS"]
         self.ignore: list[str] = []
         self.paths: list[str] = ["specs"]
+        self.layout: str | None = None  # None: the profile's
         self.root = root  # the folder holding the config file; relative names resolve here
         self.file = file
 
@@ -58,13 +59,15 @@ def load_config(start: str = ".") -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: 配置应为映射（键: 值）")
-    unknown = sorted(set(data) - {"profile", "select", "ignore", "paths"})
+    unknown = sorted(set(data) - {"profile", "select", "ignore", "paths", "layout"})
     if unknown:
         line = result.document.key_span((unknown[0],)).line if result.document else 1
-        raise ProfileError(f"{path}:{line}: 未知的配置项 {unknown[0]}（可用 profile、select、ignore、paths）")
+        raise ProfileError(f"{path}:{line}: 未知的配置项 {unknown[0]}（可用 profile、layout、select、ignore、paths）")
     config = Config(root=os.path.dirname(path), file=path)
     if "profile" in data:
         config.profile = str(data["profile"])
+    if "layout" in data:
+        config.layout = str(data["layout"])
     if "select" in data:
         config.select = _codes(data["select"], "select", path)
     if "ignore" in data:

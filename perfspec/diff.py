@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 from perfspec.check import SPEC_SUFFIXES, Engine, FileResult
 from perfspec.diagnostics import ERROR, INFO, WARNING, Finding, Path, format_path
 from perfspec.errors import UsageError
-from perfspec.model import Indicator, Spec, build, number
+from perfspec.form.model import Indicator, Spec, build, number
 
 ADDED, MODIFIED, REMOVED, RENAMED = "added", "modified", "removed", "renamed"
 FIELDS = ("weight", "score", "target", "actual")

@@ -35,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from perfspec.diagnostics import ERROR, WARNING, Path
-from perfspec.model import FUNDS_COLUMNS, FUNDS_ROWS
+from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
 from perfspec.render import TITLE, FormView, Portfolio, two
 
 # ----------------------------------------------------------------------------- layout (shared with the importer)

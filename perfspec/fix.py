@@ -39,7 +39,7 @@ from typing import Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path
 from perfspec.loader import Document, Span, decode, load_file, load_text
-from perfspec.model import Spec, build
+from perfspec.form.model import Spec, build
 from perfspec.profile import Profile
 from perfspec.rules._sums import computed_sum
 from perfspec.rules.base import Context

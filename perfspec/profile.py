@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from perfspec.diagnostics import ERROR, INFO, WARNING
+from perfspec.form.derived import ROUNDINGS, quantize  # noqa: F401 - quantize: the one home, re-exported
 from perfspec.loader import load_file
 
 PROFILE_DIR = os.path.join(os.path.dirname(__file__), "profiles")
-ROUNDINGS = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
 ROUNDING_ZH = {"truncate": "截断两位", "half_up": "四舍五入两位"}
 ROUNDING_EN = {"truncate": "truncated to 2 decimals", "half_up": "rounded half-up to 2 decimals"}
 OFF = "off"
@@ -37,6 +37,10 @@ class Profile(NamedTuple):
     qualitative_tiers: dict[str, tuple[Decimal, Decimal]]
     over_achievement: Decimal | None
     severity: dict[str, str] = {}  # never mutated: shared default is safe
+    layout: str = "national-2020"
+    level1_aliases: dict[str, str] = {}
+    template_prompts: tuple[str, ...] = ()
+    adjustment_note: bool = False
 
     def grade_for(self, total: Decimal) -> str:
         for grade, minimum in self.grades:
@@ -64,10 +68,6 @@ class Profile(NamedTuple):
             if code.startswith(prefix) and len(prefix) > len(best):
                 best = prefix
         return self.severity[best] if best else default
-
-
-def quantize(value: Decimal, method: str, places: int = 2) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDINGS[method])
 
 
 def builtin_profiles() -> list[str]:
@@ -165,6 +165,10 @@ def load_profile(name: str, base: str | None = None) -> Profile:
             },
             over_achievement=None if over is None else _dec(over, "over_achievement", pname),
             severity=severity,
+            layout=str(data.get("layout", "national-2020")),
+            level1_aliases={str(k): str(v) for k, v in (data.get("level1_aliases") or {}).items()},
+            template_prompts=tuple(str(x) for x in data.get("template_prompts") or ()),
+            adjustment_note=bool(data.get("adjustment_note")),
         )
     except ProfileError:
         raise

@@ -43,6 +43,7 @@ class Quantity(NamedTuple):
     achievement: str | None = None  # "达成" / "部分达成" / "未达成" for ACHIEVEMENT
     problem: str | None = None  # INVALID: short Chinese explanation
     problem_en: str | None = None
+    implied: bool = False  # no operator was written: `op` is the caller's assumption
 
 
 # --------------------------------------------------------------------------
@@ -181,7 +182,8 @@ def _strip_brackets(unit: str) -> str:
 
 
 def _normalise_unit(unit: str) -> str:
-    return _strip_brackets(_fold(unit))
+    folded = _strip_brackets(_fold(unit))
+    return _unit(folded) or folded
 
 
 def _has_phrase_word(tail: str) -> bool:
@@ -203,9 +205,21 @@ def _loose_tail(tail: str) -> bool:
     )
 
 
+# Units spelled out in words, as budget systems print them.
+_UNIT_WORDS: dict[str, str] = {"百分比": "%", "百分率": "%", "百分数": "%", "千分比": "‰"}
+# "%(百分比)", "个(个)": a unit followed by its own description in brackets.
+_DESCRIBED_UNIT_RE = re.compile(r"(?P<unit>[^()\[\]【】]+?)[(\[【](?P<words>[^()\[\]【】]+)[)\]】]")
+
+
 def _unit(tail: str) -> str | None:
     """The normalised unit if ``tail`` is a well-formed unit, else None."""
     unit = _strip_brackets(tail)
+    unit = _UNIT_WORDS.get(unit, unit)
+    described = _DESCRIBED_UNIT_RE.fullmatch(unit)
+    if described is not None:
+        inner = _unit(described.group("unit"))
+        if inner is not None and not any(ch.isdigit() for ch in described.group("words")):
+            return inner
     if not unit or len(unit) > _MAX_UNIT_LEN:
         return None
     if unit in ("%", "‰"):
@@ -362,7 +376,7 @@ def _parse_text(text: str, implied_op: str | None) -> Quantity | None:
                     f"无法识别“{head}”后的单位“{tail}”",
                     f"cannot read the unit “{tail}” after “{head}”",
                 )
-            return Quantity(Kind.QUANTITY, text, op=implied_op, value=value, unit=unit)
+            return Quantity(Kind.QUANTITY, text, op=implied_op, value=value, unit=unit, implied=True)
 
     if _CODE_NUMBER_RE.fullmatch(s):
         return _invalid(
@@ -387,7 +401,7 @@ def _parse(cell: object, implied_op: str | None) -> Quantity | None:
             value = Decimal(text)
             if not value.is_finite():
                 return _invalid(text, "数值不是有限数", "the number is not finite")
-            return Quantity(Kind.QUANTITY, text, op=implied_op, value=value)
+            return Quantity(Kind.QUANTITY, text, op=implied_op, value=value, implied=True)
         if isinstance(cell, str):
             return _parse_text_cached(cell, implied_op)
         return _invalid(

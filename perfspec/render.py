@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from perfspec.diagnostics import ERROR, INFO, SEVERITY_ZH, WARNING, Finding, Path
-from perfspec.model import FUNDS_ROW_ZH, FUNDS_ROWS, Funds, Indicator, Spec, build, two_places
+from perfspec.form.model import FUNDS_ROWS, Funds, Indicator, Spec, build, two_places
 from perfspec.profile import Profile, quantize
 
 FORMATS = ("html", "md")
@@ -349,7 +349,8 @@ class _Placer:
         total = rows["total"]
         if rest and rest[0] in rows:
             row = rows[str(rest[0])]
-            label = FUNDS_ROW_ZH[str(rest[0])]
+            field = self.view.spec.layout.funds_row(str(rest[0]))
+            label = field.short if field else str(rest[0])
             if len(rest) > 1 and rest[1] in ("initial", "annual", "executed"):
                 col = str(rest[1])
                 return row, row.cell(col), f"{label} · {_COLUMN_ZH[col]}"
@@ -420,7 +421,8 @@ def form_view(
     view.funds_head = Row({"label": Cell(f"项目资金（{view.unit}）")})
     for key in FUNDS_ROWS:
         values = funds.rows[key] if funds else {"initial": None, "annual": None, "executed": None}
-        label = FUNDS_ROW_ZH[key] if key != "appropriation" else "其中：当年财政拨款"
+        field = spec.layout.funds_row(key)
+        label = field.zh if field else key
         row = Row({
             "label": Cell(label),
             "initial": Cell(two(values["initial"])),

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from perfspec.loader import load_file
-from perfspec.model import build
+from perfspec.form.model import build
 from perfspec.render import two
 
 CHROMIUM = "/usr/bin/chromium"

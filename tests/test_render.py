@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, run_cli
 from perfspec import render
 from perfspec.loader import load_file
-from perfspec.model import build
+from perfspec.form.model import build
 from perfspec.profile import load_profile
 
 SPECS = sorted(glob.glob(os.path.join(ROOT, "specs", "2023", "*.yaml")))

@@ -43,6 +43,8 @@ def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
         profile=profile,
         select=codes(args.select) or config.select,
         ignore=codes(args.ignore) if args.ignore is not None else config.ignore,
+        layout=config.layout,
+        root=config.root,
     )
     paths = list(args.paths)
     if not paths:

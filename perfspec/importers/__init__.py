@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any, Optional, Union
 
 from perfspec.diagnostics import format_path  # noqa: F401 - re-exported for the importers
-from perfspec.model import FUNDS_COLUMNS, FUNDS_ROWS  # noqa: F401 - the one definition, re-exported
+from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS  # noqa: F401 - the one definition, re-exported
 
 # What a target / actual cell may hold: text as printed, or a number when the
 # cell is a bare number (kept as Decimal with its printed digits), or None.

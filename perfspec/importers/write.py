@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
-from perfspec.model import two_places
+from perfspec.form.model import two_places
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
 

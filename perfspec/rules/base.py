@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.loader import Document
-from perfspec.model import Spec
+from perfspec.form.model import Spec
 from perfspec.profile import Profile
 
 
@@ -30,6 +30,7 @@ class Context:
         self.findings: list[Finding] = []
         # Work several rules share (e.g. parsing every target and actual), done once per document.
         self.cache: dict[str, object] = {}
+        self.layout_problem: str | None = None  # the spec's `layout:` could not be used (PS012 says why)
 
     def report(
         self,

@@ -3,7 +3,10 @@
 标准名称：产出指标（数量指标、质量指标、时效指标、成本指标），效益指标（经济效益指标、
 社会效益指标、生态效益指标、可持续影响指标），满意度指标（服务对象满意度指标）；
 财预〔2021〕101号 起成本指标也可作一级指标。profile 可以加入本地名称
-（shanghai 加入了管理者满意度指标）。其他名称照样接受，只是提醒复核是否写错。
+（shanghai 加入了管理者满意度指标），版式也带着自己的名称（较早的
+决策/管理/产出/效益 框架）。表头里的分值（`产出指标(50分)`）不是名称的一部分。
+决策、管理这类评分细则（rubric）部分的二级名称各地不同，不检查。
+其他名称照样接受，只是提醒复核是否写错。
 
 通过 / passes::
 
@@ -30,21 +33,33 @@ SUMMARY_EN = "level-1 and level-2 categories use the standard names"
 
 
 def check(ctx: Context) -> None:
-    known = ctx.profile.categories
-    for level1, level2s in ctx.spec.categories:
-        if level1 not in known:
+    layout = ctx.spec.layout
+    known: dict[str, tuple[str, ...]] = dict(ctx.profile.categories)
+    for name, children in layout.level1.items():
+        known[name] = tuple(dict.fromkeys(known.get(name, ()) + children))
+    aliases = ctx.profile.level1_aliases
+    for group in ctx.spec.groups:
+        name = group.name
+        if name in layout.rubric:
+            continue
+        if name not in known:
+            standard = "、".join(n for n in ctx.profile.categories)
             ctx.report(
-                ("indicators", level1),
-                f"一级指标“{level1}”不是{ctx.profile.title}的标准名称（{'、'.join(known)}）",
-                f"level-1 category '{level1}' is not a standard name of {ctx.profile.title_en}",
+                ("indicators", group.key),
+                f"一级指标“{name}”不是{ctx.profile.title}的标准名称（{standard}）"
+                + (f"，应为“{aliases[name]}”" if name in aliases else ""),
+                f"level-1 category '{name}' is not a standard name of {ctx.profile.title_en}"
+                + (f" (standard: '{aliases[name]}')" if name in aliases else ""),
                 at_key=True,
             )
+        children = known.get(name) or known.get(aliases.get(name, ""), ())
+        if not children:
             continue
-        for level2 in level2s:
-            if level2 not in known[level1]:
+        for child in group.children:
+            if child.name not in children:
                 ctx.report(
-                    ("indicators", level1, level2),
-                    f"二级指标“{level2}”不是“{level1}”下的标准名称（{'、'.join(known[level1])}）",
-                    f"level-2 category '{level2}' is not a standard name under '{level1}'",
+                    ("indicators", group.key, child.key),
+                    f"二级指标“{child.name}”不是“{name}”下的标准名称（{'、'.join(children)}）",
+                    f"level-2 category '{child.name}' is not a standard name under '{name}'",
                     at_key=True,
                 )

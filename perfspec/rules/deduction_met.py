@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 from perfspec.quantity import Kind
-from perfspec.rules._outcome import outcomes, show
+from perfspec.rules._outcome import outcomes, show, show_target
 from perfspec.rules.base import Context, fmt
 
 CODE = "PS303"
@@ -44,7 +44,7 @@ def check(ctx: Context) -> None:
                 continue  # 达成 earns 80–100 % of the weight by the usual tiers: a small deduction is allowed
         ctx.report(
             ind.path + ("score",),
-            f"“{ind.label}”达到了年度指标值（指标值 {show(out.target)}，实际 {show(out.actual)}），却扣了 {fmt(ind.weight - ind.score)} 分",
-            f"'{ind.label}' met its target ({show(out.target)}, actual {show(out.actual)}) yet lost {fmt(ind.weight - ind.score)} points",
+            f"“{ind.label}”达到了年度指标值（指标值 {show_target(out)}；实际 {show(out.actual)}），却扣了 {fmt(ind.weight - ind.score)} 分",
+            f"'{ind.label}' met its target ({show_target(out, 'en')}; actual {show(out.actual)}) yet lost {fmt(ind.weight - ind.score)} points",
             expected=fmt(ind.weight),
         )

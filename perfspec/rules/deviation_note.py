@@ -24,7 +24,7 @@
 
 from __future__ import annotations
 
-from perfspec.model import Indicator
+from perfspec.form.model import Indicator
 from perfspec.profile import Profile
 from perfspec.rules.base import Context, fmt
 

@@ -1,7 +1,10 @@
 """PS102 execution-rate: 执行率 = 全年执行数 ÷ 全年预算数（年度资金总额行），保留两位
 
 舍入方式由 profile 决定：shanghai 截断（47.37 ÷ 47.59 = 99.537… 记为 99.53），
-national 截断或四舍五入均可。表中未填执行率时不检查（`perfspec fix` 会填上）。
+national 截断或四舍五入均可。执行率可写成 99.62、“99.62%”，或写成比值 1（= 100%）；
+没有全年预算数一栏的版式按年初预算数计算（表中的 B/A）。年度资金总额一行为空或为 0
+而资金来源有数时，按来源合计计算（总额行本身由 PS101 报告）。表中印有执行率一格
+却留空（null）是错误；不写这个键则不检查（`perfspec fix` 会填上）。
 
 通过 / passes::
 
@@ -16,10 +19,8 @@ national 截断或四舍五入均可。表中未填执行率时不检查（`perf
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from perfspec.profile import ROUNDING_EN, ROUNDING_ZH, Profile, quantize
-from perfspec.model import Funds
+from perfspec.form.derived import accepted_rates, exact_rate, rate_basis, rate_is_right
+from perfspec.profile import ROUNDING_EN, ROUNDING_ZH
 from perfspec.rules.base import Context, approx, fmt
 
 CODE = "PS102"
@@ -29,41 +30,47 @@ SUMMARY = "执行率 = 全年执行数 ÷ 全年预算数，按 profile 的方�
 SUMMARY_EN = "execution rate = executed ÷ annual budget, to 2 decimals as the profile rounds"
 
 
-def exact_rate(funds: Funds) -> Decimal | None:
-    executed = funds.rows["total"]["executed"]
-    annual = funds.rows["total"]["annual"]
-    if executed is None or annual is None or annual == 0:
-        return None
-    return executed / annual * 100
-
-
-def accepted_rates(exact: Decimal, profile: Profile) -> dict[str, Decimal]:
-    return {method: quantize(exact, method) for method in profile.rate_rounding}
-
-
 def check(ctx: Context) -> None:
-    funds = ctx.spec.funds
-    if funds is None or funds.rate is None:
+    form = ctx.spec
+    funds = form.funds
+    if funds is None or not funds.stated("rate"):
         return
-    exact = exact_rate(funds)
-    if exact is None:
+    exact = exact_rate(form)
+    basis = rate_basis(form)
+    column = form.layout.funds_column(basis.column) if basis else None
+    budget_zh = column.zh if column else "全年预算数"
+    if funds.rate is None:
+        if exact is None or funds.raw.get("rate") is not None:
+            return  # unreadable text is the schema's; nothing to compute from is not a blank to fill
+        first = next(iter(accepted_rates(exact, ctx.profile).values()))
+        assert basis is not None
+        ctx.report(
+            ("funds", "rate"),
+            f"执行率一栏空白，应为 {fmt(first)}（{fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}）",
+            f"the execution rate cell is blank; it should be {fmt(first)} ({fmt(basis.executed)} ÷ {fmt(basis.budget)})",
+            expected=fmt(first),
+        )
+        return
+    if exact is None or basis is None:
         ctx.cannot(
             ("funds", "rate"),
             "年度资金总额的全年预算数或全年执行数为空（或预算为 0），无法核对执行率",
             "the total row's annual budget or executed amount is blank (or the budget is 0)",
         )
         return
-    accepted = accepted_rates(exact, ctx.profile)
-    if funds.rate in accepted.values():
+    if rate_is_right(form, ctx.profile):
         return
-    executed, annual = funds.rows["total"]["executed"], funds.rows["total"]["annual"]
+    accepted = accepted_rates(exact, ctx.profile)
     first = next(iter(accepted.values()))
     values = list(dict.fromkeys(accepted.values()))
     # 99.53 或 99.54（47.37 ÷ 47.59 = 99.537…，截断或四舍五入两位）
     methods_zh = "或".join(ROUNDING_ZH[m].replace("两位", "") for m in accepted) + "两位"
     methods_en = " or ".join(ROUNDING_EN[m].replace(" to 2 decimals", "") for m in accepted) + " to 2 decimals"
-    options_zh = f"{' 或 '.join(fmt(v) for v in values)}（{fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}，{methods_zh}）"
-    options_en = f"{' or '.join(fmt(v) for v in values)} ({fmt(executed)} ÷ {fmt(annual)} = {approx(exact)}, {methods_en})"
+    source_zh = "，按资金来源合计" if basis.from_sources else ""
+    source_en = ", from the sources' sum" if basis.from_sources else ""
+    on_zh = f"{budget_zh}" if basis.column != "annual" else "全年预算数"
+    options_zh = f"{' 或 '.join(fmt(v) for v in values)}（全年执行数 {fmt(basis.executed)} ÷ {on_zh} {fmt(basis.budget)} = {approx(exact)}，{methods_zh}{source_zh}）"
+    options_en = f"{' or '.join(fmt(v) for v in values)} ({fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}, {methods_en}{source_en})"
     ctx.report(
         ("funds", "rate"),
         f"执行率应为 {options_zh}，表中为 {fmt(funds.rate)}",

@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from perfspec.rules._outcome import outcomes, show
+from perfspec.rules._outcome import outcomes, show, show_target
 from perfspec.rules.base import Context, fmt
 
 CODE = "PS302"
@@ -36,6 +36,6 @@ def check(ctx: Context) -> None:
         if out.met is False and ind.weight and ind.score is not None and ind.score == ind.weight:
             ctx.report(
                 ind.path + ("score",),
-                f"“{ind.label}”没有达到年度指标值（指标值 {show(out.target)}，实际 {show(out.actual)}），却得了满分 {fmt(ind.score)}",
-                f"'{ind.label}' missed its target ({show(out.target)}, actual {show(out.actual)}) yet scored full marks",
+                f"“{ind.label}”没有达到年度指标值（指标值 {show_target(out)}；实际 {show(out.actual)}），却得了满分 {fmt(ind.score)}",
+                f"'{ind.label}' missed its target ({show_target(out, 'en')}; actual {show(out.actual)}) yet scored full marks",
             )

@@ -1,6 +1,9 @@
 """PS101 funds-sum: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金
 
-年初预算数、全年预算数、全年执行数三栏分别检查，按十进制精确计算。
+年初预算数、全年预算数、全年执行数三栏分别检查，按十进制精确计算。资金来源的
+行名和栏目由版式（layout）规定，如四川 2023 的财政资金 / 财政专户管理资金 /
+单位资金 / 其他资金。未使用的来源行留空时按 0 计（消息会说明）；某一栏所有
+来源都留空时，表中没有分项，不核对。
 
 通过 / passes::
 
@@ -19,45 +22,37 @@
 
 from __future__ import annotations
 
-from perfspec.model import FUNDS_COLUMN_ZH, FUNDS_COLUMNS, FUNDS_ROW_ZH
+from perfspec.form.derived import funds_sums
 from perfspec.rules.base import Context, fmt
 
 CODE = "PS101"
 NAME = "funds-sum"
 SEVERITY = "error"
-SUMMARY = "年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金（每一栏）"
-SUMMARY_EN = "total funds = appropriation + carryover + other, in every column"
-
-_PARTS = ("appropriation", "carryover", "other")
+SUMMARY = "年度资金总额 = 各资金来源之和（每一栏）"
+SUMMARY_EN = "total funds = the sum of the funding sources, in every column"
 
 
 def check(ctx: Context) -> None:
-    funds = ctx.spec.funds
-    if funds is None:
-        return
-    blanks = [(row, col) for col in FUNDS_COLUMNS for row in ("total",) + _PARTS if funds.rows[row][col] is None]
-    blank_columns = list(dict.fromkeys(col for _, col in blanks))
-    if blanks:
-        # One note for the block, at its first blank cell: a blank funds table is one fact.
-        row, col = blanks[0]
-        cells = "、".join(f"{FUNDS_ROW_ZH[r]}的{FUNDS_COLUMN_ZH[c]}" for r, c in blanks[:3]) + ("等" if len(blanks) > 3 else "")
-        columns = "、".join(f"“{FUNDS_COLUMN_ZH[c]}”" for c in blank_columns)
-        ctx.cannot(
-            ("funds", row, col),
-            f"{cells}为空，无法核对{columns}一栏的合计",
-            f"blank funds cells: the sum of the {', '.join(blank_columns)} column(s) cannot be checked",
-        )
-    for col in FUNDS_COLUMNS:
-        stated = funds.rows["total"][col]
-        parts = [funds.rows[row][col] for row in _PARTS]
-        if col in blank_columns or stated is None:
+    layout = ctx.spec.layout
+    total = layout.funds_row(layout.total_row)
+    total_zh = total.zh if total else "年度资金总额"
+
+    def row_zh(key: str) -> str:
+        field = layout.funds_row(key)
+        return field.short if field else key
+
+    def column_zh(key: str) -> str:
+        field = layout.funds_column(key)
+        return field.zh if field else layout.label("funds", key)
+
+    for found in funds_sums(ctx.spec):
+        if abs(found.expected - found.stated) <= ctx.profile.tolerance:
             continue
-        expected = sum(parts)  # type: ignore[arg-type]
-        if abs(expected - stated) > ctx.profile.tolerance:
-            terms = " + ".join(f"{FUNDS_ROW_ZH[r]} {fmt(p)}" for r, p in zip(_PARTS, parts))
-            ctx.report(
-                ("funds", "total", col),
-                f"年度资金总额的{FUNDS_COLUMN_ZH[col]}应为 {fmt(expected, stated)}（{terms}），表中为 {fmt(stated)}",
-                f"total {col} should be {fmt(expected, stated)} (appropriation + carryover + other), the form states {fmt(stated)}",
-                expected=fmt(expected, stated),
-            )
+        terms = " + ".join(f"{row_zh(r)} {fmt(v) if v is not None else '（空，按 0 计）'}" for r, v in found.parts)
+        terms_en = " + ".join(f"{r} {fmt(v) if v is not None else '(blank, counted 0)'}" for r, v in found.parts)
+        ctx.report(
+            ("funds", layout.total_row, found.column),
+            f"{total_zh}的{column_zh(found.column)}应为 {fmt(found.expected, found.stated)}（{terms}），表中为 {fmt(found.stated)}",
+            f"total {found.column} should be {fmt(found.expected, found.stated)} ({terms_en}), the form states {fmt(found.stated)}",
+            expected=fmt(found.expected, found.stated),
+        )

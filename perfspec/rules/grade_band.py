@@ -19,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfspec.rules.base import Context, fmt
-from perfspec.rules._sums import computed_sum
+from perfspec.form.derived import grade_for, points_sum
 
 CODE = "PS106"
 NAME = "grade-band"
@@ -34,11 +34,11 @@ def check(ctx: Context) -> None:
         return  # blank, or not a grade at all (PS010 says so)
     total = ctx.spec.total_score
     if total is None:
-        total, _ = computed_sum(ctx, "score")
+        total = points_sum(ctx.spec, "score").value
     if total is None:
         ctx.cannot(("grade",), "总得分为空，无法核对评分等级", "the total score is blank")
         return
-    expected = ctx.profile.grade_for(total)
+    expected = grade_for(total, ctx.profile)
     if expected != grade:
         ctx.report(
             ("grade",),

@@ -6,12 +6,17 @@
 通过 / passes: 分值 10 + 20 + 15 + 15 + 10 + 10 + 10 + 10 = 100，`total: {weight: 100.00}`
 
 不通过 / fails: 各行分值合计 95，`total: {weight: 100.00}`
+
+无论表中写的总分值是多少，各项分值之和都必须等于版式的满分（100）：`perfspec fix`
+把总分值从 100 改成 95 并不能让表变对，少掉的那一行仍会报告。
+
+不通过 / fails: 各行分值合计 95，`total: {weight: 95}`
 """
 
 from __future__ import annotations
 
 from perfspec.rules.base import Context
-from perfspec.rules._sums import check_sum
+from perfspec.rules._sums import check_full_marks, check_sum
 
 CODE = "PS104"
 NAME = "total-weight"
@@ -22,3 +27,4 @@ SUMMARY_EN = "total weight = funds weight + every indicator's weight"
 
 def check(ctx: Context) -> None:
     check_sum(ctx, "weight")
+    check_full_marks(ctx)

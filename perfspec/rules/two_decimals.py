@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from perfspec.diagnostics import Path
-from perfspec.model import FUNDS_COLUMNS, FUNDS_ROWS
+from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
 from perfspec.rules.base import Context, fmt
 
 CODE = "PS108"
