@@ -87,7 +87,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 data__funds = data["funds"]
                 data__funds_is_dict = isinstance(data__funds, dict)
                 if data__funds_is_dict:
-                    data__funds__missing_keys = set(['weight', 'total']) - data__funds.keys()
+                    data__funds__missing_keys = set(['total']) - data__funds.keys()
                     if data__funds__missing_keys:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must contain " + (str(sorted(data__funds__missing_keys)) + " properties"), value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='required')
             if "indicators" in data_keys:
@@ -137,7 +137,6 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be string", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='type')
             if not (isinstance(data__kind, str) and data__kind == 'self-evaluation' or isinstance(data__kind, str) and data__kind == 'target-table' or isinstance(data__kind, str) and data__kind == 'monitoring' or isinstance(data__kind, str) and data__kind == 'department-overall' or isinstance(data__kind, str) and data__kind == 'transfer-payment'):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['self-evaluation', 'target-table', 'monitoring', 'department-overall', 'transfer-payment']", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='enum')
-        else: data["kind"] = 'self-evaluation'
         if "layout" in data_keys:
             data_keys.remove("layout")
             data__layout = data["layout"]
@@ -230,7 +229,6 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.unit must be string", value=data__funds__unit, name="" + (name_prefix or "data") + ".funds.unit", rule='type')
                     if not (isinstance(data__funds__unit, str) and data__funds__unit == '万元' or isinstance(data__funds__unit, str) and data__funds__unit == '元'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.unit must be one of ['万元', '元']", value=data__funds__unit, name="" + (name_prefix or "data") + ".funds.unit", rule='enum')
-                else: data__funds["unit"] = '万元'
                 if "weight" in data__funds_keys:
                     data__funds_keys.remove("weight")
                     data__funds__weight = data__funds["weight"]

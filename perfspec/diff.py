@@ -468,34 +468,22 @@ class Value:
     computed: bool = False
 
 
-def _sum_scores(spec: Spec) -> Decimal | None:
-    if spec.funds is None or spec.funds.score is None:
-        return None
-    total = spec.funds.score
-    for indicator in spec.indicators:
-        if indicator.score is None:
-            return None
-        total += indicator.score
-    return total
-
-
 def summary(spec: Spec, profile: Any) -> dict[str, Value]:
     """Project, total score, grade and execution rate: as stated, or computed where the form leaves them blank."""
-    from perfspec.profile import quantize
-    from perfspec.rules.execution_rate import exact_rate
+    from perfspec.form.derived import accepted_rates, exact_rate, grade_for, points_sum
 
     root = spec.has
     score = Value(spec.total_score)
     if score.value is None:
-        score = Value(_sum_scores(spec), True)
+        score = Value(points_sum(spec, "score").value, True)
     grade = Value(spec.grade)
     if grade.value is None and score.value is not None:
-        grade = Value(profile.grade_for(score.value), True)
+        grade = Value(grade_for(score.value, profile), True)
     rate = Value(spec.funds.rate if spec.funds else None)
     if rate.value is None and spec.funds is not None:
-        exact = exact_rate(spec.funds)
+        exact = exact_rate(spec)
         if exact is not None and profile.rate_rounding:
-            rate = Value(quantize(exact, profile.rate_rounding[0]), True)
+            rate = Value(next(iter(accepted_rates(exact, profile).values())), True)
     weight = Value(spec.total_weight)
     return {
         "project": Value(root.get("project")),

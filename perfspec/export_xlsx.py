@@ -2,11 +2,13 @@
 
 The workbook has three kinds of sheets:
 
-- one **form sheet** per spec, laid out like the published 财政项目支出绩效自评表
-  (title, 项目名称 / 主管部门 / 实施单位, the funds block, 年度总体目标, the indicator
-  table with merged 一级 / 二级指标 cells, 总分, 评分等级). It is built from
-  :func:`perfspec.render.form_view`, so rows, spans and number formatting are the
-  HTML report's. Numbers are numbers with a ``0.00`` format; texts are text
+- one **form sheet** per spec, laid out as its layout prints the form
+  (``perfspec/form/layouts/*.yaml``: the title, the header cells, the funds block
+  with the layout's rows and columns, the goals, the indicator table with merged
+  一级 / 二级指标 cells and the layout's score columns, 总分, 评分等级, and the
+  sections and signatures the spec writes). It is built from
+  :func:`perfspec.render.form_view`, so rows, spans, labels and number formatting
+  are the HTML report's. Numbers are numbers with a ``0.00`` format; texts are text
   (a 年度指标值 like ``=100.00(%)`` is stored as text, never as a formula); blank
   cells stay empty. Check findings are attached to their cells as comments.
 - for a folder, a **summary sheet** 汇总 first (one row per form, a 合计 row);
@@ -35,8 +37,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from perfspec.diagnostics import ERROR, WARNING, Path
+from perfspec.form.layout import Layout
 from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
-from perfspec.render import TITLE, FormView, Portfolio, two
+from perfspec.render import _XLSX_WIDTH, FormView, HeaderItem, Portfolio, _spans, two
 
 # ----------------------------------------------------------------------------- layout (shared with the importer)
 
@@ -48,21 +51,11 @@ CODE_PREFIX = "perfspec"  # form sheets get the code name perfspec1, perfspec2, 
 MAX_CELL = 32767  # characters Excel keeps in a cell
 CHUNK = 30000  # hidden-sheet text is split into cells of this size
 
-# The form occupies columns A–H (1–8).
-COLUMNS = 8
-WIDTHS = (10, 14, 22, 14, 14, 9, 9, 34)
-INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率(%)", "得分")
-FUNDS_LABELS = {
-    "total": "年度资金总额",
-    "appropriation": "其中：当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-}
-SUMMARY_HEADERS = (
-    "项目名称", "年初预算数", "全年预算数", "全年执行数", "执行率(%)", "总分", "评分等级", "错误数", "警告数", "文件", "备注",
-)
-SUMMARY_WIDTHS = (30, 13, 13, 13, 11, 9, 9, 8, 8, 36, 30)
+# Every label on a sheet is the form's layout's (render.form_view takes them from it); the
+# widths of the indicator columns are render's; a column the layout adds gets this width.
+OTHER_WIDTH = 12
+# The summary's own columns around the layout's amount columns.
+SUMMARY_TAIL = ("错误数", "警告数", "文件", "备注")
 
 FONT = "宋体"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -139,32 +132,81 @@ def decode(kind: str, text: str) -> Any:
 
 # ----------------------------------------------------------------------------- what a workbook cannot carry
 
+# What the importer reads back (perfspec.importers.FormData): the reference layout's cells.
 _TOP = ("year", "project", "department", "implementer", "funds", "goals", "indicators", "total", "grade")
 _FUNDS = ("unit", "weight", *FUNDS_ROWS, "rate", "score")
 _ITEM = ("name", "target", "actual", "weight", "score", "deviation")
+# Set by the schema's defaults or naming the form: the sheet's layout says as much.
+_META = ("kind", "layout")
 
 
-def unexportable(data: Any) -> list[str]:
-    """YAML paths of content the form layout has no cell for (acknowledge, extra keys, empty categories…).
+def _reference() -> dict[str, set[str]]:
+    """The keys `perfspec import --from xlsx` reads back (perfspec.importers.FormData)."""
+    return {"top": set(_TOP), "funds": set(_FUNDS), "rows": set(FUNDS_ROWS), "columns": set(FUNDS_COLUMNS),
+            "item": set(_ITEM), "goals": {"expected", "achieved"}, "total": {"weight", "score"}}
 
-    Such content is not in the workbook and will not come back from an import.
+
+def _printed(layout: Layout) -> dict[str, set[str]]:
+    """The keys a sheet in `layout` has a cell for."""
+    fields = layout.header + layout.sections + layout.signatures
+    rows = {f.key for f in layout.funds_rows}
+    columns = {f.key for f in layout.funds_columns} | ({"rate"} if layout.row_rates else set())
+    item = {"name", "target", "actual", "deviation", "nature", "unit", *layout.scores}
+    item |= {k for k in layout.labels.get("indicators", {}) if k not in ("level1", "level2")}
+    return {
+        "top": set(_META) | {f.key for f in fields} | {"funds", "goals", "indicators", "total", "grade"},
+        "funds": {"unit", "weight", "rate", "score", "deviation"} | rows,
+        "rows": rows,
+        "columns": columns,
+        "item": item,
+        "goals": {f.key for f in layout.goals},
+        "total": {"weight", "score", *layout.scores},
+    }
+
+
+def unexportable(data: Any, layout: Layout | None = None) -> list[str]:
+    """YAML paths of content the form's layout has no cell for (acknowledge, extra keys, empty categories…).
+
+    Such content is not in the workbook and will not come back from an import. `layout`: the one the
+    form is printed in (None: its kind's).
     """
+    if layout is None:
+        from perfspec.form.kinds import kind_of
+        from perfspec.form.layout import load_layout
+
+        layout = load_layout(kind_of(data.get("kind") if isinstance(data, dict) else None).layout)
+    return _outside(data, _printed(layout), printing=True)
+
+
+def not_reimported(data: Any, layout: Layout | None = None) -> list[str]:
+    """YAML paths the sheet prints that `perfspec import --from xlsx` does not read back: the importer
+    knows the reference layout's cells only (a split target's parts, other funding rows, sections …)."""
+    printed = set(unexportable(data, layout))
+    default_kind = not isinstance(data, dict) or data.get("kind") in (None, "self-evaluation")
+    return [
+        path for path in _outside(data, _reference(), printing=False)
+        if path not in printed and not (path == "kind" and default_kind)
+    ]
+
+
+def _outside(data: Any, known: dict[str, set[str]], printing: bool) -> list[str]:
     out: list[str] = []
     if not isinstance(data, dict):
         return ["(整个文件)"]
 
-    def extra(mapping: Any, known: Iterable[str], prefix: str) -> None:
+    def extra(mapping: Any, keys: set[str], prefix: str) -> None:
         if isinstance(mapping, dict):
-            out.extend(prefix + str(k) for k in mapping if k not in known)
+            out.extend(prefix + str(k) for k in mapping if k not in keys)
 
-    extra(data, _TOP, "")
+    extra(data, known["top"], "")
     funds = data.get("funds")
-    extra(funds, _FUNDS, "funds.")
+    extra(funds, known["funds"], "funds.")
     if isinstance(funds, dict):
-        for row in FUNDS_ROWS:
-            extra(funds.get(row), FUNDS_COLUMNS, f"funds.{row}.")
-    extra(data.get("goals"), ("expected", "achieved"), "goals.")
-    extra(data.get("total"), ("weight", "score"), "total.")
+        for row, cells in funds.items():
+            if row in known["rows"]:
+                extra(cells, known["columns"], f"funds.{row}.")
+    extra(data.get("goals"), known["goals"], "goals.")
+    extra(data.get("total"), known["total"], "total.")
     indicators = data.get("indicators")
     if isinstance(indicators, dict):
         for level1, level2s in indicators.items():
@@ -179,13 +221,15 @@ def unexportable(data: Any) -> list[str]:
                     if not isinstance(item, dict):
                         out.append(f"indicators.{level1}.{level2}[{i}]")
                         continue
-                    extra(item, _ITEM, f"indicators.{level1}.{level2}[{i}].")
-                    for key in _ITEM:
-                        if key in item and encode(item[key]) is None:
+                    extra(item, known["item"], f"indicators.{level1}.{level2}[{i}].")
+                    for key in [k for k in item if k in known["item"]]:
+                        # A split target {operator, value, unit} is printed in its columns, but read back as text.
+                        if encode(item[key]) is None and not (printing and key == "target" and isinstance(item[key], dict)):
                             out.append(f"indicators.{level1}.{level2}[{i}].{key}")
-    for path, value in _scalar_paths(data):
-        if encode(value) is None:
-            out.append(".".join(str(p) for p in path))
+    if printing:
+        for path, value in _scalar_paths(data):
+            if encode(value) is None:
+                out.append(".".join(str(p) for p in path))
     return out
 
 
@@ -331,13 +375,16 @@ class Book:
         comment.height = min(400, 40 + 18 * sum(_lines(line, 40) for line in lines))
         cell.comment = comment
 
-    def _number(self, ws: Any, row: int, col: int, text: str, marks: Any = None, center_dash: bool = True) -> Any:
+    def _number(
+        self, ws: Any, row: int, col: int, text: str, marks: Any = None, center_dash: bool = True,
+        end_col: int | None = None,
+    ) -> Any:
         """A numeric cell from the view's formatted text (render.two): a number with its decimals, or text."""
         value = _decimal(text)
         if value is None:
             kind = "center" if (text == "-" and center_dash) else "num"
-            return self._cell(ws, row, col, text or None, kind=kind, marks=marks)
-        cell = self._cell(ws, row, col, excel_number(value), kind="num", marks=marks)
+            return self._cell(ws, row, col, text or None, kind=kind, marks=marks, end_col=end_col)
+        cell = self._cell(ws, row, col, excel_number(value), kind="num", marks=marks, end_col=end_col)
         cell.number_format = number_format(value)
         return cell
 
@@ -350,7 +397,7 @@ class Book:
     # -- one form
 
     def add_form(self, view: FormView, title: str) -> Any:
-        """A sheet in the official layout for one loaded form."""
+        """A sheet for one loaded form, laid out as its layout prints it (the view's rows and columns)."""
         self.forms += 1
         key = f"{CODE_PREFIX}{self.forms}"
         ws = self.wb.create_sheet(title)
@@ -359,80 +406,104 @@ class Book:
         funds_raw = data.get("funds") if isinstance(data.get("funds"), dict) else {}
         goals_raw = data.get("goals") if isinstance(data.get("goals"), dict) else {}
         total_raw = data.get("total") if isinstance(data.get("total"), dict) else {}
+        layout = view.layout
+        assert layout is not None
 
         def record(path: Path, cell: Any, value: Any) -> None:
             self._record(key, title, path, cell, value)
 
-        for i, width in enumerate(WIDTHS, start=1):
+        # The sheet is as wide as the indicator table or the funds block, whichever is wider.
+        keys = ["level1", "level2"] + [c.key for c in view.indicator_columns]
+        columns = max(len(keys), view.columns)
+        widths = [_XLSX_WIDTH.get(k, OTHER_WIDTH) for k in keys] + [OTHER_WIDTH] * (columns - len(keys))
+        for i, width in enumerate(widths, start=1):
             ws.column_dimensions[_letter(i)].width = width
         heights: dict[int, float] = {}
 
         def height(row: int, text: str, cols: tuple[int, int]) -> None:
-            width = sum(WIDTHS[cols[0] - 1:cols[1]])
+            width = sum(widths[cols[0] - 1:cols[1]])
             heights[row] = max(heights.get(row, 0), 15.0 * _lines(text, width) + 3)
 
+        def no_border(row: int) -> None:
+            for c in range(1, columns + 1):
+                ws.cell(row=row, column=c).border = self._no_border()
+
         # Title and year.
-        cell = self._cell(ws, 1, 1, TITLE, kind="center", end_col=COLUMNS, marks=view.unplaced)
+        cell = self._cell(ws, 1, 1, view.title, kind="center", end_col=columns, marks=view.unplaced)
         cell.font = self.title_font
         heights[1] = 28
-        for c in range(1, COLUMNS + 1):
-            ws.cell(row=1, column=c).border = self._no_border()
-        year = view.header["project"].year
-        cell = self._cell(ws, 2, 1, f"({year.text} 年度)", kind="center", end_col=COLUMNS, marks=year.marks)
+        no_border(1)
+        year = view.year_cell
+        cell = self._cell(ws, 2, 1, f"({year.text} {view.year_label})", kind="center", end_col=columns, marks=year.marks)
         cell.font = self.year_font
-        for c in range(1, COLUMNS + 1):
-            ws.cell(row=2, column=c).border = self._no_border()
+        no_border(2)
         record(("year",), cell, data.get("year"))
 
-        # 项目名称, 主管部门, 实施单位.
-        project = view.header["project"].project
-        self._cell(ws, 3, 1, "项目名称", kind="head")
-        cell = self._cell(ws, 3, 2, project.text, end_col=COLUMNS, marks=project.marks)
-        record(("project",), cell, data.get("project"))
-        height(3, project.text, (2, COLUMNS))
-        parties = view.header["parties"]
-        self._cell(ws, 4, 1, "主管部门", kind="head")
-        cell = self._cell(ws, 4, 2, parties.department.text, end_col=4, marks=parties.department.marks)
-        record(("department",), cell, data.get("department"))
-        self._cell(ws, 4, 5, "实施单位", kind="head")
-        cell = self._cell(ws, 4, 6, parties.implementer.text, end_col=COLUMNS, marks=parties.implementer.marks)
-        record(("implementer",), cell, data.get("implementer"))
-        height(4, parties.department.text, (2, 4))
-        height(4, parties.implementer.text, (6, COLUMNS))
+        # The header: 项目名称, then the other cells two by two (主管部门 | 实施单位 …).
+        r = 3
+        for line in view.header_lines:
+            c = 1
+            for item, span in zip(line.items, _spans(columns - len(line.items), len(line.items))):
+                self._cell(ws, r, c, item.label, kind="head")
+                cell = self._cell(ws, r, c + 1, item.cell.text, end_col=c + span, marks=item.cell.marks)
+                record((item.key,), cell, data.get(item.key))
+                height(r, item.cell.text, (c + 1, c + span))
+                c += span + 1
+            r += 1
 
-        # 项目资金.
-        cell = self._cell(ws, 5, 1, view.funds_head.label.text, kind="head", end_row=9, marks=view.funds_head.label.marks)
+        # 项目资金: the layout's columns and rows.
+        funds_top = r
+        last = funds_top + len(view.funds)
+        cell = self._cell(ws, r, 1, view.funds_head.label.text, kind="head", end_row=last, marks=view.funds_head.label.marks)
         record(("funds", "unit"), cell, funds_raw.get("unit"))
-        self._cell(ws, 5, 2, None, kind="head")
-        for i, header in enumerate(FUNDS_HEADERS, start=3):
-            self._cell(ws, 5, i, header, kind="head")
-        for r, (key_row, row) in enumerate(zip(FUNDS_ROWS, view.funds), start=6):
-            self._cell(ws, r, 2, FUNDS_LABELS[key_row], kind="label", marks=row.label.marks)
-            height(r, FUNDS_LABELS[key_row], (2, 2))
-            raw_row = funds_raw.get(key_row) if isinstance(funds_raw.get(key_row), dict) else {}
-            for c, col in enumerate(FUNDS_COLUMNS, start=3):
-                cell = self._number(ws, r, c, row.cells[col].text, row.cells[col].marks)
-                record(("funds", key_row, col), cell, raw_row.get(col))
-            for c, col in ((6, "weight"), (7, "rate"), (8, "score")):
-                cell = self._number(ws, r, c, row.cells[col].text, row.cells[col].marks)
-                if key_row == "total":
-                    record(("funds", col), cell, funds_raw.get(col))
+        self._cell(ws, r, 2, None, kind="head")
+        spans = [1] * len(view.funds_columns)
+        if spans:
+            spans[-1] = columns - 2 - (len(spans) - 1)
+        c = 3
+        for column, span in zip(view.funds_columns, spans):
+            self._cell(ws, r, c, column.head, kind="head", end_col=c + span - 1)
+            c += span
+        total_key = layout.total_row
+        for row_key, row in view.funds_rows.items():
+            r += 1
+            self._cell(ws, r, 2, row.label.text, kind="label", marks=row.label.marks)
+            height(r, row.label.text, (2, 2))
+            raw_row = funds_raw.get(row_key) if isinstance(funds_raw.get(row_key), dict) else {}
+            c = 3
+            for column, span in zip(view.funds_columns, spans):
+                shown = row.cells[column.key]
+                cell = self._number(ws, r, c, shown.text, shown.marks, end_col=c + span - 1)
+                if column.key not in ("weight", "rate", "score"):
+                    record(("funds", row_key, column.key), cell, raw_row.get(column.key))
+                elif row_key == total_key:
+                    record(("funds", column.key), cell, funds_raw.get(column.key))
+                elif column.key == "rate" and layout.row_rates:
+                    record(("funds", row_key, "rate"), cell, raw_row.get("rate"))
+                c += span
+        if view.funds_note is not None:
+            r += 1
+            cell = self._line(ws, r, view.funds_note, columns, height)
+            record(("funds", view.funds_note.key), cell, funds_raw.get(view.funds_note.key))
 
         # 年度总体目标.
         goals = view.goals
-        self._cell(ws, 10, 1, goals.label.text, kind="head", end_row=11, marks=goals.label.marks)
-        self._cell(ws, 10, 2, "预期目标", kind="head", end_col=4)
-        self._cell(ws, 10, 5, "实际完成情况", kind="head", end_col=COLUMNS)
-        cell = self._cell(ws, 11, 2, goals.expected.text, end_col=4, marks=goals.expected.marks)
-        record(("goals", "expected"), cell, goals_raw.get("expected"))
-        cell = self._cell(ws, 11, 5, goals.achieved.text, end_col=COLUMNS, marks=goals.achieved.marks)
-        record(("goals", "achieved"), cell, goals_raw.get("achieved"))
-        height(11, goals.expected.text, (2, 4))
-        height(11, goals.achieved.text, (5, COLUMNS))
+        r += 1
+        self._cell(ws, r, 1, goals.label.text, kind="head", end_row=r + 1, marks=goals.label.marks)
+        c = 2
+        for field_, span in zip(view.goals_fields, _spans(columns - 1, len(view.goals_fields) or 1)):
+            self._cell(ws, r, c, field_.label, kind="head", end_col=c + span - 1)
+            shown = goals.cells[field_.key]
+            cell = self._cell(ws, r + 1, c, shown.text, end_col=c + span - 1, marks=shown.marks)
+            record(("goals", field_.key), cell, goals_raw.get(field_.key))
+            height(r + 1, shown.text, (c, c + span - 1))
+            c += span
+        r += 2
 
         # 绩效指标.
-        head = 12
-        for c, header in enumerate(INDICATOR_HEADERS, start=1):
+        head = r
+        labels = list(view.level_labels) + [c.head for c in view.indicator_columns]
+        for c, header in enumerate(labels, start=1):
             self._cell(ws, head, c, header, kind="head", marks=view.indicators_head.label.marks if c == 1 else None)
         heights[head] = 30
         r = head + 1
@@ -444,45 +515,75 @@ class Book:
             ind = row.indicator
             raw = ind.raw if ind is not None else {}
             base: Path = ind.path if ind is not None else ()
-            cell = self._cell(ws, r, 3, row.name.text or None, marks=row.name.marks)
-            if ind is not None:
-                record(base + ("name",), cell, raw.get("name"))
-            for c, field in ((4, "target"), (5, "actual")):
-                cell = self._target(ws, r, c, raw.get(field), row.cells[field])
+            for c, column in enumerate(view.indicator_columns, start=3):
+                shown = row.cells[column.key]
+                value = raw.get(column.key)
+                if column.css == "num":
+                    cell = self._number(ws, r, c, shown.text, shown.marks, center_dash=False)
+                elif column.css == "center":
+                    cell = self._target(ws, r, c, value, shown)
+                else:
+                    cell = self._cell(ws, r, c, shown.text or None, marks=shown.marks)
                 if ind is not None:
-                    record(base + (field,), cell, raw.get(field))
-            for c, field in ((6, "weight"), (7, "score")):
-                cell = self._number(ws, r, c, row.cells[field].text, row.cells[field].marks, center_dash=False)
-                if ind is not None:
-                    record(base + (field,), cell, raw.get(field))
-            cell = self._cell(ws, r, 8, row.deviation.text or None, marks=row.deviation.marks)
-            if ind is not None:
-                record(base + ("deviation",), cell, raw.get("deviation"))
-            height(r, row.name.text, (3, 3))
-            height(r, row.deviation.text, (8, 8))
-            height(r, row.cells["target"].text, (4, 4))
-            height(r, row.cells["actual"].text, (5, 5))
+                    record(base + (column.key,), cell, value)
+                height(r, shown.text, (c, c))
             r += 1
 
         # 总分 and 评分等级.
-        total = view.total
-        self._cell(ws, r, 1, "总分", kind="head", end_col=5, marks=total.label.marks)
-        cell = self._number(ws, r, 6, total.weight.text, total.weight.marks)
-        record(("total", "weight"), cell, total_raw.get("weight"))
-        cell = self._number(ws, r, 7, total.score.text, total.score.marks)
-        record(("total", "score"), cell, total_raw.get("score"))
-        self._cell(ws, r, 8, None)
-        grade = view.grade
-        self._cell(ws, r + 1, 1, "评分等级", kind="head", end_col=2, marks=grade.label.marks)
-        cell = self._cell(ws, r + 1, 3, grade.value.text or None, kind="center", end_col=COLUMNS, marks=grade.value.marks)
-        record(("grade",), cell, data.get("grade"))
-        last = r + 1
+        if view.show_total:
+            total = view.total
+            self._cell(ws, r, 1, total.label.text, kind="head", end_col=view.total_span, marks=total.label.marks)
+            for c, column in enumerate(view.indicator_columns, start=3):
+                if c <= view.total_span:
+                    continue
+                if column.key in total.cells:
+                    shown = total.cells[column.key]
+                    cell = self._number(ws, r, c, shown.text, shown.marks)
+                    record(("total", column.key), cell, total_raw.get(column.key))
+                else:
+                    self._cell(ws, r, c, None)
+            r += 1
+        if view.show_grade:
+            grade = view.grade
+            self._cell(ws, r, 1, grade.label.text, kind="head", end_col=2, marks=grade.label.marks)
+            cell = self._cell(ws, r, 3, grade.value.text or None, kind="center", end_col=columns, marks=grade.value.marks)
+            record(("grade",), cell, data.get("grade"))
+            r += 1
+
+        # 评价结论, 存在问题 … and the signature lines, where the spec writes them.
+        for line in view.sections:
+            for item in line.items:
+                cell = self._line(ws, r, item, columns, height)
+                record((item.key,), cell, data.get(item.key))
+                r += 1
+        if view.signatures.items:
+            items = view.signatures.items
+            if 2 * len(items) <= columns:
+                c = 1
+                for item, span in zip(items, _spans(columns - len(items), len(items))):
+                    self._cell(ws, r, c, item.label, kind="head")
+                    cell = self._cell(ws, r, c + 1, item.cell.text, end_col=c + span, marks=item.cell.marks)
+                    record((item.key,), cell, data.get(item.key))
+                    c += span + 1
+            else:
+                text = "    ".join(f"{item.label}：{item.cell.text}" for item in items)
+                marks = [m for item in items for m in item.cell.marks]
+                self._cell(ws, r, 1, text, end_col=columns, marks=marks)
+            r += 1
+        last = r - 1
 
         for row_number, value in heights.items():
             ws.row_dimensions[row_number].height = min(409, max(15.0, value))
-        self._print_setup(ws, f"A1:{_letter(COLUMNS)}{last}", title_rows=f"{head}:{head}")
+        self._print_setup(ws, f"A1:{_letter(columns)}{last}", title_rows=f"{head}:{head}")
         ws.sheet_view.showGridLines = False
         return ws
+
+    def _line(self, ws: Any, r: int, item: HeaderItem, columns: int, height: Any) -> Any:
+        """A labelled text across the sheet (调整原因, 评价结论 …); returns the text's cell."""
+        self._cell(ws, r, 1, item.label, kind="head")
+        cell = self._cell(ws, r, 2, item.cell.text, end_col=columns, marks=item.cell.marks)
+        height(r, item.cell.text, (2, columns))
+        return cell
 
     def _target(self, ws: Any, row: int, col: int, raw: Any, cell_view: Any) -> Any:
         """年度指标值 / 实际完成值: text exactly as written; a bare number stays a number with its own decimals."""
@@ -515,39 +616,53 @@ class Book:
     # -- summary
 
     def add_summary(self, views: list[FormView], titles: dict[int, str], portfolio: Portfolio) -> Any:
-        """汇总: one row per form, then 合计 (Σ amounts, the overall 执行率, Σ errors and warnings)."""
+        """汇总: one row per form, then 合计 (Σ amounts, the overall 执行率, Σ errors and warnings).
+
+        The columns are the configured layout's: 项目名称, its amount columns, 执行率(%), 总分, 评分等级.
+        """
         ws = self.wb.create_sheet(SUMMARY_SHEET, 0)
+        layout = portfolio.layout
+        amounts = portfolio.columns
+        k = len(amounts)
+        headers = (
+            [portfolio.label("header", "project")] + [c.label for c in amounts]
+            + [portfolio.label("funds", "rate") + "(%)", portfolio.caption("total"), portfolio.caption("grade")]
+            + list(SUMMARY_TAIL)
+        )
+        rate_c, total_c, grade_c = k + 2, k + 3, k + 4
+        errors_c, warnings_c, file_c, note_c = k + 5, k + 6, k + 7, k + 8
+        cols = len(headers)
         years = "、".join(portfolio.years)
-        heading = f"财政项目支出绩效自评汇总（{years} 年度）" if years else "财政项目支出绩效自评汇总"
-        cols = len(SUMMARY_HEADERS)
+        base = (layout.title or "").removesuffix("表") + "汇总"
+        heading = f"{base}（{years} {layout.label('header', 'year')}）" if years else base
         cell = self._cell(ws, 1, 1, heading, kind="center", end_col=cols)
         cell.font = self.title_font
         for c in range(1, cols + 1):
             ws.cell(row=1, column=c).border = self._no_border()
         note = "金额单位：万元" + ("（以元填报的表已换算为万元）" if portfolio.converted else "")
         if portfolio.rate_note:
-            note += "；合计执行率 " + portfolio.rate_note.strip("（）")
+            note += f"；合计{portfolio.label('funds', 'rate')} " + portfolio.rate_note.strip("（）")
         cell = self._cell(ws, 2, 1, note, kind="text", end_col=cols)
         for c in range(1, cols + 1):
             ws.cell(row=2, column=c).border = self._no_border()
         head = 3
-        for c, header in enumerate(SUMMARY_HEADERS, start=1):
+        for c, header in enumerate(headers, start=1):
             self._cell(ws, head, c, header, kind="head")
-        widths = list(SUMMARY_WIDTHS)
-        widths[9] = min(60, max([widths[9]] + [_width(v.file) + 2 for v in views]))
+        widths = [30] + [13] * k + [11, 9, 9, 8, 8, 36, 30]
+        widths[file_c - 1] = min(60, max([widths[file_c - 1]] + [_width(v.file) + 2 for v in views]))
         for c, width in enumerate(widths, start=1):
             ws.column_dimensions[_letter(c)].width = width
         r = head + 1
         for index, view in enumerate(views):
-            lines = max(_lines(view.project_name or view.file, widths[0]), _lines(view.file, widths[9]),
-                        _lines(view.error or "", widths[10]))
+            lines = max(_lines(view.project_name or view.file, widths[0]), _lines(view.file, widths[file_c - 1]),
+                        _lines(view.error or "", widths[note_c - 1]))
             ws.row_dimensions[r].height = min(409, 15.0 * lines + 3)
             if not view.loaded:
                 self._cell(ws, r, 1, "（无法读取）")
-                for c in range(2, 10):
+                for c in range(2, file_c):
                     self._cell(ws, r, c, None)
-                self._cell(ws, r, 10, view.file)
-                self._cell(ws, r, 11, view.error or "")
+                self._cell(ws, r, file_c, view.file)
+                self._cell(ws, r, note_c, view.error or "")
                 r += 1
                 continue
             cell = self._cell(ws, r, 1, view.project_name or view.file)
@@ -557,23 +672,25 @@ class Book:
 
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, location="'" + title.replace("'", "''") + "'!A1")
                 cell.font = self.openpyxl.styles.Font(name=FONT, size=10.5, color="1F4F99", underline="single")
-            for c, value in ((2, view.initial), (3, view.annual), (4, view.executed), (5, view.rate_value),
-                             (6, view.total_score_value)):
-                self._number(ws, r, c, two(value))
-            self._cell(ws, r, 7, view.grade_text or None, kind="center")
-            self._cell(ws, r, 8, view.counts.get(ERROR, 0), kind="num")
-            self._cell(ws, r, 9, view.counts.get(WARNING, 0), kind="num")
-            self._cell(ws, r, 10, view.file)
-            self._cell(ws, r, 11, None)
+            for c, column in enumerate(amounts, start=2):
+                self._number(ws, r, c, two(view.amounts.get(column.key)))
+            self._number(ws, r, rate_c, two(view.rate_value))
+            self._number(ws, r, total_c, two(view.total_score_value))
+            self._cell(ws, r, grade_c, view.grade_text or None, kind="center")
+            self._cell(ws, r, errors_c, view.counts.get(ERROR, 0), kind="num")
+            self._cell(ws, r, warnings_c, view.counts.get(WARNING, 0), kind="num")
+            self._cell(ws, r, file_c, view.file)
+            self._cell(ws, r, note_c, None)
             r += 1
         self._cell(ws, r, 1, f"合计（{len(portfolio.loaded)} 张表）", kind="head")
-        for c, text in ((2, portfolio.initial), (3, portfolio.annual), (4, portfolio.executed), (5, portfolio.rate)):
+        sums = [(c, portfolio.sums[column.key]) for c, column in enumerate(amounts, start=2)]
+        for c, text in sums + [(rate_c, portfolio.rate)]:
             cell = self._number(ws, r, c, text)
             cell.font = self.bold
             cell.fill = self.head_fill
-        for c in (6, 7, 10, 11):
+        for c in (total_c, grade_c, file_c, note_c):
             self._cell(ws, r, c, None, kind="head")
-        for c, key in ((8, ERROR), (9, WARNING)):
+        for c, key in ((errors_c, ERROR), (warnings_c, WARNING)):
             self._cell(ws, r, c, sum(v.counts.get(key, 0) for v in views), kind="num").font = self.bold
             ws.cell(row=r, column=c).fill = self.head_fill
         ws.row_dimensions[head].height = 30

@@ -39,12 +39,19 @@ from typing import Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path
 from perfspec.loader import Document, Span, decode, load_file, load_text
+from perfspec.form.derived import (
+    accepted_rates,
+    budget_in_funds,
+    budget_scores,
+    exact_rate,
+    grade_for,
+    points_sum,
+    rate_is_right,
+    within_rounding,
+)
+from perfspec.form.layout import choose_layout
 from perfspec.form.model import Spec, build
 from perfspec.profile import Profile
-from perfspec.rules._sums import computed_sum
-from perfspec.rules.base import Context
-from perfspec.rules.budget_score import accepted_scores
-from perfspec.rules.execution_rate import accepted_rates, exact_rate
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # The line breaks libyaml counts when it numbers lines (`\r\n` is one break).
@@ -269,7 +276,7 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
             "there is no funds block: the execution rate and budget score cannot be computed; left as is",
         ))
     else:
-        exact = exact_rate(funds)
+        exact = exact_rate(spec)
         if exact is None:
             plan.notes.append((
                 "年度资金总额的全年预算数或全年执行数为空（或预算为 0），无法计算执行率和预算执行率得分，未修改",
@@ -278,53 +285,79 @@ def _compute(spec: Spec, doc: Document, profile: Profile) -> _Plan:
             ))
         else:
             rates = list(dict.fromkeys(accepted_rates(exact, profile).values()))
-            if funds.rate not in rates and not (funds.rate is not None and _acknowledged(data, "PS102")):
+            if not rate_is_right(spec, profile) and not (funds.rate is not None and _acknowledged(data, "PS102")):
                 rate = rates[0]  # the profile's first rounding method
                 plan.values["rate"] = rate
             if funds.weight is None:
-                plan.notes.append((
-                    "预算执行率的分值为空，无法计算预算执行率得分，未修改",
-                    "the funds weight is blank: the budget score cannot be computed; left as is",
-                ))
+                if budget_in_funds(spec):
+                    plan.notes.append((
+                        "预算执行率的分值为空，无法计算预算执行率得分，未修改",
+                        "the funds weight is blank: the budget score cannot be computed; left as is",
+                    ))
             else:
-                scores = accepted_scores(funds.weight, rates, profile.score_rounding)
+                scores = budget_scores(funds.weight, exact, profile)
                 if funds.score not in scores and not (funds.score is not None and _acknowledged(data, "PS103")):
-                    basis = rate if rate in rates else rates[0]
-                    score = accepted_scores(funds.weight, [basis], profile.score_rounding[:1])[0]
+                    score = scores[0]
                     plan.values["score"] = score
         funds = funds._replace(rate=rate, score=score)
+    form = spec._replace(funds=funds)
 
-    # 总分值 and 总得分 (PS104, PS105), with the corrected budget score
-    ctx = Context(doc, spec._replace(funds=funds), profile)
-    # The totals as they will stand; None where the sum cannot be computed (a stated
-    # total that cannot be verified is no basis for the grade either).
+    # 总分值 and 总得分 (PS104, PS105), with the corrected budget score. A stated total that
+    # differs from its rows by more than rounding is a lost or extra row, or a slip: a finding
+    # for a person, never something to rewrite. Nor is a weight sum that misses full marks.
     totals: dict[str, Decimal | None] = {"weight": None, "score": None}
+    left: set[str] = set()
     for name, key, code in (("total_weight", "weight", "PS104"), ("total_score", "score", "PS105")):
-        expected, blanks = computed_sum(ctx, key)
+        found = points_sum(form, key)
         stated = spec.total_weight if key == "weight" else spec.total_score
-        if expected is None:
-            shown = "、".join(blanks[:3]) + ("等" if len(blanks) > 3 else "")
-            meta = FIELDS[name]
+        meta = FIELDS[name]
+        if found.value is None:
+            if found.blanks:
+                shown = "、".join(found.blanks[:3]) + ("等" if len(found.blanks) > 3 else "")
+                plan.notes.append((
+                    f"{shown}为空，无法计算{meta.zh}，未修改",
+                    f"blank cells ({len(found.blanks)}) prevent computing the {meta.en}; left as is",
+                ))
+            continue
+        expected = found.value
+        full = spec.layout.full_marks
+        if key == "weight" and full is not None and expected != full:
             plan.notes.append((
-                f"{shown}为空，无法计算{meta.zh}，未修改",
-                f"blank cells ({len(blanks)}) prevent computing the {meta.en}; left as is",
+                f"各项分值合计 {_num(expected)}，不是满分 {_num(full)}：可能漏填或多填了指标行，{meta.zh}未修改，请人工核对",
+                f"the weights add up to {_num(expected)}, not the full marks {_num(full)}: a row may be missing; "
+                f"the {meta.en} is left for a person to resolve",
             ))
+            left.add(key)
             continue
         if stated == expected or (stated is not None and _acknowledged(data, code)):
             totals[key] = stated
+            continue
+        if stated is not None and not within_rounding(stated, expected, found.count + 1):
+            plan.notes.append((
+                f"表中{meta.zh} {_num(stated)} 与逐项合计 {_num(expected)} 相差 {_num(abs(stated - expected))}，"
+                "超出舍入误差（可能漏填或多填了一行），未修改，请人工核对",
+                f"the stated {meta.en} {_num(stated)} differs from the sum {_num(expected)} by more than rounding "
+                "(a row may be missing or extra); left for a person to resolve",
+            ))
+            left.add(key)
             continue
         plan.values[name] = expected
         totals[key] = expected
 
     # 评分等级 (PS106), from the total score as it will stand
     grade = spec.grade
-    if totals["score"] is None:
+    if "score" in left:
+        plan.notes.append((
+            "总得分有待人工核对，评分等级未修改",
+            "the total score is left for a person to resolve, and so is the grade",
+        ))
+    elif totals["score"] is None:
         plan.notes.append((
             "总得分无法计算，因此无法确定评分等级，未修改",
             "the total score cannot be computed, so neither can the grade; left as is",
         ))
     else:
-        expected_grade = profile.grade_for(totals["score"])
+        expected_grade = grade_for(totals["score"], profile)
         if grade != expected_grade and not (grade is not None and _acknowledged(data, "PS106")):
             plan.values["grade"] = expected_grade
     return plan
@@ -495,7 +528,7 @@ def fix_document(doc: Document, profile: Profile, loader_findings: Iterable[Find
         blocking = _blocking(doc, loader_findings)
         if blocking:
             raise _Skip(*blocking)
-        spec = build(doc.data)
+        spec = build(doc.data, choose_layout(doc.data, profile.layout)[0])
         plan = _compute(spec, doc, profile)
         outcome.notes = plan.notes
         if not plan.values:

@@ -1,8 +1,12 @@
-"""Reports: one self-evaluation form as HTML or Markdown, and a portfolio summary.
+"""Reports: one form as HTML or Markdown, and a portfolio summary.
 
 Python builds a *view* of each form — every cell already formatted as text,
 every finding placed beside the cell it concerns — and Jinja2 templates lay it
-out. Templates never do arithmetic; all of it is ``decimal.Decimal`` here.
+out. The form is built in its layout (``perfspec/form/layouts/*.yaml``): the
+title, header cells, funding rows and columns, indicator and score columns,
+sections and signatures and every printed label come from there, and every
+derived value (execution rate, deductions, "is this note an explanation")
+from :mod:`perfspec.form.derived`. Templates never do arithmetic.
 
 Escaping: HTML templates run with autoescape on, so a project name is text,
 never markup. Markdown templates run with ``finalize=md_finalize``: every
@@ -12,6 +16,7 @@ never markup. Markdown templates run with ``finalize=md_finalize``: every
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -21,8 +26,11 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from perfspec.diagnostics import ERROR, INFO, SEVERITY_ZH, WARNING, Finding, Path
-from perfspec.form.model import FUNDS_ROWS, Funds, Indicator, Spec, build, two_places
-from perfspec.profile import Profile, quantize
+from perfspec.form import derived
+from perfspec.form.kinds import kind_of
+from perfspec.form.layout import Field, Layout, LayoutError, choose_layout, load_layout
+from perfspec.form.model import Form, Indicator, Spec, build, two_places
+from perfspec.profile import Profile
 
 FORMATS = ("html", "md")
 SUFFIX = {"html": ".html", "md": ".md"}
@@ -30,8 +38,9 @@ INDEX = {"html": "index.html", "md": "README.md"}
 FORM_TEMPLATE = "form.{fmt}.j2"
 PORTFOLIO_TEMPLATE = "portfolio.{fmt}.j2"
 DEFAULT_OUTPUT = os.path.join("build", "report")
-TITLE = "财政项目支出绩效自评表"
 NOT_FILLED = "未填写"
+# A deviation note that explains nothing (“无”, “/” …: the profile's trivial_notes) is not shown as one.
+NO_REASON = "未说明原因（表中填“{}”）"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # In a wheel templates/ is mapped into the package as perfspec/templates; in a
@@ -40,7 +49,6 @@ _CANDIDATES = (os.path.join(_HERE, "templates"), os.path.join(os.path.dirname(_H
 
 SEVERITY_EN = {ERROR: "error", WARNING: "warning", INFO: "info"}
 _RANK = {ERROR: 0, WARNING: 1, INFO: 2}
-_FIELDS = ("name", "target", "actual", "weight", "score", "deviation")
 # A finding whose path names a whole indicator row, placed on the cell it is about.
 _CELL_HINT = {"PS201": "deviation"}
 
@@ -124,18 +132,29 @@ def written(value: Any) -> str:
     return str(value)
 
 
-def rate(executed: Decimal | None, annual: Decimal | None, profile: Profile) -> Decimal | None:
-    if executed is None or annual is None or annual == 0:
+def rounded_rate(exact: Decimal | None, profile: Profile) -> Decimal | None:
+    """An exact rate as the profile prints it (its first rounding), through the one home of that rule."""
+    if exact is None:
         return None
-    return quantize(executed / annual * 100, profile.rate_rounding[0])
+    return next(iter(derived.accepted_rates(exact, profile).values()))
 
 
-def row_rate(executed: Decimal | None, annual: Decimal | None, profile: Profile) -> str:
-    """执行率 of a funds sub-row: computed, as the form does; 0.00 for an empty row, `-` when undefined."""
-    if executed is not None and annual is not None and annual == 0:
-        return "0.00" if executed == 0 else "-"
-    value = rate(executed, annual, profile)
-    return "-" if value is None else two(value)
+def row_rate(form: Form, row: str, profile: Profile) -> str:
+    """执行率 of a funding source row, computed as the form's own rate is (derived.rate_basis on that row):
+    0.00 for an empty row, `-` when undefined."""
+    funds = form.funds
+    if funds is None or row not in funds.rows:
+        return "-"
+    values = funds.rows[row]
+    # The row read as if it were the whole form: the same base column, fallback and rounding.
+    alone = form._replace(funds=funds._replace(rows={form.layout.total_row: values}))
+    value = rounded_rate(derived.exact_rate(alone), profile)
+    if value is not None:
+        return two(value)
+    executed, budget = values.get("executed"), values.get(form.layout.rate_base or "annual")
+    if executed is not None and executed == 0 and budget is not None and budget == 0:
+        return "0.00"
+    return "-"
 
 
 def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
@@ -143,6 +162,48 @@ def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
     if value is None:
         return None
     return value / 10000 if unit == "元" else value
+
+
+# --------------------------------------------------------------------------- layout captions
+
+
+@functools.lru_cache(maxsize=64)
+def _layout_block(ident: str, part: str) -> tuple[str, str] | None:
+    """(zh, en) of a block caption in a shipped layout's YAML (total.zh, grade.zh), following extends."""
+    from perfspec.form import layout as layouts
+
+    try:
+        data = layouts._raw(ident, None)[0]
+    except (LayoutError, OSError):
+        return None
+    block = data.get(part)
+    if isinstance(block, dict) and isinstance(block.get("zh"), str):
+        return block["zh"], str(block.get("en", block["zh"]))
+    return None
+
+
+def layout_caption(layout: Layout, part: str, lang: str = "zh") -> str:
+    """The printed caption of a layout block the Layout tuple does not carry: "total" (总分), "grade" (评分等级).
+
+    A layout that states it in its labels (``labels[part][part]``) wins; else the layout's own YAML
+    block, its kind's layout, then the self-evaluation layout (a layout without the block inherits
+    the wording of the form it extends).
+    """
+    pair = layout.labels.get(part, {}).get(part)
+    if pair is None:
+        for ident in dict.fromkeys((layout.id, kind_of(layout.kind).layout, kind_of(None).layout)):
+            pair = _layout_block(ident, part)
+            if pair is not None:
+                break
+    if pair is None:
+        return part
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def layout_for(data: Any, profile: Profile, layout: str | None = None, root: str | None = None) -> Layout:
+    """The layout a spec is read in: its own `layout:`, else the configured one (`.perfspec.yaml`, the profile)."""
+    chosen, _problem = choose_layout(data, layout or profile.layout, root)
+    return chosen
 
 
 # --------------------------------------------------------------------------- view model
@@ -202,6 +263,39 @@ class Row:
 
 
 @dataclass
+class Column:
+    """A column of the printed form: its key in the spec, its label as the layout prints it."""
+
+    key: str
+    label: str
+    css: str = ""  # num / center / text
+    width: float = 10  # share of the table's width (HTML) or Excel character units
+    span: int = 1  # columns it covers (the last funds column fills the table's width)
+    align: str = "---"  # Markdown alignment
+    suffix: str = ""  # printed after the label in the column's head: 执行率(%)
+
+    @property
+    def head(self) -> str:
+        return self.label + self.suffix
+
+
+@dataclass
+class HeaderItem:
+    """One labelled cell of the form's header (项目名称, 主管部门 …), a section or a signature line."""
+
+    key: str
+    label: str
+    cell: Cell
+    span: int = 1  # columns of the value cell in the head table
+    notes: list[FindingView] = field(default_factory=list)  # findings listed beside it (Markdown)
+
+
+@dataclass
+class HeaderLine(Row):
+    items: list[HeaderItem] = field(default_factory=list)
+
+
+@dataclass
 class IndicatorRow(Row):
     level1: Cell = field(default_factory=Cell)
     level2: Cell = field(default_factory=Cell)
@@ -218,7 +312,13 @@ class Deduction:
     weight: str
     score: str
     lost: str
-    deviation: str | None  # None: 未填写
+    deviation: str | None  # None: no note that explains anything
+    written: str | None = None  # what was written instead (“无”), when something was
+
+    @property
+    def missing(self) -> str:
+        """What the report says in place of a missing explanation."""
+        return NOT_FILLED if not self.written else NO_REASON.format(self.written)
 
 
 @dataclass
@@ -230,26 +330,42 @@ class FormView:
     error: str | None = None  # why a spec could not be loaded
     spec: Spec | None = None
     data: Any = None
-    title: str = TITLE
+    layout: Layout | None = None
+    title: str = ""
+    year_label: str = ""
     year: str = ""
+    year_cell: Cell = field(default_factory=Cell)
     project_name: str = ""
     unit: str = "万元"
-    header: dict[str, Row] = field(default_factory=dict)  # project, parties (主管部门 + 实施单位)
+    columns: int = 8  # columns of the head table (header, funds, goals)
+    head_widths: list[float] = field(default_factory=list)
+    header_lines: list[HeaderLine] = field(default_factory=list)
+    header_cells: dict[str, Cell] = field(default_factory=dict)
     funds_head: Row = field(default_factory=Row)
+    funds_columns: list[Column] = field(default_factory=list)  # amounts, then 分值 / 执行率 / 得分 as the layout has them
     funds: list[Row] = field(default_factory=list)
+    funds_rows: dict[str, Row] = field(default_factory=dict)  # by row key (total, appropriation, special_account …)
+    funds_note: HeaderItem | None = None  # 调整原因 / 原因, when the spec states it
+    goals_label: str = ""
+    goals_fields: list[Column] = field(default_factory=list)
     goals: Row = field(default_factory=Row)
     indicators_head: Row = field(default_factory=Row)
+    indicator_columns: list[Column] = field(default_factory=list)  # after 一级 / 二级指标
+    level_labels: tuple[str, str] = ("", "")
     rows: list[IndicatorRow] = field(default_factory=list)
+    show_total: bool = False
+    total_span: int = 0  # columns of the 总分 label cell
     total: Row = field(default_factory=Row)
+    show_grade: bool = False
     grade: Row = field(default_factory=Row)
+    sections: list[HeaderLine] = field(default_factory=list)  # 评价结论, 存在问题, 改进措施 … that the spec writes
+    signatures: HeaderLine = field(default_factory=HeaderLine)  # 填表人, 项目负责人 … that the spec writes
     findings: list[FindingView] = field(default_factory=list)
     unplaced: list[FindingView] = field(default_factory=list)  # about the whole file
     counts: dict[str, int] = field(default_factory=dict)
     deductions: list[Deduction] = field(default_factory=list)
-    # Totals in 万元 and key figures for the portfolio.
-    initial: Decimal | None = None
-    annual: Decimal | None = None
-    executed: Decimal | None = None
+    # The total row's amounts in 万元 (by column key) and key figures for the portfolio.
+    amounts: dict[str, Decimal | None] = field(default_factory=dict)
     rate: str = ""
     rate_value: Decimal | None = None
     total_score: str = ""
@@ -261,12 +377,33 @@ class FormView:
         return bool(self.findings)
 
     @property
+    def indicator_widths(self) -> list[float]:
+        """Shares of the indicator table's width: 一级, 二级, then each column (they add up to 100)."""
+        widths = [_HTML_WIDTH["level1"], _HTML_WIDTH["level2"]] + [c.width for c in self.indicator_columns]
+        whole = sum(widths)
+        return [w * 100 / whole for w in widths]
+
+    @property
+    def initial(self) -> Decimal | None:
+        return self.amounts.get("initial")
+
+    @property
+    def annual(self) -> Decimal | None:
+        return self.amounts.get("annual")
+
+    @property
+    def executed(self) -> Decimal | None:
+        return self.amounts.get("executed")
+
+    @property
     def department(self) -> str:
-        return self.header["parties"].department.text if "parties" in self.header else ""
+        cell = self.header_cells.get("department")
+        return cell.text if cell else ""
 
     @property
     def implementer(self) -> str:
-        return self.header["parties"].implementer.text if "parties" in self.header else ""
+        cell = self.header_cells.get("implementer")
+        return cell.text if cell else ""
 
 
 def _text(value: Any) -> str:
@@ -303,6 +440,10 @@ class _Placer:
         self.view = view
         self.by_path = by_path  # ("indicators", l1, l2, i) → row
         self.first_of = first_of  # ("indicators", l1) / (…, l2) → the category's first row
+        self.items: dict[str, tuple[Row, HeaderItem]] = {}
+        for line in view.header_lines + view.sections + [view.signatures]:
+            for item in line.items:
+                self.items.setdefault(item.key, (line, item))
 
     def place(self, fv: FindingView, where: Path) -> None:
         target = self._target(fv, where)
@@ -317,51 +458,53 @@ class _Placer:
 
     def _target(self, fv: FindingView, where: Path) -> tuple[Row, Cell, str] | None:
         v = self.view
-        head = where[0] if where else None
-        if head == "project":
-            row = v.header["project"]
-            return row, row.project, "项目名称"
-        if head in ("department", "implementer"):
-            row = v.header["parties"]
-            return row, row.cell(head), "主管部门" if head == "department" else "实施单位"
-        if head == "year":
-            row = v.header["project"]
-            return row, row.cell("year"), "年度"
+        head = str(where[0]) if where else None
+        if head is None:
+            return None
+        if head in self.items:
+            row, item = self.items[head]
+            return row, item.cell, item.label
+        if head == "year" and v.header_lines:
+            return v.header_lines[0], v.year_cell, v.year_label
         if head == "funds":
             return self._funds(where[1:])
         if head == "goals":
-            key = where[1] if len(where) > 1 and where[1] in ("expected", "achieved") else "label"
-            label = {"expected": "预期目标", "achieved": "实际完成情况"}.get(str(key), "年度总体目标")
-            return v.goals, v.goals.cell(str(key)), label
+            keys = {c.key: c.label for c in v.goals_fields}
+            key = str(where[1]) if len(where) > 1 and where[1] in keys else "label"
+            return v.goals, v.goals.cell(key), keys.get(key, v.goals_label)
         if head == "indicators":
             return self._indicator(fv, where)
-        if head == "total":
-            key = where[1] if len(where) > 1 and where[1] in ("weight", "score") else "label"
-            label = {"weight": "总分 · 分值", "score": "总分 · 得分"}.get(str(key), "总分")
-            return v.total, v.total.cell(str(key)), label
-        if head == "grade":
-            return v.grade, v.grade.value, "评分等级"
+        if head == "total" and v.show_total:
+            keys = {c.key: c.label for c in v.indicator_columns if c.key in v.total.cells}
+            key = str(where[1]) if len(where) > 1 and where[1] in keys else "label"
+            label = v.total.label.text
+            return v.total, v.total.cell(key), f"{label} · {keys[key]}" if key in keys else label
+        if head == "grade" and v.show_grade:
+            return v.grade, v.grade.value, v.grade.label.text
         return None
 
     def _funds(self, rest: Path) -> tuple[Row, Cell, str]:
         v = self.view
-        rows = dict(zip(FUNDS_ROWS, v.funds))
-        total = rows["total"]
-        if rest and rest[0] in rows:
-            row = rows[str(rest[0])]
-            field = self.view.spec.layout.funds_row(str(rest[0]))
-            label = field.short if field else str(rest[0])
-            if len(rest) > 1 and rest[1] in ("initial", "annual", "executed"):
+        labels = {c.key: c.label for c in v.funds_columns}
+        total = v.funds_rows.get(v.layout.total_row) if v.layout else None
+        if rest and rest[0] in v.funds_rows:
+            row = v.funds_rows[str(rest[0])]
+            field_ = v.layout.funds_row(str(rest[0])) if v.layout else None
+            label = field_.short if field_ else str(rest[0])
+            if len(rest) > 1 and rest[1] in labels:
                 col = str(rest[1])
-                return row, row.cell(col), f"{label} · {_COLUMN_ZH[col]}"
+                return row, row.cell(col), f"{label} · {labels[col]}"
             return row, row.label, label
-        if rest and rest[0] in ("weight", "rate", "score"):
+        if total is not None and rest and rest[0] in labels:
             col = str(rest[0])
-            return total, total.cell(col), f"年度资金总额 · {_COLUMN_ZH[col]}"
-        return v.funds_head, v.funds_head.label, "项目资金"
+            return total, total.cell(col), f"{total.label.text} · {labels[col]}"
+        if v.funds_note is not None and rest and rest[0] == v.funds_note.key:
+            return v.funds_head, v.funds_note.cell, v.funds_note.label
+        return v.funds_head, v.funds_head.label, v.layout.funds_zh if v.layout else ""
 
     def _indicator(self, fv: FindingView, where: Path) -> tuple[Row, Cell, str] | None:
         v = self.view
+        labels = {c.key: c.label for c in v.indicator_columns}
         if len(where) >= 4:
             row = self.by_path.get(where[:4])
             if row is None:
@@ -369,9 +512,10 @@ class _Placer:
                 if row is None:
                     return None
                 return row, row.level2, f"{where[2]}"
-            col = str(where[4]) if len(where) > 4 and where[4] in _FIELDS else _CELL_HINT.get(fv.code, "name")
+            hint = _CELL_HINT.get(fv.code, "name")
+            col = str(where[4]) if len(where) > 4 and where[4] in labels else (hint if hint in labels else "name")
             name = row.name.text or f"第 {int(where[3]) + 1} 项"
-            return row, row.cell(col), f"{name} · {_COLUMN_ZH[col]}"
+            return row, row.cell(col), f"{name} · {labels.get(col, col)}"
         if len(where) == 3:
             row = self.first_of.get(where)
             if row is not None:
@@ -383,18 +527,97 @@ class _Placer:
         return v.indicators_head, v.indicators_head.label, "绩效指标"
 
 
-_COLUMN_ZH = {
-    "initial": "年初预算数",
-    "annual": "全年预算数",
-    "executed": "全年执行数",
-    "weight": "分值",
-    "rate": "执行率",
-    "score": "得分",
-    "name": "三级指标",
-    "target": "年度指标值",
-    "actual": "实际完成值",
-    "deviation": "偏差原因分析及改进措施",
-}
+# Widths of the indicator columns as shares of the HTML table (normalised to 100) and in Excel units.
+_HTML_WIDTH = {"level1": 9, "level2": 9, "name": 20, "nature": 7, "target": 11, "unit": 6, "actual": 10,
+               "raw_score": 7, "weight": 7, "score": 7, "deviation": 27}
+_XLSX_WIDTH = {"level1": 10, "level2": 14, "name": 22, "nature": 8, "target": 14, "unit": 8, "actual": 14,
+               "raw_score": 9, "weight": 9, "score": 9, "deviation": 34}
+_SCORE_KEYS = ("raw_score", "weight", "score")
+_TEXT_KEYS = ("name", "deviation")
+# Indicator cells every layout knows; a layout's other indicator labels (monitoring: 1–N月实际完成值,
+# 完成目标可能性 …) are columns of its own.
+_KNOWN_KEYS = frozenset(_HTML_WIDTH)
+
+
+def indicator_columns(form: Form) -> list[Column]:
+    """The indicator table's columns after 一级 / 二级指标, as the form's layout prints them."""
+    layout = form.layout
+    keys = ["name"]
+    keys += ["nature", "target", "unit"] if layout.target_mode == "split" else ["target"]
+    if form.kind.actuals:
+        keys.append("actual")
+    keys += [k for k in layout.labels.get("indicators", {}) if k not in _KNOWN_KEYS]
+    keys += list(layout.scores)
+    if form.kind.actuals or any("deviation" in ind.raw for ind in form.indicators):
+        keys.append("deviation")
+    out = []
+    for key in keys:
+        css = "num" if key in _SCORE_KEYS else "text" if key in _TEXT_KEYS else "center"
+        out.append(Column(key, layout.label("indicators", key), css, _HTML_WIDTH.get(key, 10),
+                          align="---:" if css == "num" else "---"))
+    return out
+
+
+def funds_columns(form: Form) -> list[Column]:
+    """The funds block's columns: the layout's amounts, then 分值 / 执行率 / 得分 where the form has them."""
+    layout, funds = form.layout, form.funds
+    out = [Column(f.key, f.zh, "num", align="---:") for f in layout.funds_columns]
+    if layout.funds_scored == "funds" or derived.budget_in_funds(form):
+        scores: tuple[str, ...] = ("weight", "rate", "score")
+    elif layout.rate_base is not None or (funds is not None and funds.stated("rate")):
+        scores = ("rate",)
+    else:
+        scores = ()
+    for key in scores:
+        label = layout.label("funds", key)
+        out.append(Column(key, label, "num", align="---:", suffix="(%)" if key == "rate" else ""))
+    return out
+
+
+def funds_row_keys(form: Form) -> list[str]:
+    """The funding rows in the layout's order, then any other row the spec writes."""
+    layout = form.layout
+    keys = [layout.total_row] + [k for k in layout.source_rows if k != layout.total_row]
+    if form.funds is not None:
+        keys += [k for k in form.funds.rows if k not in keys and form.funds.stated(k)]
+    return keys
+
+
+def _spans(total: int, parts: int) -> list[int]:
+    """`total` columns shared by `parts` cells, the first ones narrower: 7 → [3, 4], 6 → [3, 3]."""
+    base = total // parts
+    spans = [base] * parts
+    spans[-1] += total - base * parts
+    return spans
+
+
+def _header(view: FormView, form: Form, n: int) -> None:
+    """The header lines: the form's name cell alone, the other cells two by two."""
+    root = form.has
+    layout = form.layout
+    fields: list[Field] = [f for f in layout.header if f.key != "year"]
+    shown = [f for i, f in enumerate(fields) if i == 0 or f.required or f.key in root]
+    items = []
+    for f in shown:
+        cell = Cell(_text(root.get(f.key)))
+        view.header_cells[f.key] = cell
+        items.append(HeaderItem(f.key, f.zh, cell))
+    groups = [items[:1]] + [items[i:i + 2] for i in range(1, len(items), 2)]
+    for group in groups:
+        if not group:
+            continue
+        # Each label takes one column; the values share the rest.
+        for item, span in zip(group, _spans(n - len(group), len(group))):
+            item.span = span
+        view.header_lines.append(HeaderLine(cells={i.key: i.cell for i in group}, items=group))
+    if view.header_lines:
+        view.header_lines[0].cells["year"] = view.year_cell
+
+
+def _lines_of(form: Form, fields: Iterable[Field], skip: Iterable[str] = ()) -> list[HeaderItem]:
+    root = form.has
+    skipped = set(skip)
+    return [HeaderItem(f.key, f.zh, Cell(_text(root.get(f.key)))) for f in fields if f.key in root and f.key not in skipped]
 
 
 def form_view(
@@ -404,49 +627,79 @@ def form_view(
     findings: Iterable[Finding],
     profile: Profile,
     lang: str = "zh",
+    layout: Layout | str | None = None,
+    root: str | None = None,
 ) -> FormView:
-    spec = build(data)
-    root = spec.has
-    view = FormView(file=file, slug=slug, href=slug, loaded=True, spec=spec, data=data)
-    view.year = written(root.get("year"))
-    view.project_name = _text(root.get("project"))
+    """The view of one form, laid out as its layout prints it.
 
-    view.header["project"] = Row({"project": Cell(view.project_name), "year": Cell(view.year)})
-    view.header["parties"] = Row(
-        {"department": Cell(_text(root.get("department"))), "implementer": Cell(_text(root.get("implementer")))}
-    )
+    `layout` is the configured layout (a Layout, or a name resolved under `root`); None: the profile's.
+    The spec's own `layout:` and `kind:` still decide, as in `perfspec check`.
+    """
+    chosen = layout if isinstance(layout, Layout) else layout_for(data, profile, layout, root)
+    spec = build(data, chosen)
+    layout_ = spec.layout
+    root_map = spec.has
+    view = FormView(file=file, slug=slug, href=slug, loaded=True, spec=spec, data=data, layout=layout_)
+    view.title = layout_.title or spec.kind.zh
+    view.year_label = layout_.label("header", "year")
+    view.year = written(root_map.get("year"))
+    view.year_cell = Cell(view.year)
+    first = next((f.key for f in layout_.header if f.key != "year"), None)
+    view.project_name = _text(root_map.get(first)) if first else ""
 
-    funds: Funds | None = spec.funds
-    view.unit = funds.unit if funds else "万元"
-    view.funds_head = Row({"label": Cell(f"项目资金（{view.unit}）")})
-    for key in FUNDS_ROWS:
-        values = funds.rows[key] if funds else {"initial": None, "annual": None, "executed": None}
-        field = spec.layout.funds_row(key)
-        label = field.zh if field else key
-        row = Row({
-            "label": Cell(label),
-            "initial": Cell(two(values["initial"])),
-            "annual": Cell(two(values["annual"])),
-            "executed": Cell(two(values["executed"])),
-        })
-        if key == "total":
+    funds = spec.funds
+    view.unit = funds.unit if funds else layout_.funds_unit
+    view.funds_columns = funds_columns(spec)
+    n = max(2 + len(view.funds_columns), 4)
+    view.columns = n
+    if view.funds_columns:
+        view.funds_columns[-1].span = n - 1 - len(view.funds_columns)
+    view.head_widths = [11, 17] + [72 / (n - 2)] * (n - 2)
+    _header(view, spec, n)
+
+    view.funds_head = Row({"label": Cell(f"{layout_.funds_zh}（{view.unit}）")})
+    total_key = layout_.total_row
+    for key in funds_row_keys(spec):
+        values = funds.rows.get(key, {}) if funds else {}
+        field_ = layout_.funds_row(key)
+        row = Row({"label": Cell(field_.zh if field_ else key)})
+        for column in view.funds_columns:
+            if column.key in ("weight", "rate", "score"):
+                continue
+            row.cells[column.key] = Cell(two(values.get(column.key)))
+        if key == total_key:
             row.cells["weight"] = Cell(two(funds.weight) if funds else "")
-            row.cells["rate"] = Cell(two(funds.rate) if funds else "")
+            rate = funds.rate if funds else None
+            if rate is None and funds is not None and layout_.row_rates:
+                rate = funds.row_rates.get(key)
+            row.cells["rate"] = Cell(two(rate))
             row.cells["score"] = Cell(two(funds.score) if funds else "")
         else:
             row.cells["weight"] = Cell("-")
-            row.cells["rate"] = Cell(row_rate(values["executed"], values["annual"], profile))
+            if layout_.row_rates:
+                row.cells["rate"] = Cell(two(funds.row_rates.get(key)) if funds else "")
+            else:
+                row.cells["rate"] = Cell(row_rate(spec, key, profile))
             row.cells["score"] = Cell("-")
         view.funds.append(row)
+        view.funds_rows[key] = row
+    if funds is not None and funds.stated("deviation"):
+        label = layout_.label("funds", "deviation")
+        view.funds_note = HeaderItem("deviation", label, Cell(_text(funds.raw.get("deviation"))), n - 1)
+        view.funds_head.cells["deviation"] = view.funds_note.cell
 
-    goals = root.get("goals") if isinstance(root.get("goals"), dict) else {}
-    view.goals = Row({
-        "label": Cell("年度总体目标"),
-        "expected": Cell(_text(goals.get("expected"))),
-        "achieved": Cell(_text(goals.get("achieved"))),
-    })
+    goals = root_map.get("goals") if isinstance(root_map.get("goals"), dict) else {}
+    view.goals_label = layout_.goals_zh
+    view.goals = Row({"label": Cell(layout_.goals_zh)})
+    goal_fields = list(layout_.goals)
+    for f, span in zip(goal_fields, _spans(n - 1, len(goal_fields)) if goal_fields else []):
+        view.goals_fields.append(Column(f.key, f.zh, "text", span=span))
+        view.goals.cells[f.key] = Cell(_text(goals.get(f.key)))
     view.indicators_head = Row({"label": Cell("绩效指标")})
 
+    view.indicator_columns = indicator_columns(spec)
+    split = layout_.target_mode == "split"
+    view.level_labels = (layout_.label("indicators", "level1"), layout_.label("indicators", "level2"))
     by_path: dict[Path, IndicatorRow] = {}
     first_of: dict[Path, IndicatorRow] = {}
     by_group: dict[tuple[str, str], list[Indicator]] = {}
@@ -459,17 +712,11 @@ def form_view(
             l2_rows: list[IndicatorRow] = []
             for ind in items or [None]:
                 row = IndicatorRow(indicator=ind)
+                # Captions as printed: 产出指标(50分) keeps its points.
                 row.level1, row.level2 = Cell(level1), Cell(level2 or "")
-                for name in _FIELDS:
-                    row.cells[name] = Cell("")
+                for column in view.indicator_columns:
+                    row.cells[column.key] = Cell(_indicator_cell(ind, column.key, split) if ind is not None else "")
                 if ind is not None:
-                    raw = ind.raw
-                    row.cells["name"] = Cell(_text(raw.get("name")))
-                    row.cells["target"] = Cell(written(raw.get("target")))
-                    row.cells["actual"] = Cell(written(raw.get("actual")))
-                    row.cells["weight"] = Cell(as_written(raw.get("weight")))
-                    row.cells["score"] = Cell(as_written(raw.get("score")))
-                    row.cells["deviation"] = Cell(_text(raw.get("deviation")))
                     by_path[ind.path] = row
                 l2_rows.append(row)
             l2_rows[0].level2_span = len(l2_rows)
@@ -486,12 +733,29 @@ def form_view(
         if row.level2_span == 0:
             row.level2 = first_of[("indicators", row.level1.text, row.level2.text)].level2
 
-    view.total = Row({
-        "label": Cell("总分"),
-        "weight": Cell(two(spec.total_weight) if spec.total_weight is not None else as_written((spec.total or {}).get("weight"))),
-        "score": Cell(two(spec.total_score) if spec.total_score is not None else as_written((spec.total or {}).get("score"))),
-    })
-    view.grade = Row({"label": Cell("评分等级"), "value": Cell(_text(spec.grade))})
+    scores = [c.key for c in view.indicator_columns if c.key in _SCORE_KEYS]
+    total_raw = spec.total or {}
+    view.show_total = layout_.has_total and bool(scores)
+    view.total = Row({"label": Cell(layout_caption(layout_, "total"))})
+    if scores:
+        view.total_span = 2 + next(i for i, c in enumerate(view.indicator_columns) if c.key in _SCORE_KEYS)
+    for key in scores:
+        if key == "weight":
+            text = two(spec.total_weight) if spec.total_weight is not None else as_written(total_raw.get("weight"))
+        elif key == "score":
+            text = two(spec.total_score) if spec.total_score is not None else as_written(total_raw.get("score"))
+        else:
+            text = as_written(total_raw.get(key))
+        view.total.cells[key] = Cell(text)
+    view.show_grade = layout_.has_grade and (bool(scores) or "grade" in root_map)
+    view.grade = Row({"label": Cell(layout_caption(layout_, "grade")), "value": Cell(_text(spec.grade))})
+
+    header_keys = set(view.header_cells)
+    for item in _lines_of(spec, layout_.sections, header_keys):
+        item.span = n - 1
+        view.sections.append(HeaderLine(cells={item.key: item.cell}, items=[item]))
+    signatures = _lines_of(spec, layout_.signatures, header_keys | {i.key for line in view.sections for i in line.items})
+    view.signatures = HeaderLine(cells={i.key: i.cell for i in signatures}, items=signatures)
 
     placer = _Placer(view, by_path, first_of)
     for number, finding in enumerate(findings, start=1):
@@ -499,25 +763,62 @@ def form_view(
         view.findings.append(fv)
         placer.place(fv, tuple(finding.where))
     view.counts = _counts(view.findings)
+    # Markdown lists the findings of a header cell beside it; the year's sit with the first line.
+    for index, line in enumerate(view.header_lines + view.sections):
+        for item in line.items:
+            item.notes = list(line.findings) if len(line.items) == 1 else list(item.cell.marks)
+        if index == 0 and len(line.items) > 1:
+            line.items[0].notes = sorted(line.items[0].notes + view.year_cell.marks, key=lambda f: f.number)
+    for item in view.signatures.items:
+        item.notes = list(item.cell.marks)
+    if view.funds_note is not None:
+        view.funds_note.notes = list(view.funds_note.cell.marks)
 
-    for ind in spec.indicators:
-        if ind.weight is not None and ind.score is not None and ind.score < ind.weight:
-            note = ind.deviation.strip() if ind.deviation and ind.deviation.strip() else None
+    if "weight" in scores and "score" in scores and "raw_score" not in scores:
+        for ind in spec.indicators:
+            lost = derived.deduction(ind)
+            if lost is None or lost <= 0:
+                continue
+            real = derived.has_real_note(ind.deviation, profile)
+            note = ind.deviation.strip() if real and ind.deviation else None
+            shown = ind.deviation.strip() if not real and ind.deviation and ind.deviation.strip() else None
             view.deductions.append(Deduction(
-                ind.level1, ind.level2, ind.label, two(ind.weight), two(ind.score), two(ind.weight - ind.score), note,
+                ind.level1, ind.level2, ind.label, two(ind.weight), two(ind.score), two(lost), note, shown,
             ))
 
     if funds:
-        total = funds.rows["total"]
-        view.initial = to_wan(total["initial"], funds.unit)
-        view.annual = to_wan(total["annual"], funds.unit)
-        view.executed = to_wan(total["executed"], funds.unit)
-        view.rate_value = funds.rate if funds.rate is not None else rate(total["executed"], total["annual"], profile)
+        total_row = funds.rows.get(total_key, {})
+        view.amounts = {c.key: to_wan(total_row.get(c.key), funds.unit) for c in layout_.funds_columns}
+        view.rate_value = funds.rate if funds.rate is not None else rounded_rate(derived.exact_rate(spec), profile)
         view.rate = two(view.rate_value)
     view.total_score_value = spec.total_score
-    view.total_score = view.total.score.text
+    view.total_score = view.total.score.text if "score" in view.total.cells else two(spec.total_score)
     view.grade_text = view.grade.value.text
     return view
+
+
+def _indicator_cell(ind: Indicator, key: str, split: bool) -> str:
+    """One cell of an indicator row as written: numbers with their decimals, a split target in its parts."""
+    raw = ind.raw
+    target = raw.get("target")
+    if key == "name":
+        return _text(raw.get("name"))
+    if key == "target":
+        if isinstance(target, dict):
+            # 指标性质 | 指标值 | 度量单位: the value alone; one 年度指标值 cell: the whole target (≥90%).
+            return written(target.get("value")) if split else written(ind.target)
+        return written(target)
+    if key == "nature":
+        if "nature" not in raw and isinstance(target, dict):
+            return written(target.get("operator"))
+        return written(raw.get("nature"))
+    if key == "unit":
+        return written(ind.unit)
+    if key in _SCORE_KEYS:
+        return as_written(raw.get(key))
+    if key == "deviation":
+        return _text(raw.get("deviation"))
+    return written(raw.get(key))
 
 
 def _counts(findings: list[FindingView]) -> dict[str, int]:
@@ -596,16 +897,36 @@ class Portfolio:
     departments: list[str]
     implementers: list[str]
     profile: str
-    initial: str
-    annual: str
-    executed: str
+    layout: Layout  # the configured layout: the summary's column labels
+    columns: list[Column]  # the amount columns of the summary (年初预算数 …), by the configured layout
+    sums: dict[str, str]  # Σ of each amount column over the forms, in 万元
     rate: str
     rate_note: str
+    rate_formula: str  # 合计执行率 = Σ全年执行数 ÷ Σ全年预算数 × 100
     converted: bool  # some form in 元 was converted to 万元
     grades: list[tuple[str, int]]
     deductions: list[tuple[FormView, Deduction]]
     counts: dict[str, int]
     chart: Chart
+
+    @property
+    def initial(self) -> str:
+        return self.sums.get("initial", "")
+
+    @property
+    def annual(self) -> str:
+        return self.sums.get("annual", "")
+
+    @property
+    def executed(self) -> str:
+        return self.sums.get("executed", "")
+
+    def label(self, part: str, key: str) -> str:
+        """A label of the configured layout (项目名称, 执行率 …), as the summary's columns print it."""
+        return self.layout.label(part, key)
+
+    def caption(self, part: str) -> str:
+        return layout_caption(self.layout, part)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -656,24 +977,35 @@ def _chart(forms: list[FormView]) -> Chart:
     return Chart(width=label_w + bar_w + 90, height=height, label_w=label_w, bar_w=bar_w, bars=bars, ticks=ticks, top=top)
 
 
-def portfolio_view(forms: list[FormView], profile: Profile) -> Portfolio:
+def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str | None = None,
+                   root: str | None = None) -> Portfolio:
+    """The summary of a folder of forms; its column labels are those of the configured layout."""
+    chosen = layout if isinstance(layout, Layout) else load_layout(layout or profile.layout, root)
     loaded = [f for f in forms if f.loaded]
     failed = [f for f in forms if not f.loaded]
-    sums = {"initial": Decimal(0), "annual": Decimal(0), "executed": Decimal(0)}
+    columns = [Column(f.key, f.zh, "num", align="---:") for f in chosen.funds_columns]
+    sums = {c.key: Decimal(0) for c in columns}
+    base = chosen.rate_base or "annual"
     rate_forms = 0
-    sum_exec, sum_annual = Decimal(0), Decimal(0)
+    sum_exec, sum_base = Decimal(0), Decimal(0)
     for f in loaded:
         for key in sums:
-            value = getattr(f, key)
+            value = f.amounts.get(key)
             if value is not None:
                 sums[key] += value
-        if f.executed is not None and f.annual is not None:
-            sum_exec += f.executed
-            sum_annual += f.annual
+        executed, budget = f.amounts.get("executed"), f.amounts.get(base)
+        if executed is not None and budget is not None:
+            sum_exec += executed
+            sum_base += budget
             rate_forms += 1
-    overall = rate(sum_exec, sum_annual, profile)
+    # Σ executed ÷ Σ budget over the forms, rounded as the profile rounds a form's rate.
+    overall = rounded_rate(sum_exec / sum_base * 100, profile) if sum_base else None
+    executed_field, base_field = chosen.funds_column("executed"), chosen.funds_column(base)
+    executed_label = executed_field.zh if executed_field else chosen.label("funds", "executed")
+    base_label = base_field.zh if base_field else chosen.label("funds", base)
     missing = len(loaded) - rate_forms
-    note = f"（{missing} 张表的全年预算数或全年执行数为空，未计入）" if missing else ""
+    note = f"（{missing} 张表的{base_label}或{executed_label}为空，未计入）" if missing else ""
+    formula = f"合计{chosen.label('funds', 'rate')} = Σ{executed_label} ÷ Σ{base_label} × 100"
 
     order = [g for g, _ in profile.grades]
     tally: dict[str, int] = {g: 0 for g in order}
@@ -692,11 +1024,12 @@ def portfolio_view(forms: list[FormView], profile: Profile) -> Portfolio:
         departments=_unique(f.department for f in loaded),
         implementers=_unique(f.implementer for f in loaded),
         profile=profile.name,
-        initial=two(sums["initial"]),
-        annual=two(sums["annual"]),
-        executed=two(sums["executed"]),
+        layout=chosen,
+        columns=columns,
+        sums={key: two(value) for key, value in sums.items()},
         rate=two(overall) if overall is not None else "-",
         rate_note=note,
+        rate_formula=formula,
         converted=any(f.unit == "元" for f in loaded),
         grades=list(tally.items()),
         deductions=[(f, d) for f in loaded for d in f.deductions],
@@ -729,19 +1062,20 @@ def environment(fmt: str, user_dir: str | None = None) -> Any:
     env.filters["md_safe"] = md_safe
     env.filters["two"] = two
     env.filters["urlquote"] = lambda s: quote(str(s))
-    env.globals["TITLE"] = TITLE
     env.globals["NOT_FILLED"] = NOT_FILLED
+    env.globals["caption"] = layout_caption
     return env
 
 
 def render_form(env: Any, fmt: str, view: FormView, index_href: str | None = None, profile: str = "") -> str:
+    """One form; `layout` and `TITLE` (the layout's title) are in the context besides `form`."""
     template = env.get_template(FORM_TEMPLATE.format(fmt=fmt))
-    return template.render(form=view, index_href=index_href, profile=profile)
+    return template.render(form=view, layout=view.layout, TITLE=view.title, index_href=index_href, profile=profile)
 
 
 def render_portfolio(env: Any, fmt: str, portfolio: Portfolio) -> str:
     template = env.get_template(PORTFOLIO_TEMPLATE.format(fmt=fmt))
-    return template.render(p=portfolio, profile=portfolio.profile)
+    return template.render(p=portfolio, layout=portfolio.layout, TITLE=portfolio.layout.title, profile=portfolio.profile)
 
 
 def slugs_for(files: list[str]) -> dict[str, str]:

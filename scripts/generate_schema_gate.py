@@ -44,7 +44,8 @@ def generate() -> str:
 
     with open(SCHEMA, encoding="utf-8") as handle:
         schema = json.load(handle)
-    code = fastjsonschema.compile_to_code(schema)
+    # use_default=False: the gate only judges; it must never write defaults into the data it checks.
+    code = fastjsonschema.compile_to_code(schema, use_default=False)
     code = code.replace("from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n", "")
     code = _drop_definitions(code)
     entry = code.split("def ", 1)[1].split("(", 1)[0]

@@ -117,8 +117,10 @@ def test_value_keeps_written_precision() -> None:
 def test_yaml_numbers(cell: int | float | Decimal, value: Decimal, text: str) -> None:
     target = parse_target(cell)
     actual = parse_actual(cell)
-    assert target == Quantity(Kind.QUANTITY, text, op="=", value=value)
-    assert actual == Quantity(Kind.QUANTITY, text, op=None, value=value)
+    # No operator was written: `implied` says so, and the rules choose the direction (a floor,
+    # a ceiling for costs and zero targets, or the 指标性质 column) and state it.
+    assert target == Quantity(Kind.QUANTITY, text, op="=", value=value, implied=True)
+    assert actual == Quantity(Kind.QUANTITY, text, op=None, value=value, implied=True)
     assert target.value is not None and str(target.value) == text
 
 
@@ -546,3 +548,17 @@ def test_operator_number_unit_round_trip(
     assert q is not None and q.kind is Kind.QUANTITY
     assert q.value == value
     assert q.unit == normalised
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit"),
+    [(">=98%(百分比)", "%"), ("≥100百分比", "%"), ("５０个(个)", "个"), ("≥９０％", "%")],
+)
+def test_units_as_budget_systems_print_them(cell: str, unit: str) -> None:
+    q = parse_target(cell)
+    assert q is not None and q.kind is Kind.QUANTITY and q.unit == unit, q
+    assert units_agree(q.unit, "%(百分比)") == (unit == "%")
+
+
+def test_a_target_without_operator_is_marked_implied() -> None:
+    assert parse_target("90%").implied and not parse_target("≥90%").implied

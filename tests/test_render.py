@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, run_cli
 from perfspec import render
 from perfspec.loader import load_file
+from perfspec.form.layout import load_layout
 from perfspec.form.model import build
 from perfspec.profile import load_profile
 
@@ -116,7 +117,9 @@ def test_every_bundled_form_renders(path: str, fmt: str) -> None:
     result = run_cli("render", path, "--format", fmt)
     assert result.code == 0 and result.err == "", result.err
     project = spec_data(path)["project"]
-    assert render.TITLE in result.out and "(2023 年度)" in result.out
+    title = load_layout(load_profile("shanghai").layout).title  # .perfspec.yaml: profile shanghai
+    assert title == "财政项目支出绩效自评表"
+    assert title in result.out and "(2023 年度)" in result.out
     assert (html.escape(project) if fmt == "html" else render.md_escape(project)) in result.out
     spec = build(spec_data(path))
     for ind in spec.indicators:
@@ -299,8 +302,11 @@ def test_sub_row_rates_are_computed_with_the_profile_rounding() -> None:
     rates = [row.rate.text for row in view.funds]
     assert rates == ["99.62", "99.62", "66.66", "-"]  # 2 ÷ 3 = 66.666… truncated; annual 0 with spending: -
     assert load_profile("national").rate_rounding[0] == "truncate"
-    assert render.row_rate(Decimal(0), Decimal(0), profile) == "0.00"
-    assert render.row_rate(None, Decimal(5), profile) == "-"
+    data["funds"]["carryover"] = {"initial": Decimal(0), "annual": Decimal(0), "executed": Decimal(0)}
+    data["funds"]["other"] = {"initial": None, "annual": Decimal(5), "executed": None}
+    spec = build(data, load_layout(profile.layout))
+    assert render.row_rate(spec, "carryover", profile) == "0.00"
+    assert render.row_rate(spec, "other", profile) == "-"
 
 
 def test_numbers_show_two_decimals_and_unit_yuan(tmp_path) -> None:

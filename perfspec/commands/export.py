@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from perfspec import render
     from perfspec.check import collect, display_name
     from perfspec.commands.check import engine_and_paths
-    from perfspec.export_xlsx import unexportable, write_workbook
+    from perfspec.export_xlsx import not_reimported, unexportable, write_workbook
 
     if not args.output.lower().endswith(".xlsx"):
         raise UsageError(f"输出文件须以 .xlsx 结尾：{args.output}")
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"{args.output} 是一个文件夹，请给出 .xlsx 文件名")
     engine, paths = engine_and_paths(args)
     profile = engine.options.profile  # type: ignore[attr-defined]
+    layout, root = engine.options.layout, engine.options.root  # type: ignore[attr-defined]
     single = len(paths) == 1 and not os.path.isdir(paths[0])
     files = list(collect(paths))
     if not files:
@@ -60,13 +61,23 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             views.append(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
             continue
         data = result.document.data
-        dropped = unexportable(data)
+        view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
+                                layout=layout, root=root)
+        dropped = unexportable(data, view.layout)
         if dropped:
             shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
             err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
-        views.append(render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang))
+        kept = not_reimported(data, view.layout)
+        if kept:
+            shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
+            err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
+        views.append(view)
 
-    portfolio = None if single else render.portfolio_view(views, profile)
+    try:
+        portfolio = None if single else render.portfolio_view(views, profile, layout, root)
+    except render.LayoutError as exc:
+        err.write(f"perfspec: {exc}\n")
+        return 2
     try:
         titles = write_workbook(views, args.output, portfolio)
     except OSError as exc:

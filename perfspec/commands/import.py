@@ -128,18 +128,30 @@ def _write(path: str, text: str) -> None:
         raise
 
 
-def _read(source: str, path: str):
+def _configured_layout() -> tuple[str | None, str | None]:
+    """The layout named in .perfspec.yaml, else the profile's (the importers' words and the written comments)."""
+    from perfspec.config import load_config
+    from perfspec.profile import ProfileError, load_profile
+
+    try:
+        config = load_config(".")
+        return config.layout or load_profile(config.profile, config.root).layout, config.root
+    except ProfileError:
+        return None, None  # `perfspec check` reports a broken configuration; the import uses the defaults
+
+
+def _read(source: str, path: str, layout):
     if source == "text":
         from perfspec.importers import text
 
-        return text.read(path)
+        return text.read(path, layout)
     if source == "pdf":
         from perfspec.importers import pdf
 
-        return pdf.read(path)
+        return pdf.read(path, layout)
     import importlib
 
-    return importlib.import_module("perfspec.importers.xlsx").read(path)
+    return importlib.import_module("perfspec.importers.xlsx").read(path, layout)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -158,9 +170,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise UsageError(f"-o {outdir} is not a folder" if en else f"-o {outdir} 不是文件夹")
     source = args.source or _guess(path)
+    from perfspec.importers.labels import reference
+
+    name, root = _configured_layout()
+    layout = reference(name, root)
 
     try:
-        forms = _read(source, path)
+        forms = _read(source, path, layout)
     except NotAForm as exc:
         err.write(f"perfspec import: {exc.en if en else exc}\n")
         return 1
@@ -194,7 +210,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for number, form in enumerate(forms, start=1):
         name = _name(number, form, existing, taken)
         taken.add(name)
-        text, placed = render(form, schema, origin)
+        text, placed = render(form, schema, origin, layout)
         plans.append((os.path.join(outdir, name), form, text, placed))
     clashes = [target for target, *_ in plans if os.path.exists(target)]
     if clashes and not args.force:

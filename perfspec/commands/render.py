@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="输出文件夹；一个文件时不给则输出到标准输出，文件夹或多个文件时默认 build/report",
     )
     parser.add_argument("--templates", metavar="DIR", help="优先使用此文件夹中的模板，缺少的文件用自带模板")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="检查结果的语言（默认中文；表格栏目始终为中文）")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="检查结果的语言（默认中文；表格栏目按版式，始终为中文）")
     parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
     parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔")
     parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
@@ -43,6 +43,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"模板文件夹 {args.templates} 不存在")
     engine, paths = engine_and_paths(args)
     profile = engine.options.profile  # type: ignore[attr-defined]
+    # The layout each form is built in: its own `layout:`, else .perfspec.yaml's, else the profile's.
+    layout, root = engine.options.layout, engine.options.root  # type: ignore[attr-defined]
     single = len(paths) == 1 and not os.path.isdir(paths[0])
     files = list(collect(paths))
     slugs = render.slugs_for(files)
@@ -69,7 +71,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             view = render.failed_view(result.file, slug, reason, result.findings, args.lang)
             view.href = ""
             return view, reason
-        view = render.form_view(result.file, slug, result.document.data, result.findings, profile, args.lang)
+        view = render.form_view(
+            result.file, slug, result.document.data, result.findings, profile, args.lang, layout=layout, root=root
+        )
         view.href = slug + suffix
         if not single:
             text = render.render_form(env, args.format, view, index_href=index, profile=profile.name)
@@ -101,7 +105,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             os.makedirs(args.output, exist_ok=True)
             _write(os.path.join(args.output, views[0].href), text)
             return 0
-        portfolio = render.portfolio_view(views, profile)
+        try:
+            portfolio = render.portfolio_view(views, profile, layout, root)
+        except render.LayoutError as exc:
+            err.write(f"perfspec: {exc}\n")
+            return 2
         _write(os.path.join(outdir, index), render.render_portfolio(env, args.format, portfolio))
     except jinja2.TemplateSyntaxError as exc:
         err.write(f"perfspec: 模板错误：{exc.filename or exc.name}:{exc.lineno}: {exc.message}\n")

@@ -276,9 +276,11 @@ def grade_for(total: Decimal, profile: "Profile") -> str:
 
 
 def has_real_note(note: str | None, profile: "Profile") -> bool:
-    """A deviation note that explains something: not blank, not only 无 / 无偏差 / '/'."""
+    """A deviation note that explains something: not blank, not only 无 / 无偏差 / '/', not the template's prompt."""
     text = (note or "").strip()
-    return bool(text) and text not in profile.trivial_notes
+    if not text or text in profile.trivial_notes:
+        return False
+    return not any(marker in text for marker in profile.template_prompts)
 
 
 def within_rounding(stated: Decimal, expected: Decimal, terms: int) -> bool:

@@ -30,7 +30,8 @@ import re
 import unicodedata
 
 from perfspec.importers import FormData, NotAForm
-from perfspec.importers.text import TITLE, Row, assemble, squash
+from perfspec.form.layout import Layout
+from perfspec.importers.text import Row, assemble, not_a_form, squash
 
 _RADICALS_FROM = '⺂⺃⺅⺇⺉⺋⺍⺏⺐⺒⺓⺔⺕⺖⺘⺙⺛⺞⺟⺠⺡⺣⺤⺦⺨⺩⺭⺮⺯⺰⺱⺳⺹⺺⺽⺾⻂⻅⻆⻇⻈⻉⻊⻋⻌⻐⻑⻒⻓⻔⻕⻖⻘⻙⻚⻛⻜⻝⻞⻟⻠⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻮⻯⻰⻱⻲⻳⼀⼁⼂⼃⼄⼅⼆⼇⼈⼉⼊⼋⼌⼍⼎⼏⼐⼑⼒⼓⼔⼕⼖⼗⼘⼙⼚⼛⼜⼝⼞⼟⼠⼡⼢⼣⼤⼥⼦⼧⼨⼩⼪⼫⼬⼭⼮⼯⼰⼱⼲⼳⼴⼵⼶⼷⼸⼹⼺⼻⼼⼽⼾⼿⽀⽁⽂⽃⽄⽅⽆⽇⽈⽉⽊⽋⽌⽍⽎⽏⽐⽑⽒⽓⽔⽕⽖⽗⽘⽙⽚⽛⽜⽝⽞⽟⽠⽡⽢⽣⽤⽥⽦⽧⽨⽩⽪⽫⽬⽭⽮⽯⽰⽱⽲⽳⽴⽵⽶⽷⽸⽹⽺⽻⽼⽽⽾⽿⾀⾁⾂⾃⾄⾅⾆⾇⾈⾉⾊⾋⾌⾍⾎⾏⾐⾑⾒⾓⾔⾕⾖⾗⾘⾙⾚⾛⾜⾝⾞⾟⾠⾡⾢⾣⾤⾥⾦⾧⾨⾩⾪⾫⾬⾭⾮⾯⾰⾱⾲⾳⾴⾵⾶⾷⾸⾹⾺⾻⾼⾽⾾⾿⿀⿁⿂⿃⿄⿅⿆⿇⿈⿉⿊⿋⿌⿍⿎⿏⿐⿑⿒⿓⿔⿕'
 _RADICALS_TO = '乛乚亻𠘨刂㔾𭕄尣尢巳幺彑彐忄扌攵旡歺母民氵灬爫丬犭𤣩礻𥫗糹纟罓㓁耂肀𦥑艹衤见角𧢲讠贝𧾷车辶钅長镸长门𨸏阝青韦页风飞食𩙿飠饣𩠐马骨鬼鱼鸟卤麦黄黾斉齐齿竜龙龜亀龟一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈户手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠'
@@ -273,7 +274,8 @@ def _page_rows(page, number: int) -> list[tuple[float, list]]:
     return out
 
 
-def read(path: str) -> list[FormData]:
+def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
+    """The forms in a PDF; `layout`: the configured one (the words of messages)."""
     import pdfplumber  # the optional extra: pip install 'perfspec[pdf]'
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -309,17 +311,14 @@ def read(path: str) -> list[FormData]:
                 continue
             rows.append(Row(texts, number, brk=first and number > 1))
             first = False
-    forms = assemble(rows, "页")
+    forms = assemble(rows, "页", layout)
     if not rows:
         raise NotAForm(
             f"{name} 中没有可读取的文字（扫描件？）：请先做文字识别（OCR），或用 --from text 导入识别出的文本",
             f"{name} has no text layer (a scan?): run OCR first, or import the recognised text with --from text",
         )
     if not forms:
-        raise NotAForm(
-            f"{name} 中没有找到财政项目支出绩效自评表（没有“{TITLE}”标题，也没有“项目名称”“一级指标”等栏目的表格）",
-            f"no self-evaluation form (财政项目支出绩效自评表) found in {name}",
-        )
+        raise not_a_form(name, layout, "栏目的表格")
     for number, form in enumerate(forms, start=1):
         form.source = f"{name}#{number}"
         _flag_joins(form, joiner.uncertain)

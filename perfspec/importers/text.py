@@ -27,27 +27,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
+from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
+from perfspec.importers.labels import Labels, fold, matches, starts
 
-TITLE = "财政项目支出绩效自评表"
-
-LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
-LEVEL2 = (
-    "数量指标", "质量指标", "时效指标", "成本指标",
-    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标",
-    "服务对象满意度指标", "管理者满意度指标",
-    "经济成本指标", "社会成本指标", "生态环境成本指标",
-)
+# Every label the reader looks for (title, 项目名称, the funds rows, 一级指标 …, 总分, 评分等级) and the
+# 一级/二级指标 vocabulary are the layouts' (perfspec.importers.labels); the grades are the profiles'.
 GRADES = ("优", "良", "中", "差")
+# A title line is the title and little else (a sentence that mentions the form's name is no title).
+TITLE_SLACK = 20
 
-_FUNDS_LABELS = (
-    ("total", "年度资金总额"),
-    ("appropriation", "当年财政拨款"),
-    ("carryover", "上年结转资金"),
-    ("other", "其他资金"),
-)
 _NUMBER = re.compile(r"[-+]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?\Z")
-_YEAR = re.compile(r"((?:19|20|21)\d\d)\s*年度")
 _SPACE = re.compile(r"\s+")
 
 
@@ -159,6 +149,7 @@ class _Group:
 class _Form:
     data: FormData
     where: int
+    L: Labels  # the layouts' labels; messages use the reference layout's words
     section: str = "head"
     goals_columns: tuple = (None, None)  # cell index of 预期目标 / 实际完成情况 in the goals header
     goals_rows: int = 0
@@ -181,53 +172,78 @@ class _Form:
         self.pending.append(_Pending(item, key, reason, where))
 
 
-def _label_in(row: Row, label: str, anywhere: bool = False) -> bool:
-    return row.after(label, anywhere)[0] >= 0
+def _find(row: Row, labels: frozenset[str], anywhere: bool = False) -> tuple[int, list]:
+    """Index of the first cell that is one of the labels (or, `anywhere`, holds one), and the cells after it."""
+    for index, cell in enumerate(row.cells):
+        if cell is not None and matches(cell, labels, anywhere):
+            return index, row.cells[index + 1 :]
+    return -1, []
 
 
-def _is_indicator_header(row: Row) -> bool:
-    labels = {squash(c) for c in row.texts}
-    return "三级指标" in labels and ("一级指标" in labels or "二级指标" in labels or "分值" in labels)
+def _starting(row: Row, labels: frozenset[str]) -> tuple[int, list]:
+    """Index of the first cell that begins with one of the labels, and the cells after it."""
+    for index, cell in enumerate(row.cells):
+        if cell is not None and starts(cell, labels):
+            return index, row.cells[index + 1 :]
+    return -1, []
 
 
-def assemble(rows: list[Row], place: str = "行") -> list[FormData]:
+def _is_indicator_header(row: Row, L: Labels) -> bool:
+    labels = {fold(c) for c in row.texts}
+    others = L.of("indicators", "level1") | L.of("indicators", "level2") | L.of("indicators", "weight")
+    return bool(labels & L.of("indicators", "name")) and bool(labels & others)
+
+
+def _is_title(joined: str, L: Labels) -> bool:
+    folded = fold(joined)
+    return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in L.titles)
+
+
+def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
+    Labels are recognised in every shipped layout's words; `layout` (the configured one) is the
+    one messages use.
     """
+    L = Labels(layout)
+    year_re = L.year_pattern(r"(?:19|20|21)\d\d")
+    project = L.of("header", "project")
+    funds_block = L.of("funds_block", "")
+    grade_word = L.word("grade", "grade")
     forms: list[_Form] = []
     form: _Form | None = None
     for row in rows:
         texts = row.texts
         if not texts:
             continue
-        label = squash(texts[0])
+        label = fold(texts[0])
         joined = squash("".join(texts))
-        if TITLE in joined:
-            form = _Form(FormData(), row.where)
+        if _is_title(joined, L):
+            form = _Form(FormData(), row.where, L)
             forms.append(form)
-            match = _YEAR.search(" ".join(texts))
+            match = year_re.search(" ".join(texts))
             if match:
                 form.data.year = int(match.group(1))
             continue
-        if form is not None and form.section not in ("head", "done") and label == "项目名称":
+        if form is not None and form.section not in ("head", "done") and label in project:
             # The next form begins before this one reached its 评分等级 row.
-            form.flag(("grade",), f"表没有写完（没有“评分等级”一行）就开始了下一张表（原文第 {row.where} {place}）", row.where)
+            form.flag(("grade",), f"表没有写完（没有“{grade_word}”一行）就开始了下一张表（原文第 {row.where} {place}）", row.where)
             form.section = "done"
         if form is None or form.section == "done":
-            if label == "项目名称" or (form is None and label.startswith("项目资金")):
+            if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
-                form = _Form(FormData(), row.where)
+                form = _Form(FormData(), row.where, L)
                 forms.append(form)
             else:
                 if form is not None and form.section == "done":
                     form.flag((), f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
         if form.data.year is None and form.section == "head":
-            match = _YEAR.search(" ".join(texts))
+            match = year_re.search(" ".join(texts))
             if match:
                 form.data.year = int(match.group(1))
-                if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?\d{4}年度[)）]?", joined):
+                if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?" + year_re.pattern + r"[)）]?", joined):
                     continue
         _row(form, row, texts, label, place)
     out: list[FormData] = []
@@ -252,25 +268,25 @@ def _next_text(cells: list) -> str | None:
 
 
 def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> None:
-    data = form.data
+    data, L = form.data, form.L
     at = f"原文第 {row.where} {place}"
     head = form.section == "head"
-    if head and label == "项目名称":
-        data.project = _next_text(row.after("项目名称")[1])
+    if head and label in L.of("header", "project"):
+        data.project = _next_text(_starting(row, L.of("header", "project"))[1])
         if data.project is None:
-            form.flag(("project",), f"“项目名称”一栏是空的（{at}）", row.where)
+            form.flag(("project",), f"“{L.word('header', 'project')}”一栏是空的（{at}）", row.where)
         form.seen.add("project")
         return
-    if head and (_label_in(row, "主管部门") or _label_in(row, "实施单位")):
-        if _label_in(row, "主管部门"):
-            _, rest = row.after("主管部门")
-            value = _next_text(rest)
-            data.department = None if value is not None and squash(value).startswith("实施单位") else value
-        if _label_in(row, "实施单位"):
-            data.implementer = _next_text(row.after("实施单位")[1])
+    departments, implementers = L.of("header", "department"), L.of("header", "implementer")
+    if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
+        if _starting(row, departments)[0] >= 0:
+            value = _next_text(_starting(row, departments)[1])
+            data.department = None if value is not None and starts(value, implementers) else value
+        if _starting(row, implementers)[0] >= 0:
+            data.implementer = _next_text(_starting(row, implementers)[1])
         form.seen.add("parties")
         return
-    if head and label.startswith("项目资金"):
+    if head and starts(label, L.of("funds_block", "")):
         form.section = "funds"
         caption = squash(texts[0])
         if "万元" in caption:
@@ -278,29 +294,31 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         elif re.search(r"[(（]元[)）]", caption):
             data.unit = "元"
         else:
-            form.flag(("funds", "unit"), f"“项目资金”一栏没有写金额单位，按万元读取（{at}）", row.where)
+            form.flag(("funds", "unit"), f"“{L.ref.funds_zh}”一栏没有写金额单位，按万元读取（{at}）", row.where)
         return
-    for key, funds_label in _FUNDS_LABELS:
-        if _label_in(row, funds_label, anywhere=True) and form.section in ("funds", "head"):
-            _funds_row(form, row, key, funds_label, at)
-            form.section = "funds"
-            return
-    if form.section in ("head", "funds") and label.startswith("年度总体目标"):
+    if form.section in ("funds", "head"):
+        for key in FUNDS_ROWS:
+            index, rest = _find(row, L.of("funds_rows", key), anywhere=True)
+            if index >= 0:
+                _funds_row(form, row, key, rest, at)
+                form.section = "funds"
+                return
+    if form.section in ("head", "funds") and starts(label, L.of("goals_block", "")):
         form.section = "goals"
-        expected = next((i for i, c in enumerate(row.cells) if c is not None and squash(c) == "预期目标"), None)
-        achieved = next((i for i, c in enumerate(row.cells) if c is not None and squash(c) == "实际完成情况"), None)
+        expected = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "expected"))), None)
+        achieved = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "achieved"))), None)
         form.goals_columns = (expected, achieved)
         return
-    if _is_indicator_header(row):
+    if _is_indicator_header(row, L):
         if form.section == "indicators":
             form.break_next = True  # a repeated header: the table went on to a new page
         form.section = "indicators"
         return
-    if label == "总分":
+    if label in L.of("total", "total"):
         _total_row(form, row, at)
         form.section = "grade"
         return
-    if label == "评分等级":
+    if label in L.of("grade", "grade"):
         _grade_row(form, row, at)
         form.section = "done"
         return
@@ -315,13 +333,13 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     form.flag((), f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
 
-def _funds_row(form: _Form, row: Row, key: str, label: str, at: str) -> None:
-    _, rest = row.after(label, anywhere=True)
+def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
+    L = form.L
     values = [c.strip() for c in rest if c is not None]
     while values and not values[-1]:
         values.pop()
     path = ("funds", key)
-    row_zh = {"total": "年度资金总额", "appropriation": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}[key]
+    row_zh = L.word("funds", key)
     if len(values) < 3:
         form.flag(path, f"“{row_zh}”一行只有 {len(values)} 个金额（应有 3 个），缺少的按空白读取（{at}）", row.where)
     for column, text in zip(FUNDS_COLUMNS, values[:3]):
@@ -332,10 +350,10 @@ def _funds_row(form: _Form, row: Row, key: str, label: str, at: str) -> None:
     if key == "total":
         extra = values[3:6]
         names = ("funds_weight", "funds_rate", "funds_score")
-        zh = ("分值", "执行率", "得分")
+        zh = tuple(L.word("funds", k) for k in ("weight", "rate", "score"))
         paths = (("funds", "weight"), ("funds", "rate"), ("funds", "score"))
         if len(extra) < 3:
-            form.flag(("funds",), f"“年度资金总额”一行缺少分值、执行率或得分（只有 {len(values)} 格），缺少的按空白读取（{at}）", row.where)
+            form.flag(("funds",), f"“{row_zh}”一行缺少{'、'.join(zh[:2])}或{zh[2]}（只有 {len(values)} 格），缺少的按空白读取（{at}）", row.where)
         for name, label_zh, path_, text in zip(names, zh, paths, extra):
             value = number(text)
             if value is None and text not in ("", "-"):
@@ -344,7 +362,8 @@ def _funds_row(form: _Form, row: Row, key: str, label: str, at: str) -> None:
 
 
 def _total_row(form: _Form, row: Row, at: str) -> None:
-    _, rest = row.after("总分")
+    L = form.L
+    _, rest = _find(row, L.of("total", "total"))
     values = [c.strip() for c in rest if c is not None and c.strip()]
     numbers = [number(v) for v in values]
     if len(values) == 2 and all(n is not None for n in numbers):
@@ -355,27 +374,29 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
         form.data.total_weight, form.data.total_score = good[0], good[1]
     elif len(good) == 1:
         form.data.total_score = good[0]
+    weight, score = L.word("total", "weight"), L.word("total", "score")
     form.flag(
         ("total",),
-        f"“总分”一行应有总分值和总得分两个数，读到的是“{' | '.join(values) or '（空白）'}”"
-        f"{'，按总得分读取' if len(good) == 1 else ''}（{at}）",
+        f"“{L.word('total', 'total')}”一行应有{weight}和{score}两个数，读到的是“{' | '.join(values) or '（空白）'}”"
+        f"{f'，按{score}读取' if len(good) == 1 else ''}（{at}）",
         row.where,
     )
 
 
 def _grade_row(form: _Form, row: Row, at: str) -> None:
-    value = _next_text(row.after("评分等级")[1])
+    word = form.L.word("grade", "grade")
+    value = _next_text(_find(row, form.L.of("grade", "grade"))[1])
     if value in GRADES:
         form.data.grade = value
         return
     if value is None:
-        form.flag(("grade",), f"“评分等级”一栏是空的（{at}）", row.where)
+        form.flag(("grade",), f"“{word}”一栏是空的（{at}）", row.where)
         return
     best = value[0] if value[0] in GRADES else None
     form.data.grade = best
     form.flag(
         ("grade",),
-        f"评分等级“{value}”不是优、良、中、差之一，" + (f"按“{best}”读取" if best else "按空白读取") + f"（{at}）",
+        f"{word}“{value}”不是{'、'.join(GRADES)}之一，" + (f"按“{best}”读取" if best else "按空白读取") + f"（{at}）",
         row.where,
     )
 
@@ -395,7 +416,8 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
             parts[side].append(text)
         form.flag(
             ("goals",),
-            f"“年度总体目标”一行有 {len(cells)} 格文字（应为预期目标和实际完成情况两格），按所在的栏读取（{at}）",
+            f"“{form.L.ref.goals_zh}”一行有 {len(cells)} 格文字（应为"
+            f"{'和'.join(form.L.word('goals', k) for k in ('expected', 'achieved'))}两格），按所在的栏读取（{at}）",
             row.where,
         )
     for side in ("expected", "achieved"):
@@ -488,12 +510,12 @@ def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[st
             notes.append("这一行少一格（整行左移），按三级指标读取")
             return _current(form, notes), form.level2 or "", b
         key = squash(a)
-        if key in LEVEL2:
+        if key in form.L.level2:
             notes.append(f"“{key}”印在一级指标栏（整行左移一格），按{form.level1 or '上一个一级指标'}下的二级指标读取")
             form.level2 = key
             form.level2_tentative = False
             return _current(form, notes), key, b or None
-        if key in LEVEL1:
+        if key in form.L.level1:
             notes.append(f"“{key}”后只有一格名称（缺少二级指标），按一级指标读取，二级指标沿用上一行")
             form.level1 = key
             return key, form.level2 or "", b or None
@@ -524,13 +546,13 @@ def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) ->
     key = squash(cell)
     if not key or key == form.level1:
         return
-    if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in LEVEL1:
+    if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in form.L.level1:
         # The rest of a wrapped 一级 name ("满意度指" / "标") printed again after a page break.
         where = "分页后" if brk else ""
         notes.append(f"{where}一级指标栏印着“{key}”，是换行的“{form.level1}”的后半，按{form.level1}读取")
         return
-    if key not in LEVEL1:
-        if key in LEVEL2 and not squash(l2):
+    if key not in form.L.level1:
+        if key in form.L.level2 and not squash(l2):
             notes.append(f"一级指标栏的“{key}”是二级指标名称（整行错位？），按{form.level1 or '？'}下的二级指标读取")
             form.level2 = key
             form.level2_tentative = False
@@ -550,7 +572,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
         return
     if key == form.level2:
         return
-    if form.level2 and form.level2_tentative and form.level2 + key in LEVEL2:
+    if form.level2 and form.level2_tentative and form.level2 + key in form.L.level2:
         joined = form.level2 + key
         reason = (
             f"二级指标印成“{form.level2}”，其余的“{key}”在{'分页后' if brk else '下一行'}，合为“{joined}”"
@@ -565,11 +587,11 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
         form.level2_tentative = False
         notes.append(f"{'分页后' if brk else ''}二级指标栏印着“{key}”，是换行的“{joined}”的后半")
         return
-    if key.endswith("指标") or key in LEVEL2:
+    if key.endswith("指标") or key in form.L.level2:
         form.level2 = key
         form.level2_tentative = False
         return
-    prefixed = [name for name in LEVEL2 if name.startswith(key)]
+    prefixed = [name for name in form.L.level2 if name.startswith(key)]
     form.level2 = key
     form.level2_tentative = bool(prefixed)
     if not prefixed:
@@ -583,7 +605,7 @@ def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, a
     key = {3: "target", 4: "actual"}.get(index, "deviation" if index >= 5 else "name")
     before = getattr(item, key) or ""
     setattr(item, key, before + text)
-    zh = {"name": "三级指标名称", "target": "年度指标值", "actual": "实际完成值", "deviation": "偏差原因分析及改进措施"}[key]
+    zh = form.L.word("indicators", key) + ("名称" if key == "name" else "")
     where = "分页后" if brk else "下一行"
     form.flag_item(
         item,
@@ -626,7 +648,7 @@ def _finish(form: _Form, place: str) -> None:
     _check_totals(form, place)
     _check_funds(form)
     if data.total_weight is None and data.total_score is None and not any(r.path[:1] == ("total",) for r in data.reviews):
-        form.flag(("total",), "没有找到“总分”一行", form.where)
+        form.flag(("total",), f"没有找到“{form.L.word('total', 'total')}”一行", form.where)
     # Notes on indicators → paths, now that every row is in its place.
     index_of = {id(item): i for i, item in enumerate(data.indicators)}
     for group in form.groups:
@@ -695,11 +717,11 @@ def _check_totals(form: _Form, place: str) -> None:
     if data.total_weight is not None and all(w is not None for w in weights):
         total = sum(weights)  # type: ignore[arg-type]
         if total != data.total_weight:
-            problems.append(f"各行分值合计 {_num(total)}，表中总分值 {_num(data.total_weight)}")
+            problems.append(f"各行{form.L.word('indicators', 'weight')}合计 {_num(total)}，表中{form.L.word('total', 'weight')} {_num(data.total_weight)}")
     if data.total_score is not None and all(s is not None for s in scores):
         total = sum(scores)  # type: ignore[arg-type]
         if total != data.total_score:
-            problems.append(f"各行得分合计 {_num(total)}，表中总得分 {_num(data.total_score)}")
+            problems.append(f"各行{form.L.word('indicators', 'score')}合计 {_num(total)}，表中{form.L.word('total', 'score')} {_num(data.total_score)}")
     if not problems:
         return
     summary = "；".join(problems)
@@ -725,10 +747,10 @@ def _check_funds(form: _Form) -> None:
         if total is None or any(p is None for p in parts):
             continue
         if sum(parts) != total:  # type: ignore[arg-type]
-            zh = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}[column]
+            zh, total_zh = form.L.word("funds", column), form.L.word("funds", "total")
             form.flag(
                 ("funds", "total", column),
-                f"{zh}：年度资金总额 {total} ≠ 三项来源之和 {sum(parts)}（读错了某一格？）",  # type: ignore[arg-type]
+                f"{zh}：{total_zh} {total} ≠ 三项来源之和 {sum(parts)}（读错了某一格？）",  # type: ignore[arg-type]
                 form.where,
             )
 
@@ -780,19 +802,28 @@ def decode(data: bytes, name: str) -> tuple[str, str | None]:
     return text, "GB18030"
 
 
-def parse(text: str, name: str = "<text>") -> list[FormData]:
-    forms = assemble(rows_of_text(text), "行")
+def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏目") -> NotAForm:
+    """“no form found in …”, in the configured layout's words."""
+    L = Labels(layout)
+    title = L.title
+    labels = "“".join(f"{w}”" for w in (L.word("header", "project"), L.word("indicators", "level1")))
+    return NotAForm(
+        f"{name} 中没有找到{title}（没有“{title}”标题，也没有“{labels}等{what}）",
+        f"no self-evaluation form ({title}) found in {name}",
+    )
+
+
+def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
+    """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
+    forms = assemble(rows_of_text(text), "行", layout)
     if not forms:
-        raise NotAForm(
-            f"{name} 中没有找到财政项目支出绩效自评表（没有“{TITLE}”标题，也没有“项目名称”“一级指标”等栏目）",
-            f"no self-evaluation form (财政项目支出绩效自评表) found in {name}",
-        )
+        raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
         form.source = f"{name}#{number_}"
     return forms
 
 
-def read(path: str) -> list[FormData]:
+def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction (UTF-8; GBK/GB18030 is recognised too)."""
     import os
 
@@ -802,4 +833,4 @@ def read(path: str) -> list[FormData]:
     if len(data) > 16 * 1024 * 1024:
         raise NotAForm(f"{name} 太大（超过 16 MB），不像是自评表的文本", f"{name} is too large (over 16 MB) for a form text")
     text, _encoding = decode(data, name)
-    return parse(text, name)
+    return parse(text, name, layout)

@@ -1,7 +1,7 @@
 """FormData → spec YAML in the house style of the hand transcriptions in specs/2023/.
 
 Same key order, the funds rows as aligned flow mappings, the Chinese labels of
-the form as end-of-line comments (the 三级指标 labels on the first indicator
+the form (the configured layout's, perfspec/form/layouts/) as end-of-line comments (the 三级指标 labels on the first indicator
 only, as in the reference), numbers as the form prints them (amounts, rates
 and totals with two decimals; 分值 and 得分 of the rows without trailing zeros),
 text plain unless YAML needs quotes. Every review note becomes a
@@ -18,8 +18,10 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+from perfspec.form.layout import Layout
 from perfspec.form.model import two_places
+from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+from perfspec.importers.labels import Labels
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
 
@@ -27,13 +29,6 @@ _TOP = 46  # display column of the top-level comments
 _ITEM = 47  # ... of the comments of an indicator's keys
 _FUNDS_ROW = 70  # ... of the comments of the funds rows
 _WRAP = 90  # review comments are wrapped at this display width
-
-_ROW_ZH = {
-    "total": "年度资金总额",
-    "appropriation": "其中：当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-}
 
 
 def width(text: str) -> int:
@@ -189,32 +184,47 @@ def _wrap(text: str, limit: int) -> list[str]:
     return out or [""]
 
 
-def render(form: FormData, schema: str | None = SCHEMA, origin: str | None = None) -> tuple[str, list[tuple[int, Review]]]:
-    """The YAML text, and for each review note the line of its `# review:` comment."""
+def render(
+    form: FormData, schema: str | None = SCHEMA, origin: str | None = None, layout: Layout | str | None = None,
+) -> tuple[str, list[tuple[int, Review]]]:
+    """The YAML text, and for each review note the line of its `# review:` comment.
+
+    The end-of-line comments are the labels of `layout` (the configured one; None: the self-evaluation form's).
+    """
+    words = Labels(layout)
+    ref = words.ref
+
+    def ind(key: str) -> str:
+        return words.word("indicators", key)
+
+    def label_of(part: str, key: str) -> str:
+        return words.word(part, key, short=False)
+
     doc = _Doc()
     doc.add(("year",), f"year: {scalar(form.year)}")
-    doc.add(("project",), f"project: {scalar(form.project)}", "项目名称")
-    doc.add(("department",), f"department: {scalar(form.department)}", "主管部门")
-    doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", "实施单位")
+    doc.add(("project",), f"project: {scalar(form.project)}", label_of("header", "project"))
+    doc.add(("department",), f"department: {scalar(form.department)}", label_of("header", "department"))
+    doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"))
     doc.blank()
-    doc.add(("funds",), "funds:", "项目资金")
-    doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", "万元 (default) or 元")
-    doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", "分值")
+    doc.add(("funds",), "funds:", ref.funds_zh)
+    doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
+    doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
     for row in FUNDS_ROWS:
         cells = ", ".join(f"{column}: {two(form.funds[row][column])}" for column in FUNDS_COLUMNS)
-        doc.add(("funds", row), f"  {row + ':':<15}{{{cells}}}", _ROW_ZH[row], _FUNDS_ROW)
-    doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", "执行率（%），as stated on the form")
-    doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", "得分，as stated on the form")
+        doc.add(("funds", row), f"  {row + ':':<15}{{{cells}}}", label_of("funds", row), _FUNDS_ROW)
+    doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", f"{label_of('funds', 'rate')}（%），as stated on the form")
+    doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form")
     doc.blank()
-    doc.add(("goals",), "goals:", "年度总体目标")
-    doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", "预期目标")
-    doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", "实际完成情况")
+    doc.add(("goals",), "goals:", ref.goals_zh)
+    doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", label_of("goals", "expected"))
+    doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", label_of("goals", "achieved"))
     doc.blank()
     grouped = form.grouped()
+    outline = f"绩效指标: {ind('level1')} → {ind('level2')} → {ind('name')}"
     if grouped:
-        doc.add(("indicators",), "indicators:", "绩效指标: 一级指标 → 二级指标 → 三级指标")
+        doc.add(("indicators",), "indicators:", outline)
     else:
-        doc.add(("indicators",), "indicators: {}", "绩效指标: 一级指标 → 二级指标 → 三级指标")
+        doc.add(("indicators",), "indicators: {}", outline)
     first = True
     deviation_labelled = False
     for level1, level2s in grouped.items():
@@ -224,23 +234,24 @@ def render(form: FormData, schema: str | None = SCHEMA, origin: str | None = Non
             for index, item in enumerate(items):
                 base = ("indicators", level1, level2, index)
                 label = (lambda zh: zh) if first else (lambda zh: None)
-                doc.add(base, f"      - name: {scalar(item.name)}", label("三级指标"), _ITEM)
-                doc.add(base + ("target",), f"        target: {scalar(item.target)}", label("年度指标值"), _ITEM)
-                doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label("实际完成值"), _ITEM)
-                doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label("分值"), _ITEM)
-                doc.add(base + ("score",), f"        score: {points(item.score)}", label("得分"), _ITEM)
+                doc.add(base, f"      - name: {scalar(item.name)}", label(ind("name")), _ITEM)
+                doc.add(base + ("target",), f"        target: {scalar(item.target)}", label(ind("target")), _ITEM)
+                doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM)
+                doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label(ind("weight")), _ITEM)
+                doc.add(base + ("score",), f"        score: {points(item.score)}", label(ind("score")), _ITEM)
                 if item.deviation is not None:
                     doc.add(
                         base + ("deviation",),
                         f"        deviation: {scalar(item.deviation)}",
-                        None if deviation_labelled else "偏差原因分析及改进措施",
+                        None if deviation_labelled else ind("deviation"),
                         _ITEM,
                     )
                     deviation_labelled = True
                 first = False
     doc.blank()
-    doc.add(("total",), f"total: {{weight: {two(form.total_weight)}, score: {two(form.total_score)}}}", "总分")
-    doc.add(("grade",), f"grade: {scalar(form.grade)}", "评分等级")
+    doc.add(("total",), f"total: {{weight: {two(form.total_weight)}, score: {two(form.total_score)}}}",
+            words.word("total", "total"))
+    doc.add(("grade",), f"grade: {scalar(form.grade)}", words.word("grade", "grade"))
 
     # Review notes go above the line of their path (or of its nearest written ancestor).
     written = {path: i for i, (path, _) in reversed(list(enumerate(doc.lines))) if path is not None}
@@ -291,8 +302,9 @@ def render(form: FormData, schema: str | None = SCHEMA, origin: str | None = Non
     return text, placed
 
 
-def to_yaml(form: FormData, schema: str | None = SCHEMA, origin: str | None = None) -> str:
-    return render(form, schema, origin)[0]
+def to_yaml(form: FormData, schema: str | None = SCHEMA, origin: str | None = None,
+            layout: Layout | str | None = None) -> str:
+    return render(form, schema, origin, layout)[0]
 
 
 def _verify(text: str, form: FormData) -> None:

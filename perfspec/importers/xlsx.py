@@ -35,7 +35,9 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
+from perfspec.importers.labels import SHORT, Labels, fold
 
 MAX_BYTES = 50 * 1024 * 1024  # an exported workbook of a hundred forms is well under 1 MB
 MAX_UNZIPPED = 500 * 1024 * 1024  # zip bombs
@@ -43,41 +45,40 @@ MAX_ROWS = 5000  # rows of a sheet searched for the form
 MAX_COLS = 40
 
 _SPACE = re.compile(r"[\s\u3000]+")
-_YEAR = re.compile(r"(\d{4})\s*年度")
-_UNIT = re.compile(r"项目资金[(（]\s*(万元|元)\s*[)）]")
 _DECIMALS = re.compile(r"0\.(0+)")
+_AMOUNT_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
 
 MISSING = object()
 
 
 def _norm(value: Any) -> str:
-    """A label as compared: no spaces, half-width parentheses and colon."""
+    """A label as compared (perfspec.importers.labels.fold): no spaces, half-width brackets and colon."""
+    return fold(value)
+
+
+# Every label the reader looks for (项目名称, the funds block's columns and rows, 一级指标 … 得分, 总分,
+# 评分等级, the titles) is some layout's: perfspec.importers.labels collects them from the layouts.
+_INDICATOR_KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
+_REQUIRED = ("level1", "level2", "name", "target", "actual", "weight", "score")
+
+
+def _unit_of(value: Any, blocks: frozenset[str]) -> str | None:
+    """万元 or 元 from the funds caption "项目资金（万元）" (any layout's caption), None when it names none."""
     if not isinstance(value, str):
-        return ""
+        return None
     text = _SPACE.sub("", value)
-    return text.replace("（", "(").replace("）", ")").replace("：", ":")
+    for block in blocks:
+        if fold(text).startswith(block):
+            match = _AMOUNT_UNIT.search(text)
+            return match.group(1) if match else None
+    return None
 
 
-_FUNDS_LABELS = {
-    "total": ("年度资金总额",),
-    "appropriation": ("其中:当年财政拨款", "其中当年财政拨款", "当年财政拨款", "其中:财政拨款", "财政拨款"),
-    "carryover": ("上年结转资金", "其中:上年结转资金"),
-    "other": ("其他资金",),
-}
-_FUNDS_HEADERS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}
-_IND_HEADERS = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "name": ("三级指标",),
-    "target": ("年度指标值", "指标值"),
-    "actual": ("实际完成值", "全年实际值"),
-    "weight": ("分值",),
-    "score": ("得分",),
-    "deviation": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因"),
-}
-_TITLE = "财政项目支出绩效自评表"
-# Any one of these makes a sheet look like a form (the summary sheet has none).
-_DISTINCTIVE = (_TITLE, "年度资金总额", "一级指标", "三级指标", "年度总体目标")
+def _distinctive(L: Labels) -> frozenset[str]:
+    """Labels only a form prints: any one makes a sheet look like a form (the summary sheet has none)."""
+    names = set(L.titles) | L.of("funds_rows", "total") | L.of("goals_block", "")
+    names |= L.of("indicators", "level1") | L.of("indicators", "name")
+    return frozenset(n for n in names if len(n) > SHORT)
 
 
 # ----------------------------------------------------------------------------- the file

@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+from perfspec.form.derived import has_real_note
 from perfspec.form.model import Indicator
 from perfspec.profile import Profile
 from perfspec.rules.base import Context, fmt
@@ -36,8 +37,7 @@ SUMMARY_EN = "an indicator that lost points needs a deviation note"
 
 
 def has_note(indicator: Indicator, profile: Profile) -> bool:
-    note = (indicator.deviation or "").strip()
-    return bool(note) and note not in profile.trivial_notes
+    return has_real_note(indicator.deviation, profile)
 
 
 def check(ctx: Context) -> None:

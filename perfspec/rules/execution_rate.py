@@ -68,8 +68,9 @@ def check(ctx: Context) -> None:
     methods_en = " or ".join(ROUNDING_EN[m].replace(" to 2 decimals", "") for m in accepted) + " to 2 decimals"
     source_zh = "，按资金来源合计" if basis.from_sources else ""
     source_en = ", from the sources' sum" if basis.from_sources else ""
-    on_zh = f"{budget_zh}" if basis.column != "annual" else "全年预算数"
-    options_zh = f"{' 或 '.join(fmt(v) for v in values)}（全年执行数 {fmt(basis.executed)} ÷ {on_zh} {fmt(basis.budget)} = {approx(exact)}，{methods_zh}{source_zh}）"
+    # The usual case reads 136.70 ÷ 137.21; another base column is named, as the form's own B/A.
+    on_zh = f"{budget_zh} " if basis.column != "annual" else ""
+    options_zh = f"{' 或 '.join(fmt(v) for v in values)}（{fmt(basis.executed)} ÷ {on_zh}{fmt(basis.budget)} = {approx(exact)}，{methods_zh}{source_zh}）"
     options_en = f"{' or '.join(fmt(v) for v in values)} ({fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}, {methods_en}{source_en})"
     ctx.report(
         ("funds", "rate"),

@@ -40,6 +40,13 @@ def check(ctx: Context) -> None:
     funds = form.funds
     if funds is None:
         return
+    if layout.funds_scored == "funds" and form.kind.scored and "weight" not in funds.raw:
+        ctx.report(
+            ("funds",),
+            f"版式“{layout.name}”在项目资金部分给预算执行率计分：缺少分值（weight），表中空白时写 null",
+            f"layout {layout.id} scores budget execution in the funds block: funds.weight is missing (write null if blank)",
+            at_key=True,
+        )
     known = {row.key for row in layout.funds_rows}
     for key, value in funds.raw.items():
         if key in FUNDS_KEYS or key in known or not isinstance(value, dict):
