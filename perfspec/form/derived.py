@@ -206,6 +206,8 @@ def points_sum(form: Form, field: str) -> Sum:
     A row printed '/' counts zero; with no indicator filled in that column at all
     the layout has no such column and the sum is None with no blanks.
     """
+    if not form.indicators and not budget_in_funds(form):
+        return Sum(None, ("全部三级指标与预算执行率",), Decimal(0), Decimal(0), 0)  # nothing to add up
     blanks: list[str] = []
     funds_part = Decimal(0)
     if budget_in_funds(form):

@@ -22,6 +22,8 @@
 
 from __future__ import annotations
 
+import re
+
 from perfspec.form.model import FUNDS_KEYS
 from perfspec.rules.base import Context
 
@@ -30,6 +32,8 @@ NAME = "layout-cells"
 SEVERITY = "error"
 SUMMARY = "表格按所用版式填写：版式存在，资金行齐全且都是版式中的行"
 SUMMARY_EN = "the form follows its layout: the layout exists, funding rows complete and known"
+
+_ROW_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def check(ctx: Context) -> None:
@@ -49,8 +53,8 @@ def check(ctx: Context) -> None:
         )
     known = {row.key for row in layout.funds_rows}
     for key, value in funds.raw.items():
-        if key in FUNDS_KEYS or key in known or not isinstance(value, dict):
-            continue
+        if key in FUNDS_KEYS or key in known or not isinstance(value, dict) or not _ROW_KEY.fullmatch(key):
+            continue  # a key that cannot name a row at all is the schema's (PS010) to report
         ctx.report(
             ("funds", key),
             f"版式“{layout.name}”的资金部分没有“{key}”这一行（有：{'、'.join(f'{r.key}（{r.short}）' for r in layout.funds_rows)}）",
