@@ -185,10 +185,9 @@ Spec = Form
 
 
 def _funds(raw: dict[str, Any], layout: Layout) -> Funds:
-    row_keys = list(FUNDS_ROWS)
-    for row in layout.funds_rows:
-        if row.key not in row_keys:
-            row_keys.append(row.key)
+    # The layout's rows in printed order, then the reference rows every consumer may ask for.
+    row_keys = [row.key for row in layout.funds_rows]
+    row_keys += [row for row in FUNDS_ROWS if row not in row_keys]
     # Rows a spec writes that its layout does not list are still read (a rule names them).
     row_keys += [k for k, v in raw.items() if k not in FUNDS_KEYS and k not in row_keys and isinstance(v, dict)]
     rows = {row: {col: amount(_mapping(raw.get(row)).get(col))[0] for col in ALL_FUNDS_COLUMNS} for row in row_keys}
