@@ -65,9 +65,21 @@ def run_check(spec: Path, tmp_path, monkeypatch, capsys) -> list[dict]:
     return report["findings"]
 
 
+# Defects a rewrite can state that its first transcription could not (the cells had no field then).
+REWRITTEN_EXTRA_DEFECTS = {
+    "a03-qingshen-salary.yaml": [
+        {"path": key, "class": "blank", "severity": "error", "what": f"{zh} holds the template prompt, no content"}
+        for key, zh in (("conclusion", "评价结论"), ("problems", "存在问题"), ("measures", "改进措施"))
+    ],
+}
+
+
 def scored(folder: str, name: str, tmp_path, monkeypatch, capsys) -> Score:
     spec = DATA / folder / name
-    score = score_form(run_check(spec, tmp_path, monkeypatch, capsys), TRUTH[name], load_spec(spec))
+    truth = TRUTH[name]
+    if folder == "rewritten" and name in REWRITTEN_EXTRA_DEFECTS:
+        truth = {**truth, "defects": list(truth.get("defects") or []) + REWRITTEN_EXTRA_DEFECTS[name]}
+    score = score_form(run_check(spec, tmp_path, monkeypatch, capsys), truth, load_spec(spec))
     assert score.rejected is None, f"{folder}/{name} rejected whole: {score.rejected}"
     return score
 

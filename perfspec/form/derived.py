@@ -101,13 +101,14 @@ def rate_basis(form: Form) -> RateBasis | None:
     if funds is None:
         return None
     total = funds.rows.get(form.layout.total_row, {})
+    done = form.layout.rate_executed
     for column in _base_columns(form):
-        budget, executed = total.get(column), total.get("executed")
+        budget, executed = total.get(column), total.get(done)
         from_sources = False
         if not budget or executed is None:
             sums = {s.column: s.expected for s in funds_sums(form)}
-            if sums.get(column) and "executed" in sums:
-                budget, executed, from_sources = sums[column], sums["executed"], True
+            if sums.get(column) and done in sums:
+                budget, executed, from_sources = sums[column], sums[done], True
         if budget and executed is not None:
             return RateBasis(executed, budget, column, from_sources)
     return None

@@ -54,6 +54,7 @@ class Layout(NamedTuple):
     funds_columns: tuple[Field, ...]
     funds_rows: tuple[Field, ...]
     rate_base: str | None
+    rate_executed: str  # the column divided by the base: executed, or to_date on a monitoring form
     row_rates: bool
     goals_zh: str
     goals_en: str
@@ -240,6 +241,7 @@ def _build(data: dict[str, Any], path: str) -> Layout:
         funds_columns=columns,
         funds_rows=rows,
         rate_base=None if funds.get("rate_base", "annual") is None else str(funds.get("rate_base", "annual")),
+        rate_executed=str(funds.get("rate_executed", "executed")),
         row_rates=bool(funds.get("row_rates", False)),
         goals_zh=str(goals.get("zh", "年度总体目标")),
         goals_en=str(goals.get("en", "Annual goals")),
@@ -286,12 +288,18 @@ def choose_layout(data: Any, default: str, root: str | None = None) -> tuple[Lay
     root_map = data if isinstance(data, dict) else {}
     named = root_map.get("layout")
     problem = None
+    kind = kind_of(root_map.get("kind"))
     if isinstance(named, str) and named.strip():
         try:
-            return load_layout(named.strip(), root), None
+            chosen = load_layout(named.strip(), root)
         except LayoutError as exc:
             problem = str(exc)
-    kind = kind_of(root_map.get("kind"))
+        else:
+            if "kind" in root_map and chosen.kind != kind.key:
+                return chosen, (
+                    f"版式“{chosen.name}”是{kind_of(chosen.kind).zh}的版式，这张表的种类（kind）却是{kind.zh}：请核对 layout 或 kind"
+                )
+            return chosen, None
     try:
         base = load_layout(default, root)
     except LayoutError as exc:

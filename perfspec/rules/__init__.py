@@ -38,6 +38,7 @@ _MODULES = (
     "two_decimals",
     "deviation_note",
     "adjustment_note",
+    "corrective_measures",
     "unreadable_value",
     "full_marks_missed",
     "deduction_met",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfspec.form.derived import points_sum, scored
+from perfspec.form.derived import budget_in_funds, points_sum, scored
 from perfspec.rules.base import Context, fmt
 
 _ZH = {"weight": ("总分值", "分值"), "score": ("总得分", "得分")}
@@ -48,11 +48,14 @@ def check_sum(ctx: Context, field: str) -> None:
         if row_sized
         else ("请核对各项的加总", "check the addition")
     )
+    # Layouts that score budget execution as an indicator (or not at all) have no funds part to name.
+    funds_zh = f"预算执行率{cell} {fmt(found.funds, stated)} + " if budget_in_funds(form) else ""
+    funds_en = f"funds {fmt(found.funds, stated)} + " if budget_in_funds(form) else ""
     ctx.report(
         ("total", field),
-        f"{title}应为 {fmt(expected, stated)}（预算执行率{cell} {fmt(found.funds, stated)} + {found.count} 个三级指标{cell}合计 "
+        f"{title}应为 {fmt(expected, stated)}（{funds_zh}{found.count} 个三级指标{cell}合计 "
         f"{fmt(found.rows, stated)}），表中为 {fmt(stated)}，比逐项合计{'多' if stated > expected else '少'} {fmt(gap, stated)}：{hint_zh}",
-        f"total {field} should be {fmt(expected, stated)} (funds {fmt(found.funds, stated)} + {found.count} indicators "
+        f"total {field} should be {fmt(expected, stated)} ({funds_en}{found.count} indicators "
         f"{fmt(found.rows, stated)}), the form states {fmt(stated)}, {fmt(gap, stated)} too {'much' if stated > expected else 'little'}: {hint_en}",
         expected=fmt(expected, stated),
     )
@@ -73,7 +76,7 @@ def check_full_marks(ctx: Context) -> None:
     gap = abs(full - found.value)
     ctx.report(
         ("total", "weight"),
-        f"各项分值合计 {fmt(found.value)}（预算执行率 {fmt(found.funds)} + {found.count} 个三级指标 {fmt(found.rows)}），"
+        f"各项分值合计 {fmt(found.value)}（{'预算执行率 ' + fmt(found.funds) + ' + ' if budget_in_funds(form) else ''}{found.count} 个三级指标 {fmt(found.rows)}），"
         f"不是满分 {fmt(full)}，{'多' if found.value > full else '少'} {fmt(gap)}：请核对是否漏填或多填了指标行",
         f"the weights add up to {fmt(found.value)} (funds {fmt(found.funds)} + {found.count} indicators {fmt(found.rows)}), "
         f"not the full marks {fmt(full)}: is a row missing or extra?",

@@ -2,7 +2,7 @@
 
 年度资金总额的全年（调整后）预算数与年初预算数不同，说明年中调整过预算，应在
 预算调整原因（funds.deviation，如四川 2023 表的“原因”一栏）写明为什么调整。
-由 profile 的 adjustment_note 开关（national 开启，shanghai 关闭：上海市级表格
+只看自评类的表（目标表和监控表上的年中变化另有规则）。由 profile 的 adjustment_note 开关（national 开启，shanghai 关闭：上海市级表格
 没有这一栏）。这是供复核的提醒。
 
 通过 / passes::
@@ -30,7 +30,7 @@ SUMMARY_EN = "a budget adjusted during the year needs a reason"
 def check(ctx: Context) -> None:
     form = ctx.spec
     funds = form.funds
-    if not ctx.profile.adjustment_note or funds is None:
+    if not ctx.profile.adjustment_note or funds is None or not form.kind.actuals:
         return
     total = funds.rows.get(form.layout.total_row, {})
     initial, annual = total.get("initial"), total.get("annual")

@@ -52,15 +52,17 @@ def check(ctx: Context) -> None:
                     f"the header cell {field.en} is blank",
                 )
     goals = root.get("goals")
-    if isinstance(goals, dict):
-        for field in layout.goals:
-            value = goals.get(field.key)
-            if _prompt(value, ctx.profile.template_prompts):
-                ctx.report(
-                    ("goals", field.key),
-                    f"“{field.zh}”一栏只有模板的填写提示（“{str(value)[:40]}”），没有填写内容",
-                    f"the cell {field.en} holds only the template's prompt, no content",
-                )
+    cells = [(("goals", f.key), f, goals.get(f.key)) for f in layout.goals] if isinstance(goals, dict) else []
+    cells += [((f.key,), f, root.get(f.key)) for f in layout.sections]
+    for path, field, value in cells:
+        if _prompt(value, ctx.profile.template_prompts):
+            ctx.report(
+                path,
+                f"“{field.zh}”一栏只有模板的填写提示（“{str(value)[:40]}”），没有填写内容",
+                f"the cell {field.en} holds only the template's prompt, no content",
+            )
+    if form.kind.key == "monitoring":
+        _monitoring(ctx)
     if not form.kind.actuals:
         for ind in form.indicators:
             if ind.target is None and not ind.not_applicable and ind.level1_name not in layout.rubric:
@@ -88,3 +90,28 @@ def check(ctx: Context) -> None:
             f"“{ind.label}”的{'和'.join(blank)}空白{unscored}{scored}",
             f"'{ind.label}' leaves {', '.join(blank)} blank",
         )
+
+
+def _monitoring(ctx: Context) -> None:
+    """A monitoring form must say where the year is heading: the funds forecast and every likelihood."""
+    form = ctx.spec
+    funds = form.funds
+    if funds is not None:
+        total = form.layout.total_row
+        for key in ("to_date", "forecast"):
+            if funds.row_stated(total, key) and funds.rows[total][key] is None:
+                column = form.layout.funds_column(key)
+                ctx.report(
+                    ("funds", total, key),
+                    f"年度资金总额的“{column.zh if column else key}”一栏空白",
+                    f"the total row's {key} cell is blank",
+                )
+    for ind in form.indicators:
+        if ind.not_applicable:
+            continue
+        if ind.raw.get("likelihood") is None:
+            ctx.report(
+                ind.path,
+                f"“{ind.label}”的{form.layout.label('indicators', 'likelihood')}空白",
+                f"'{ind.label}' gives no likelihood of meeting its target",
+            )

@@ -39,6 +39,8 @@ def check(ctx: Context) -> None:
     basis = rate_basis(form)
     column = form.layout.funds_column(basis.column) if basis else None
     budget_zh = column.zh if column else "全年预算数"
+    rate_zh = form.layout.label("funds", "rate")  # 执行率; 执行进度 on a monitoring form
+    _row_rates(ctx)
     if funds.rate is None:
         if exact is None or funds.raw.get("rate") is not None:
             return  # unreadable text is the schema's; nothing to compute from is not a blank to fill
@@ -46,7 +48,7 @@ def check(ctx: Context) -> None:
         assert basis is not None
         ctx.report(
             ("funds", "rate"),
-            f"执行率一栏空白，应为 {fmt(first)}（{fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}）",
+            f"{rate_zh}一栏空白，应为 {fmt(first)}（{fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}）",
             f"the execution rate cell is blank; it should be {fmt(first)} ({fmt(basis.executed)} ÷ {fmt(basis.budget)})",
             expected=fmt(first),
         )
@@ -54,7 +56,7 @@ def check(ctx: Context) -> None:
     if exact is None or basis is None:
         ctx.cannot(
             ("funds", "rate"),
-            "年度资金总额的全年预算数或全年执行数为空（或预算为 0），无法核对执行率",
+            f"年度资金总额的预算数或执行数为空（或预算为 0），无法核对{rate_zh}",
             "the total row's annual budget or executed amount is blank (or the budget is 0)",
         )
         return
@@ -74,7 +76,43 @@ def check(ctx: Context) -> None:
     options_en = f"{' or '.join(fmt(v) for v in values)} ({fmt(basis.executed)} ÷ {fmt(basis.budget)} = {approx(exact)}, {methods_en}{source_en})"
     ctx.report(
         ("funds", "rate"),
-        f"执行率应为 {options_zh}，表中为 {fmt(funds.rate)}",
+        f"{rate_zh}应为 {options_zh}，表中为 {fmt(funds.rate)}",
         f"execution rate should be {options_en}, the form states {fmt(funds.rate)}",
         expected=fmt(first),
     )
+
+
+def _row_rates(ctx: Context) -> None:
+    """A layout that prints a rate on every funding row (Sichuan 2023): each is its own executed ÷ budget."""
+    form = ctx.spec
+    funds = form.funds
+    if funds is None:
+        return
+    base = form.layout.rate_base or "annual"
+    done = form.layout.rate_executed
+    for row, stated in funds.row_rates.items():
+        if stated is None:
+            continue
+        cells = funds.rows.get(row, {})
+        budget = cells.get(base) if cells.get(base) is not None else cells.get("initial")
+        executed = cells.get(done)
+        if budget is None or executed is None:
+            continue
+        if budget == 0:
+            if executed == 0 and stated == 0:
+                continue  # an unused source prints 0.00%
+            exact = None
+        else:
+            exact = executed / budget * 100
+        if exact is not None and stated in set(accepted_rates(exact, ctx.profile).values()):
+            continue
+        field = form.layout.funds_row(row)
+        name = field.short if field else row
+        expected = next(iter(accepted_rates(exact, ctx.profile).values())) if exact is not None else None
+        shown = f"{fmt(expected)}（{fmt(executed)} ÷ {fmt(budget)}）" if expected is not None else "无法计算（预算为 0）"
+        ctx.report(
+            ("funds", row, "rate"),
+            f"“{name}”一行的执行率应为 {shown}，表中为 {fmt(stated)}",
+            f"the execution rate of the row {row} should be {fmt(expected) if expected is not None else '(budget is 0)'}, the form states {fmt(stated)}",
+            expected=None if expected is None else fmt(expected),
+        )

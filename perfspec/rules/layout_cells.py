@@ -40,7 +40,9 @@ def check(ctx: Context) -> None:
     form = ctx.spec
     layout = form.layout
     if ctx.layout_problem:
+        # One finding: the rows and columns of a layout that does not apply would only repeat it.
         ctx.report(("layout",), ctx.layout_problem, f"the layout cannot be used: {ctx.layout_problem}", at_key=True)
+        return
     funds = form.funds
     if funds is None:
         return

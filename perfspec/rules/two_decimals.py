@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from perfspec.diagnostics import Path
-from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
+from perfspec.form.model import ALL_FUNDS_COLUMNS
 from perfspec.rules.base import Context, fmt
 
 CODE = "PS108"
@@ -31,17 +31,19 @@ SUMMARY_EN = "money and points have at most two decimals"
 def _numbers(ctx: Context) -> Iterator[tuple[Path, Any]]:
     data = ctx.spec.has
     funds = data.get("funds")
-    if isinstance(funds, dict):
-        for row in FUNDS_ROWS:
+    form_funds = ctx.spec.funds
+    if isinstance(funds, dict) and form_funds is not None:
+        # Every funding row the form has (its layout's and any other written), every column, its own rate.
+        for row in form_funds.rows:
             cells = funds.get(row)
             if isinstance(cells, dict):
-                for col in FUNDS_COLUMNS:
+                for col in ALL_FUNDS_COLUMNS + ("rate",):
                     yield ("funds", row, col), cells.get(col)
         for key in ("weight", "rate", "score"):
             yield ("funds", key), funds.get(key)
     for ind in ctx.spec.indicators:
-        yield ind.path + ("weight",), ind.raw.get("weight")
-        yield ind.path + ("score",), ind.raw.get("score")
+        for key in ("raw_score", "weight", "score"):
+            yield ind.path + (key,), ind.raw.get(key)
     total = ctx.spec.total or {}
     for key in ("weight", "score"):
         yield ("total", key), total.get(key)
