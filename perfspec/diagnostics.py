@@ -35,6 +35,9 @@ class Finding(NamedTuple):
     end_column: int | None = None
     acknowledged: str | None = None  # the reason, when the spec acknowledges it
     where: Path = ()  # `path` as parts, for matching
+    # What tells apart two findings of one rule at one place (e.g. which level-1 is missing);
+    # with code and path it is the finding's identity, never the message text.
+    key: str = ""
 
     def text(self, lang: str = "zh") -> str:
         return self.message_en if lang == "en" else self.message
@@ -45,6 +48,10 @@ class Finding(NamedTuple):
     @property
     def fails(self) -> bool:
         return self.severity == ERROR and self.acknowledged is None
+
+    def identity(self) -> tuple[str, str, str]:
+        """What the finding is, in any language and whatever its numbers: code, YAML path, key."""
+        return (self.code, self.path, self.key)
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code, self.path, self.message)

@@ -301,20 +301,18 @@ class _Moved:
 
 
 def _key(f: Finding, translate: dict[Path, _Moved] | None = None) -> tuple[str, str, str]:
-    """What a finding is, wherever its lines are: code, YAML path (of the base version) and message."""
+    """What a finding is, wherever its lines are: code, YAML path (of the base version) and key.
+
+    Never the message: its words and numbers change with the language and the values.
+    """
     where = f.where
-    message = f.message
     if translate and len(where) >= 4 and where[0] == "indicators":
         moved = translate.get(where[:4])
         if moved is not None:
             where = moved.path + where[4:]
-            if moved.head_name and moved.base_name and moved.head_name != moved.base_name:
-                message = message.replace(f"“{moved.head_name}”", f"“{moved.base_name}”")
     path = format_path(where) if where or not f.path else f.path
-    return (f.code, path, _LINE_REF.sub("#", message))
+    return (f.code, path, f.key)
 
-
-_LINE_REF = re.compile(r"第 \d+ 行|[Ll]ine \d+")
 
 
 @dataclass

@@ -458,3 +458,14 @@ def test_a_clean_file(fmt: str, tmp_path) -> None:
         assert_valid_sarif(json.loads(result.out))
     if fmt == "gitlab":
         assert json.loads(result.out) == []
+
+
+def test_fingerprint_is_code_path_and_key_never_the_message() -> None:
+    from perfspec.diagnostics import Finding
+    from perfspec.formats.gitlab import fingerprints
+
+    a = Finding("specs/a.yaml", 3, 1, "PS501", "warning", "没有一级指标“效益指标”", "no 效益指标", "indicators", key="效益指标")
+    reworded = a._replace(message="缺少一级指标“效益指标”（原则 30 分）", message_en="missing", line=9)
+    other = a._replace(key="满意度指标")
+    assert fingerprints([a]) == fingerprints([reworded])
+    assert fingerprints([a]) != fingerprints([other])

@@ -8,37 +8,30 @@ a resolved issue. Files that could not be read are not issues in any file; the e
 code 2 and the message on stderr report them.
 
 The fingerprint identifies a finding across commits, so GitLab can tell new issues from
-old ones. It is the SHA-256 of the file path (with forward slashes), the rule code, the
-YAML path (`indicators.产出指标.时效指标[0].score`) and the Chinese message with every
-number replaced by `#`: never the line or column, so moving lines leaves it alone, and
-not the message language, so `--lang` leaves it alone. A changed number in the message
-(a score, an expected value, "first at line 3") keeps the identity: same problem, same
-place. Findings that would still share a fingerprint are told apart by their order: the
-second one hashes with `#2` added, the third with `#3`, and so on. The SARIF format
-reports the same fingerprints.
+old ones. It is the SHA-256 of the file path (with forward slashes) and the finding's
+identity: the rule code, the YAML path (`indicators.产出指标.时效指标[0].score`) and the
+rule's structured key (which of several things at one place, e.g. which level-1 category
+is missing). Never the line or column, so moving lines leaves it alone, and never the
+message, so neither `--lang` nor a changed number (a score, an expected value) nor a
+reworded message changes it: same problem, same place. Findings that would still share a
+fingerprint are told apart by their order: the second one hashes with `#2` added, the
+third with `#3`, and so on. The SARIF format reports the same fingerprints.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import TextIO
 
 from perfspec.diagnostics import ERROR, INFO, WARNING, Finding
 from perfspec.formats import Report
 
 SEVERITY = {ERROR: "major", WARNING: "minor", INFO: "info"}
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def forward_slashes(path: str) -> str:
     return path.replace("\\", "/")
-
-
-def stable_message(f: Finding) -> str:
-    """The message without its numbers, whitespace collapsed."""
-    return " ".join(_NUMBER.sub("#", f.message).split())
 
 
 def fingerprints(findings: list[Finding]) -> list[str]:
@@ -46,7 +39,7 @@ def fingerprints(findings: list[Finding]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for f in findings:
-        identity = "\x1f".join((forward_slashes(f.file), f.code, f.path, stable_message(f)))
+        identity = "\x1f".join((forward_slashes(f.file), *f.identity()))
         seen[identity] = seen.get(identity, 0) + 1
         if seen[identity] > 1:
             identity += f"\x1f#{seen[identity]}"

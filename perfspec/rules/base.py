@@ -40,6 +40,7 @@ class Context:
         expected: object = None,
         severity: str | None = None,
         at_key: bool = False,
+        key: str = "",
     ) -> None:
         assert self.rule is not None
         span = self.doc.key_span(path) if at_key else self.doc.span(path)
@@ -57,6 +58,7 @@ class Context:
                 end_line=span.end_line,
                 end_column=span.end_column,
                 where=path,
+                key=key,
             )
         )
 

@@ -52,6 +52,7 @@ def check(ctx: Context) -> None:
             f"版式“{layout.name}”在项目资金部分给预算执行率计分：缺少分值（weight），表中空白时写 null",
             f"layout {layout.id} scores budget execution in the funds block: funds.weight is missing (write null if blank)",
             at_key=True,
+            key="weight",
         )
     known = {row.key for row in layout.funds_rows}
     for key, value in funds.raw.items():
@@ -70,6 +71,7 @@ def check(ctx: Context) -> None:
                 f"缺少资金行“{row.zh}”（{row.key}）：表中空白的格写 null，不要整行省略",
                 f"the funding row {row.en} ({row.key}) is missing: write null for blank cells",
                 at_key=True,
+                key=row.key,
             )
             continue
         cells = funds.raw.get(row.key)

@@ -92,6 +92,7 @@ def check(ctx: Context) -> None:
             f"there is no level-1 category '{name}'; the principle of {title_en} is {fmt(principle[name])}",
             expected=fmt(principle[name]),
             at_key=True,
+            key=name,
         )
 
 
