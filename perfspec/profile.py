@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from perfspec.diagnostics import ERROR, INFO, WARNING
-from perfspec.form.derived import ROUNDINGS, quantize  # noqa: F401 - quantize: the one home, re-exported
 from perfspec.loader import load_file
 
 PROFILE_DIR = os.path.join(os.path.dirname(__file__), "profiles")
+# The rounding methods a profile may name for the execution rate and the budget score.
+ROUNDINGS = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
 ROUNDING_ZH = {"truncate": "截断两位", "half_up": "四舍五入两位"}
 ROUNDING_EN = {"truncate": "truncated to 2 decimals", "half_up": "rounded half-up to 2 decimals"}
 OFF = "off"

@@ -13,16 +13,16 @@ points; a layout with no 分值 column has no weights at all (None), never 0.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from perfspec.form.model import Form, Funds, Group, Indicator
+from perfspec.profile import ROUNDINGS
 
 if TYPE_CHECKING:
     from perfspec.profile import Profile
 
 HUNDRED = Decimal(100)
-ROUNDINGS = {"truncate": ROUND_DOWN, "half_up": ROUND_HALF_UP}
 BUDGET_INDICATOR = "预算执行率"
 
 

@@ -283,7 +283,7 @@ def choose_layout(data: Any, default: str, root: str | None = None) -> tuple[Lay
     (a form in the older 决策/管理/产出/效益 framework is read in that framework).
     """
     from perfspec.form.kinds import kind_of
-    from perfspec.form.model import caption
+    from perfspec.form.captions import caption
 
     root_map = data if isinstance(data, dict) else {}
     named = root_map.get("layout")

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from perfspec.diagnostics import Path
+from perfspec.form.captions import caption
 from perfspec.form.kinds import Kind, kind_of
 from perfspec.form.layout import Layout, load_layout
 
@@ -73,20 +74,6 @@ def text(value: Any) -> str | None:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-# 产出指标(50分), 产出指标（50 分）, 数量指标(10分), 产出指标 50分
-_CAPTION_RE = re.compile(r"(?P<name>.+?)\s*(?:[(（]\s*(?P<p1>[0-9]+(?:\.[0-9]+)?)\s*分?\s*[)）]|(?P<p2>[0-9]+(?:\.[0-9]+)?)\s*分)\s*")
-
-
-def caption(key: str) -> tuple[str, Decimal | None]:
-    """A category caption as printed → (name, stated points or None)."""
-    folded = unicodedata.normalize("NFKC", key)
-    match = _CAPTION_RE.fullmatch(folded)
-    if match is None:
-        return key.strip(), None
-    points = match.group("p1") or match.group("p2")
-    return match.group("name").strip(), Decimal(points)
 
 
 class Indicator(NamedTuple):
