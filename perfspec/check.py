@@ -7,7 +7,7 @@ import os
 from typing import Iterable, Iterator
 
 from perfspec import acknowledge
-from perfspec.config import selected
+from perfspec.config import check_codes, selected
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.loader import Document, load_file
 from perfspec.form.layout import choose_layout
@@ -58,6 +58,7 @@ class Engine:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.rules = {rule.code: rule for rule in all_rules()}
+        check_codes(self.options.select, self.options.ignore, sorted(self.rules))
         self.enabled_codes = {code for code in self.rules if self.enabled(code)}
         self.checks = [r for r in self.rules.values() if r.check is not None and r.code in self.enabled_codes]
 

@@ -41,7 +41,10 @@ def _codes(value: Any, key: str, file: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ProfileError(f"{file}: {key} 应为规则代码前缀的列表，如 [PS1, PS201]")
-    return [v.strip() for v in value if v.strip()]
+    # Fail closed: a blank entry is a slip, never "no rule"; an empty select is refused by the engine.
+    if any(not v.strip() for v in value):
+        raise ProfileError(f"{file}: {key} 中有空白的项：请删掉它，或写上规则代码前缀（如 PS1、PS201）")
+    return [v.strip() for v in value]
 
 
 def load_config(start: str = ".") -> Config:
@@ -78,7 +81,26 @@ def load_config(start: str = ".") -> Config:
 
 
 def selected(code: str, select: list[str], ignore: list[str]) -> bool:
-    """flake8's rule: the longest matching prefix decides; a tie goes to select."""
+    """The longest matching prefix decides; a tie goes to ignore (`--ignore PS` ignores, whatever the config selects)."""
     best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
     best_ignore = max((len(p) for p in ignore if code.startswith(p)), default=-1)
-    return best_select >= 0 and best_select >= best_ignore
+    return best_select >= 0 and best_select > best_ignore
+
+
+def check_codes(select: list[str], ignore: list[str], known: list[str]) -> None:
+    """Fail closed: an unknown code or prefix, or a selection that leaves no rule, is a usage error."""
+    from perfspec.errors import UsageError
+
+    for key, prefixes in (("select", select), ("ignore", ignore)):
+        for prefix in prefixes:
+            if not any(code.startswith(prefix) for code in known):
+                upper = prefix.strip().upper()
+                hint = (
+                    f"，是不是 {upper}？" if upper != prefix and any(c.startswith(upper) for c in known)
+                    else f"；已有的规则代码：{'、'.join(known[:6])} …（perfspec rules 列出全部）"
+                )
+                raise UsageError(f"{key} 中的“{prefix}”不是任何规则代码的前缀{hint}")
+    if not select:
+        raise UsageError("select 为空：没有选中任何规则，检查不会发现任何问题。要检查全部规则，写 select: [PS]")
+    if not any(selected(code, select, ignore) for code in known):
+        raise UsageError(f"select {select} 与 ignore {ignore} 合起来没有留下任何规则：检查不会发现任何问题")

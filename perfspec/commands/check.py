@@ -77,7 +77,25 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"perfspec: {result.file}: {message}\n")
             continue
         report.findings.extend(result.findings)
-    writer(args.format)(report, out)
-    if report.unreadable:
-        return 2
-    return 1 if any(f.fails for f in report.findings) else 0
+    code = 2 if report.unreadable else 1 if any(f.fails for f in report.findings) else 0
+    try:
+        writer(args.format)(report, out)
+        out.flush()
+    except BrokenPipeError:
+        # `perfspec check | head -1`: the reader left, the verdict stands (a gate must not fail open).
+        _silence(out)
+    return code
+
+
+def _silence(out: TextIO) -> None:
+    """After a closed pipe, point the stream at /dev/null so the interpreter's final flush stays quiet."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if out is sys.stdout:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit

@@ -64,7 +64,7 @@ def check(ctx: Context) -> None:
                 continue
             ctx.report(
                 ("indicators", sub.group.key),
-                f"{sub.group.name}{fmt(got)} 分，{title}的原则为 {fmt(expected)} 分（可按项目调整，请确认）",
+                f"{sub.group.name} {fmt(got)} 分，{title}的原则为 {fmt(expected)} 分（可按项目调整，请确认）",
                 f"{sub.group.name} is worth {fmt(got)} points; the principle of {title_en} is {fmt(expected)}",
                 expected=fmt(expected),
                 at_key=True,
