@@ -341,6 +341,32 @@ _YAML_PROBLEMS_ZH = (
 
 _LIBYAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
 
+# Slips a Chinese input method makes in YAML's own punctuation, as they look at the start of a line:
+# `score：8`, `- name：x`, `total：｛weight: 100｝`, an indentation of full-width spaces.
+_KEY_FULLWIDTH_COLON = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
+_FULLWIDTH_FLOW = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*:[ ]*([｛［])")
+_FULLWIDTH_INDENT = re.compile(r"^[ ]*(\u3000)")
+
+
+def _ime_slip(text: str, error_line: int) -> tuple[int, int, str, str] | None:
+    """The last IME slip at or before the line libyaml stopped at (its error is often a line later)."""
+    lines = _LIBYAML_BREAK.split(text)
+    found = None
+    for number in range(min(error_line, len(lines)), 0, -1):
+        raw = lines[number - 1]
+        for pattern, zh, en in (
+            (_KEY_FULLWIDTH_COLON, "用了全角冒号“：”，应为半角“:”（后面再加一个空格）", "a full-width colon '：' where ':' belongs"),
+            (_FULLWIDTH_FLOW, "用了全角括号，应为半角“{”或“[”", "a full-width bracket where '{' or '[' belongs"),
+            (_FULLWIDTH_INDENT, "缩进用了全角空格，应为半角空格", "indentation with a full-width space"),
+        ):
+            match = pattern.match(raw)
+            if match is not None:
+                found = (number, match.start(1) + 1, f"第 {number} 行{zh}", f"line {number}: {en}")
+                break
+        if found is not None or number < error_line - 2:
+            break
+    return found
+
 
 def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -366,6 +392,11 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
             "列表或映射嵌套过深，未读取（一张自评表只有几层）",
             "lists or mappings nest too deep; not read", "",
         )
+    slip = _ime_slip(text, line)
+    if slip is not None:
+        # An input-method slip (全角冒号、全角括号、全角空格) is the real cause: name it where it is.
+        at, col, zh, en = slip
+        return Finding(file, at, col, "PS001", ERROR, f"YAML 语法错误：{zh}", f"YAML syntax error: {en}", "")
     zh_extra = ""
     if mark is not None and problem.startswith("found character that cannot start any token"):
         lines = text.splitlines()

@@ -142,3 +142,22 @@ def test_yaml11_booleans_stay_text(tmp_path) -> None:
     path.write_text(text, encoding="utf-8")
     result = run_cli("check", str(path))
     assert " PS010 " not in result.out, result.out
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "says"),
+    [
+        ("  score：8", 8, "第 6 行用了全角冒号“：”"),
+        ("  score：  8", 8, "全角冒号"),
+        ("  - name：x", 9, "全角冒号"),
+        ("  total: ｛initial: 1, annual: 1, executed: 1}", 10, "全角括号"),
+    ],
+)
+def test_an_input_method_slip_is_named_at_its_line(tmp_path, line: str, column: int, says: str) -> None:
+    """A full-width colon makes libyaml complain a line later about a missing ':'; the message names the slip."""
+    text = "year: 2023\nproject: 信息化运维项目\nfunds:\n  unit: 万元\n  weight: 10\n" + line + "\n  rate: 99.62\n"
+    path = tmp_path / "slip.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("check", str(path))
+    first = result.out.splitlines()[0]
+    assert result.code == 1 and f"slip.yaml:6:{column}: PS001" in first and says in first, result.out
