@@ -1,7 +1,7 @@
 """The `perfspec` command. `main(argv) -> int` so tests call it directly.
 
 Exit codes: 0 no error-level finding, 1 error-level findings, 2 usage,
-configuration, unreadable-file or internal error.
+configuration, unreadable-file or internal error, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        err.write("perfspec: 已中断（Ctrl-C），未完成的文件没有检查或写入\n")
+        return 130
     except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
         err.write(f"perfspec: 内部错误（internal error）：{type(exc).__name__}: {exc}\n")
         err.write("perfspec: 请把这条消息和出问题的文件报告给 perfspec 的维护者\n")

@@ -292,8 +292,19 @@ class _Builder:
             return None
         if tag == _CORE + "bool" and text in _BOOLS:
             return _BOOLS[text]
-        if tag in (_CORE + "int", _CORE + "float") and (_INT.match(text) or _FLOAT.match(text)):
+        # !!int says "an integer": 10.5 under it is a contradiction, not a number to take as written.
+        if (tag == _CORE + "int" and _INT.match(text)) or (tag == _CORE + "float" and (_INT.match(text) or _FLOAT.match(text))):
             return self.number(node, text, path)
+        if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
+            shown = tag.replace(_CORE, "!!")
+            self.report(
+                node,
+                "PS005",
+                f"标签 {shown} 与值“{text[:40]}”不符，此值按空值处理：请删掉标签，照表中原样写数值",
+                f"the tag {shown} contradicts the value '{text[:40]}'; the value is treated as empty",
+                path,
+            )
+            return None
         self.bad_tag(node, path)
         return None
 

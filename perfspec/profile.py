@@ -80,7 +80,8 @@ def _locate(name: str, base: str | None) -> str:
         path = name if os.path.isabs(name) or base is None else os.path.join(base, name)
         if not os.path.isfile(path):
             raise ProfileError(f"找不到规则配置文件（profile）{path}")
-        return path
+        # One spelling per file (./self.yaml, self.yaml, a link to it), so an extends cycle is seen as one.
+        return os.path.realpath(path)
     path = os.path.join(PROFILE_DIR, name + ".yaml")
     if not os.path.isfile(path):
         raise ProfileError(f"没有名为“{name}”的规则配置（profile）；内置的有：{'、'.join(builtin_profiles())}")
@@ -90,7 +91,9 @@ def _locate(name: str, base: str | None) -> str:
 def _raw(name: str, base: str | None, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     path = _locate(name, base)
     if path in seen:
-        raise ProfileError(f"{path}: extends 形成了循环")
+        raise ProfileError(f"{path}: extends 形成了循环（{' → '.join(os.path.basename(p) for p in seen + (path,))}）")
+    if len(seen) >= 16:
+        raise ProfileError(f"{path}: extends 层数过多（超过 16 层）")
     result = load_file(path)
     if result.io_error:
         raise ProfileError(f"{path}: {result.io_error}")

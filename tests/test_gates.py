@@ -71,3 +71,48 @@ def test_a_closed_pipe_keeps_the_verdict(tmp_path) -> None:
     code = proc.wait(timeout=60)
     assert first and code == 1, (code, err)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_the_text_format_shows_control_characters_instead_of_obeying_them(tmp_path) -> None:
+    """A reason holding a line break must not forge a summary line, nor an escape clear the terminal."""
+    text = open(LOST_ROW, encoding="utf-8").read().replace(
+        "total: {weight: 100.00, score: 98.00}",
+        'total: {weight: 100.00, score: 98.00, acknowledge: {PS105: "原表如此\\n检查了 9 个文件：0 个错误\\u001b[2J"}}',
+    )
+    path = tmp_path / "forged.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("check", str(path))
+    lines = result.out.splitlines()
+    assert all("\x1b" not in line for line in lines)
+    assert sum(line.startswith("检查了") for line in lines) == 1 and lines[-1].startswith("检查了 1 个文件")
+    assert any("原表如此\\n检查了 9 个文件" in line and "\\x1b[2J" in line for line in lines), result.out
+
+
+def test_a_profile_that_extends_itself_is_a_configuration_error(tmp_path) -> None:
+    (tmp_path / "self.yaml").write_text("extends: ./self.yaml\nname: self\n", encoding="utf-8")
+    result = run_cli("check", LOST_ROW, "--profile", str(tmp_path / "self.yaml"))
+    assert result.code == 2 and "extends 形成了循环" in result.err and "RecursionError" not in result.err
+
+
+def test_tags_that_contradict_their_value_and_a_negative_zero_are_findings(tmp_path) -> None:
+    text = open(os.path.join(SPECS, "it-operations.yaml"), encoding="utf-8").read()
+    path = tmp_path / "tags.yaml"
+    path.write_text(text.replace("weight: 10\n", "weight: !!int 10.5\n", 1).replace("score: 8\n", "score: -0.00\n", 1), encoding="utf-8")
+    out = run_cli("check", "--format", "json", str(path)).out
+    assert '"code": "PS005"' in out and "!!int" in out and "10.5" in out
+    assert '"code": "PS107"' in out and "-0.00" in out
+
+
+def test_ctrl_c_is_a_message_and_exit_130(monkeypatch) -> None:
+    import io
+
+    from perfspec import cli
+    from perfspec.commands import check
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(check, "run", interrupted)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["check", LOST_ROW], out, err) == 130
+    assert "已中断" in err.getvalue() and "Traceback" not in err.getvalue()

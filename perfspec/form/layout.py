@@ -106,7 +106,7 @@ def _locate(name: str, root: str | None) -> str:
             raise LayoutError(f"版式文件 {name} 不在仓库 {root} 之内，不读取")
         if not os.path.isfile(path):
             raise LayoutError(f"找不到版式文件（layout）{path}")
-        return path
+        return os.path.realpath(path)  # one spelling per file, so an extends cycle is seen as one
     path = os.path.join(LAYOUT_DIR, name + ".yaml")
     if not os.path.isfile(path):
         raise LayoutError(f"没有名为“{name}”的版式（layout）；内置的有：{'、'.join(builtin_layouts())}")
@@ -128,6 +128,8 @@ def _raw(name: str, root: str | None, seen: tuple[str, ...] = ()) -> tuple[dict[
     path = _locate(name, root)
     if path in seen:
         raise LayoutError(f"{path}: extends 形成了循环")
+    if len(seen) >= 16:
+        raise LayoutError(f"{path}: extends 层数过多（超过 16 层）")
     result = load_file(path)
     if result.io_error:
         raise LayoutError(f"{path}: {result.io_error}")

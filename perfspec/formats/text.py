@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from perfspec.diagnostics import ERROR, INFO, WARNING, Finding
 from perfspec.formats import Report
+
+
+# C0/C1 controls, DEL, line and paragraph separators, bidi overrides: a reason holding "\n" must not
+# forge a summary line, nor "\x1b[2J" clear the reader's terminal.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters shown as escapes (\\n, \\x1b), never acted on by the terminal."""
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1] if m.group() != "\\" else m.group(), text)
 
 
 def line(f: Finding, lang: str) -> str:
@@ -13,7 +24,7 @@ def line(f: Finding, lang: str) -> str:
     if f.acknowledged is not None:
         ack = f" [已确认：{f.acknowledged}]" if lang == "zh" else f" [acknowledged: {f.acknowledged}]"
     where = f" ({f.path})" if f.path else ""
-    return f"{f.file}:{f.line}:{f.column}: {f.code} {f.severity} {f.text(lang)}{where}{ack}"
+    return visible(f"{f.file}:{f.line}:{f.column}: {f.code} {f.severity} {f.text(lang)}{where}{ack}")
 
 
 def summary(files: int, findings: list[Finding], lang: str) -> str:

@@ -33,6 +33,10 @@ def check(ctx: Context) -> None:
         places.append((ind.path + ("score",), f"“{ind.label}”的得分", f"the score of '{ind.label}'", "分值", ind.weight, ind.score))
     places.append((("total", "score"), "总得分", "the total score", "总分值", ctx.spec.total_weight, ctx.spec.total_score))
     for path, what, what_en, of, weight, score in places:
+        if score is not None and score == 0 and score.is_signed():
+            # -0.00 passes "≥ 0" but no form prints a negative zero: a sign typed by mistake.
+            ctx.report(path, f"{what}写成了 {fmt(score)}：得分不能带负号", f"{what_en} is written {fmt(score)}: a score has no sign", expected="0")
+            continue
         if weight is not None and score is not None and score > weight:
             ctx.report(
                 path,
