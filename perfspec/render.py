@@ -16,7 +16,6 @@ never markup. Markdown templates run with ``finalize=md_finalize``: every
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import unicodedata
@@ -27,8 +26,7 @@ from urllib.parse import quote
 
 from perfspec.diagnostics import ERROR, INFO, SEVERITY_ZH, WARNING, Finding, Path
 from perfspec.form import derived
-from perfspec.form.kinds import kind_of
-from perfspec.form.layout import Field, Layout, LayoutError, choose_layout, load_layout
+from perfspec.form.layout import Field, Layout, choose_layout, load_layout
 from perfspec.form.model import Form, Indicator, Spec, build, two_places
 from perfspec.profile import Profile
 
@@ -151,7 +149,7 @@ def row_rate(form: Form, row: str, profile: Profile) -> str:
     value = rounded_rate(derived.exact_rate(alone), profile)
     if value is not None:
         return two(value)
-    executed, budget = values.get("executed"), values.get(form.layout.rate_base or "annual")
+    executed, budget = values.get(form.layout.rate_executed), values.get(form.layout.rate_base or "annual")
     if executed is not None and executed == 0 and budget is not None and budget == 0:
         return "0.00"
     return "-"
@@ -167,37 +165,9 @@ def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
 # --------------------------------------------------------------------------- layout captions
 
 
-@functools.lru_cache(maxsize=64)
-def _layout_block(ident: str, part: str) -> tuple[str, str] | None:
-    """(zh, en) of a block caption in a shipped layout's YAML (total.zh, grade.zh), following extends."""
-    from perfspec.form import layout as layouts
-
-    try:
-        data = layouts._raw(ident, None)[0]
-    except (LayoutError, OSError):
-        return None
-    block = data.get(part)
-    if isinstance(block, dict) and isinstance(block.get("zh"), str):
-        return block["zh"], str(block.get("en", block["zh"]))
-    return None
-
-
 def layout_caption(layout: Layout, part: str, lang: str = "zh") -> str:
-    """The printed caption of a layout block the Layout tuple does not carry: "total" (总分), "grade" (评分等级).
-
-    A layout that states it in its labels (``labels[part][part]``) wins; else the layout's own YAML
-    block, its kind's layout, then the self-evaluation layout (a layout without the block inherits
-    the wording of the form it extends).
-    """
-    pair = layout.labels.get(part, {}).get(part)
-    if pair is None:
-        for ident in dict.fromkeys((layout.id, kind_of(layout.kind).layout, kind_of(None).layout)):
-            pair = _layout_block(ident, part)
-            if pair is not None:
-                break
-    if pair is None:
-        return part
-    return pair[0] if lang == "zh" else pair[1]
+    """The printed caption of a block of the form: "total" (总分), "grade" (评分等级), "indicators" (绩效指标)."""
+    return layout.label("blocks", part, lang)
 
 
 def layout_for(data: Any, profile: Profile, layout: str | None = None, root: str | None = None) -> Layout:
@@ -898,11 +868,11 @@ class Portfolio:
     implementers: list[str]
     profile: str
     layout: Layout  # the configured layout: the summary's column labels
-    columns: list[Column]  # the amount columns of the summary (年初预算数 …), by the configured layout
+    columns: list[Column]  # the amount columns of the summary, the configured layout's
     sums: dict[str, str]  # Σ of each amount column over the forms, in 万元
     rate: str
     rate_note: str
-    rate_formula: str  # 合计执行率 = Σ全年执行数 ÷ Σ全年预算数 × 100
+    rate_formula: str  # 合计执行率 = Σ executed ÷ Σ budget × 100, in the layout's words
     converted: bool  # some form in 元 was converted to 万元
     grades: list[tuple[str, int]]
     deductions: list[tuple[FormView, Deduction]]
@@ -985,7 +955,7 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
     failed = [f for f in forms if not f.loaded]
     columns = [Column(f.key, f.zh, "num", align="---:") for f in chosen.funds_columns]
     sums = {c.key: Decimal(0) for c in columns}
-    base = chosen.rate_base or "annual"
+    base, done = chosen.rate_base or "annual", chosen.rate_executed
     rate_forms = 0
     sum_exec, sum_base = Decimal(0), Decimal(0)
     for f in loaded:
@@ -993,15 +963,15 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
             value = f.amounts.get(key)
             if value is not None:
                 sums[key] += value
-        executed, budget = f.amounts.get("executed"), f.amounts.get(base)
+        executed, budget = f.amounts.get(done), f.amounts.get(base)
         if executed is not None and budget is not None:
             sum_exec += executed
             sum_base += budget
             rate_forms += 1
     # Σ executed ÷ Σ budget over the forms, rounded as the profile rounds a form's rate.
     overall = rounded_rate(sum_exec / sum_base * 100, profile) if sum_base else None
-    executed_field, base_field = chosen.funds_column("executed"), chosen.funds_column(base)
-    executed_label = executed_field.zh if executed_field else chosen.label("funds", "executed")
+    executed_field, base_field = chosen.funds_column(done), chosen.funds_column(base)
+    executed_label = executed_field.zh if executed_field else chosen.label("funds", done)
     base_label = base_field.zh if base_field else chosen.label("funds", base)
     missing = len(loaded) - rate_forms
     note = f"（{missing} 张表的{base_label}或{executed_label}为空，未计入）" if missing else ""

@@ -412,3 +412,30 @@ def test_bundled_seed_is_the_published_one():
         pytest.skip("the design folder is not beside this clone")
     with open(SEED, "rb") as bundled, open(SHARED_SEED, "rb") as shared:
         assert bundled.read() == shared.read()
+
+
+def test_labels_are_read_in_every_layouts_words():
+    """A form printed in another layout's words (部门预算项目支出绩效自评表, 合计 / 财政资金 rows) is recognised."""
+    head = (
+        HEAD.replace("财政项目支出绩效自评表", "部门预算项目支出绩效自评表")
+        .replace("\t年度资金总额:\t", "\t合计\t")
+        .replace("\t其中: 当年财政拨款\t", "\t财政资金\t")
+    )
+    form = text_import.parse(
+        head + "产出指标\t数量指标\t完成量\t100\t100\t90.00\t88.00\t原因\n总分\t\t\t\t\t100.00\t97.00\t\n评分等级\t优\t\t\t\t\t\t\n",
+        "sichuan.txt",
+    )[0]
+    assert form.reviews == []
+    assert form.funds["total"]["annual"] == 100 and form.funds["appropriation"]["executed"] == 90
+    assert form.year == 2024 and form.grade == "优"
+
+
+def test_messages_use_the_configured_layouts_words(tmp_path):
+    (tmp_path / ".perfspec.yaml").write_text("profile: national\n", encoding="utf-8")
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要\n", encoding="utf-8")
+    run = run_cli("import", str(path), "-o", str(tmp_path / "out"), cwd=str(tmp_path))
+    assert run.code == 1 and "没有找到项目支出绩效自评表" in run.err  # national-2020's title
+    with pytest.raises(text_import.NotAForm) as caught:
+        text_import.parse("会议纪要\n", "x.txt", "sichuan-2023")
+    assert "部门预算项目支出绩效自评表" in str(caught.value)

@@ -459,3 +459,186 @@ def test_clashing_file_names_get_distinct_reports(tmp_path) -> None:
 def test_render_exits_zero_despite_error_findings() -> None:
     result = run_cli("render", REFERENCE, "--format", "md")
     assert result.code == 0 and "PS201" in result.out
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+SICHUAN = """\
+year: 2023
+layout: sichuan-2023
+project: 工资性支出
+department: 某县发展和改革局本级
+implementer: 某县发展和改革局
+funds:
+  unit: 万元
+  weight: 10
+  total:           {initial: 238.93, annual: 251.89, executed: 251.89, rate: 100.00}
+  appropriation:   {initial: 238.93, annual: 251.89, executed: 251.89, rate: 100.00}
+  special_account: {initial: 0.00, annual: 0.00, executed: 0.00, rate: 0.00}
+  unit_own:        {initial: 0.00, annual: 0.00, executed: 0.00, rate: 0.00}
+  other:           {initial: null, annual: null, executed: null, rate: null}
+  rate: 100.00
+  score: 10
+  deviation: 年中追加工资调标资金
+goals:
+  expected: 保障工资及时、足额发放
+  achieved: 工资已按月足额发放
+indicators:
+  产出指标(60分):
+    数量指标:
+      - name: 发放覆盖率
+        target: {operator: "=", value: 100, unit: "%"}
+        actual: 100%
+        weight: 60
+        score: 60
+  效益指标:
+    社会效益指标:
+      - name: 足额保障率
+        target: {operator: "=", value: 100, unit: "%"}
+        actual: 100%
+        weight: 30
+        score: 30
+total: {weight: 100, score: 100}
+grade: 优
+conclusion: 项目完成良好
+problems: 无
+leader: 张三
+finance_leader: 李四
+"""
+
+THREE = """\
+year: 2020
+layout: three-score-columns
+project: 高龄津贴
+implementer: 某县民政局
+funds:
+  weight: null
+  total:         {annual: 6.84, executed: 6.84}
+  appropriation: {annual: 6.84, executed: 6.84}
+  other:         {annual: 0.00, executed: 0.00}
+  rate: 100.00
+goals:
+  expected: 发放补贴
+  achieved: 已发放
+indicators:
+  产出指标:
+    质量指标:
+      - name: 覆盖率
+        target: {operator: ">=", value: 98, unit: "%"}
+        actual: 100%
+        raw_score: 100.00
+        weight: 25.00
+        score: 25.00
+"""
+
+NO_SCORES = """\
+year: 2022
+layout: no-scores
+project: 县级专项
+department: 某县财政局
+implementer: 某县某单位
+funds:
+  total: {annual: 20.00, executed: 18.00}
+  appropriation: {annual: 20.00, executed: 18.00}
+  rate: 90.00
+goals:
+  expected: 完成工程
+  achieved: 基本完成
+indicators:
+  产出指标:
+    数量指标:
+      - name: 工程数量
+        target: 5处
+        actual: 4处
+        deviation: 一处延期到次年
+"""
+
+
+def _layout_view(text: str, name: str = "x.yaml") -> render.FormView:
+    from perfspec.loader import load_text
+
+    data = load_text(text, name).document.data
+    return render.form_view(name, "x", data, [], load_profile("national"))
+
+
+def _head(table: list[str]) -> list[str]:
+    return [cell.strip() for cell in md_cells(table[0])]
+
+
+def test_a_sichuan_form_prints_its_own_rows_columns_sections_and_signatures(tmp_path) -> None:
+    path = tmp_path / "sichuan.yaml"
+    path.write_text(SICHUAN, encoding="utf-8")
+    md = run_cli("render", str(path), "--format", "md", "--profile", "national")
+    assert md.code == 0, md.err
+    assert md.out.startswith("# 部门预算项目支出绩效自评表\n")
+    assert_tables_well_formed(md.out)
+    tables = md_tables(md.out)
+    funds = next(t for t in tables if "项目资金（万元）" in t[0])
+    assert _head(funds)[1:7] == ["年初预算", "调整后预算数", "预算执行数", "权重", "预算执行率(%)", "得分"]
+    labels = [md_cells(row)[0].strip() for row in funds[2:]]
+    assert labels == ["合计", "财政资金", "财政专户管理资金", "单位资金", "其他资金", "原因"]
+    assert "上年结转资金" not in md.out and "年度资金总额" not in md.out
+    rates = [md_cells(row)[5].strip() for row in funds[2:6]]
+    assert rates == ["100.00", "100.00", "0.00", "0.00"]  # each row's own 预算执行率, as stated
+    assert "年中追加工资调标资金" in funds[-1]
+    indicators = next(t for t in tables if "三级指标" in t[0])
+    assert _head(indicators)[2:10] == ["三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "偏差原因分析"]
+    row = next(r for r in indicators if "发放覆盖率" in r)
+    cells = [c.strip() for c in md_cells(row)]
+    assert cells[0].startswith("产出指标(60分)")  # the caption as printed, points and all
+    assert cells[1:8] == ["数量指标", "发放覆盖率", "=", "100", "%", "100%", "60.00"]
+    assert "| 评价结论 | 项目完成良好 |" in md.out and "| 存在问题 | 无 |" in md.out
+    assert "改进措施" not in md.out  # a section the spec does not write is not printed
+    assert "项目负责人：张三 · 财务负责人：李四" in md.out
+    page = run_cli("render", str(path), "--profile", "national").out
+    assert re.search(r'<td class="cat[^"]*">产出指标\(60分\)<', page)
+    assert "<th>评价结论</th>" in page and "财务负责人：李四" in page
+
+
+def test_columns_follow_the_layout() -> None:
+    three = _layout_view(THREE)
+    assert [c.head for c in three.indicator_columns][-4:] == ["单项指标得分", "权重占比(%)", "单项指标折算得分", "偏差原因分析及改进措施"]
+    assert [c.head for c in three.funds_columns] == ["预算数", "执行数", "执行率(%)"]  # no 年初预算数, no 分值/得分
+    assert list(three.header_cells) == ["project", "implementer"]  # 实施(主管)单位 is one cell, no 主管部门
+    assert three.header_lines[1].items[0].label == "实施(主管)单位"
+    bare = _layout_view(NO_SCORES)
+    assert [c.key for c in bare.indicator_columns] == ["name", "target", "actual", "deviation"]
+    assert [c.head for c in bare.funds_columns] == ["全年预算数(A)", "全年执行数(B)", "执行率(%)"]
+    assert not bare.show_total and not bare.show_grade
+    env = render.environment("md")
+    text = render.render_form(env, "md", bare)
+    assert "分值" not in text and "得分" not in text and "年初预算数" not in text and "总分" not in text
+    assert "未完成原因和改进措施" in text and text.startswith("# 专项资金绩效目标自评表\n")
+    assert_tables_well_formed(text)
+    html_text = render.render_form(render.environment("html"), "html", bare)
+    assert "<th>分值</th>" not in html_text and "<th>年初预算数</th>" not in html_text
+
+
+def test_a_trivial_note_is_no_explanation_in_the_summary(tmp_path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    write_spec(folder, "trivial.yaml", {"        score: 8\n": "        score: 8\n        deviation: 无\n"})
+    out = tmp_path / "out"
+    for fmt, index in (("md", "README.md"), ("html", "index.html")):
+        assert run_cli("render", str(folder), "--format", fmt, "-o", str(out)).code == 0
+        summary = (out / index).read_text(encoding="utf-8")
+        line = next(x for x in summary.splitlines() if "故障响应及时率" in x and "2.00" in x) if fmt == "md" else summary
+        assert render.NO_REASON.format("无") in line
+    profile = load_profile("shanghai")
+    data = spec_data(REFERENCE)
+    data["indicators"]["产出指标"]["时效指标"][0]["deviation"] = "无"
+    (deduction,) = render.form_view("x.yaml", "x", data, [], profile).deductions
+    assert deduction.deviation is None and deduction.written == "无"
+    data["indicators"]["产出指标"]["时效指标"][0]["deviation"] = "供应商响应慢，已更换"
+    (deduction,) = render.form_view("x.yaml", "x", data, [], profile).deductions
+    assert deduction.deviation == "供应商响应慢，已更换"
+
+
+def test_the_configured_layout_is_used(tmp_path) -> None:
+    (tmp_path / ".perfspec.yaml").write_text("profile: national\nlayout: national-2020\n", encoding="utf-8")
+    (tmp_path / "specs").mkdir()
+    shutil.copy(REFERENCE, tmp_path / "specs" / "it-operations.yaml")
+    page = run_cli("render", "specs/it-operations.yaml", "--format", "md", cwd=str(tmp_path))
+    assert page.code == 0, page.err
+    assert page.out.startswith("# 项目支出绩效自评表\n")  # national-2020's title, not shanghai-2023's

@@ -541,3 +541,66 @@ def test_building_the_parser_does_not_import_openpyxl() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": ROOT})
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+SICHUAN = """\
+year: 2023
+layout: sichuan-2023
+project: 工资性支出
+department: 某县发展和改革局本级
+implementer: 某县发展和改革局
+funds:
+  weight: 10
+  total:           {initial: 238.93, annual: 251.89, executed: 251.89, rate: 100.00}
+  appropriation:   {initial: 238.93, annual: 251.89, executed: 251.89, rate: 100.00}
+  special_account: {initial: 0.00, annual: 0.00, executed: 0.00, rate: 0.00}
+  unit_own:        {initial: 0.00, annual: 0.00, executed: 0.00, rate: 0.00}
+  other:           {initial: null, annual: null, executed: null, rate: null}
+  rate: 100.00
+  score: 10
+goals:
+  expected: 保障工资及时、足额发放
+  achieved: 工资已按月足额发放
+indicators:
+  产出指标:
+    数量指标:
+      - name: 发放覆盖率
+        target: 100%
+        actual: 100%
+        weight: 90
+        score: 90
+total: {weight: 100, score: 100}
+grade: 优
+conclusion: 项目完成良好
+"""
+
+
+def test_a_form_sheet_follows_its_layout(tmp_path) -> None:
+    spec = tmp_path / "sichuan.yaml"
+    spec.write_text(SICHUAN, encoding="utf-8")
+    out = str(tmp_path / "sichuan.xlsx")
+    result = export(str(spec), out=out)
+    assert "layout" in result.err and "conclusion" in result.err  # printed, but not read back by import
+    assert "表格中没有对应栏目" not in result.err
+    ws = form_sheets(openpyxl.load_workbook(out))[0]
+    assert ws["A1"].value == "部门预算项目支出绩效自评表"
+    head = find(ws, "年初预算").row
+    assert [ws.cell(head, c).value for c in range(3, 9)] == ["年初预算", "调整后预算数", "预算执行数", "权重", "预算执行率(%)", "得分"]
+    labels = [ws.cell(r, 2).value for r in range(head + 1, head + 6)]
+    assert labels == ["合计", "财政资金", "财政专户管理资金", "单位资金", "其他资金"]
+    assert [ws.cell(head + 3, c).value for c in (3, 7)] == [0, 0]  # 财政专户管理资金 with its own rate
+    assert find(ws, "评价结论").offset(column=1).value == "项目完成良好"
+    assert "年度资金总额" not in {c.value for row in ws.iter_rows() for c in row}
+    # The importer finds the sheet in the layout's own words; what FormData cannot hold is flagged.
+    (form,) = xlsx_import.read(out)
+    assert form.funds["total"]["annual"] == Decimal("251.89") and form.funds["appropriation"]["executed"] == Decimal("251.89")
+    assert form.total_score == Decimal("100") and form.grade == "优"
+    assert {r.path for r in form.reviews} == {("funds", "carryover")}  # the layout has no 上年结转资金 row
+
+
+def test_defaults_the_schema_fills_in_are_not_reported_as_lost(tmp_path) -> None:
+    result = run_cli("export", REFERENCE, "-o", str(tmp_path / "one.xlsx"))
+    assert result.code == 0 and result.err == "", result.err

@@ -225,6 +225,12 @@ def _build(data: dict[str, Any], path: str) -> Layout:
         "total": _pairs((total or {}).get("labels"), f"{where}: total.labels"),
     }
     labels["funds"].update(_pairs(funds.get("labels"), f"{where}: funds.labels"))
+    # Block captions: 项目资金, 年度总体目标, 绩效指标, 总分, 评分等级 (a block a layout lacks keeps the base wording).
+    labels["blocks"] = {
+        key: (str(block.get("zh")), str(block.get("en", block.get("zh"))))
+        for key, block in (("funds", funds), ("goals", goals), ("indicators", indicators), ("total", total), ("grade", grade))
+        if isinstance(block, dict) and isinstance(block.get("zh"), str)
+    }
     return Layout(
         id=ident,
         name=str(data.get("name", ident)),

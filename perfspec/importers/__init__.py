@@ -67,7 +67,7 @@ class Indicator:
     actual: Cell = None  # 实际完成值
     weight: Optional[Decimal] = None  # 分值
     score: Optional[Decimal] = None  # 得分
-    deviation: Optional[str] = None  # 偏差原因分析及改进措施 (None: blank on the form)
+    deviation: Optional[str] = None  # the deviation note (None: blank on the form)
 
 
 @dataclass

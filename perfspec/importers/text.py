@@ -22,6 +22,7 @@ that; a text extraction does not, and has only empty strings).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -164,6 +165,11 @@ class _Form:
     break_rows: list = field(default_factory=list)  # indices into items of rows that follow a page break
     break_next: bool = False  # a repeated table header was seen: the next row starts a new page
     where_now: int = 0  # the row being read
+
+    @functools.cached_property
+    def W(self) -> dict[str, str]:
+        """The reference layout's names of the indicator columns, for review notes."""
+        return {key: self.L.word("indicators", key) for key in ("level1", "level2", "name", "target", "actual", "weight", "score")}
 
     def flag(self, path: tuple, reason: str, where: int) -> None:
         self.data.review(path, reason, where)
@@ -436,6 +442,7 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
 
 
 def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
+    W = form.W
     at = f"原文第 {row.where} {place}"
     form.where_now = row.where
     if any(c is None for c in row.cells):
@@ -468,7 +475,7 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         lead.pop()  # an empty column the extraction added after 三级指标
     notes: list[str] = []
     if pair < 2:
-        notes.append(f"这一行的格数太少（{len(nonempty)} 格），年度指标值或实际完成值可能缺失")
+        notes.append(f"这一行的格数太少（{len(nonempty)} 格），{W['target']}或{W['actual']}可能缺失")
     level1, level2, name = _lead(form, lead, notes, brk)
     item = Indicator(
         level1=level1,
@@ -485,16 +492,17 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     if brk:
         form.break_rows.append(len(form.items) - 1)
     if name is None:
-        notes.append("三级指标名称是空的")
+        notes.append(f"{W['name']}名称是空的")
     if notes:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
 
 
 def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[str, str, str | None]:
     """一级, 二级 and 三级 from the cells before 年度指标值, repairing (and noting) shifted cells."""
+    W = form.W
     if len(lead) > 3:
         extra = [v for v in lead[3:] if v]
-        notes.append(f"三级指标之后多出 {len(extra)} 格文字（“{_short(' '.join(extra), 20)}”），已接在名称后")
+        notes.append(f"{W['name']}之后多出 {len(extra)} 格文字（“{_short(' '.join(extra), 20)}”），已接在名称后")
         lead = lead[:2] + ["".join(v for v in lead[2:] if v)]
     if len(lead) == 3:
         l1, l2, name = lead
@@ -504,30 +512,30 @@ def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[st
     if len(lead) == 2:
         a, b = lead
         if a and not b:
-            notes.append(f"三级指标“{_short(a, 20)}”印在一级指标栏（整行左移），按{_where(form)}下的三级指标读取")
+            notes.append(f"{W['name']}“{_short(a, 20)}”印在{W['level1']}栏（整行左移），按{_where(form)}下的{W['name']}读取")
             return _current(form, notes), form.level2 or "", a
         if not a and b:
-            notes.append("这一行少一格（整行左移），按三级指标读取")
+            notes.append(f"这一行少一格（整行左移），按{W['name']}读取")
             return _current(form, notes), form.level2 or "", b
         key = squash(a)
         if key in form.L.level2:
-            notes.append(f"“{key}”印在一级指标栏（整行左移一格），按{form.level1 or '上一个一级指标'}下的二级指标读取")
+            notes.append(f"“{key}”印在{W['level1']}栏（整行左移一格），按{form.level1 or '上一个' + W['level1']}下的{W['level2']}读取")
             form.level2 = key
             form.level2_tentative = False
             return _current(form, notes), key, b or None
         if key in form.L.level1:
-            notes.append(f"“{key}”后只有一格名称（缺少二级指标），按一级指标读取，二级指标沿用上一行")
+            notes.append(f"“{key}”后只有一格名称（缺少{W['level2']}），按{W['level1']}读取，{W['level2']}沿用上一行")
             form.level1 = key
             return key, form.level2 or "", b or None
-        notes.append(f"这一行少一格（整行左移？）：“{_short(a, 20)}”按二级指标读取")
+        notes.append(f"这一行少一格（整行左移？）：“{_short(a, 20)}”按{W['level2']}读取")
         form.level2 = key
         return _current(form, notes), key, b or None
     if len(lead) == 1:
         a = lead[0]
         if a:
-            notes.append(f"三级指标“{_short(a, 20)}”前少两格（整行左移），按{_where(form)}下的三级指标读取")
+            notes.append(f"{W['name']}“{_short(a, 20)}”前少两格（整行左移），按{_where(form)}下的{W['name']}读取")
             return _current(form, notes), form.level2 or "", a
-    notes.append("这一行没有三级指标名称")
+    notes.append(f"这一行没有{W['name']}名称")
     return _current(form, notes), form.level2 or "", None
 
 
@@ -536,38 +544,41 @@ def _where(form: _Form) -> str:
 
 
 def _current(form: _Form, notes: list[str]) -> str:
+    W = form.W
     if form.level1 is None:
-        notes.append("这一行之前没有一级指标")
+        notes.append(f"这一行之前没有{W['level1']}")
         form.level1 = ""
     return form.level1
 
 
 def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) -> None:
+    W = form.W
     key = squash(cell)
     if not key or key == form.level1:
         return
     if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in form.L.level1:
         # The rest of a wrapped 一级 name ("满意度指" / "标") printed again after a page break.
         where = "分页后" if brk else ""
-        notes.append(f"{where}一级指标栏印着“{key}”，是换行的“{form.level1}”的后半，按{form.level1}读取")
+        notes.append(f"{where}{W['level1']}栏印着“{key}”，是换行的“{form.level1}”的后半，按{form.level1}读取")
         return
     if key not in form.L.level1:
         if key in form.L.level2 and not squash(l2):
-            notes.append(f"一级指标栏的“{key}”是二级指标名称（整行错位？），按{form.level1 or '？'}下的二级指标读取")
+            notes.append(f"{W['level1']}栏的“{key}”是{W['level2']}名称（整行错位？），按{form.level1 or '？'}下的{W['level2']}读取")
             form.level2 = key
             form.level2_tentative = False
             return
-        notes.append(f"一级指标“{key}”不是常见名称，照表中读取")
+        notes.append(f"{W['level1']}“{key}”不是常见名称，照表中读取")
     form.level1 = key
     form.level2 = None
     form.level2_tentative = False
 
 
 def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int = 0) -> None:
+    W = form.W
     key = squash(cell)
     if not key:
         if form.level2 is None:
-            notes.append("这一行没有二级指标")
+            notes.append(f"这一行没有{W['level2']}")
             form.level2 = ""
         return
     if key == form.level2:
@@ -575,7 +586,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
     if form.level2 and form.level2_tentative and form.level2 + key in form.L.level2:
         joined = form.level2 + key
         reason = (
-            f"二级指标印成“{form.level2}”，其余的“{key}”在{'分页后' if brk else '下一行'}，合为“{joined}”"
+            f"{W['level2']}印成“{form.level2}”，其余的“{key}”在{'分页后' if brk else '下一行'}，合为“{joined}”"
         )
         for item in form.items:
             if item.level1 == form.level1 and item.level2 == form.level2:
@@ -585,7 +596,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
             form.groups.append(_Group(first, reason, where))
         form.level2 = joined
         form.level2_tentative = False
-        notes.append(f"{'分页后' if brk else ''}二级指标栏印着“{key}”，是换行的“{joined}”的后半")
+        notes.append(f"{'分页后' if brk else ''}{W['level2']}栏印着“{key}”，是换行的“{joined}”的后半")
         return
     if key.endswith("指标") or key in form.L.level2:
         form.level2 = key
@@ -595,7 +606,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
     form.level2 = key
     form.level2_tentative = bool(prefixed)
     if not prefixed:
-        notes.append(f"二级指标“{key}”不是常见名称，照表中读取")
+        notes.append(f"{W['level2']}“{key}”不是常见名称，照表中读取")
 
 
 def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, at: str) -> None:
@@ -617,15 +628,16 @@ def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, a
 
 def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> None:
     """A row without 分值 and 得分 side by side: read by position, and say so."""
+    W = form.W
     padded = (values + [""] * 8)[:8] if len(values) <= 8 else values[:7] + ["".join(values[7:])]
-    notes = [f"这一行读不出相邻的分值和得分（{len([v for v in values if v])} 格文字），按列的位置读取"]
+    notes = [f"这一行读不出相邻的{W['weight']}和{W['score']}（{len([v for v in values if v])} 格文字），按列的位置读取"]
     l1, l2, name, target, actual, weight, score, deviation = padded
     level1, level2, name_ = _lead(form, [l1, l2, name], notes, brk)
     w, s = number(weight), number(score)
     if weight and w is None:
-        notes.append(f"分值“{weight}”不是数")
+        notes.append(f"{W['weight']}“{weight}”不是数")
     if score and s is None:
-        notes.append(f"得分“{score}”不是数")
+        notes.append(f"{W['score']}“{score}”不是数")
     item = Indicator(level1, level2, name_, _value(target), _value(actual), w, s, deviation or None)
     form.items.append(item)
     form.item_rows.append(row)

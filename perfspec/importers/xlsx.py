@@ -1,11 +1,13 @@
 """Import `perfspec export --to xlsx` workbooks (and forms laid out the same way) back into FormData.
 
-Each visible sheet that holds a 财政项目支出绩效自评表 becomes one FormData. The
-layout is found by its labels, not by fixed cell addresses (项目名称, the funds
-header 年初预算数 / 全年预算数 / 全年执行数 and the 年度资金总额 row, the indicator
-header 一级指标 … 得分, 总分, 评分等级), so inserted rows or moved blocks are
-fine. 一级 / 二级指标 are read from merged cells or, where a cell is blank,
-from the row above.
+Each visible sheet that holds a self-evaluation form becomes one FormData. The
+layout is found by its labels, not by fixed cell addresses: the project name
+cell, the funds header (the amount columns of some layout) and its total row,
+the indicator header, the total and grade rows — each in the words of every
+shipped layout (perfspec.importers.labels), so a sheet printed in any of them,
+with inserted rows or moved blocks, is found. 一级 / 二级指标 are read from
+merged cells or, where a cell is blank, from the row above. What FormData holds
+is the reference layout's cells; a layout's other rows and columns are not read.
 
 Exactness: the visible cells hold binary floats and display formats. The
 hidden ``_perfspec`` sheet written by the exporter keeps each cell's value as
@@ -26,6 +28,7 @@ zip) also raise NotAForm with a one-line Chinese message.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -72,6 +75,21 @@ def _unit_of(value: Any, blocks: frozenset[str]) -> str | None:
             match = _AMOUNT_UNIT.search(text)
             return match.group(1) if match else None
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> Labels:
+    """The shipped layouts' labels, for reading a year or a unit out of a cell."""
+    return Labels()
+
+
+def _year_search(text: str) -> re.Match[str] | None:
+    """"(2023 年度)": the year, in any layout's word for it."""
+    return _shipped().year_pattern().search(_SPACE.sub("", text))
+
+
+def _unit_text(value: Any) -> str:
+    return _unit_of(value, _shipped().of("funds_block", "")) or "万元"
 
 
 def _distinctive(L: Labels) -> frozenset[str]:
@@ -288,7 +306,9 @@ def _coord(pos: tuple[int, int]) -> str:
 class SheetReader:
     """Reads one sheet into FormData, merging in the hidden exact values."""
 
-    def __init__(self, ws: Any, grid: Grid, hidden: dict[tuple, Any], workbook_name: str) -> None:
+    def __init__(self, ws: Any, grid: Grid, hidden: dict[tuple, Any], workbook_name: str,
+                 labels: Labels | None = None) -> None:
+        self.L = labels or Labels()
         self.ws = ws
         self.grid = grid
         self.hidden = hidden
@@ -325,49 +345,51 @@ class SheetReader:
     # -- the form
 
     def read(self) -> FormData:
-        g, form = self.grid, self.form
+        g, form, L = self.grid, self.form, self.L
         missing = self.missing()
         if missing:
             raise NotAForm(
-                f"{self.workbook}：工作表“{self.ws.title}”不是完整的财政项目支出绩效自评表：找不到" + "、".join(missing),
+                f"{self.workbook}：工作表“{self.ws.title}”不是完整的{L.title}：找不到" + "、".join(missing),
                 f"sheet '{self.ws.title}' is not a complete self-evaluation form: missing " + ", ".join(missing),
             )
         assert self.project and self.funds_head and self.total_pos and self.ind_head
         # Year: "(2023 年度)" above the table.
         year_pos = None
         for (r, c), value in sorted(g.values.items()):
-            if r < self.project[0] and isinstance(value, str) and _YEAR.search(value):
+            if r < self.project[0] and isinstance(value, str) and _year_search(value):
                 year_pos = (r, c)
                 break
         form.year = self.value(("year",), year_pos, "year")
         form.project = self.value(("project",), g.right_of(self.project), "text")
-        for key, label in (("department", "主管部门"), ("implementer", "实施单位")):
-            pos = g.find(label)
+        implementers = L.of("header", "implementer")
+        for key in ("department", "implementer"):
+            pos = g.find(*sorted(L.of("header", key)))
             right = g.right_of(pos) if pos else None
-            if right and key == "department" and g.is_label(right, "实施单位"):
+            if right and key == "department" and g.is_label(right, *implementers):
                 right = None  # no value cell: the next label follows
             setattr(form, key, self.value((key,), right, "text") if right else self.value((key,), None, "text"))
         # 项目资金.
+        blocks = L.of("funds_block", "")
         unit_pos = None
         for (r, c), value in sorted(g.values.items()):
-            if isinstance(value, str) and _norm(value).startswith("项目资金"):
+            if isinstance(value, str) and any(_norm(value).startswith(b) for b in blocks):
                 unit_pos = (r, c)
                 break
         form.unit = self.value(("funds", "unit"), unit_pos, "unit") or "万元"
         head_r = self.funds_head[0]
-        columns = {}
-        for key, header in _FUNDS_HEADERS.items():
-            pos = g.find(header, after=head_r - 1)
-            columns[key] = pos[1] if pos and pos[0] == head_r else None
-        for key, headers in (("weight", ("分值",)), ("rate", ("执行率(%)", "执行率")), ("score", ("得分",))):
-            found = [c for c in range(1, g.cols + 1) if _norm(g.get(head_r, c)) in headers]
+        columns: dict[str, int | None] = {}
+        for key, part in [(k, "funds_columns") for k in FUNDS_COLUMNS] + [(k, "funds") for k in ("weight", "rate", "score")]:
+            names = L.of(part, key)
+            names |= {n + "(%)" for n in names} if key == "rate" else set()
+            found = [c for c in range(1, g.cols + 1) if _norm(g.get(head_r, c)) in names]
             columns[key] = found[0] if found else None
-        label_limit = min(c for c in (columns["initial"], columns["annual"], columns["executed"]) if c)
+        label_limit = min(c for c in (columns[k] for k in FUNDS_COLUMNS) if c)
         rows: dict[str, int | None] = {}
-        for key, labels in _FUNDS_LABELS.items():
+        for key in FUNDS_ROWS:
+            labels = L.of("funds_rows", key)
             rows[key] = None
             for r in range(head_r + 1, min(head_r + 12, g.rows + 1)):
-                if any(_norm(g.get(r, c)) in {_norm(l) for l in labels} for c in range(1, label_limit)):
+                if any(_norm(g.get(r, c)) in labels for c in range(1, label_limit)):
                     rows[key] = r
                     break
         for key in FUNDS_ROWS:
@@ -378,73 +400,78 @@ class SheetReader:
                 if pos is None and key == "total":
                     self.note(("funds", key, col), "工作表中找不到这个单元格")
             if r is None and key != "total":
-                self.note(("funds", key), f"工作表中找不到“{_FUNDS_LABELS[key][0]}”一行，按空白读取")
+                self.note(("funds", key), f"工作表中找不到“{L.word('funds', key, short=False)}”一行，按空白读取")
         total_r = rows["total"]
         for key, kind in (("weight", "count"), ("rate", "money"), ("score", "money")):
             pos = (total_r, columns[key]) if total_r and columns[key] else None
             setattr(form, f"funds_{key}", self.value(("funds", key), pos, kind))
         # 年度总体目标.
-        for key, label in (("expected", "预期目标"), ("achieved", "实际完成情况")):
-            pos = g.find(label)
+        for key in ("expected", "achieved"):
+            pos = g.find(*sorted(L.of("goals", key)))
             value_pos = g.below(pos) if pos else None
             setattr(form, f"goals_{key}", self.value(("goals", key), value_pos, "text"))
             if pos is None:
-                self.note(("goals", key), f"工作表中找不到“{label}”")
+                self.note(("goals", key), f"工作表中找不到“{L.word('goals', key)}”")
         # 绩效指标.
         self.indicators()
         # 总分, 评分等级.
         r = self.total_pos[0]
         form.total_weight = self.value(("total", "weight"), (r, self.ind_cols["weight"]), "money")
         form.total_score = self.value(("total", "score"), (r, self.ind_cols["score"]), "money")
-        grade = g.find("评分等级", after=self.ind_head[0])
+        grade = g.find(*sorted(L.of("grade", "grade")), after=self.ind_head[0])
         if grade is None:
             form.grade = self.value(("grade",), None, "text")
-            self.note(("grade",), "工作表中找不到“评分等级”")
+            self.note(("grade",), f"工作表中找不到“{L.word('grade', 'grade')}”")
         else:
             form.grade = self.value(("grade",), g.right_of(grade), "text")
-        leftover = [p for p in self.hidden if p not in self.used and p and p[0] == "indicators"]
+        # Indicator rows the export recorded that no row of the sheet was read as.
+        read_rows = {p[:4] for p in self.used if p and p[0] == "indicators"}
+        leftover = {p[:4] for p in self.hidden if p and p[0] == "indicators" and p[:4] not in read_rows}
         if leftover:
-            names = {p[:4] for p in leftover}
-            self.note((), f"导出时的 {len(names)} 项指标在工作表中已不存在（行被删除或移动），以工作表为准")
+            self.note((), f"导出时的 {len(leftover)} 项指标在工作表中已不存在（行被删除或移动），以工作表为准")
         return form
 
     def missing(self) -> list[str]:
-        g = self.grid
+        g, L = self.grid, self.L
         out = []
-        self.project = g.find("项目名称")
+        self.project = g.find(*sorted(L.of("header", "project")))
         if self.project is None:
-            out.append("“项目名称”")
+            out.append(f"“{L.word('header', 'project')}”")
+        # The funds header: a row with every amount column of some layout.
         self.funds_head = None
-        for pos in g.labels.get("年初预算数", ()):
-            r = pos[0]
-            if all(any(_norm(g.get(r, c)) == h for c in range(1, g.cols + 1)) for h in _FUNDS_HEADERS.values()):
-                self.funds_head = pos
+        wanted = [frozenset(_norm(f.zh) for f in layout.funds_columns) for layout in L.layouts if layout.funds_columns]
+        for r in sorted({pos[0] for name in set().union(*wanted) for pos in g.labels.get(name, ())}):
+            here = {_norm(g.get(r, c)) for c in range(1, g.cols + 1)}
+            if any(columns <= here for columns in wanted):
+                first = min(c for c in range(1, g.cols + 1) if _norm(g.get(r, c)) in set().union(*wanted))
+                self.funds_head = (r, first)
                 break
         if self.funds_head is None:
-            out.append("项目资金的表头（年初预算数、全年预算数、全年执行数）")
-        elif g.find("年度资金总额", after=self.funds_head[0]) is None:
-            out.append("“年度资金总额”一行")
+            names = "、".join(f.zh for f in L.ref.funds_columns)
+            out.append(f"{L.ref.funds_zh}的表头（{names}）")
+        elif g.find(*sorted(L.of("funds_rows", "total")), after=self.funds_head[0]) is None:
+            out.append(f"“{L.word('funds', 'total')}”一行")
         self.ind_head = None
         self.ind_cols: dict[str, int] = {}
-        for pos in g.labels.get("一级指标", ()):
+        names_of = {key: L.of("indicators", key) for key in _INDICATOR_KEYS}
+        for pos in sorted(p for name in names_of["level1"] for p in g.labels.get(name, ())):
             r = pos[0]
             cols: dict[str, int] = {}
             for c in range(1, g.cols + 1):
                 label = _norm(g.get(r, c))
-                for key, names in _IND_HEADERS.items():
+                for key, names in names_of.items():
                     if key not in cols and label in names:
                         cols[key] = c
-            required = ("level1", "level2", "name", "target", "actual", "weight", "score")
-            if all(k in cols for k in required):
+            if all(k in cols for k in _REQUIRED):
                 self.ind_head, self.ind_cols = pos, cols
                 break
         if self.ind_head is None:
-            out.append("绩效指标的表头（一级指标、二级指标、三级指标、年度指标值、实际完成值、分值、得分）")
+            out.append(f"绩效指标的表头（{'、'.join(L.word('indicators', k) for k in _REQUIRED)}）")
         self.total_pos = None
         if self.ind_head is not None:
-            self.total_pos = g.find("总分", after=self.ind_head[0])
+            self.total_pos = g.find(*sorted(L.of("total", "total")), after=self.ind_head[0])
             if self.total_pos is None:
-                out.append("“总分”一行")
+                out.append(f"“{L.word('total', 'total')}”一行")
         return out
 
     def indicators(self) -> None:
@@ -453,7 +480,7 @@ class SheetReader:
         head_r = self.ind_head[0]
         for r in range(head_r + 1, self.total_pos[0]):
             cells = {key: (r, c) for key, c in cols.items()}
-            if _norm(g.get(*cells["level1"])) == "一级指标":
+            if _norm(g.get(*cells["level1"])) in self.L.of("indicators", "level1"):
                 continue  # a repeated header
             v1, v2 = g.get(*cells["level1"]), g.get(*cells["level2"])
             fields = ("name", "target", "actual", "weight", "score", "deviation")
@@ -564,13 +591,12 @@ def _convert(value: Any, fmt: str, kind: str) -> tuple[Any, str | None]:
             return format(_float_decimal(value, _places(fmt)), "f"), None
         return _plain(value), None
     if kind == "year":
-        match = _YEAR.search(_SPACE.sub("", str(value))) if isinstance(value, str) else None
+        match = _year_search(value) if isinstance(value, str) else None
         if isinstance(value, int) and not isinstance(value, bool):
             return value, None
         return (int(match.group(1)), None) if match else (None, "无法识别年度")
     if kind == "unit":
-        match = _UNIT.search(_SPACE.sub("", str(value)))
-        return (match.group(1) if match else "万元"), None
+        return _unit_text(str(value)), None
     if kind == "cell":  # 年度指标值 / 实际完成值: text as is, a number keeps its format's decimals
         if isinstance(value, str):
             return value, None
@@ -610,10 +636,9 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
     from perfspec.export_xlsx import visible_text
 
     if kind == "unit":  # the unit is part of the funds label; a spec without one shows the default 万元
-        match = _UNIT.search(_SPACE.sub("", visible)) if isinstance(visible, str) else None
-        return (match.group(1) if match else "万元") == (original or "万元")
+        return (_unit_text(visible) if isinstance(visible, str) else "万元") == (original or "万元")
     if kind == "year" and original is None:
-        return not (isinstance(visible, str) and _YEAR.search(visible))
+        return not (isinstance(visible, str) and _year_search(visible))
     if original is None or original == "":
         return visible is None or (isinstance(visible, str) and visible == "")
     if isinstance(original, str):
@@ -625,7 +650,7 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         return False
     if isinstance(original, (int, Decimal)):
         if kind == "year":
-            match = _YEAR.search(_SPACE.sub("", visible)) if isinstance(visible, str) else None
+            match = _year_search(visible) if isinstance(visible, str) else None
             return match is not None and int(match.group(1)) == original
         if isinstance(visible, bool) or not isinstance(visible, (int, float)):
             return False
@@ -674,45 +699,63 @@ def _some(names: list[str], limit: int = 5) -> str:
     return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 
-def _looks_like_form(grid: Grid) -> bool:
-    names = {_norm(n) for n in _DISTINCTIVE}
+def _looks_like_form(grid: Grid, L: Labels) -> bool:
+    names = _distinctive(L)
     return any(key in names for key in grid.labels)
 
 
-def read(path: str) -> list[FormData]:
-    """One FormData per form sheet of the workbook at `path`; NotAForm when it holds none (or is no workbook)."""
+def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
+    """One FormData per form sheet of the workbook at `path`; NotAForm when it holds none (or is no workbook).
+
+    Sheets are read in every shipped layout's labels; `layout` (the configured one) words the messages.
+    """
     import openpyxl  # noqa: F401 - a missing optional dependency is reported before anything else
 
     from perfspec.export_xlsx import DATA_SHEET
 
     wb = _open(path)
     name = os.path.basename(path)
+    L = Labels(layout)
     hidden = Hidden.read(wb)
     forms: list[FormData] = []
     empty: list[str] = []
     others: list[str] = []
+    incomplete: list[NotAForm] = []  # sheets that look like a form in a layout FormData cannot hold
     try:
         for ws in wb.worksheets:
             if ws.title == DATA_SHEET:
                 continue
             grid = Grid(ws)
-            if grid.empty or not _looks_like_form(grid):
+            if grid.empty or not _looks_like_form(grid, L):
                 (empty if grid.empty else others).append(f"“{ws.title}”")
                 continue
-            form = SheetReader(ws, grid, hidden.values_for(ws), name).read()
+            try:
+                form = SheetReader(ws, grid, hidden.values_for(ws), name, L).read()
+            except NotAForm as exc:
+                incomplete.append(exc)
+                continue
             if hidden.damaged:
                 form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
             forms.append(form)
     finally:
         wb.close()
+    if incomplete and not forms:
+        raise incomplete[0]
+    if incomplete:
+        # The other form sheets are read; the ones that could not be are named on the first form.
+        for exc in incomplete:
+            forms[0].review((), f"未导入：{exc}")
     if not forms:
         parts = []
         if others:
-            parts.append(f"工作表{_some(others)}中找不到“{_TITLE}”标题、“年度资金总额”或“一级指标”表头")
+            parts.append(
+                f"工作表{_some(others)}中找不到“{L.title}”标题、“{L.word('funds', 'total')}”"
+                f"或“{L.word('indicators', 'level1')}”表头"
+            )
         if empty:
             parts.append(f"工作表{_some(empty)}是空的")
         raise NotAForm(
-            f"{name}：工作簿中没有财政项目支出绩效自评表（" + "；".join(parts) + "）",
+            f"{name}：工作簿中没有{L.title}（" + "；".join(parts) + "）",
             f"{name}: no self-evaluation form in the workbook "
             f"({len(others)} sheet(s) without the form's labels, {len(empty)} empty)",
         )

@@ -19,8 +19,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from perfspec.form.derived import HUNDRED, accepted_rates, budget_scores, exact_rate
 from perfspec.rules.base import Context, fmt
 
