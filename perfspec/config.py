@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 from perfspec.profile import ProfileError
 
 CONFIG_NAME = ".perfspec.yaml"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from perfspec.check import SPEC_SUFFIXES, Engine, FileResult
+from perfspec.check.engine import SPEC_SUFFIXES, Engine, FileResult
 from perfspec.diagnostics import ERROR, INFO, WARNING, Finding, Path, format_path
 from perfspec.errors import UsageError
 from perfspec.form.model import Indicator, Spec, build, number

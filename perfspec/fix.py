@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path
-from perfspec.loader import Document, Span, decode, load_file, load_text
+from perfspec.load.loader import Document, Span, decode, load_file, load_text
 from perfspec.form.derived import (
     accepted_rates,
     budget_in_funds,
@@ -223,7 +223,7 @@ def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, s
                 f"第 {finding.line} 行：{finding.code} {finding.message}",
                 f"line {finding.line}: {finding.code} {finding.message_en}",
             )
-    from perfspec.schema_check import _explain, _validator, passes_gate
+    from perfspec.load.schema_check import _explain, _validator, passes_gate
 
     if passes_gate(doc.data):
         return None
@@ -242,7 +242,7 @@ def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, s
 def _acknowledged(data: dict[str, Any], code: str) -> bool:
     """Whether the holder of the value acknowledges `code` with a reason.
 
-    As perfspec.acknowledge counts one: the holder is `funds`, `total` or the top
+    As perfspec.check.acknowledge counts one: the holder is `funds`, `total` or the top
     level, and a reason has at least two characters (PS901 voids one without).
     """
     owner = {"PS102": "funds", "PS103": "funds", "PS104": "total", "PS105": "total"}.get(code)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Callable, Iterator, Sequence, TypeVar
 
-from perfspec.check import Engine, FileResult
+from perfspec.check.engine import Engine, FileResult
 
 T = TypeVar("T")
 R = TypeVar("R")

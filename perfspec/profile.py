@@ -7,7 +7,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from perfspec.diagnostics import ERROR, INFO, WARNING
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 
 PROFILE_DIR = os.path.join(os.path.dirname(__file__), "profiles")
 # The rounding methods a profile may name for the execution rate and the budget score.

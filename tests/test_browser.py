@@ -17,9 +17,9 @@ import zlib
 import pytest
 
 from conftest import ROOT, run_cli
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 from perfspec.form.model import build
-from perfspec.render import two
+from perfspec.outputs.render import two
 
 CHROMIUM = "/usr/bin/chromium"
 SPECS = os.path.join(ROOT, "specs", "2023")

@@ -6,7 +6,7 @@ import re
 import shutil
 
 from conftest import ROOT, run_cli
-from perfspec.rules import all_rules
+from perfspec.check.rules import all_rules
 
 REFERENCE = os.path.join(ROOT, "specs", "2023", "it-operations.yaml")
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>PS\d{3}) (?P<sev>error|warning|info) .+$")

@@ -20,7 +20,7 @@ import yaml
 from conftest import ROOT
 from perfspec.cli import _parser
 from perfspec.errors import UsageError
-from perfspec.formats import FORMATS
+from perfspec.outputs.formats import FORMATS
 
 EXAMPLES = Path(ROOT) / "examples"
 HOOKS = Path(ROOT) / ".pre-commit-hooks.yaml"
@@ -137,7 +137,7 @@ def test_perfspec_command_parses(name: str, command: Command | None, problem: st
     assert command is not None, f"{name}: {problem}"
     fmt = option(command.args, "--format")
     if command.args[:1] == ["check"] and fmt is not None and fmt not in FORMATS:
-        pytest.skip(f"perfspec/formats/{fmt}.py does not exist yet: cannot check `{command.line}`")
+        pytest.skip(f"perfspec/outputs/formats/{fmt}.py does not exist yet: cannot check `{command.line}`")
     try:
         parse(command.args)
     except UsageError as exc:

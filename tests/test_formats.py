@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 from conftest import ROOT, run_cli
-from perfspec.formats import FORMATS
-from perfspec.formats.github import escape_data, escape_property
-from perfspec.rules import all_rules
+from perfspec.outputs.formats import FORMATS
+from perfspec.outputs.formats.github import escape_data, escape_property
+from perfspec.check.rules import all_rules
 
 SPECS = os.path.join(ROOT, "specs", "2023")
 REFERENCE = os.path.join(SPECS, "it-operations.yaml")
@@ -462,7 +462,7 @@ def test_a_clean_file(fmt: str, tmp_path) -> None:
 
 def test_fingerprint_is_code_path_and_key_never_the_message() -> None:
     from perfspec.diagnostics import Finding
-    from perfspec.formats.gitlab import fingerprints
+    from perfspec.outputs.formats.gitlab import fingerprints
 
     a = Finding("specs/a.yaml", 3, 1, "PS501", "warning", "没有一级指标“效益指标”", "no 效益指标", "indicators", key="效益指标")
     reworded = a._replace(message="缺少一级指标“效益指标”（原则 30 分）", message_en="missing", line=9)

@@ -27,12 +27,12 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from perfspec.check import Engine, Options  # noqa: E402
+from perfspec.check.engine import Engine, Options  # noqa: E402
 from perfspec.fix import fix_document  # noqa: E402
-from perfspec.loader import MAX_EXPONENT, LoadResult, decode, load_file, load_text  # noqa: E402
+from perfspec.load.loader import MAX_EXPONENT, LoadResult, decode, load_file, load_text  # noqa: E402
 from perfspec.profile import load_profile  # noqa: E402
 from test_quantity import _check_invariants as check_invariants  # noqa: E402 - one statement of the parser's invariants
-from perfspec.rules import all_rules  # noqa: E402
+from perfspec.check.rules import all_rules  # noqa: E402
 
 SCALE = float(os.environ.get("PERFSPEC_EXAMPLES", "1"))
 FUZZ = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -489,7 +489,7 @@ def test_check_beside_good_forms(corpus: Corpus) -> None:
 @pytest.mark.parametrize("entry", [e for e in MANIFEST if "values" in e], ids=[entry_id(e) for e in MANIFEST if "values" in e])
 def test_values_are_read_as_written(entry: dict[str, Any]) -> None:
     """YAML 1.1 booleans, dates and sexagesimals stay text; what was written is what is read."""
-    from perfspec.loader import load_file
+    from perfspec.load.loader import load_file
 
     loaded = load_file(os.path.join(HOSTILE, entry["file"]))
     assert loaded.document is not None
@@ -623,7 +623,7 @@ def test_markdown_rows_survive_injection(corpus: Corpus) -> None:
 
 
 def test_compact_block_nesting_is_refused_before_composing() -> None:
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     for text in ("- " * 30_000 + "x\n", "? " * 30_000 + "x\n", "- ? " * 20_000 + "x\n"):
         result = load_text(text, "deep.yaml")  # segfaulted in the C composer
@@ -631,7 +631,7 @@ def test_compact_block_nesting_is_refused_before_composing() -> None:
 
 
 def test_a_fifo_is_not_opened_for_reading(tmp_path) -> None:
-    from perfspec.loader import load_file
+    from perfspec.load.loader import load_file
 
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this system")
@@ -641,7 +641,7 @@ def test_a_fifo_is_not_opened_for_reading(tmp_path) -> None:
 
 
 def test_many_values_are_refused_before_composing() -> None:
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     result = load_text("".join(f"k{i}:\n" for i in range(120_000)), "wide.yaml")  # 300 MB to compose
     assert result.document is None and [f.code for f in result.findings] == ["PS004"]
@@ -650,7 +650,7 @@ def test_many_values_are_refused_before_composing() -> None:
 def test_unknown_keys_are_listed_in_linear_time_and_bounded() -> None:
     import time
 
-    from perfspec.schema_check import MAX_FINDINGS, validate
+    from perfspec.load.schema_check import MAX_FINDINGS, validate
 
     data = {f"k{i}": 1 for i in range(40_000)}
     start = time.monotonic()
@@ -660,7 +660,7 @@ def test_unknown_keys_are_listed_in_linear_time_and_bounded() -> None:
 
 
 def test_a_missing_key_is_reported_once() -> None:
-    from perfspec.schema_check import validate
+    from perfspec.load.schema_check import validate
 
     found = [zh for _, _, zh, _ in validate({"year": 2023, "funds": {}})]
     assert len(found) == len(set(found)), found  # was: each missing key once per missing key
@@ -668,7 +668,7 @@ def test_a_missing_key_is_reported_once() -> None:
 
 @pytest.mark.parametrize("text", ["1_000", "0x10", ".inf", "-.nan", "1e3", "1E5", "0o17", "0b101"])
 def test_programmers_numbers_are_unreadable_not_qualitative(text: str) -> None:
-    from perfspec.quantity import Kind, parse_actual, parse_target
+    from perfspec.form.quantity import Kind, parse_actual, parse_target
 
     for parse in (parse_target, parse_actual):
         quantity = parse(text)
@@ -676,7 +676,7 @@ def test_programmers_numbers_are_unreadable_not_qualitative(text: str) -> None:
 
 
 def test_an_exponent_is_not_a_unit() -> None:
-    from perfspec.quantity import Kind, parse_target
+    from perfspec.form.quantity import Kind, parse_target
 
     quantity = parse_target("≥1e3")
     assert quantity is not None and quantity.kind is Kind.INVALID  # was: 1 with the unit "e3"
@@ -687,7 +687,7 @@ def test_an_exponent_is_not_a_unit() -> None:
     "text,line,column", [("a: {", 1, 5), ("{", 1, 2), ("\n{", 2, 2), ("x: [a, {b: ", 1, 12), ("a: {b: 1", 1, 4)]
 )
 def test_a_syntax_error_is_located_inside_the_file(text: str, line: int, column: int) -> None:
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     [finding] = load_text(text, "f.yaml").findings  # was: a line past the end, or "bracket opened" at the end
     assert (finding.code, finding.line, finding.column) == ("PS001", line, column)

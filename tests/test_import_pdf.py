@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import ROOT, run_cli, flatten
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 
 CHROMIUM = "/usr/bin/chromium"
 SPECS = os.path.join(ROOT, "specs", "2023")

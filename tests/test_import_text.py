@@ -20,7 +20,7 @@ from conftest import ROOT, run_cli, flatten
 from perfspec.importers import FormData, format_path
 from perfspec.importers import text as text_import
 from perfspec.importers.write import render
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 
 # The seed is kept as test data (tests/data/README.md names its source) so the tests
 # do not depend on the design folder sitting beside the clone; when it does, they must agree.

@@ -23,7 +23,7 @@ from conftest import CASES
 from perfspec.cli import main
 from perfspec.form.kinds import KINDS
 from perfspec.form.layout import builtin_layouts, choose_layout, load_layout
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 
 LAYOUT_CASES = os.path.join(CASES, "layouts")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

@@ -28,11 +28,11 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from perfspec import render  # noqa: E402
-from perfspec.check import Engine, Options  # noqa: E402
-from perfspec.loader import load_text  # noqa: E402
+from perfspec.outputs import render  # noqa: E402
+from perfspec.check.engine import Engine, Options  # noqa: E402
+from perfspec.load.loader import load_text  # noqa: E402
 from perfspec.profile import load_profile  # noqa: E402
-from perfspec.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree  # noqa: E402
+from perfspec.form.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("perfspec_bench_generate", os.path.join(ROOT, "benchmarks", "generate.py"))
 assert _spec is not None and _spec.loader is not None

@@ -1,4 +1,4 @@
-"""Tests for perfspec.quantity: cell texts seen on real forms, the INVALID
+"""Tests for perfspec.form.quantity: cell texts seen on real forms, the INVALID
 cases, met() truth tables and the promise that parsing never raises."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfspec.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree
+from perfspec.form.quantity import Kind, Quantity, met, parse_actual, parse_target, units_agree
 
 D = Decimal
 

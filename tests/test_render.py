@@ -17,8 +17,8 @@ from decimal import ROUND_DOWN, Decimal
 import pytest
 
 from conftest import ROOT, run_cli
-from perfspec import render
-from perfspec.loader import load_file
+from perfspec.outputs import render
+from perfspec.load.loader import load_file
 from perfspec.form.layout import load_layout
 from perfspec.form.model import build
 from perfspec.profile import load_profile
@@ -556,7 +556,7 @@ indicators:
 
 
 def _layout_view(text: str, name: str = "x.yaml") -> render.FormView:
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     data = load_text(text, name).document.data
     return render.form_view(name, "x", data, [], load_profile("national"))

@@ -15,9 +15,9 @@ import re
 import pytest
 
 from conftest import CASES
-from perfspec.check import Engine, Options
+from perfspec.check.engine import Engine, Options
 from perfspec.profile import load_profile
-from perfspec.rules import all_rules
+from perfspec.check.rules import all_rules
 
 RULE_CASES = os.path.join(CASES, "rules")
 _ENGINES: dict[str, Engine] = {}

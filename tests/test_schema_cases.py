@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 
 from conftest import CASES, ROOT
-from perfspec.check import Engine, Options
+from perfspec.check.engine import Engine, Options
 from perfspec.profile import load_profile
-from perfspec.schema_check import schema
+from perfspec.load.schema_check import schema
 
 SCHEMA_CASES = os.path.join(CASES, "schema")
 ENGINE = Engine(Options(profile=load_profile("national"), select=["PS0", "PS90"]))

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import CASES, ROOT
-from perfspec import _schema_gate
-from perfspec.loader import load_file
-from perfspec.schema_check import _validator, passes_gate
+from perfspec.load import _schema_gate
+from perfspec.load.loader import load_file
+from perfspec.load.schema_check import _validator, passes_gate
 
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))

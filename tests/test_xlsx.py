@@ -18,7 +18,7 @@ from conftest import ROOT, run_cli
 from perfspec.importers import FormData, NotAForm
 from perfspec.importers import xlsx as xlsx_import
 from perfspec.importers.write import to_yaml
-from perfspec.loader import load_file, load_text
+from perfspec.load.loader import load_file, load_text
 
 SPECS_DIR = os.path.join(ROOT, "specs", "2023")
 SPECS = sorted(glob.glob(os.path.join(SPECS_DIR, "*.yaml")))
@@ -537,7 +537,7 @@ def test_building_the_parser_does_not_import_openpyxl() -> None:
     import subprocess
 
     code = ("import sys; from perfspec.cli import _parser; _parser(); "
-            "print('openpyxl' in sys.modules, 'perfspec.export_xlsx' in sys.modules)")
+            "print('openpyxl' in sys.modules, 'perfspec.outputs.xlsx' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": ROOT})
     assert result.stdout.split() == ["False", "False"], result.stderr

@@ -7,7 +7,7 @@ import os
 from typing import TextIO
 
 from perfspec.errors import UsageError
-from perfspec.formats import FORMATS
+from perfspec.outputs.formats import FORMATS
 
 HELP = "检查自评表（默认检查配置中的 specs/）"
 
@@ -33,7 +33,7 @@ def codes(text: str | None) -> list[str] | None:
 
 def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
     """The configured engine and the paths to check: shared by the commands that check."""
-    from perfspec.check import Engine, Options
+    from perfspec.check.engine import Engine, Options
     from perfspec.config import load_config
     from perfspec.profile import load_profile
 
@@ -58,8 +58,8 @@ def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from perfspec import __version__
-    from perfspec.check import collect, display_name
-    from perfspec.formats import Report, writer
+    from perfspec.check.engine import collect, display_name
+    from perfspec.outputs.formats import Report, writer
 
     engine, paths = engine_and_paths(args)
     report = Report(

@@ -28,10 +28,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ImportError:
         err.write(INSTALL_HINT)
         return 2
-    from perfspec import render
-    from perfspec.check import collect, display_name
+    from perfspec.outputs import render
+    from perfspec.check.engine import collect, display_name
     from perfspec.commands.check import engine_and_paths
-    from perfspec.export_xlsx import not_reimported, unexportable, write_workbook
+    from perfspec.outputs.xlsx import not_reimported, unexportable, write_workbook
 
     if not args.output.lower().endswith(".xlsx"):
         raise UsageError(f"输出文件须以 .xlsx 结尾：{args.output}")
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for path in files:
         result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
         if result.document is None:
-            from perfspec.loader import load_file
+            from perfspec.load.loader import load_file
 
             source = result if (result.io_error or result.findings) else load_file(path, result.file)
             reason = " ".join(render.load_error(source, args.lang).split())

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from perfspec.check import collect, display_name
+    from perfspec.check.engine import collect, display_name
     from perfspec.commands.check import engine_and_paths
     from perfspec.fix import WriteError, fix_file, unified_diff, write_atomic
 

@@ -76,7 +76,7 @@ def _schema_ref(outdir: str) -> str | None:
 
 def _existing(outdir: str) -> dict[tuple, str]:
     """(project, year) → file name, for the specs already in DIR."""
-    from perfspec.loader import load_file
+    from perfspec.load.loader import load_file
 
     found: dict[tuple, str] = {}
     try:

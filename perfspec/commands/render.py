@@ -35,8 +35,8 @@ def _write(path: str, text: str) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import jinja2
 
-    from perfspec import render
-    from perfspec.check import collect, display_name
+    from perfspec.outputs import render
+    from perfspec.check.engine import collect, display_name
     from perfspec.commands.check import engine_and_paths
 
     if args.templates is not None and not os.path.isdir(args.templates):
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
         slug = slugs[path]
         if result.document is None:
-            from perfspec.loader import load_file
+            from perfspec.load.loader import load_file
 
             # The loader's findings say why; if --select/--ignore hid them all, read them again.
             source = result if (result.io_error or result.findings) else load_file(path, result.file)

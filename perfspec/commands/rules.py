@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from perfspec.rules import all_rules
+    from perfspec.check.rules import all_rules
 
     wanted = [c.upper() for c in args.codes]
     shown = [r for r in all_rules() if not wanted or any(r.code.startswith(w) for w in wanted)]

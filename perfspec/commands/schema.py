@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from perfspec.schema_check import schema_path
+    from perfspec.load.schema_check import schema_path
 
     with open(schema_path(), encoding="utf-8") as handle:
         out.write(handle.read())

@@ -16,7 +16,7 @@ import os
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from perfspec.loader import load_file
+from perfspec.load.loader import load_file
 
 LAYOUT_DIR = os.path.join(os.path.dirname(__file__), "layouts")
 SCORE_SETS = ((), ("score",), ("weight", "score"), ("raw_score", "weight", "score"))

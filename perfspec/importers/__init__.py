@@ -124,7 +124,7 @@ class FormData:
         return out
 
     def to_data(self) -> dict[str, Any]:
-        """The value `perfspec.loader` builds from the YAML that `write.to_yaml` writes."""
+        """The value `perfspec.load.loader` builds from the YAML that `write.to_yaml` writes."""
         def num(value: Any) -> Any:
             if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
                 return int(value)

@@ -85,7 +85,7 @@ class Labels:
         当年财政拨款 (short=False: 其中：当年财政拨款). A cell the reference layout lacks is named as the
         first layout that has it names it."""
         if part in ("total", "grade") and key == part:
-            from perfspec.render import layout_caption
+            from perfspec.outputs.render import layout_caption
 
             return layout_caption(self.ref, part)
         for layout in (self.ref,) + self.layouts:
@@ -150,7 +150,7 @@ class Labels:
                 if field.key == key:
                     found |= {fold(field.zh), fold(field.short)}
             if part in ("total", "grade") and key == part:
-                from perfspec.render import layout_caption
+                from perfspec.outputs.render import layout_caption
 
                 found.add(fold(layout_caption(layout, part)))
             elif part == "funds_block":

@@ -121,7 +121,7 @@ def _plain_ok(text: str) -> bool:
     # YAML 1.1 readers (other tools) would take these as booleans.
     if text.lower() in ("y", "n", "yes", "no", "on", "off"):
         return False
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     result = load_text(f"k: {text}  # c\n", "<scalar>")
     return result.document is not None and not result.findings and result.document.data == {"k": text}
@@ -308,7 +308,7 @@ def to_yaml(form: FormData, schema: str | None = SCHEMA, origin: str | None = No
 
 
 def _verify(text: str, form: FormData) -> None:
-    from perfspec.loader import load_text
+    from perfspec.load.loader import load_text
 
     result = load_text(text, "<import>")
     if result.document is None or result.findings:

@@ -188,7 +188,7 @@ class Hidden:
 
     @classmethod
     def read(cls, wb: Any) -> "Hidden":
-        from perfspec.export_xlsx import DATA_SHEET, MARK, decode
+        from perfspec.outputs.xlsx import DATA_SHEET, MARK, decode
 
         hidden = cls()
         if DATA_SHEET not in wb.sheetnames:
@@ -633,7 +633,7 @@ def _convert(value: Any, fmt: str, kind: str) -> tuple[Any, str | None]:
 
 def _agrees(original: Any, visible: Any, kind: str) -> bool:
     """Whether a visible cell still shows what the exporter wrote for `original`."""
-    from perfspec.export_xlsx import visible_text
+    from perfspec.outputs.xlsx import visible_text
 
     if kind == "unit":  # the unit is part of the funds label; a spec without one shows the default 万元
         return (_unit_text(visible) if isinstance(visible, str) else "万元") == (original or "万元")
@@ -711,7 +711,7 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
     """
     import openpyxl  # noqa: F401 - a missing optional dependency is reported before anything else
 
-    from perfspec.export_xlsx import DATA_SHEET
+    from perfspec.outputs.xlsx import DATA_SHEET
 
     wb = _open(path)
     name = os.path.basename(path)

@@ -1,0 +1,71 @@
+"""The rule registry: one module per rule, each documented by its docstring.
+
+Every module defines CODE, NAME, SEVERITY, SUMMARY, SUMMARY_EN, a docstring
+with a passing and a failing example, and `check(ctx)` unless the loader
+reports the rule itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from perfspec.check.rules.base import Rule
+
+# Listed, not discovered: import order is then fixed and cheap.
+_MODULES = (
+    "yaml_syntax",
+    "duplicate_key",
+    "encoding",
+    "limits",
+    "yaml_tag",
+    "one_document",
+    "rule_failure",
+    "schema",
+    "file_name",
+    "layout_cells",
+    "blank_cell",
+    "goal_text",
+    "funds_sum",
+    "execution_rate",
+    "budget_score",
+    "total_weight",
+    "total_score",
+    "grade_band",
+    "level_points",
+    "weighted_score",
+    "score_range",
+    "two_decimals",
+    "deviation_note",
+    "adjustment_note",
+    "corrective_measures",
+    "unreadable_value",
+    "full_marks_missed",
+    "deduction_met",
+    "unit_mismatch",
+    "actual_not_measured",
+    "scoring_advice",
+    "over_achievement",
+    "level1_weights",
+    "category_names",
+    "acknowledge_reason",
+    "acknowledge_unused",
+)
+
+
+def _rule(module: ModuleType) -> Rule:
+    return Rule(
+        code=module.CODE,
+        name=module.NAME,
+        severity=module.SEVERITY,
+        summary=module.SUMMARY,
+        summary_en=module.SUMMARY_EN,
+        doc=(module.__doc__ or "").strip(),
+        check=getattr(module, "check", None),
+    )
+
+
+def all_rules() -> list[Rule]:
+    rules = [_rule(importlib.import_module(f"perfspec.check.rules.{name}")) for name in _MODULES]
+    return sorted(rules, key=lambda r: r.code)
+

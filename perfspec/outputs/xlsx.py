@@ -1,0 +1,767 @@
+"""Excel export: each form in the official layout, a summary sheet, and the exact values.
+
+The workbook has three kinds of sheets:
+
+- one **form sheet** per spec, laid out as its layout prints the form
+  (``perfspec/form/layouts/*.yaml``: the title, the header cells, the funds block
+  with the layout's rows and columns, the goals, the indicator table with merged
+  一级 / 二级指标 cells and the layout's score columns, 总分, 评分等级, and the
+  sections and signatures the spec writes). It is built from
+  :func:`perfspec.outputs.render.form_view`, so rows, spans, labels and number formatting
+  are the HTML report's. Numbers are numbers with a ``0.00`` format; texts are text
+  (a 年度指标值 like ``=100.00(%)`` is stored as text, never as a formula); blank
+  cells stay empty. Check findings are attached to their cells as comments.
+- for a folder, a **summary sheet** 汇总 first (one row per form, a 合计 row);
+- a hidden sheet ``_perfspec`` holding, for every data cell of every form sheet,
+  its YAML path and the value exactly as the spec wrote it (``20`` vs ``20.00``,
+  ``2.5``, the text of a 年度指标值). Excel only keeps binary floats and a display
+  format, which cannot tell ``weight: 20`` from ``weight: 20.00``; the hidden sheet
+  can, so export → import gives back exactly the same data.
+
+The visible sheet stays the authority: :mod:`perfspec.importers.xlsx` reads the
+layout from the visible cells and takes the hidden value only where it agrees
+with what the cell shows. A cell someone edited in Excel wins, and the importer
+flags it for review. Sheets are matched to their hidden records by the sheet's
+code name (which survives renaming in Excel), else by title.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from perfspec.diagnostics import ERROR, WARNING, Path
+from perfspec.form.layout import Layout
+from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
+from perfspec.outputs.render import _XLSX_WIDTH, FormView, HeaderItem, Portfolio, _spans, two
+
+# ----------------------------------------------------------------------------- layout (shared with the importer)
+
+DATA_SHEET = "_perfspec"
+SUMMARY_SHEET = "汇总"
+MARK = "perfspec-xlsx"
+VERSION = 1
+CODE_PREFIX = "perfspec"  # form sheets get the code name perfspec1, perfspec2, …
+MAX_CELL = 32767  # characters Excel keeps in a cell
+CHUNK = 30000  # hidden-sheet text is split into cells of this size
+
+# Every label on a sheet is the form's layout's (render.form_view takes them from it); the
+# widths of the indicator columns are render's; a column the layout adds gets this width.
+OTHER_WIDTH = 12
+# The summary's own columns around the layout's amount columns.
+SUMMARY_TAIL = ("错误数", "警告数", "文件", "备注")
+
+FONT = "宋体"
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORBIDDEN_IN_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_LOOKS_LIKE_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?\s*\Z")
+
+
+def visible_text(text: str) -> str:
+    """What a text cell can hold: without the control characters XML forbids, at most MAX_CELL characters."""
+    return _ILLEGAL.sub("", text)[:MAX_CELL]
+
+
+def number_format(value: Decimal) -> str:
+    """Two decimals as on the form; more when the value has more (never rounded away, like render.two)."""
+    exp = value.as_tuple().exponent
+    places = max(2, -exp) if isinstance(exp, int) else 2
+    return "0." + "0" * places
+
+
+def own_format(value: Decimal | int) -> str:
+    """The number's own decimals (a bare-number 年度指标值 shows as written: 95 → 0, 95.50 → 0.00)."""
+    if isinstance(value, int):
+        return "0"
+    exp = value.as_tuple().exponent
+    places = -exp if isinstance(exp, int) and exp < 0 else 0
+    return "0." + "0" * places if places else "0"
+
+
+def excel_number(value: Decimal | int) -> int | float:
+    """What Excel can hold: a binary float (exact values live in the hidden sheet)."""
+    if isinstance(value, int) and abs(value) < 2**53:
+        return value
+    return float(value)
+
+
+# ----------------------------------------------------------------------------- hidden values
+
+
+def encode(value: Any) -> tuple[str, str] | None:
+    """(kind, text) of a spec value for the hidden sheet; None for values a cell cannot hold."""
+    if value is None:
+        return ("null", "")
+    if isinstance(value, bool):
+        return ("bool", "true" if value else "false")
+    if isinstance(value, int):
+        return ("int", str(value))
+    if isinstance(value, Decimal):
+        return ("dec", str(value))
+    if isinstance(value, str):
+        return ("str", json.dumps(value, ensure_ascii=False))
+    return None
+
+
+def decode(kind: str, text: str) -> Any:
+    """The value `encode` stored; raises ValueError when the record is damaged."""
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text == "true"
+    if kind == "int":
+        return int(text)
+    if kind == "dec":
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(text) from None
+    if kind == "str":
+        value = json.loads(text)
+        if not isinstance(value, str):
+            raise ValueError(text)
+        return value
+    raise ValueError(kind)
+
+
+# ----------------------------------------------------------------------------- what a workbook cannot carry
+
+# What the importer reads back (perfspec.importers.FormData): the reference layout's cells.
+_TOP = ("year", "project", "department", "implementer", "funds", "goals", "indicators", "total", "grade")
+_FUNDS = ("unit", "weight", *FUNDS_ROWS, "rate", "score")
+_ITEM = ("name", "target", "actual", "weight", "score", "deviation")
+# Set by the schema's defaults or naming the form: the sheet's layout says as much.
+_META = ("kind", "layout")
+
+
+def _reference() -> dict[str, set[str]]:
+    """The keys `perfspec import --from xlsx` reads back (perfspec.importers.FormData)."""
+    return {"top": set(_TOP), "funds": set(_FUNDS), "rows": set(FUNDS_ROWS), "columns": set(FUNDS_COLUMNS),
+            "item": set(_ITEM), "goals": {"expected", "achieved"}, "total": {"weight", "score"}}
+
+
+def _printed(layout: Layout) -> dict[str, set[str]]:
+    """The keys a sheet in `layout` has a cell for."""
+    fields = layout.header + layout.sections + layout.signatures
+    rows = {f.key for f in layout.funds_rows}
+    columns = {f.key for f in layout.funds_columns} | ({"rate"} if layout.row_rates else set())
+    item = {"name", "target", "actual", "deviation", "nature", "unit", *layout.scores}
+    item |= {k for k in layout.labels.get("indicators", {}) if k not in ("level1", "level2")}
+    return {
+        "top": set(_META) | {f.key for f in fields} | {"funds", "goals", "indicators", "total", "grade"},
+        "funds": {"unit", "weight", "rate", "score", "deviation"} | rows,
+        "rows": rows,
+        "columns": columns,
+        "item": item,
+        "goals": {f.key for f in layout.goals},
+        "total": {"weight", "score", *layout.scores},
+    }
+
+
+def unexportable(data: Any, layout: Layout | None = None) -> list[str]:
+    """YAML paths of content the form's layout has no cell for (acknowledge, extra keys, empty categories…).
+
+    Such content is not in the workbook and will not come back from an import. `layout`: the one the
+    form is printed in (None: its kind's).
+    """
+    if layout is None:
+        from perfspec.form.kinds import kind_of
+        from perfspec.form.layout import load_layout
+
+        layout = load_layout(kind_of(data.get("kind") if isinstance(data, dict) else None).layout)
+    return _outside(data, _printed(layout), printing=True)
+
+
+def not_reimported(data: Any, layout: Layout | None = None) -> list[str]:
+    """YAML paths the sheet prints that `perfspec import --from xlsx` does not read back: the importer
+    knows the reference layout's cells only (a split target's parts, other funding rows, sections …)."""
+    printed = set(unexportable(data, layout))
+    default_kind = not isinstance(data, dict) or data.get("kind") in (None, "self-evaluation")
+    return [
+        path for path in _outside(data, _reference(), printing=False)
+        if path not in printed and not (path == "kind" and default_kind)
+    ]
+
+
+def _outside(data: Any, known: dict[str, set[str]], printing: bool) -> list[str]:
+    out: list[str] = []
+    if not isinstance(data, dict):
+        return ["(整个文件)"]
+
+    def extra(mapping: Any, keys: set[str], prefix: str) -> None:
+        if isinstance(mapping, dict):
+            out.extend(prefix + str(k) for k in mapping if k not in keys)
+
+    extra(data, known["top"], "")
+    funds = data.get("funds")
+    extra(funds, known["funds"], "funds.")
+    if isinstance(funds, dict):
+        for row, cells in funds.items():
+            if row in known["rows"]:
+                extra(cells, known["columns"], f"funds.{row}.")
+    extra(data.get("goals"), known["goals"], "goals.")
+    extra(data.get("total"), known["total"], "total.")
+    indicators = data.get("indicators")
+    if isinstance(indicators, dict):
+        for level1, level2s in indicators.items():
+            if not isinstance(level2s, dict) or not level2s:
+                out.append(f"indicators.{level1}")
+                continue
+            for level2, items in level2s.items():
+                if not isinstance(items, list) or not items:
+                    out.append(f"indicators.{level1}.{level2}")
+                    continue
+                for i, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        out.append(f"indicators.{level1}.{level2}[{i}]")
+                        continue
+                    extra(item, known["item"], f"indicators.{level1}.{level2}[{i}].")
+                    for key in [k for k in item if k in known["item"]]:
+                        # A split target {operator, value, unit} is printed in its columns, but read back as text.
+                        if encode(item[key]) is None and not (printing and key == "target" and isinstance(item[key], dict)):
+                            out.append(f"indicators.{level1}.{level2}[{i}].{key}")
+    if printing:
+        for path, value in _scalar_paths(data):
+            if encode(value) is None:
+                out.append(".".join(str(p) for p in path))
+    return out
+
+
+def _scalar_paths(data: dict) -> Iterable[tuple[Path, Any]]:
+    for key in ("year", "project", "department", "implementer", "grade"):
+        if key in data:
+            yield (key,), data[key]
+    funds = data.get("funds")
+    if isinstance(funds, dict):
+        for key in ("unit", "weight", "rate", "score"):
+            if key in funds:
+                yield ("funds", key), funds[key]
+        for row in FUNDS_ROWS:
+            cells = funds.get(row)
+            if isinstance(cells, dict):
+                for col in FUNDS_COLUMNS:
+                    if col in cells:
+                        yield ("funds", row, col), cells[col]
+    for group, keys in (("goals", ("expected", "achieved")), ("total", ("weight", "score"))):
+        mapping = data.get(group)
+        if isinstance(mapping, dict):
+            for key in keys:
+                if key in mapping:
+                    yield (group, key), mapping[key]
+
+
+# ----------------------------------------------------------------------------- sheet names
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int) -> str:
+    while _utf16_len(text) > limit:
+        text = text[:-1]
+    return text
+
+
+def sheet_titles(names: list[str]) -> list[str]:
+    """Excel sheet names for the forms: ≤ 31 characters, none of []:*?/\\, unique (case-insensitively)."""
+    taken = {SUMMARY_SHEET.casefold(), DATA_SHEET.casefold(), "history"}
+    out: list[str] = []
+    for name in names:
+        base = _FORBIDDEN_IN_TITLE.sub("_", unicodedata.normalize("NFC", name or "")).strip().strip("'").strip()
+        base = _cut(base, 31).strip().strip("'") or "表"
+        title, n = base, 2
+        while title.casefold() in taken:
+            suffix = f"({n})"
+            title = _cut(base, 31 - len(suffix)).rstrip("'") + suffix
+            n += 1
+        taken.add(title.casefold())
+        out.append(title)
+    return out
+
+
+# ----------------------------------------------------------------------------- the workbook
+
+
+def _width(text: str) -> int:
+    """Display width in Excel character units (CJK and full-width characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(1.0, width - 1)
+    total = 0
+    for line in text.split("\n"):
+        total += max(1, -(-_width(line) // int(usable)))
+    return total
+
+
+class Book:
+    """An openpyxl workbook being filled with form sheets, a summary and the hidden values."""
+
+    def __init__(self) -> None:
+        import openpyxl
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.openpyxl = openpyxl
+        self.wb = openpyxl.Workbook()
+        self.wb.remove(self.wb.active)
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.font = Font(name=FONT, size=10.5)
+        self.bold = Font(name=FONT, size=10.5, bold=True)
+        self.title_font = Font(name=FONT, size=16, bold=True)
+        self.year_font = Font(name=FONT, size=12)
+        self.head_fill = PatternFill("solid", fgColor="F2F2F2")
+        self.Alignment = Alignment
+        self.records: list[tuple[str, str, Path, str, str, str]] = []  # key, title, path, cell, kind, text
+        self.forms = 0
+        self.styles: dict[str, Any] = {}
+
+    # -- cells
+
+    def _cell(
+        self, ws: Any, row: int, col: int, value: Any = None, *, kind: str = "text",
+        end_row: int | None = None, end_col: int | None = None, marks: Any = None,
+    ) -> Any:
+        """Write and style one cell (or a merged range): kind is head, label, text, num, center, cat."""
+        end_row, end_col = end_row or row, end_col or col
+        horizontal = {"head": "center", "label": "left", "text": "left", "num": "right", "center": "center",
+                      "cat": "center"}[kind]
+        cell = ws.cell(row=row, column=col)
+        cached = self.styles.get(kind)
+        if cached is None:
+            cell.border = self.border
+            cell.alignment = self.Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+            cell.font = self.bold if kind == "head" else self.font
+            if kind in ("head", "label"):
+                cell.fill = self.head_fill
+            self.styles[kind] = copy.copy(cell._style)
+        else:
+            # Copying the style array is openpyxl's cheap path (setting each style object hashes it).
+            cell._style = copy.copy(cached)
+        if value == "":
+            value = None  # an empty text is a blank cell
+        if isinstance(value, str):
+            text = visible_text(value)
+            cell.value = text
+            cell.data_type = "s"  # "=100.00(%)" is a 年度指标值, not a formula
+            if text[:1] in ("=", "+", "-", "@") or _LOOKS_LIKE_NUMBER.match(text):
+                cell.quotePrefix = True  # and stays text when edited in Excel
+        elif value is not None:
+            cell.value = value
+        if end_row > row or end_col > col:
+            ws.merge_cells(start_row=row, start_column=col, end_row=end_row, end_column=end_col)
+        if marks:
+            self._comment(cell, marks)
+        return cell
+
+    def _comment(self, cell: Any, marks: Any) -> None:
+        from openpyxl.comments import Comment
+
+        lines = []
+        for m in marks:
+            state = f"已确认：{m.acknowledged}" if m.acknowledged is not None else m.severity_text
+            lines.append(f"{m.code} {state}：{m.message}")
+        text = visible_text("\n".join(lines))
+        comment = Comment(text, "perfspec")
+        comment.width = 320
+        comment.height = min(400, 40 + 18 * sum(_lines(line, 40) for line in lines))
+        cell.comment = comment
+
+    def _number(
+        self, ws: Any, row: int, col: int, text: str, marks: Any = None, center_dash: bool = True,
+        end_col: int | None = None,
+    ) -> Any:
+        """A numeric cell from the view's formatted text (render.two): a number with its decimals, or text."""
+        value = _decimal(text)
+        if value is None:
+            kind = "center" if (text == "-" and center_dash) else "num"
+            return self._cell(ws, row, col, text or None, kind=kind, marks=marks, end_col=end_col)
+        cell = self._cell(ws, row, col, excel_number(value), kind="num", marks=marks, end_col=end_col)
+        cell.number_format = number_format(value)
+        return cell
+
+    def _record(self, key: str, title: str, path: Path, cell: Any, value: Any) -> None:
+        encoded = encode(value)
+        if encoded is None:
+            return
+        self.records.append((key, title, path, cell.coordinate, *encoded))
+
+    # -- one form
+
+    def add_form(self, view: FormView, title: str) -> Any:
+        """A sheet for one loaded form, laid out as its layout prints it (the view's rows and columns)."""
+        self.forms += 1
+        key = f"{CODE_PREFIX}{self.forms}"
+        ws = self.wb.create_sheet(title)
+        ws.sheet_properties.codeName = key
+        data = view.data if isinstance(view.data, dict) else {}
+        funds_raw = data.get("funds") if isinstance(data.get("funds"), dict) else {}
+        goals_raw = data.get("goals") if isinstance(data.get("goals"), dict) else {}
+        total_raw = data.get("total") if isinstance(data.get("total"), dict) else {}
+        layout = view.layout
+        assert layout is not None
+
+        def record(path: Path, cell: Any, value: Any) -> None:
+            self._record(key, title, path, cell, value)
+
+        # The sheet is as wide as the indicator table or the funds block, whichever is wider.
+        keys = ["level1", "level2"] + [c.key for c in view.indicator_columns]
+        columns = max(len(keys), view.columns)
+        widths = [_XLSX_WIDTH.get(k, OTHER_WIDTH) for k in keys] + [OTHER_WIDTH] * (columns - len(keys))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[_letter(i)].width = width
+        heights: dict[int, float] = {}
+
+        def height(row: int, text: str, cols: tuple[int, int]) -> None:
+            width = sum(widths[cols[0] - 1:cols[1]])
+            heights[row] = max(heights.get(row, 0), 15.0 * _lines(text, width) + 3)
+
+        def no_border(row: int) -> None:
+            for c in range(1, columns + 1):
+                ws.cell(row=row, column=c).border = self._no_border()
+
+        # Title and year.
+        cell = self._cell(ws, 1, 1, view.title, kind="center", end_col=columns, marks=view.unplaced)
+        cell.font = self.title_font
+        heights[1] = 28
+        no_border(1)
+        year = view.year_cell
+        cell = self._cell(ws, 2, 1, f"({year.text} {view.year_label})", kind="center", end_col=columns, marks=year.marks)
+        cell.font = self.year_font
+        no_border(2)
+        record(("year",), cell, data.get("year"))
+
+        # The header: 项目名称, then the other cells two by two (主管部门 | 实施单位 …).
+        r = 3
+        for line in view.header_lines:
+            c = 1
+            for item, span in zip(line.items, _spans(columns - len(line.items), len(line.items))):
+                self._cell(ws, r, c, item.label, kind="head")
+                cell = self._cell(ws, r, c + 1, item.cell.text, end_col=c + span, marks=item.cell.marks)
+                record((item.key,), cell, data.get(item.key))
+                height(r, item.cell.text, (c + 1, c + span))
+                c += span + 1
+            r += 1
+
+        # 项目资金: the layout's columns and rows.
+        funds_top = r
+        last = funds_top + len(view.funds)
+        cell = self._cell(ws, r, 1, view.funds_head.label.text, kind="head", end_row=last, marks=view.funds_head.label.marks)
+        record(("funds", "unit"), cell, funds_raw.get("unit"))
+        self._cell(ws, r, 2, None, kind="head")
+        spans = [1] * len(view.funds_columns)
+        if spans:
+            spans[-1] = columns - 2 - (len(spans) - 1)
+        c = 3
+        for column, span in zip(view.funds_columns, spans):
+            self._cell(ws, r, c, column.head, kind="head", end_col=c + span - 1)
+            c += span
+        total_key = layout.total_row
+        for row_key, row in view.funds_rows.items():
+            r += 1
+            self._cell(ws, r, 2, row.label.text, kind="label", marks=row.label.marks)
+            height(r, row.label.text, (2, 2))
+            raw_row = funds_raw.get(row_key) if isinstance(funds_raw.get(row_key), dict) else {}
+            c = 3
+            for column, span in zip(view.funds_columns, spans):
+                shown = row.cells[column.key]
+                cell = self._number(ws, r, c, shown.text, shown.marks, end_col=c + span - 1)
+                if column.key not in ("weight", "rate", "score"):
+                    record(("funds", row_key, column.key), cell, raw_row.get(column.key))
+                elif row_key == total_key:
+                    record(("funds", column.key), cell, funds_raw.get(column.key))
+                elif column.key == "rate" and layout.row_rates:
+                    record(("funds", row_key, "rate"), cell, raw_row.get("rate"))
+                c += span
+        if view.funds_note is not None:
+            r += 1
+            cell = self._line(ws, r, view.funds_note, columns, height)
+            record(("funds", view.funds_note.key), cell, funds_raw.get(view.funds_note.key))
+
+        # 年度总体目标.
+        goals = view.goals
+        r += 1
+        self._cell(ws, r, 1, goals.label.text, kind="head", end_row=r + 1, marks=goals.label.marks)
+        c = 2
+        for field_, span in zip(view.goals_fields, _spans(columns - 1, len(view.goals_fields) or 1)):
+            self._cell(ws, r, c, field_.label, kind="head", end_col=c + span - 1)
+            shown = goals.cells[field_.key]
+            cell = self._cell(ws, r + 1, c, shown.text, end_col=c + span - 1, marks=shown.marks)
+            record(("goals", field_.key), cell, goals_raw.get(field_.key))
+            height(r + 1, shown.text, (c, c + span - 1))
+            c += span
+        r += 2
+
+        # 绩效指标.
+        head = r
+        labels = list(view.level_labels) + [c.head for c in view.indicator_columns]
+        for c, header in enumerate(labels, start=1):
+            self._cell(ws, head, c, header, kind="head", marks=view.indicators_head.label.marks if c == 1 else None)
+        heights[head] = 30
+        r = head + 1
+        for row in view.rows:
+            if row.level1_span:
+                self._cell(ws, r, 1, row.level1.text, kind="cat", end_row=r + row.level1_span - 1, marks=row.level1.marks)
+            if row.level2_span:
+                self._cell(ws, r, 2, row.level2.text, kind="cat", end_row=r + row.level2_span - 1, marks=row.level2.marks)
+            ind = row.indicator
+            raw = ind.raw if ind is not None else {}
+            base: Path = ind.path if ind is not None else ()
+            for c, column in enumerate(view.indicator_columns, start=3):
+                shown = row.cells[column.key]
+                value = raw.get(column.key)
+                if column.css == "num":
+                    cell = self._number(ws, r, c, shown.text, shown.marks, center_dash=False)
+                elif column.css == "center":
+                    cell = self._target(ws, r, c, value, shown)
+                else:
+                    cell = self._cell(ws, r, c, shown.text or None, marks=shown.marks)
+                if ind is not None:
+                    record(base + (column.key,), cell, value)
+                height(r, shown.text, (c, c))
+            r += 1
+
+        # 总分 and 评分等级.
+        if view.show_total:
+            total = view.total
+            self._cell(ws, r, 1, total.label.text, kind="head", end_col=view.total_span, marks=total.label.marks)
+            for c, column in enumerate(view.indicator_columns, start=3):
+                if c <= view.total_span:
+                    continue
+                if column.key in total.cells:
+                    shown = total.cells[column.key]
+                    cell = self._number(ws, r, c, shown.text, shown.marks)
+                    record(("total", column.key), cell, total_raw.get(column.key))
+                else:
+                    self._cell(ws, r, c, None)
+            r += 1
+        if view.show_grade:
+            grade = view.grade
+            self._cell(ws, r, 1, grade.label.text, kind="head", end_col=2, marks=grade.label.marks)
+            cell = self._cell(ws, r, 3, grade.value.text or None, kind="center", end_col=columns, marks=grade.value.marks)
+            record(("grade",), cell, data.get("grade"))
+            r += 1
+
+        # 评价结论, 存在问题 … and the signature lines, where the spec writes them.
+        for line in view.sections:
+            for item in line.items:
+                cell = self._line(ws, r, item, columns, height)
+                record((item.key,), cell, data.get(item.key))
+                r += 1
+        if view.signatures.items:
+            items = view.signatures.items
+            if 2 * len(items) <= columns:
+                c = 1
+                for item, span in zip(items, _spans(columns - len(items), len(items))):
+                    self._cell(ws, r, c, item.label, kind="head")
+                    cell = self._cell(ws, r, c + 1, item.cell.text, end_col=c + span, marks=item.cell.marks)
+                    record((item.key,), cell, data.get(item.key))
+                    c += span + 1
+            else:
+                text = "    ".join(f"{item.label}：{item.cell.text}" for item in items)
+                marks = [m for item in items for m in item.cell.marks]
+                self._cell(ws, r, 1, text, end_col=columns, marks=marks)
+            r += 1
+        last = r - 1
+
+        for row_number, value in heights.items():
+            ws.row_dimensions[row_number].height = min(409, max(15.0, value))
+        self._print_setup(ws, f"A1:{_letter(columns)}{last}", title_rows=f"{head}:{head}")
+        ws.sheet_view.showGridLines = False
+        return ws
+
+    def _line(self, ws: Any, r: int, item: HeaderItem, columns: int, height: Any) -> Any:
+        """A labelled text across the sheet (调整原因, 评价结论 …); returns the text's cell."""
+        self._cell(ws, r, 1, item.label, kind="head")
+        cell = self._cell(ws, r, 2, item.cell.text, end_col=columns, marks=item.cell.marks)
+        height(r, item.cell.text, (2, columns))
+        return cell
+
+    def _target(self, ws: Any, row: int, col: int, raw: Any, cell_view: Any) -> Any:
+        """年度指标值 / 实际完成值: text exactly as written; a bare number stays a number with its own decimals."""
+        if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
+            value = Decimal(raw) if isinstance(raw, int) else raw
+            if value.is_finite():
+                cell = self._cell(ws, row, col, excel_number(raw), kind="center", marks=cell_view.marks)
+                cell.number_format = own_format(raw)
+                return cell
+        return self._cell(ws, row, col, cell_view.text or None, kind="center", marks=cell_view.marks)
+
+    def _no_border(self) -> Any:
+        from openpyxl.styles import Border
+
+        return Border()
+
+    def _print_setup(self, ws: Any, area: str, title_rows: str | None = None, landscape: bool = False) -> None:
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages as it takes
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.print_area = area
+        if title_rows:
+            ws.print_title_rows = title_rows
+
+    # -- summary
+
+    def add_summary(self, views: list[FormView], titles: dict[int, str], portfolio: Portfolio) -> Any:
+        """汇总: one row per form, then 合计 (Σ amounts, the overall 执行率, Σ errors and warnings).
+
+        The columns are the configured layout's: 项目名称, its amount columns, 执行率(%), 总分, 评分等级.
+        """
+        ws = self.wb.create_sheet(SUMMARY_SHEET, 0)
+        layout = portfolio.layout
+        amounts = portfolio.columns
+        k = len(amounts)
+        headers = (
+            [portfolio.label("header", "project")] + [c.label for c in amounts]
+            + [portfolio.label("funds", "rate") + "(%)", portfolio.caption("total"), portfolio.caption("grade")]
+            + list(SUMMARY_TAIL)
+        )
+        rate_c, total_c, grade_c = k + 2, k + 3, k + 4
+        errors_c, warnings_c, file_c, note_c = k + 5, k + 6, k + 7, k + 8
+        cols = len(headers)
+        years = "、".join(portfolio.years)
+        base = (layout.title or "").removesuffix("表") + "汇总"
+        heading = f"{base}（{years} {layout.label('header', 'year')}）" if years else base
+        cell = self._cell(ws, 1, 1, heading, kind="center", end_col=cols)
+        cell.font = self.title_font
+        for c in range(1, cols + 1):
+            ws.cell(row=1, column=c).border = self._no_border()
+        note = "金额单位：万元" + ("（以元填报的表已换算为万元）" if portfolio.converted else "")
+        if portfolio.rate_note:
+            note += f"；合计{portfolio.label('funds', 'rate')} " + portfolio.rate_note.strip("（）")
+        cell = self._cell(ws, 2, 1, note, kind="text", end_col=cols)
+        for c in range(1, cols + 1):
+            ws.cell(row=2, column=c).border = self._no_border()
+        head = 3
+        for c, header in enumerate(headers, start=1):
+            self._cell(ws, head, c, header, kind="head")
+        widths = [30] + [13] * k + [11, 9, 9, 8, 8, 36, 30]
+        widths[file_c - 1] = min(60, max([widths[file_c - 1]] + [_width(v.file) + 2 for v in views]))
+        for c, width in enumerate(widths, start=1):
+            ws.column_dimensions[_letter(c)].width = width
+        r = head + 1
+        for index, view in enumerate(views):
+            lines = max(_lines(view.project_name or view.file, widths[0]), _lines(view.file, widths[file_c - 1]),
+                        _lines(view.error or "", widths[note_c - 1]))
+            ws.row_dimensions[r].height = min(409, 15.0 * lines + 3)
+            if not view.loaded:
+                self._cell(ws, r, 1, "（无法读取）")
+                for c in range(2, file_c):
+                    self._cell(ws, r, c, None)
+                self._cell(ws, r, file_c, view.file)
+                self._cell(ws, r, note_c, view.error or "")
+                r += 1
+                continue
+            cell = self._cell(ws, r, 1, view.project_name or view.file)
+            title = titles.get(index)
+            if title:
+                from openpyxl.worksheet.hyperlink import Hyperlink
+
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location="'" + title.replace("'", "''") + "'!A1")
+                cell.font = self.openpyxl.styles.Font(name=FONT, size=10.5, color="1F4F99", underline="single")
+            for c, column in enumerate(amounts, start=2):
+                self._number(ws, r, c, two(view.amounts.get(column.key)))
+            self._number(ws, r, rate_c, two(view.rate_value))
+            self._number(ws, r, total_c, two(view.total_score_value))
+            self._cell(ws, r, grade_c, view.grade_text or None, kind="center")
+            self._cell(ws, r, errors_c, view.counts.get(ERROR, 0), kind="num")
+            self._cell(ws, r, warnings_c, view.counts.get(WARNING, 0), kind="num")
+            self._cell(ws, r, file_c, view.file)
+            self._cell(ws, r, note_c, None)
+            r += 1
+        self._cell(ws, r, 1, f"合计（{len(portfolio.loaded)} 张表）", kind="head")
+        sums = [(c, portfolio.sums[column.key]) for c, column in enumerate(amounts, start=2)]
+        for c, text in sums + [(rate_c, portfolio.rate)]:
+            cell = self._number(ws, r, c, text)
+            cell.font = self.bold
+            cell.fill = self.head_fill
+        for c in (total_c, grade_c, file_c, note_c):
+            self._cell(ws, r, c, None, kind="head")
+        for c, key in ((errors_c, ERROR), (warnings_c, WARNING)):
+            self._cell(ws, r, c, sum(v.counts.get(key, 0) for v in views), kind="num").font = self.bold
+            ws.cell(row=r, column=c).fill = self.head_fill
+        ws.row_dimensions[head].height = 30
+        ws.freeze_panes = ws.cell(row=head + 1, column=2)
+        self._print_setup(ws, f"A1:{_letter(cols)}{r}", title_rows=f"{head}:{head}", landscape=True)
+        ws.sheet_view.showGridLines = False
+        return ws
+
+    # -- hidden values and saving
+
+    def add_data_sheet(self) -> Any:
+        ws = self.wb.create_sheet(DATA_SHEET)
+        ws.sheet_state = "hidden"
+        ws.append([MARK, VERSION, "perfspec 导出时各单元格的原始写法，供 perfspec import --from xlsx 精确还原；请勿编辑。"
+                   "工作表中的单元格改过时，导入以工作表为准。"])
+        ws.append(["code name", "sheet", "path", "cell", "kind", "value"])
+        for r, (key, title, path, coord, kind, text) in enumerate(self.records, start=3):
+            chunks = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+            row = [key, title, json.dumps(list(path), ensure_ascii=False), coord, kind, *chunks]
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c, value=value)
+                cell.data_type = "s"  # all text, even when it starts with "="
+        return ws
+
+    def save(self, path: str) -> None:
+        """Atomically: a temporary file in the same folder, then a rename."""
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=".perfspec-", suffix=".xlsx", dir=folder)
+        os.close(handle)
+        try:
+            self.wb.save(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _decimal(text: str) -> Decimal | None:
+    if not text or text == "-":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def write_workbook(views: list[FormView], path: str, portfolio: Portfolio | None = None) -> list[str]:
+    """Write the workbook: a sheet per loaded form, 汇总 first when `portfolio` is given. Returns the sheet titles."""
+    book = Book()
+    loaded = [(i, v) for i, v in enumerate(views) if v.loaded]
+    titles = sheet_titles([v.project_name or os.path.splitext(os.path.basename(v.file))[0] for _, v in loaded])
+    by_index: dict[int, str] = {}
+    for (index, view), title in zip(loaded, titles):
+        book.add_form(view, title)
+        by_index[index] = title
+    if portfolio is not None:
+        book.add_summary(views, by_index, portfolio)
+    book.add_data_sheet()
+    book.wb.active = 0
+    for ws in book.wb.worksheets:
+        ws.sheet_view.tabSelected = ws is book.wb.worksheets[0]
+    book.save(path)
+    return titles
