@@ -18,6 +18,33 @@ from perfspec.errors import UsageError
 EXIT_USAGE = 2
 
 
+# argparse's own words (usage, errors, section titles), in Chinese unless --lang en is given.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的取值 %(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的参数 %r",
+}
+_ARGPARSE_EN = argparse._  # type: ignore[attr-defined]
+
+
+def _speak(words: list[str]) -> None:
+    """argparse looks its words up through its module's `_` at call time: point it at the right language."""
+    english = "--lang=en" in words or any(a == "--lang" and b == "en" for a, b in zip(words, words[1:]))
+    argparse._ = _ARGPARSE_EN if english else (lambda text: _ARGPARSE_ZH.get(text, _ARGPARSE_EN(text)))  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors by exception instead of exiting the process."""
 
@@ -51,6 +78,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
     try:
         words = list(sys.argv[1:] if argv is None else argv)
+        _speak(words)
         parser = _parser(_command_of(words))
         args = parser.parse_args(words)
         if not args.command:

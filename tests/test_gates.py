@@ -116,3 +116,31 @@ def test_ctrl_c_is_a_message_and_exit_130(monkeypatch) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(["check", LOST_ROW], out, err) == 130
     assert "已中断" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_hooks_follow_the_configured_paths(tmp_path) -> None:
+    """pre-commit hands every changed YAML file; only those under `paths` are forms."""
+    (tmp_path / ".perfspec.yaml").write_text("paths: [forms]\n", encoding="utf-8")
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "lost-row.yaml").write_bytes(open(LOST_ROW, "rb").read())
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    result = run_cli("check", "--in-paths", "forms/lost-row.yaml", ".pre-commit-config.yaml", cwd=str(tmp_path))
+    assert result.code == 1 and "检查了 1 个文件" in result.out and "pre-commit-config" not in result.out
+    only_other = run_cli("check", "--in-paths", ".pre-commit-config.yaml", cwd=str(tmp_path))
+    assert only_other.code == 0 and "检查了 0 个文件" in only_other.out
+
+
+def test_the_fix_hook_reports_what_fix_left(tmp_path) -> None:
+    """A lost row is not fixed: the hook that fixes then checks still fails the commit, and says why."""
+    path = tmp_path / "lost-row.yaml"
+    path.write_bytes(open(LOST_ROW, "rb").read())
+    result = run_cli("fix", "--check", str(path))
+    assert result.code == 1 and "PS104" in result.out and "PS105" in result.out
+    assert "不是满分" in result.err
+
+
+def test_fix_on_a_file_it_cannot_read_is_not_success(tmp_path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("year: 2023\nfunds: [\n", encoding="utf-8")
+    result = run_cli("fix", str(path))
+    assert result.code == 2 and "未修改" in result.err

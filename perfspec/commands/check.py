@@ -20,6 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔，如 PS1,PS201")
     parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
     parser.add_argument(
+        "--in-paths", action="store_true",
+        help="只检查给出的文件中位于配置 paths（.perfspec.yaml）之下的（pre-commit 钩子用：它传来所有改动的 YAML）",
+    )
+    parser.add_argument(
         "-j", "--jobs", type=int, default=0, metavar="N",
         help="并行进程数（默认：按文件数自动选择，最多用满全部 CPU；1 表示不并行）",
     )
@@ -47,6 +51,11 @@ def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
         root=config.root,
     )
     paths = list(args.paths)
+    if getattr(args, "in_paths", False) and paths:
+        # A hook is handed every changed YAML file; the repository's `paths` say which are forms.
+        paths = in_configured_paths(paths, config)
+        if not paths:
+            return Engine(options), []
     if not paths:
         paths = [p for p in (os.path.join(config.root, p) for p in config.paths) if os.path.exists(p)]
         if not paths:
@@ -54,6 +63,17 @@ def engine_and_paths(args: argparse.Namespace) -> tuple["object", list[str]]:
     # A path that does not exist is reported like any unreadable file (one line, exit 2)
     # while the other paths are still checked.
     return Engine(options), paths
+
+
+def in_configured_paths(paths: list[str], config: "object") -> list[str]:
+    """The given files that lie under one of the configuration's `paths` (folders or files)."""
+    roots = [os.path.realpath(os.path.join(config.root, p)) for p in config.paths]  # type: ignore[attr-defined]
+    keep = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            keep.append(path)
+    return keep
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
