@@ -7,7 +7,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from perfspec.diagnostics import ERROR, INFO, WARNING
-from perfspec.load.loader import load_file
+from perfspec.load.datafile import read_chain
 
 PROFILE_DIR = os.path.join(os.path.dirname(__file__), "profiles")
 # The rounding methods a profile may name for the execution rate and the budget score.
@@ -88,27 +88,9 @@ def _locate(name: str, base: str | None) -> str:
     return path
 
 
-def _raw(name: str, base: str | None, seen: tuple[str, ...] = ()) -> dict[str, Any]:
-    path = _locate(name, base)
-    if path in seen:
-        raise ProfileError(f"{path}: extends 形成了循环（{' → '.join(os.path.basename(p) for p in seen + (path,))}）")
-    if len(seen) >= 16:
-        raise ProfileError(f"{path}: extends 层数过多（超过 16 层）")
-    result = load_file(path)
-    if result.io_error:
-        raise ProfileError(f"{path}: {result.io_error}")
-    if result.findings or not isinstance(result.document and result.document.data, dict):
-        where = result.findings[0] if result.findings else None
-        detail = f":{where.line}:{where.column}: {where.message}" if where else ": 内容应为映射（键: 值）"
-        raise ProfileError(f"{path}{detail}")
-    assert result.document is not None
-    data: dict[str, Any] = dict(result.document.data)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    merged = _raw(str(parent), os.path.dirname(path), seen + (path,))
-    merged.update(data)
-    return merged
+def _raw(name: str, base: str | None) -> dict[str, Any]:
+    # A profile's keys are replaced whole by a child's (its sections are small lists and tables).
+    return read_chain(name, _locate, base, ProfileError, lambda parent, child: {**parent, **child}, relative_to_file=True)[0]
 
 
 def _methods(value: Any, key: str, name: str) -> tuple[str, ...]:

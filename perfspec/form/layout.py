@@ -16,7 +16,7 @@ import os
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from perfspec.load.loader import load_file
+from perfspec.load.datafile import read_chain
 
 LAYOUT_DIR = os.path.join(os.path.dirname(__file__), "layouts")
 SCORE_SETS = ((), ("score",), ("weight", "score"), ("raw_score", "weight", "score"))
@@ -124,27 +124,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _raw(name: str, root: str | None, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
-    path = _locate(name, root)
-    if path in seen:
-        raise LayoutError(f"{path}: extends 形成了循环")
-    if len(seen) >= 16:
-        raise LayoutError(f"{path}: extends 层数过多（超过 16 层）")
-    result = load_file(path)
-    if result.io_error:
-        raise LayoutError(f"{path}: {result.io_error}")
-    if result.findings or not isinstance(result.document and result.document.data, dict):
-        where = result.findings[0] if result.findings else None
-        detail = f":{where.line}:{where.column}: {where.message}" if where else ": 内容应为映射（键: 值）"
-        raise LayoutError(f"{path}{detail}")
-    assert result.document is not None
-    data: dict[str, Any] = dict(result.document.data)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, path
+def _raw(name: str, root: str | None) -> tuple[dict[str, Any], str]:
     # A user's layout may extend a shipped one by id, or another file of the repository.
-    merged, _ = _raw(str(parent), root, seen + (path,))
-    return _merge(merged, data), path
+    return read_chain(name, _locate, root, LayoutError, _merge)
 
 
 def _fields(value: Any, where: str) -> tuple[Field, ...]:

@@ -1,0 +1,47 @@
+"""Data files that `extends:` one another (profiles, layouts): read one, follow its chain safely."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from perfspec.load.loader import load_file
+
+MAX_EXTENDS = 16
+
+
+def read_chain(
+    name: str,
+    locate: Callable[[str, str | None], str],
+    base: str | None,
+    error: type[Exception],
+    merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+    relative_to_file: bool = False,
+    seen: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], str]:
+    """The mapping in NAME with its `extends:` parents merged under it, and the file it came from.
+
+    `locate` turns a name into a real path (one spelling per file, so a cycle written ./self.yaml is
+    seen as one); a cycle, a chain deeper than MAX_EXTENDS, an unreadable file or one that is not a
+    mapping raises `error` with the file and line.
+    """
+    path = locate(name, base)
+    if path in seen:
+        raise error(f"{path}: extends 形成了循环（{' → '.join(os.path.basename(p) for p in seen + (path,))}）")
+    if len(seen) >= MAX_EXTENDS:
+        raise error(f"{path}: extends 层数过多（超过 {MAX_EXTENDS} 层）")
+    result = load_file(path)
+    if result.io_error:
+        raise error(f"{path}: {result.io_error}")
+    if result.findings or not isinstance(result.document and result.document.data, dict):
+        where = result.findings[0] if result.findings else None
+        detail = f":{where.line}:{where.column}: {where.message}" if where else ": 内容应为映射（键: 值）"
+        raise error(f"{path}{detail}")
+    assert result.document is not None
+    data: dict[str, Any] = dict(result.document.data)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, path
+    parent_base = os.path.dirname(path) if relative_to_file else base
+    merged, _ = read_chain(str(parent), locate, parent_base, error, merge, relative_to_file, seen + (path,))
+    return merge(merged, data), path
