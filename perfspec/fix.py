@@ -20,9 +20,14 @@ comments, quoting, key order, alignment, CRLF, the BOM — stays as it was. The
 result is loaded again and must differ from the original in exactly the
 intended values, or the file is left untouched.
 
-Writing is atomic: a temporary file in the same folder, fsync, `os.replace`,
-with the original permission bits; a failure at any point leaves the original
-as it was and no temporary file behind.
+Writing is atomic, with perfspec.outputs.writer: a temporary file in the same
+folder, fsync, `os.replace`, with the original permission bits, owner and
+extended attributes; a failure at any point leaves the original as it was and
+no temporary file behind. A file with several hard links, or owned by another
+user, is refused (replacing it would split the link, or hand it over).
+
+`--diff` quotes a file name holding a control character (a newline, a tab …)
+the way git does (``"a/x\\n+++ b/evil.yaml"``), so a name cannot forge a header line.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import errno
 import os
 import re
 import stat
-import tempfile
+import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
@@ -652,13 +657,18 @@ def _why(exc: OSError) -> str:
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Replace the file's content with `data` all at once, keeping its permission bits.
+    """Replace the file's content with `data` all at once, with perfspec.outputs.writer.
 
-    The bytes go to a temporary file in the same folder, which is flushed to disk
-    and then renamed over the original; on any failure the temporary file is
-    removed and the original stays as it was. A file without write permission is
-    refused even where the rename would succeed (root, or a writable folder).
+    fix's own rule on top: a file without write permission is refused even where
+    the rename would succeed (root, or a writable folder). A symlink is written
+    through (the loader decides which files fix may read at all). Everything the
+    writer refuses (hard links, another owner, extended attributes that cannot be
+    copied, a FIFO) and every I/O failure becomes a WriteError saying, in Chinese
+    and English, why the original is intact.
     """
+    from perfspec.outputs.writer import WriteFailed, WriteRefused
+    from perfspec.outputs.writer import write_atomic as write
+
     target = os.path.realpath(path)  # write through a symlink, keep the link
     try:
         info = os.stat(target)
@@ -666,54 +676,62 @@ def write_atomic(path: str, data: bytes) -> None:
         raise WriteError(f"无法写入（{_why(exc)}）", f"cannot be written ({exc.strerror or exc})") from exc
     if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise WriteError("文件是只读的，未修改（原文件保持不变）", "the file is read-only; not changed (the original is intact)")
-    folder = os.path.dirname(target) or "."
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".perfspec-fix", dir=folder)
-    except OSError as exc:
+        write(path, data)
+    except WriteRefused as exc:
         raise WriteError(
-            f"无法在所在文件夹中写入（{_why(exc)}），未修改（原文件保持不变）",
-            f"cannot write in its folder ({exc.strerror or exc}); not changed (the original is intact)",
+            f"{exc.reason}，未修改（原文件保持不变）", f"{exc.reason_en}; not changed (the original is intact)"
         ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.stat(temp).st_uid, os.stat(temp).st_gid):
-            try:
-                os.chown(temp, info.st_uid, info.st_gid)
-            except OSError:
-                pass  # only root may give a file away; the content matters more than the owner
-        os.replace(temp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
+    except WriteFailed as exc:
+        if exc.stage == "stat":
+            raise WriteError(f"无法写入（{_why(exc)}）", f"cannot be written ({exc.strerror or exc})") from exc
+        if exc.stage == "create":
             raise WriteError(
-                f"写入失败（{_why(exc)}），未修改（原文件保持不变）",
-                f"writing failed ({exc.strerror or exc}); not changed (the original is intact)",
+                f"无法在所在文件夹中写入（{_why(exc)}），未修改（原文件保持不变）",
+                f"cannot write in its folder ({exc.strerror or exc}); not changed (the original is intact)",
             ) from exc
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+        raise WriteError(
+            f"写入失败（{_why(exc)}），未修改（原文件保持不变）",
+            f"writing failed ({exc.strerror or exc}); not changed (the original is intact)",
+        ) from exc
 
 
 def _diff_lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+              '"': '\\"', "\\": "\\\\"}
+
+
+def _needs_quoting(char: str) -> bool:
+    return char in _C_ESCAPES or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def diff_header_name(name: str) -> str:
+    """A file name for a `---`/`+++` line, C-quoted as git quotes it when it holds a control character.
+
+    `"a/x\\n+++ b/evil"`: a newline (or tab, CR, NEL, U+2028, a bidi control …) in
+    the name cannot start a line of its own; git apply and GNU patch read the
+    quoted form back to the same name. Other names, Chinese included, stay as they are.
+    """
+    if not any(_needs_quoting(c) for c in name):
+        return name
+    out = []
+    for char in name:
+        if char in _C_ESCAPES:
+            out.append(_C_ESCAPES[char])
+        elif _needs_quoting(char):
+            out.append("".join(f"\\{byte:03o}" for byte in char.encode("utf-8", "surrogateescape")))
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def unified_diff(outcome: Outcome) -> str:
     name = outcome.file.replace(os.sep, "/")
     old, new = (f"a/{name}", f"b/{name}") if not os.path.isabs(outcome.file) else (name, name)
+    old, new = diff_header_name(old), diff_header_name(new)
     out: list[str] = []
     for line in difflib.unified_diff(_diff_lines(outcome.original), _diff_lines(outcome.fixed), old, new):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

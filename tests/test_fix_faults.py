@@ -97,6 +97,18 @@ def enospc() -> OSError:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+def fail_temp_creation(monkeypatch, fault: OSError) -> None:
+    """Creating the temporary file fails: perfspec.outputs.writer creates it with os.open(..., O_EXCL)."""
+    real = os.open
+
+    def open_(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and flags & os.O_EXCL:
+            raise fault
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+
+
 # -- a full disk ------------------------------------------------------------------------
 
 
@@ -127,14 +139,8 @@ def test_a_full_disk_at_fsync_keeps_the_original(tmp_path, monkeypatch) -> None:
 
 
 def test_a_full_disk_when_the_temporary_file_is_created(tmp_path, monkeypatch) -> None:
-    import tempfile
-
     path, before = broken_copy(tmp_path)
-
-    def mkstemp(*args, **kwargs):
-        raise enospc()
-
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    fail_temp_creation(monkeypatch, enospc())
     result = run_cli("fix", str(path))
     assert result.code == 2 and str(path) in result.err and "磁盘已满" in result.err and "原文件保持不变" in result.err
     assert_untouched(path, before)
@@ -200,7 +206,7 @@ def test_killed_half_way_through_writing(tmp_path) -> None:
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert read(path) == before and os.stat(path).st_mtime == 1_000_000_000
     [temp] = leftovers(tmp_path)  # nothing can remove it after SIGKILL
-    assert temp.startswith(f".{NAME}.") and temp.endswith(".perfspec-fix")
+    assert temp.startswith(".ps-") and temp.endswith(".tmp") and len(temp) == len(".ps-12345678.tmp")
     assert 0 < len(read(tmp_path / temp)) < len(good())
     # The leftover is not taken for a form, and the next run fixes the file.
     check = run_cli("check", "--format", "json", str(tmp_path))
@@ -234,19 +240,20 @@ def test_a_read_only_file_stops_one_file_not_the_run(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     "where,code,zh",
-    [("mkstemp", errno.EACCES, "没有写入权限"), ("mkstemp", errno.EROFS, "文件系统是只读的"), ("replace", errno.EROFS, "文件系统是只读的")],
+    [("create", errno.EACCES, "没有写入权限"), ("create", errno.EROFS, "文件系统是只读的"), ("replace", errno.EROFS, "文件系统是只读的")],
     ids=["read-only-folder", "read-only-file-system", "read-only-at-rename"],
 )
 def test_a_read_only_folder_or_file_system(tmp_path, monkeypatch, where: str, code: int, zh: str) -> None:
     """Simulated: root may write in a folder whatever its mode, and tmp is not read-only."""
-    import tempfile
-
     path, before = broken_copy(tmp_path)
 
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(tempfile if where == "mkstemp" else os, where, refuse)
+    if where == "create":
+        fail_temp_creation(monkeypatch, OSError(code, os.strerror(code)))
+    else:
+        monkeypatch.setattr(os, where, refuse)
     result = run_cli("fix", str(path))
     assert result.code == 2 and result.out == ""
     [line] = result.err.splitlines()

@@ -531,7 +531,7 @@ def test_fix_never_corrupts(corpus: Corpus) -> None:
             assert after == item.before, f"{item.id} was changed"
         if "fix_says" in item.entry:
             assert [line for line in run.err.splitlines() if item.shown in line and item.entry["fix_says"] in line]
-    leftovers = [n for _, _, files in os.walk(corpus.folder) for n in files if "perfspec-fix" in n]
+    leftovers = [n for _, _, files in os.walk(corpus.folder) for n in files if n.startswith(".ps-") and n.endswith(".tmp")]
     assert leftovers == []
 
 

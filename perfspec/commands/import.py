@@ -111,21 +111,11 @@ def _name(number: int, form, existing: dict[tuple, str], taken: set[str]) -> str
     return name
 
 
-def _write(path: str, text: str) -> None:
-    import tempfile
+def _write(path: str, text: str, root: str) -> None:
+    """Atomically, never through a link leading out of DIR (perfspec.outputs.writer)."""
+    from perfspec.outputs.writer import write_atomic
 
-    folder = os.path.dirname(path) or "."
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".perfspec-import", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, text.encode("utf-8"), root=root)
 
 
 def _configured_layout() -> tuple[str | None, str | None]:
@@ -221,10 +211,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for target in clashes:
             err.write(f"  {target}\n")
         return 2
+    from perfspec.outputs.writer import WriteRefused, check_replaceable, resolve
+
     try:
+        for target, *_ in plans:  # a refusal before anything is written: all or nothing
+            _real, info = resolve(target, outdir)
+            if info is not None:
+                check_replaceable(target, info)
         os.makedirs(outdir, exist_ok=True)
         for target, _form, text, _placed in plans:
-            _write(target, text)
+            _write(target, text, outdir)
+    except WriteRefused as exc:
+        err.write(f"perfspec import: {exc.en if en else exc}\n")
+        return 2
     except OSError as exc:
         err.write(f"perfspec import: {outdir}: {exc.strerror or exc}\n")
         return 2

@@ -1,4 +1,18 @@
-"""`perfspec render PATH...`: the forms as HTML or Markdown reports, with a portfolio summary."""
+"""`perfspec render PATH...`: the forms as HTML or Markdown reports, with a portfolio summary.
+
+Every page is written with perfspec.outputs.writer, rooted at the output folder:
+a link planted in the folder (``out/a.html -> ../victim``) is refused with exit
+code 2 rather than followed, a failed write leaves no temporary file, and the
+page it would have replaced keeps every byte.
+
+Reserved names: the portfolio is ``index.html`` (``README.md`` for Markdown). A
+form whose report name would be that file — ``index.yaml``, or ``README.yaml``
+with ``--format md``, in any letter case since some file systems ignore it —
+gets ``<name>-form`` instead (``index-form.html``; ``-form-2`` … if that is
+taken too), and the portfolio links to it there. This holds for a single-file
+render with ``-o`` as well, so a later folder render into the same place cannot
+clash.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +39,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", help="跳过这些规则代码前缀，逗号分隔")
 
 
-def _write(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+def _write(path: str, text: str, root: str) -> None:
+    """Atomically, never through a link leading out of `root` (WriteRefused and WriteFailed are OSErrors)."""
+    from perfspec.outputs.writer import write_atomic
+
+    write_atomic(path, text.encode("utf-8"), root=root)
+
+
+def reserve(slugs: dict[str, str], suffix: str, index: str) -> dict[str, str]:
+    """The report names with the portfolio's file name kept free: `index` → `index-form` (see the docstring)."""
+    reserved = index.casefold()
+    taken = {slug.casefold() for slug in slugs.values()}
+    out: dict[str, str] = {}
+    for path, slug in slugs.items():
+        if (slug + suffix).casefold() == reserved:
+            base = slug + "-form"
+            slug, n = base, 2
+            while slug.casefold() in taken or (slug + suffix).casefold() == reserved:
+                slug, n = f"{base}-{n}", n + 1
+            taken.add(slug.casefold())
+        out[path] = slug
+    return out
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -47,8 +77,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     layout, root = engine.options.layout, engine.options.root  # type: ignore[attr-defined]
     single = len(paths) == 1 and not os.path.isdir(paths[0])
     files = list(collect(paths))
-    slugs = render.slugs_for(files)
     suffix = render.SUFFIX[args.format]
+    slugs = reserve(render.slugs_for(files), suffix, render.INDEX[args.format])
 
     try:
         env = render.environment(args.format, args.templates)
@@ -77,7 +107,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         view.href = slug + suffix
         if not single:
             text = render.render_form(env, args.format, view, index_href=index, profile=profile.name)
-            _write(os.path.join(outdir, view.href), text)
+            _write(os.path.join(outdir, view.href), text, outdir)
         return view, None
 
     from perfspec.parallel import ordered_map
@@ -103,14 +133,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 out.write(text)
                 return 0
             os.makedirs(args.output, exist_ok=True)
-            _write(os.path.join(args.output, views[0].href), text)
+            _write(os.path.join(args.output, views[0].href), text, args.output)
             return 0
         try:
             portfolio = render.portfolio_view(views, profile, layout, root)
         except render.LayoutError as exc:
             err.write(f"perfspec: {exc}\n")
             return 2
-        _write(os.path.join(outdir, index), render.render_portfolio(env, args.format, portfolio))
+        _write(os.path.join(outdir, index), render.render_portfolio(env, args.format, portfolio), outdir)
     except jinja2.TemplateSyntaxError as exc:
         err.write(f"perfspec: 模板错误：{exc.filename or exc.name}:{exc.lineno}: {exc.message}\n")
         return 2

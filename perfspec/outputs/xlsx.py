@@ -31,7 +31,6 @@ import copy
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -716,20 +715,20 @@ class Book:
         return ws
 
     def save(self, path: str) -> None:
-        """Atomically: a temporary file in the same folder, then a rename."""
+        """Atomically, with perfspec.outputs.writer: the workbook is built in memory, then written in one go.
+
+        The file actually written must lie in the folder `path` names: a `-o`
+        that is a link leading elsewhere is refused (WriteRefused, an OSError).
+        """
+        import io
+
+        from perfspec.outputs.writer import write_atomic
+
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=".perfspec-", suffix=".xlsx", dir=folder)
-        os.close(handle)
-        try:
-            self.wb.save(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        write_atomic(path, buffer.getvalue(), root=folder)
 
 
 def _letter(col: int) -> str:
