@@ -158,6 +158,11 @@ _ACHIEVEMENTS: dict[str, str] = {
 }
 
 
+_DIGIT_GAP_RE = re.compile(r"(?<=[0-9])\s+(?=[0-9])")
+_LOOSE_SPACE_RE = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
+
+
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     """NFKC plus the folds NFKC does not do, with insignificant spaces dropped.
 
@@ -170,8 +175,8 @@ def _fold(text: str) -> str:
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
     for ch in _MINUS_CHARS:
         s = s.replace(ch, "-")
-    s = re.sub(r"(?<=[0-9])\s+(?=[0-9])", " ", s)
-    return re.sub(r"(?<![0-9])\s+|\s+(?![0-9])", "", s)
+    s = _DIGIT_GAP_RE.sub(" ", s)
+    return _LOOSE_SPACE_RE.sub("", s)
 
 
 def _strip_brackets(unit: str) -> str:
@@ -181,6 +186,8 @@ def _strip_brackets(unit: str) -> str:
     return unit
 
 
+# The same few units ("%", "个", "(批次)") are compared thousands of times a run: fold each once.
+@functools.lru_cache(maxsize=4096)
 def _normalise_unit(unit: str) -> str:
     folded = _strip_brackets(_fold(unit))
     return _unit(folded) or folded
