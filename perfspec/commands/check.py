@@ -97,6 +97,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"perfspec: {result.file}: {message}\n")
             continue
         report.findings.extend(result.findings)
+    # Across forms (the same project twice in one year): after every form's own findings.
+    from perfspec.check import corpus
+
+    readable = [(path, shown) for path, shown in files if shown not in report.unreadable]
+    others = corpus.configured_forms(engine.options.root, readable)  # type: ignore[attr-defined]
+    report.findings = corpus.merge(report.findings, corpus.duplicates(engine, readable, others), report.files)  # type: ignore[arg-type]
     code = 2 if report.unreadable else 1 if any(f.fails for f in report.findings) else 0
     try:
         writer(args.format)(report, out)

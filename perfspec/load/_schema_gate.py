@@ -31,7 +31,7 @@ REGEX_PATTERNS = {
 
 NoneType = type(None)
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_formats={}, name_prefix=None):
+def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     try:
@@ -176,27 +176,27 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
         if "leader" in data_keys:
             data_keys.remove("leader")
             data__leader = data["leader"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__leader, custom_formats, (name_prefix or "data") + ".leader")
+            validate____defs_text(data__leader, custom_formats, (name_prefix or "data") + ".leader")
         if "finance_leader" in data_keys:
             data_keys.remove("finance_leader")
             data__financeleader = data["finance_leader"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__financeleader, custom_formats, (name_prefix or "data") + ".finance_leader")
+            validate____defs_text(data__financeleader, custom_formats, (name_prefix or "data") + ".finance_leader")
         if "filled_by" in data_keys:
             data_keys.remove("filled_by")
             data__filledby = data["filled_by"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__filledby, custom_formats, (name_prefix or "data") + ".filled_by")
+            validate____defs_text(data__filledby, custom_formats, (name_prefix or "data") + ".filled_by")
         if "phone" in data_keys:
             data_keys.remove("phone")
             data__phone = data["phone"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__phone, custom_formats, (name_prefix or "data") + ".phone")
+            validate____defs_text(data__phone, custom_formats, (name_prefix or "data") + ".phone")
         if "filled_on" in data_keys:
             data_keys.remove("filled_on")
             data__filledon = data["filled_on"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__filledon, custom_formats, (name_prefix or "data") + ".filled_on")
+            validate____defs_text(data__filledon, custom_formats, (name_prefix or "data") + ".filled_on")
         if "region" in data_keys:
             data_keys.remove("region")
             data__region = data["region"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__region, custom_formats, (name_prefix or "data") + ".region")
+            validate____defs_text(data__region, custom_formats, (name_prefix or "data") + ".region")
         if "period" in data_keys:
             data_keys.remove("period")
             data__period = data["period"]
@@ -210,7 +210,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
         if "summary" in data_keys:
             data_keys.remove("summary")
             data__summary = data["summary"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__summary, custom_formats, (name_prefix or "data") + ".summary")
+            validate____defs_text(data__summary, custom_formats, (name_prefix or "data") + ".summary")
         if "funds" in data_keys:
             data_keys.remove("funds")
             data__funds = data["funds"]
@@ -232,44 +232,44 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 if "weight" in data__funds_keys:
                     data__funds_keys.remove("weight")
                     data__funds__weight = data__funds["weight"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__funds__weight, custom_formats, (name_prefix or "data") + ".funds.weight")
+                    validate____defs_points(data__funds__weight, custom_formats, (name_prefix or "data") + ".funds.weight")
                 if "total" in data__funds_keys:
                     data__funds_keys.remove("total")
                     data__funds__total = data__funds["total"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds__total, custom_formats, (name_prefix or "data") + ".funds.total")
+                    validate____defs_fundsrow(data__funds__total, custom_formats, (name_prefix or "data") + ".funds.total")
                 if "appropriation" in data__funds_keys:
                     data__funds_keys.remove("appropriation")
                     data__funds__appropriation = data__funds["appropriation"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds__appropriation, custom_formats, (name_prefix or "data") + ".funds.appropriation")
+                    validate____defs_fundsrow(data__funds__appropriation, custom_formats, (name_prefix or "data") + ".funds.appropriation")
                 if "carryover" in data__funds_keys:
                     data__funds_keys.remove("carryover")
                     data__funds__carryover = data__funds["carryover"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds__carryover, custom_formats, (name_prefix or "data") + ".funds.carryover")
+                    validate____defs_fundsrow(data__funds__carryover, custom_formats, (name_prefix or "data") + ".funds.carryover")
                 if "other" in data__funds_keys:
                     data__funds_keys.remove("other")
                     data__funds__other = data__funds["other"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds__other, custom_formats, (name_prefix or "data") + ".funds.other")
+                    validate____defs_fundsrow(data__funds__other, custom_formats, (name_prefix or "data") + ".funds.other")
                 if "rate" in data__funds_keys:
                     data__funds_keys.remove("rate")
                     data__funds__rate = data__funds["rate"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data__funds__rate, custom_formats, (name_prefix or "data") + ".funds.rate")
+                    validate____defs_rate(data__funds__rate, custom_formats, (name_prefix or "data") + ".funds.rate")
                 if "score" in data__funds_keys:
                     data__funds_keys.remove("score")
                     data__funds__score = data__funds["score"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__funds__score, custom_formats, (name_prefix or "data") + ".funds.score")
+                    validate____defs_points(data__funds__score, custom_formats, (name_prefix or "data") + ".funds.score")
                 if "acknowledge" in data__funds_keys:
                     data__funds_keys.remove("acknowledge")
                     data__funds__acknowledge = data__funds["acknowledge"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__funds__acknowledge, custom_formats, (name_prefix or "data") + ".funds.acknowledge")
+                    validate____defs_acknowledge(data__funds__acknowledge, custom_formats, (name_prefix or "data") + ".funds.acknowledge")
                 if "deviation" in data__funds_keys:
                     data__funds_keys.remove("deviation")
                     data__funds__deviation = data__funds["deviation"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__funds__deviation, custom_formats, (name_prefix or "data") + ".funds.deviation")
+                    validate____defs_text(data__funds__deviation, custom_formats, (name_prefix or "data") + ".funds.deviation")
                 for data__funds_key, data__funds_val in data__funds.items():
                     if REGEX_PATTERNS['^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'].search(data__funds_key):
                         if data__funds_key in data__funds_keys:
                             data__funds_keys.remove(data__funds_key)
-                        validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data__funds_val, custom_formats, (name_prefix or "data") + ".funds.{data__funds_key}".format(**locals()))
+                        validate____defs_fundsrow(data__funds_val, custom_formats, (name_prefix or "data") + ".funds.{data__funds_key}".format(**locals()))
                 if data__funds_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must not contain "+str(data__funds_keys)+" properties", value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='additionalProperties')
         if "goals" in data_keys:
@@ -283,11 +283,11 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 if "expected" in data__goals_keys:
                     data__goals_keys.remove("expected")
                     data__goals__expected = data__goals["expected"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__goals__expected, custom_formats, (name_prefix or "data") + ".goals.expected")
+                    validate____defs_text(data__goals__expected, custom_formats, (name_prefix or "data") + ".goals.expected")
                 if "achieved" in data__goals_keys:
                     data__goals_keys.remove("achieved")
                     data__goals__achieved = data__goals["achieved"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__goals__achieved, custom_formats, (name_prefix or "data") + ".goals.achieved")
+                    validate____defs_text(data__goals__achieved, custom_formats, (name_prefix or "data") + ".goals.achieved")
                 if data__goals_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".goals must not contain "+str(data__goals_keys)+" properties", value=data__goals, name="" + (name_prefix or "data") + ".goals", rule='additionalProperties')
         if "indicators" in data_keys:
@@ -301,43 +301,26 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 if data__indicators_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must contain at least 1 properties", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", rule='minProperties')
                 data__indicators_keys = set(data__indicators.keys())
+                if "\u4ea7\u51fa\u6307\u6807" in data__indicators_keys:
+                    data__indicators_keys.remove("\u4ea7\u51fa\u6307\u6807")
+                    data__indicators__ = data__indicators["\u4ea7\u51fa\u6307\u6807"]
+                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u4ea7\u51fa\u6307\u6807")
+                if "\u6548\u76ca\u6307\u6807" in data__indicators_keys:
+                    data__indicators_keys.remove("\u6548\u76ca\u6307\u6807")
+                    data__indicators__ = data__indicators["\u6548\u76ca\u6307\u6807"]
+                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6548\u76ca\u6307\u6807")
+                if "\u6ee1\u610f\u5ea6\u6307\u6807" in data__indicators_keys:
+                    data__indicators_keys.remove("\u6ee1\u610f\u5ea6\u6307\u6807")
+                    data__indicators__ = data__indicators["\u6ee1\u610f\u5ea6\u6307\u6807"]
+                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6ee1\u610f\u5ea6\u6307\u6807")
+                if "\u6210\u672c\u6307\u6807" in data__indicators_keys:
+                    data__indicators_keys.remove("\u6210\u672c\u6307\u6807")
+                    data__indicators__ = data__indicators["\u6210\u672c\u6307\u6807"]
+                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6210\u672c\u6307\u6807")
                 for data__indicators_key in data__indicators_keys:
-                    if data__indicators_key not in []:
+                    if data__indicators_key not in ['产出指标', '效益指标', '满意度指标', '成本指标']:
                         data__indicators_value = data__indicators.get(data__indicators_key)
-                        if not isinstance(data__indicators_value, (dict)):
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must be object", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", rule='type')
-                        data__indicators_value_is_dict = isinstance(data__indicators_value, dict)
-                        if data__indicators_value_is_dict:
-                            data__indicators_value_len = len(data__indicators_value)
-                            if data__indicators_value_len < 1:
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must contain at least 1 properties", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", rule='minProperties')
-                            data__indicators_value_keys = set(data__indicators_value.keys())
-                            for data__indicators_value_key in data__indicators_value_keys:
-                                if data__indicators_value_key not in []:
-                                    data__indicators_value_value = data__indicators_value.get(data__indicators_value_key)
-                                    if not isinstance(data__indicators_value_value, (list, tuple)):
-                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}".format(**locals()) + " must be array", value=data__indicators_value_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}".format(**locals()) + "", rule='type')
-                                    data__indicators_value_value_is_list = isinstance(data__indicators_value_value, (list, tuple))
-                                    if data__indicators_value_value_is_list:
-                                        data__indicators_value_value_len = len(data__indicators_value_value)
-                                        if data__indicators_value_value_len < 1:
-                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}".format(**locals()) + " must contain at least 1 items", value=data__indicators_value_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}".format(**locals()) + "", rule='minItems')
-                                        for data__indicators_value_value_x, data__indicators_value_value_item in enumerate(data__indicators_value_value):
-                                            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicator(data__indicators_value_value_item, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()))
-                            if data__indicators_value_len != 0:
-                                data__indicators_value_property_names = True
-                                for data__indicators_value_key in data__indicators_value:
-                                    try:
-                                        if not isinstance(data__indicators_value_key, (str)):
-                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must be string", value=data__indicators_value_key, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", rule='type')
-                                        if isinstance(data__indicators_value_key, str):
-                                            data__indicators_value_key_len = len(data__indicators_value_key)
-                                            if data__indicators_value_key_len < 1:
-                                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must be longer than or equal to 1 characters", value=data__indicators_value_key, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", rule='minLength')
-                                    except (JsonSchemaValueException, JsonSchemaValuesException):
-                                        data__indicators_value_property_names = False
-                                if not data__indicators_value_property_names:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must be named by propertyName definition", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", rule='propertyNames')
+                        validate____defs_level1(data__indicators_value, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()))
                 if data__indicators_len != 0:
                     data__indicators_property_names = True
                     for data__indicators_key in data__indicators:
@@ -363,15 +346,15 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
                 if "weight" in data__total_keys:
                     data__total_keys.remove("weight")
                     data__total__weight = data__total["weight"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__total__weight, custom_formats, (name_prefix or "data") + ".total.weight")
+                    validate____defs_points(data__total__weight, custom_formats, (name_prefix or "data") + ".total.weight")
                 if "score" in data__total_keys:
                     data__total_keys.remove("score")
                     data__total__score = data__total["score"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__total__score, custom_formats, (name_prefix or "data") + ".total.score")
+                    validate____defs_points(data__total__score, custom_formats, (name_prefix or "data") + ".total.score")
                 if "acknowledge" in data__total_keys:
                     data__total_keys.remove("acknowledge")
                     data__total__acknowledge = data__total["acknowledge"]
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__total__acknowledge, custom_formats, (name_prefix or "data") + ".total.acknowledge")
+                    validate____defs_acknowledge(data__total__acknowledge, custom_formats, (name_prefix or "data") + ".total.acknowledge")
                 if data__total_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".total must not contain "+str(data__total_keys)+" properties", value=data__total, name="" + (name_prefix or "data") + ".total", rule='additionalProperties')
         if "grade" in data_keys:
@@ -384,24 +367,65 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json(data, custom_f
         if "acknowledge" in data_keys:
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
+            validate____defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
         if "conclusion" in data_keys:
             data_keys.remove("conclusion")
             data__conclusion = data["conclusion"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__conclusion, custom_formats, (name_prefix or "data") + ".conclusion")
+            validate____defs_text(data__conclusion, custom_formats, (name_prefix or "data") + ".conclusion")
         if "problems" in data_keys:
             data_keys.remove("problems")
             data__problems = data["problems"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__problems, custom_formats, (name_prefix or "data") + ".problems")
+            validate____defs_text(data__problems, custom_formats, (name_prefix or "data") + ".problems")
         if "measures" in data_keys:
             data_keys.remove("measures")
             data__measures = data["measures"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
+            validate____defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicator(data, custom_formats={}, name_prefix=None):
+def validate____defs_level1(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_len = len(data)
+        if data_len < 1:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain at least 1 properties", value=data, name="" + (name_prefix or "data") + "", rule='minProperties')
+        data_keys = set(data.keys())
+        for data_key in data_keys:
+            if data_key not in []:
+                data_value = data.get(data_key)
+                validate____defs_level2(data_value, custom_formats, (name_prefix or "data") + ".{data_key}".format(**locals()))
+        if data_len != 0:
+            data_property_names = True
+            for data_key in data:
+                try:
+                    if not isinstance(data_key, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data_key, name="" + (name_prefix or "data") + "", rule='type')
+                    if isinstance(data_key, str):
+                        data_key_len = len(data_key)
+                        if data_key_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters", value=data_key, name="" + (name_prefix or "data") + "", rule='minLength')
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    data_property_names = False
+            if not data_property_names:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be named by propertyName definition", value=data, name="" + (name_prefix or "data") + "", rule='propertyNames')
+    return data
+
+def validate____defs_level2(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (list, tuple)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be array", value=data, name="" + (name_prefix or "data") + "", rule='type')
+    data_is_list = isinstance(data, (list, tuple))
+    if data_is_list:
+        data_len = len(data)
+        if data_len < 1:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain at least 1 items", value=data, name="" + (name_prefix or "data") + "", rule='minItems')
+        for data_x, data_item in enumerate(data):
+            validate____defs_indicator(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+    return data
+
+def validate____defs_indicator(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
@@ -432,7 +456,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
             data__target_any_of_count1 = 0
             if not data__target_any_of_count1:
                 try:
-                    validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
+                    validate____defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
                     data__target_any_of_count1 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__target_any_of_count1:
@@ -476,31 +500,31 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
         if "actual" in data_keys:
             data_keys.remove("actual")
             data__actual = data["actual"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__actual, custom_formats, (name_prefix or "data") + ".actual")
+            validate____defs_indicatorvalue(data__actual, custom_formats, (name_prefix or "data") + ".actual")
         if "raw_score" in data_keys:
             data_keys.remove("raw_score")
             data__rawscore = data["raw_score"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__rawscore, custom_formats, (name_prefix or "data") + ".raw_score")
+            validate____defs_points(data__rawscore, custom_formats, (name_prefix or "data") + ".raw_score")
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate____defs_points(data__weight, custom_formats, (name_prefix or "data") + ".weight")
         if "score" in data_keys:
             data_keys.remove("score")
             data__score = data["score"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data__score, custom_formats, (name_prefix or "data") + ".score")
+            validate____defs_points(data__score, custom_formats, (name_prefix or "data") + ".score")
         if "deviation" in data_keys:
             data_keys.remove("deviation")
             data__deviation = data["deviation"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__deviation, custom_formats, (name_prefix or "data") + ".deviation")
+            validate____defs_text(data__deviation, custom_formats, (name_prefix or "data") + ".deviation")
         if "to_date" in data_keys:
             data_keys.remove("to_date")
             data__todate = data["to_date"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+            validate____defs_indicatorvalue(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
         if "forecast" in data_keys:
             data_keys.remove("forecast")
             data__forecast = data["forecast"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
+            validate____defs_indicatorvalue(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
         if "likelihood" in data_keys:
             data_keys.remove("likelihood")
             data__likelihood = data["likelihood"]
@@ -511,21 +535,21 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicat
         if "measures" in data_keys:
             data_keys.remove("measures")
             data__measures = data["measures"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
+            validate____defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
         if "acknowledge" in data_keys:
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
+            validate____defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_indicatorvalue(data, custom_formats={}, name_prefix=None):
+def validate____defs_indicatorvalue(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str, int, float, Decimal, NoneType)) or isinstance(data, bool):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowledge(data, custom_formats={}, name_prefix=None):
+def validate____defs_acknowledge(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
@@ -556,7 +580,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_acknowl
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be named by propertyName definition", value=data, name="" + (name_prefix or "data") + "", rule='propertyNames')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data, custom_formats={}, name_prefix=None):
+def validate____defs_rate(data, custom_formats={}, name_prefix=None):
     data_any_of_count2 = 0
     if not data_any_of_count2:
         try:
@@ -580,7 +604,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(da
         raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsrow(data, custom_formats={}, name_prefix=None):
+def validate____defs_fundsrow(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
@@ -592,32 +616,32 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_fundsro
         if "initial" in data_keys:
             data_keys.remove("initial")
             data__initial = data["initial"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__initial, custom_formats, (name_prefix or "data") + ".initial")
+            validate____defs_money(data__initial, custom_formats, (name_prefix or "data") + ".initial")
         if "annual" in data_keys:
             data_keys.remove("annual")
             data__annual = data["annual"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__annual, custom_formats, (name_prefix or "data") + ".annual")
+            validate____defs_money(data__annual, custom_formats, (name_prefix or "data") + ".annual")
         if "executed" in data_keys:
             data_keys.remove("executed")
             data__executed = data["executed"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__executed, custom_formats, (name_prefix or "data") + ".executed")
+            validate____defs_money(data__executed, custom_formats, (name_prefix or "data") + ".executed")
         if "rate" in data_keys:
             data_keys.remove("rate")
             data__rate = data["rate"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_rate(data__rate, custom_formats, (name_prefix or "data") + ".rate")
+            validate____defs_rate(data__rate, custom_formats, (name_prefix or "data") + ".rate")
         if "to_date" in data_keys:
             data_keys.remove("to_date")
             data__todate = data["to_date"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+            validate____defs_money(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
         if "forecast" in data_keys:
             data_keys.remove("forecast")
             data__forecast = data["forecast"]
-            validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
+            validate____defs_money(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(data, custom_formats={}, name_prefix=None):
+def validate____defs_money(data, custom_formats={}, name_prefix=None):
     data_any_of_count3 = 0
     if not data_any_of_count3:
         try:
@@ -641,7 +665,7 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_money(d
         raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(data, custom_formats={}, name_prefix=None):
+def validate____defs_points(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
     if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
@@ -649,9 +673,9 @@ def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_points(
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
     return data
 
-def validate_https___perfspec_invalid_schema_perfspec_schema_json___defs_text(data, custom_formats={}, name_prefix=None):
+def validate____defs_text(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str, NoneType)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
     return data
 
-validate = validate_https___perfspec_invalid_schema_perfspec_schema_json
+validate = validate_urn_perfspec_schema_form

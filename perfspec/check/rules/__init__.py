@@ -23,6 +23,8 @@ _MODULES = (
     "rule_failure",
     "schema",
     "file_name",
+    "duplicate_project",
+    "year_folder",
     "layout_cells",
     "blank_cell",
     "goal_text",
