@@ -2,35 +2,75 @@
 
 Git is run as a subprocess with a list argv (never a shell); every revision is
 resolved to a commit id before it is used, and a revision that looks like an
-option is refused, so nothing the user types can become a git option.
+option is refused, so nothing the user types can become a git option. Git only
+reads commit objects, with the repository's own commands switched off
+(`GIT_SAFETY`); the working tree is listed and read by perfspec itself, through
+the same safe opener as `perfspec check` (no filter, fsmonitor or link out of the
+repository), and a blob larger than the size limit is never read.
 
-Both sides are checked by the same engine (the configuration of the working
-folder). Findings are matched by (code, YAML path, message), never by line, so
-moving lines does not make anything "new"; indicator paths are translated
-through the indicator matching first, so reordering a list does not either.
+Each side is checked with its own configuration: the base revision's
+`.perfspec.yaml` (and repository profile and layout files) for the base side,
+the head's for the head side; any change to them is reported, and a change that
+lets more through is marked as such. Findings are matched by (code, YAML path,
+key), never by line, so moving lines does not make anything "new"; indicator
+paths are translated through the indicator matching first, so reordering a list
+does not either.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import subprocess
 import tempfile
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from perfspec.check.engine import SPEC_SUFFIXES, Engine, FileResult
 from perfspec.diagnostics import ERROR, INFO, WARNING, Finding, Path, format_path
 from perfspec.errors import UsageError
+from perfspec.form.layout import LayoutError
 from perfspec.form.model import Indicator, Spec, build, number
+from perfspec.load.files import spec_files
+from perfspec.load.loader import MAX_BYTES
 
 ADDED, MODIFIED, REMOVED, RENAMED = "added", "modified", "removed", "renamed"
 FIELDS = ("weight", "score", "target", "actual")
 
 # --------------------------------------------------------------------------- git
+
+# Every git command runs with the repository's own commands switched off: no fsmonitor hook,
+# no hooks, no external diff, no pager, no transport (a lazy fetch in a partial clone would
+# run ssh or a remote helper), no system config. Git reads commit objects only (rev-parse,
+# ls-tree, cat-file); the working tree is listed and read by perfspec itself through
+# `read_spec`, so no clean or smudge filter ever runs.
+GIT_SAFETY = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "diff.external=",
+    "-c", "core.pager=cat",
+    "-c", "protocol.allow=never",
+    "-c", "core.untrackedCache=false",
+)
+_GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat",
+    "GIT_NO_LAZY_FETCH": "1", "GIT_OPTIONAL_LOCKS": "0",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of one side: its git mode and object id (None: a working-tree file that cannot be read)."""
+
+    mode: str
+    sha: str | None
+
+
+LINK_MODE, GITLINK_MODE = "120000", "160000"
 
 
 class Git:
@@ -41,9 +81,10 @@ class Git:
         if proc.returncode != 0:
             raise UsageError(f"当前目录不在 git 仓库中（{_first_line(proc.stderr)}）")
         self.top = os.fsdecode(proc.stdout).strip()
+        self._blobs: _Blobs | None = None
 
-    def run(self, args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
-        return _run_git(["-C", self.top, *args], self.top)
+    def run(self, args: Sequence[str], input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        return _run_git(["-C", self.top, *args], self.top, input)
 
     def resolve(self, rev: str) -> str:
         """The commit id of `rev`; a usage error if there is none."""
@@ -58,58 +99,160 @@ class Git:
         proc = self.run(["rev-parse", "--short", commit])
         return proc.stdout.decode("ascii").strip() if proc.returncode == 0 else commit[:12]
 
-    def changes(self, base: str, head: str | None) -> list[tuple[str, str | None, str | None]]:
-        """(status letter, old path, new path) for every changed file; untracked files count as added."""
-        args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", base]
-        if head is not None:
-            args.append(head)
-        args.append("--")
-        proc = self.run(args)
+    def tree(self, commit: str) -> dict[str, Entry]:
+        """path → Entry for every file of the commit (blobs and links; submodules are left out)."""
+        proc = self.run(["ls-tree", "-r", "-z", "--full-tree", commit])
         if proc.returncode != 0:
-            raise UsageError(f"git diff 失败：{_first_line(proc.stderr)}")
-        fields = [os.fsdecode(p) for p in proc.stdout.split(b"\0")]
-        out: list[tuple[str, str | None, str | None]] = []
-        i = 0
-        while i < len(fields) and fields[i]:
-            status = fields[i][:1]
-            if status in "RC":
-                old, new = fields[i + 1], fields[i + 2]
-                out.append((status, old, new) if status == "R" else ("A", None, new))
-                i += 3
+            raise UsageError(f"git ls-tree 失败：{_first_line(proc.stderr)}")
+        out: dict[str, Entry] = {}
+        for record in proc.stdout.split(b"\0"):
+            head, tab, raw = record.partition(b"\t")
+            parts = head.split(b" ")
+            if not tab or len(parts) != 3 or parts[1] != b"blob":
                 continue
-            path = fields[i + 1]
-            i += 2
-            if status == "A":
-                out.append(("A", None, path))
-            elif status == "D":
-                out.append(("D", path, None))
-            elif status in "MT":
-                out.append(("M", path, path))
-            # U (unmerged) and X (unknown): nothing sensible to compare
-        if head is None:
-            proc = self.run(["ls-files", "-z", "--others", "--exclude-standard"])
-            if proc.returncode != 0:
-                raise UsageError(f"git ls-files 失败：{_first_line(proc.stderr)}")
-            removed = {old: n for n, (s, old, _) in enumerate(out) if s == "D"}
-            for raw in proc.stdout.split(b"\0"):
-                path = os.fsdecode(raw)
-                if not path:
-                    continue
-                if path in removed:  # removed from the index but still on disk
-                    out[removed[path]] = ("M", path, path)
-                else:
-                    out.append(("A", None, path))
+            out[os.fsdecode(raw)] = Entry(parts[0].decode("ascii"), parts[2].decode("ascii"))
         return out
 
-    def show(self, commit: str, path: str) -> bytes | None:
-        proc = self.run(["show", "--no-textconv", f"{commit}:{path}"])
-        return proc.stdout if proc.returncode == 0 else None
+    def blob(self, sha: str, limit: int) -> bytes | int | None:
+        """The blob's bytes; its size when larger than `limit` (then it is not read); None if missing.
+
+        One `git cat-file --batch-check` and one `git cat-file --batch` process serve every blob.
+        """
+        if self._blobs is None:
+            self._blobs = _Blobs(self)
+        return self._blobs.get(sha, limit)
+
+    def close(self) -> None:
+        if self._blobs is not None:
+            self._blobs.close()
+            self._blobs = None
+
+    def worktree(self, prefixes: Sequence[str]) -> dict[str, tuple[Entry, bytes | None]]:
+        """The specs of the working tree, listed and read by perfspec (never by git): path → (Entry, bytes).
+
+        Untracked files count (git's ignore rules are asked, not its index or filters); a file
+        that cannot be read safely has no id: it is always a change, and checking it says why.
+        """
+        from perfspec.load.files import TooLarge, read_spec
+        from perfspec.load.loader import MAX_BYTES
+
+        starts = sorted({os.path.join(self.top, *p.split("/")) if p else self.top for p in prefixes})
+        out: dict[str, tuple[Entry, bytes | None]] = {}
+        for path in spec_files([s for s in starts if os.path.lexists(s)], SPEC_SUFFIXES):
+            rel = os.path.relpath(path, self.top).replace(os.sep, "/")
+            if rel.startswith("../") or rel in out or not is_spec(rel, prefixes):
+                continue
+            try:
+                data: bytes | None = read_spec(path, MAX_BYTES, self.top)
+            except (OSError, TooLarge):
+                data = None
+            out[rel] = (Entry("100644", None if data is None else self.hash(data)), data)
+        for rel in self.ignored(list(out)):
+            out.pop(rel, None)
+        return out
+
+    def ignored(self, paths: list[str]) -> list[str]:
+        """The untracked paths among `paths` that git's ignore rules ignore."""
+        if not paths:
+            return []
+        proc = self.run(["check-ignore", "-z", "--stdin"], input=b"\0".join(os.fsencode(p) for p in paths) + b"\0")
+        if proc.returncode not in (0, 1):
+            return []  # cannot tell: compare them all
+        return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+    def hash(self, data: bytes) -> str:
+        """The object id git gives these bytes as a blob (no filter applied)."""
+        if self._object_format is None:
+            proc = self.run(["rev-parse", "--show-object-format"])
+            self._object_format = proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else "sha1"
+        digest = hashlib.sha256() if self._object_format == "sha256" else hashlib.sha1()
+        digest.update(b"blob %d\0" % len(data))
+        digest.update(data)
+        return digest.hexdigest()
+
+    _object_format: str | None = None
 
 
-def _run_git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_PAGER="cat", PAGER="cat")
+class _Blobs:
+    """`git cat-file --batch-check` (sizes first) and `--batch` (contents), each one process, asked in turn."""
+
+    def __init__(self, git: Git) -> None:
+        self.git = git
+        self.check: subprocess.Popen[bytes] | None = None
+        self.batch: subprocess.Popen[bytes] | None = None
+
+    def _start(self, option: str) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen(
+                ["git", *GIT_SAFETY, "-C", self.git.top, "cat-file", option],
+                cwd=self.git.top, env=_git_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise UsageError(f"无法运行 git：{exc}") from None
+
+    @staticmethod
+    def _ask(proc: subprocess.Popen[bytes], sha: str) -> list[bytes]:
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(sha.encode("ascii") + b"\n")
+            proc.stdin.flush()
+        except OSError:
+            return []
+        return proc.stdout.readline().split()
+
+    def get(self, sha: str, limit: int) -> bytes | int | None:
+        if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+            return None
+        if self.check is None:
+            self.check = self._start("--batch-check")
+        header = self._ask(self.check, sha)
+        if len(header) != 3 or header[1] != b"blob":
+            return None
+        size = int(header[2])
+        if size > limit:
+            return size  # never read: a 400 MB blob costs nothing
+        if self.batch is None:
+            self.batch = self._start("--batch")
+        header = self._ask(self.batch, sha)
+        if len(header) != 3 or header[1] != b"blob" or int(header[2]) != size:
+            return None
+        assert self.batch.stdout is not None
+        data = self.batch.stdout.read(size + 1)  # the contents and git's newline
+        return data[:size] if len(data) == size + 1 else None
+
+    def close(self) -> None:
+        for proc in (self.check, self.batch):
+            if proc is None:
+                continue
+            try:
+                assert proc.stdin is not None
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        self.check = self.batch = None
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ, **_GIT_ENV)
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS"):
+        env.pop(name, None)
+    return env
+
+
+def _run_git(args: list[str], cwd: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, env=env, check=False)
+        return subprocess.run(
+            ["git", *GIT_SAFETY, *args], cwd=cwd, input=input, capture_output=True, env=_git_env(), check=False,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
     except FileNotFoundError:
         raise UsageError("找不到 git 命令：perfspec diff 需要安装 git") from None
     except OSError as exc:
@@ -179,24 +322,36 @@ def side_from_result(path: str, result: FileResult) -> Side:
 
 
 class Reader:
-    """Checks a path at a commit (through a temporary file) or in the working tree."""
+    """Checks one side of a form: a blob of a commit (through a temporary file) or a working-tree file."""
 
     def __init__(self, git: Git, engine: Engine, tmp: str) -> None:
         self.git, self.engine, self.tmp = git, engine, tmp
         self.count = 0
 
-    def side(self, commit: str | None, path: str) -> Side:
+    def side(self, commit: str | None, path: str, entry: Entry | None = None, engine: Engine | None = None) -> Side:
+        engine = engine or self.engine
         if commit is None:
-            return side_from_result(path, self.engine.check_file(os.path.join(self.git.top, path), path))
-        data = self.git.show(commit, path)
+            return side_from_result(path, engine.check_file(os.path.join(self.git.top, path), path))
+        if entry is None:
+            return Side(path, [], None, ("无法从 git 读取", "cannot be read from git"))
+        if entry.mode == LINK_MODE:
+            return Side(path, [], None, ("是符号链接，未读取", "is a symbolic link; not read"))
+        data = self.git.blob(entry.sha or "", MAX_BYTES)
         if data is None:
             return Side(path, [], None, ("无法从 git 读取", "cannot be read from git"))
+        if isinstance(data, int):
+            finding = Finding(
+                path, 1, 1, "PS004", ERROR,
+                f"文件过大（{data} 字节，上限 {MAX_BYTES} 字节）：一张自评表通常只有几 KB，未读取",
+                f"file too large ({data} bytes, limit {MAX_BYTES}): a form is a few KB; not read", "",
+            )
+            return Side(path, [finding], None, (f"PS004 {finding.message}", f"PS004 {finding.message_en}"))
         self.count += 1
         temp = os.path.join(self.tmp, f"{self.count}.yaml")
         with open(temp, "wb") as handle:
             handle.write(data)
         try:
-            return side_from_result(path, self.engine.check_file(temp, path))
+            return side_from_result(path, engine.check_file(temp, path))
         finally:
             os.unlink(temp)
 
@@ -232,11 +387,25 @@ def _similarity(b: Indicator, a: Indicator) -> float | None:
     Weight and score alone say little (many indicators are worth 10 and got 10); a rename
     keeps most of the name, or the name partly and the target or actual value, or both values.
     """
-    ratio = difflib.SequenceMatcher(None, b.name or "", a.name or "").ratio()
+    ratio = difflib.SequenceMatcher(None, (b.name or "")[:NAME_CHARS], (a.name or "")[:NAME_CHARS]).ratio()
     values = sum(1 for f in ("target", "actual") if _same(b.raw.get(f), a.raw.get(f)))
     if ratio >= 0.6 or (ratio >= 0.4 and values >= 1) or values == 2:
         return ratio + values / 2
     return None
+
+
+ALL_PAIRS = 400  # a category with at most this many (before × after) unpaired indicators compares them all
+RENAME_WINDOW = 4  # otherwise each is compared with this many on either side of its relative position
+NAME_CHARS = 200  # names are compared on their first characters only (SequenceMatcher is quadratic)
+
+
+def _near(ibs: list[int], ias: list[int]) -> Iterator[tuple[int, int]]:
+    """(before, after) pairs whose relative positions among the unpaired are close: linear in their number."""
+    scale = len(ias) / len(ibs)
+    for n, ib in enumerate(ibs):
+        centre = int(n * scale)
+        for m in range(max(0, centre - RENAME_WINDOW), min(len(ias), centre + RENAME_WINDOW + 1)):
+            yield ib, ias[m]
 
 
 def match_indicators(before: Sequence[Indicator], after: Sequence[Indicator]) -> list[tuple[Indicator | None, Indicator | None, str]]:
@@ -262,13 +431,28 @@ def match_indicators(before: Sequence[Indicator], after: Sequence[Indicator]) ->
             queue = queues.get(key(b)) if key(b) is not None else None
             if queue:
                 pair(ib, queue.popleft(), how)
-    candidates = []
+    # Renames, within a category. Every pair is compared only in a small category; in a large one
+    # each indicator is compared with those near its own position among the unpaired, so renaming
+    # 2,500 indicators costs some 2,500 × RENAME_WINDOW comparisons instead of 2,500².
+    groups_b: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    groups_a: dict[tuple[Any, Any], list[int]] = defaultdict(list)
     for ib, b in left_b.items():
-        for ia, a in left_a.items():
-            if (b.level1, b.level2) == (a.level1, a.level2):
-                score = _similarity(b, a)
-                if score is not None:
-                    candidates.append((-score, ib, ia))
+        groups_b[(b.level1, b.level2)].append(ib)
+    for ia, a in left_a.items():
+        groups_a[(a.level1, a.level2)].append(ia)
+    candidates = []
+    for group, ibs in groups_b.items():
+        ias = groups_a.get(group, [])
+        if not ias:
+            continue
+        if len(ibs) * len(ias) <= ALL_PAIRS:
+            pairs_to_try: Iterable[tuple[int, int]] = ((ib, ia) for ib in ibs for ia in ias)
+        else:
+            pairs_to_try = _near(ibs, ias)
+        for ib, ia in pairs_to_try:
+            score = _similarity(left_b[ib], left_a[ia])
+            if score is not None:
+                candidates.append((-score, ib, ia))
     for _, ib, ia in sorted(candidates):
         if ib in left_b and ia in left_a:
             pair(ib, ia, "renamed")
@@ -355,6 +539,13 @@ class FormDiff:
     head: Side | None
     indicators: list[IndicatorChange] = field(default_factory=list)
     findings: FindingChanges = field(default_factory=FindingChanges)
+    # Head findings the base revision's configuration would report as new, hidden by the head's.
+    hidden: list[Finding] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> bool:
+        """The head version exists but could not be read at all (no finding locates why): the gate fails."""
+        return self.head is not None and self.head.spec is None and not self.head.findings
 
     @property
     def path(self) -> str:
@@ -387,6 +578,21 @@ class DiffReport:
     version: str = ""
     base_commit_short: str = ""
     head_commit_short: str = ""
+    settings: SettingsChange | None = None  # by default what `compare` found
+
+    def __post_init__(self) -> None:
+        if self.settings is None:
+            self.settings = getattr(self.forms, "settings", None)
+
+    @property
+    def setting_changes(self) -> list[SettingChange]:
+        return self.settings.changes if self.settings is not None else []
+
+    def hidden_count(self, severity: str) -> int:
+        return sum(1 for form in self.forms for f in form.hidden if f.severity == severity)
+
+    def unreadable_count(self) -> int:
+        return sum(1 for form in self.forms if form.unreadable)
 
     def total(self, which: str, severity: str) -> int:
         return sum(getattr(form, f"{which}_counts")()[severity] for form in self.forms)
@@ -396,49 +602,145 @@ class DiffReport:
 
     @property
     def fails(self) -> bool:
-        """New error-level findings on the head side: the exit code is 1."""
-        return self.total("new", ERROR) > 0
+        """New error-level findings on the head side, or a head form that cannot be read: the exit code is 1."""
+        return self.total("new", ERROR) > 0 or self.unreadable_count() > 0
 
 
-def compare(git: Git, engine: Engine, prefixes: list[str], base: str, head: str | None) -> list[FormDiff]:
-    """Every changed spec between commit `base` and commit `head` (None: the working tree)."""
-    forms: list[FormDiff] = []
-    with tempfile.TemporaryDirectory(prefix="perfspec-diff-") as tmp:
-        reader = Reader(git, engine, tmp)
-        for status, old, new in git.changes(base, head):
-            old_spec = old is not None and is_spec(old, prefixes)
-            new_spec = new is not None and is_spec(new, prefixes)
-            if not (old_spec or new_spec):
-                continue
-            if status == "R" and not old_spec:  # moved in from elsewhere
-                status, old = "A", None
-            elif status == "R" and not new_spec:  # moved out of the spec folders
-                status, new = "D", None
-            kind = {"A": ADDED, "D": REMOVED, "R": RENAMED}.get(status, MODIFIED)
-            if kind == MODIFIED and _same_content(git, base, head, old, new):
-                continue
-            base_side = reader.side(base, old) if old is not None else None
-            head_side = reader.side(head, new) if new is not None else None
-            forms.append(diff_form(kind, old, new, base_side, head_side))
+class FormList(list):  # type: ignore[type-arg]
+    """The changed forms, and what changed in the configuration they were checked with."""
+
+    settings: "SettingsChange | None" = None
+
+
+def compare(
+    git: Git, engine: Engine, prefixes: list[str], base: str, head: str | None,
+    overrides: dict[str, Any] | None = None,
+) -> FormList:
+    """Every changed spec between commit `base` and commit `head` (None: the working tree).
+
+    Each side is checked with its own configuration: the base revision's `.perfspec.yaml`
+    (and repository profile and layout files) for the base side, the head's for the head side;
+    options given on the command line apply to both (`overrides`: select, ignore and profile as
+    given; by default told from the working folder's configuration). What changed is in `.settings`.
+    """
+    forms = FormList()
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfspec-diff-") as tmp:
+            base_tree = git.tree(base)
+            head_tree = git.tree(head) if head is not None else None
+            settings = settings_change(git, engine, prefixes, base, head, base_tree, head_tree, tmp, overrides)
+            forms.settings = settings
+            wanted = sorted(set(prefixes) | set(settings.base.prefixes) | set(settings.head.prefixes))
+            before = {p: e for p, e in base_tree.items() if is_spec(p, wanted)}
+            if head_tree is not None:
+                after = {p: e for p, e in head_tree.items() if is_spec(p, wanted)}
+            else:
+                after = {p: entry for p, (entry, _) in git.worktree(wanted).items()}
+            reader = Reader(git, settings.head.engine, tmp)
+            # Only when the configuration changed: the head is checked again with the base's.
+            weakened = bool(settings.changes) and settings.base.engine is not settings.head.engine
+            for status, old, new in changes(git, before, after, head):
+                kind = {"A": ADDED, "D": REMOVED, "R": RENAMED}.get(status, MODIFIED)
+                base_side = reader.side(base, old, before.get(old), settings.base.engine) if old is not None else None
+                head_side = reader.side(head, new, after.get(new), settings.head.engine) if new is not None else None
+                form = diff_form(kind, old, new, base_side, head_side)
+                if weakened and head_side is not None and new is not None:
+                    # What the head would show under the base configuration that its own hides.
+                    shown = {_key(f) for f in form.findings.new + form.findings.unacknowledged}
+                    again = reader.side(head, new, after.get(new), settings.base.engine)
+                    probe = diff_form(kind, old, new, base_side, again)
+                    form.hidden = [
+                        f for f in probe.findings.new + probe.findings.unacknowledged
+                        if f.acknowledged is None and f.severity in (ERROR, WARNING) and _key(f) not in shown
+                    ]
+                forms.append(form)
+    finally:
+        git.close()
     order = {ADDED: 1, MODIFIED: 0, RENAMED: 0, REMOVED: 2}
     forms.sort(key=lambda f: (order[f.status], f.path))
     return forms
 
 
-def _same_content(git: Git, base: str, head: str | None, old: str | None, new: str | None) -> bool:
-    """A file git lists as modified whose bytes are unchanged (only its mode or stat data differ)."""
-    if old is None or new is None:
-        return False
-    before = git.show(base, old)
-    if head is not None:
-        after = git.show(head, new)
-    else:
-        try:
-            with open(os.path.join(git.top, new), "rb") as handle:
-                after = handle.read()
-        except OSError:
-            return False
-    return before is not None and before == after
+RENAME_PAIRS = 10_000  # removed × added forms compared by content; beyond it only exact renames
+RENAME_SIMILARITY = 0.5  # git's default: half the content kept
+
+
+def changes(
+    git: Git, before: dict[str, Entry], after: dict[str, Entry], head: str | None,
+) -> list[tuple[str, str | None, str | None]]:
+    """(status letter, old path, new path) for every changed spec: A, D, M, or R (a rename, exact or similar)."""
+    out: list[tuple[str, str | None, str | None]] = []
+    for path in sorted(before.keys() & after.keys()):
+        b, a = before[path], after[path]
+        if a.sha is None or b.sha != a.sha:  # a mode change alone changes no content
+            out.append(("M", path, path))
+    removed = sorted(before.keys() - after.keys())
+    added = sorted(after.keys() - before.keys())
+    # Exact renames: the same content at another path.
+    by_sha: dict[str, deque[str]] = defaultdict(deque)
+    for path in removed:
+        by_sha[before[path].sha or ""].append(path)
+    renamed: dict[str, str] = {}
+    for path in added:
+        sha = after[path].sha
+        queue = by_sha.get(sha) if sha else None
+        if queue:
+            renamed[path] = queue.popleft()
+    gone = set(renamed.values())
+    removed = [p for p in removed if p not in gone]
+    added_left = [p for p in added if p not in renamed]
+    if removed and added_left and len(removed) * len(added_left) <= RENAME_PAIRS:
+        renamed.update(_similar(git, before, after, head, removed, added_left))
+        gone = set(renamed.values())
+        removed = [p for p in removed if p not in gone]
+    for path in added:
+        out.append(("R", renamed[path], path) if path in renamed else ("A", None, path))
+    out += [("D", path, None) for path in removed]
+    return out
+
+
+def _lines(data: bytes | int | None) -> Counter[bytes] | None:
+    if not isinstance(data, bytes):
+        return None
+    return Counter(data.replace(b"\r\n", b"\n").split(b"\n"))
+
+
+def _similar(
+    git: Git, before: dict[str, Entry], after: dict[str, Entry], head: str | None, removed: list[str], added: list[str],
+) -> dict[str, str]:
+    """new path → old path for forms whose lines are at least half the same (greedy, best first)."""
+    from perfspec.load.files import TooLarge, read_spec
+
+    old = {p: _lines(git.blob(before[p].sha or "", MAX_BYTES)) for p in removed if before[p].mode != LINK_MODE}
+    new: dict[str, Counter[bytes] | None] = {}
+    for p in added:
+        if head is not None:
+            new[p] = _lines(git.blob(after[p].sha or "", MAX_BYTES)) if after[p].mode != LINK_MODE else None
+        else:
+            try:
+                new[p] = _lines(read_spec(os.path.join(git.top, p), MAX_BYTES, git.top))
+            except (OSError, TooLarge):
+                new[p] = None
+    scored = []
+    for pa, la in new.items():
+        if not la:
+            continue
+        size_a = sum(la.values())
+        for pb, lb in old.items():
+            if not lb:
+                continue
+            size_b = sum(lb.values())
+            common = sum((la & lb).values())
+            score = 2 * common / (size_a + size_b)
+            if score >= RENAME_SIMILARITY:
+                scored.append((-score, pa, pb))
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for _, pa, pb in sorted(scored):
+        if pa not in out and pb not in used:
+            out[pa] = pb
+            used.add(pb)
+    return out
 
 
 def diff_form(kind: str, old: str | None, new: str | None, base: Side | None, head: Side | None) -> FormDiff:
@@ -455,6 +757,296 @@ def diff_form(kind: str, old: str | None, new: str | None, base: Side | None, he
         if head.spec is None and base.spec is not None:
             form.findings.fixed = []  # unknown, not fixed: the new version cannot be checked
     return form
+
+
+# --------------------------------------------------------------------------- the configuration of each side
+
+
+@dataclass
+class SideSettings:
+    """The configuration one side is checked with."""
+
+    engine: Engine
+    prefixes: list[str]
+    config: Any  # perfspec.config.Config, or None: no configuration file (the defaults)
+    path: str | None  # the configuration file, relative to the top of the repository
+    sha: str | None  # its object id, to see any change (comments included)
+    problem: tuple[str, str] | None = None  # why this side's own configuration could not be used
+
+
+@dataclass
+class SettingChange:
+    zh: str
+    en: str
+    weakens: bool = False  # the gate lets more through than before
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass
+class SettingsChange:
+    base: SideSettings
+    head: SideSettings
+    changes: list[SettingChange] = field(default_factory=list)
+
+    @property
+    def weakens(self) -> bool:
+        return any(c.weakens for c in self.changes)
+
+
+MATERIALIZED = 500  # at most this many of a revision's other YAML files (profiles, layouts) are written out
+_RANK = {ERROR: 3, WARNING: 2, INFO: 1}
+_SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+
+def _config_candidates(top: str) -> list[str]:
+    """Where `.perfspec.yaml` is looked for, relative to the top: the working folder, then each folder up to the top."""
+    from perfspec.load.files import CONFIG_NAME, inside
+
+    real_top = os.path.realpath(top)
+    here = os.path.realpath(os.getcwd())
+    out = []
+    while inside(here, real_top):
+        out.append(os.path.relpath(os.path.join(here, CONFIG_NAME), real_top).replace(os.sep, "/"))
+        if here == real_top:
+            break
+        here = os.path.dirname(here)
+    return out
+
+
+def _overrides(engine: Engine, config: Any) -> dict[str, Any]:
+    """What the command line set, as against the working folder's configuration: it applies to both sides."""
+    from perfspec.profile import ProfileError, load_profile
+
+    options = engine.options
+    out: dict[str, Any] = {}
+    if options.select != config.select:
+        out["select"] = options.select
+    if options.ignore != config.ignore:
+        out["ignore"] = options.ignore
+    try:
+        configured = load_profile(config.profile, config.root)
+    except ProfileError:
+        configured = None
+    if options.profile != configured:
+        out["profile"] = options.profile
+    return out
+
+
+def _engine(config: Any, overrides: dict[str, Any]) -> Engine:
+    from perfspec.check.engine import Options
+    from perfspec.profile import load_profile
+
+    profile = overrides["profile"] if "profile" in overrides else load_profile(config.profile, config.root)
+    return Engine(Options(
+        profile=profile,
+        select=overrides.get("select", config.select),
+        ignore=overrides.get("ignore", config.ignore),
+        layout=config.layout,
+        root=config.root,
+    ))
+
+
+def _safe_parts(path: str) -> list[str] | None:
+    parts = path.split("/")
+    if len(parts) > 64 or any(p in ("", ".", "..") or "\0" in p or os.sep in p for p in parts):
+        return None
+    return parts
+
+
+def _materialize(git: Git, tree: dict[str, Entry], folder: str, config: str | None, specs: list[str]) -> None:
+    """Write a revision's configuration and its other YAML files (profiles, layouts) below `folder`."""
+    names = sorted(
+        (p for p, e in tree.items() if e.mode != LINK_MODE and p.endswith(SPEC_SUFFIXES) and p != config and not is_spec(p, specs)),
+        key=lambda p: (p.count("/"), p),
+    )[:MATERIALIZED]
+    if config is not None:
+        names.insert(0, config)
+    for name in names:
+        parts = _safe_parts(name)
+        data = git.blob(tree[name].sha or "", MAX_BYTES) if parts else None
+        if not isinstance(data, bytes) or parts is None:
+            continue
+        with open(os.path.join(_folders(folder, parts[:-1]), parts[-1]), "wb") as handle:
+            handle.write(data)
+
+
+def _folders(folder: str, parts: list[str]) -> str:
+    """folder/parts..., made one level at a time (os.makedirs recurses per level)."""
+    for part in parts:
+        folder = os.path.join(folder, part)
+        if not os.path.isdir(folder):
+            os.mkdir(folder)
+    return folder
+
+
+def _side_prefixes(config: Any, folder: str) -> list[str]:
+    """The configured spec paths of a side, relative to the top of the repository."""
+    out = []
+    for p in config.paths:
+        rel = os.path.relpath(os.path.normpath(os.path.join(config.root, p)), folder)
+        if rel == os.curdir:
+            out.append("")
+        elif not rel.startswith(os.pardir):
+            out.append(rel.replace(os.sep, "/"))
+    return out
+
+
+def _tree_settings(
+    git: Git, tree: dict[str, Entry], rev: str, label: str, tmp: str,
+    candidates: list[str], specs: list[str], overrides: dict[str, Any],
+) -> SideSettings:
+    from perfspec.config import Config, read_config
+
+    path = next((c for c in candidates if c in tree and tree[c].mode != LINK_MODE), None)
+    folder = os.path.join(tmp, label)
+    os.mkdir(folder)
+    _materialize(git, tree, folder, path, specs)
+    if path is None:
+        where = os.path.dirname(candidates[0]) if candidates else ""
+        config = Config(root=_folders(folder, _safe_parts(where) or [] if where else []))
+        found = None
+    else:
+        config = read_config(os.path.join(folder, *path.split("/")), display=f"{rev}:{path}")
+        found = config
+    return SideSettings(_engine(config, overrides), _side_prefixes(config, folder), found, path,
+                        tree[path].sha if path else None)
+
+
+def settings_change(
+    git: Git, engine: Engine, prefixes: list[str], base: str, head: str | None,
+    base_tree: dict[str, Entry], head_tree: dict[str, Entry] | None, tmp: str,
+    overrides: dict[str, Any] | None = None,
+) -> SettingsChange:
+    """The configuration of each side, and what changed between them."""
+    from perfspec.config import load_config
+    from perfspec.errors import UsageError as _Usage
+    from perfspec.load.files import inside, read_spec
+    from perfspec.profile import ProfileError
+
+    current = load_config(".")
+    real_top = os.path.realpath(git.top)
+    file = os.path.realpath(current.file) if current.file else None
+    rel = os.path.relpath(file, real_top).replace(os.sep, "/") if file and inside(file, real_top) else None
+    sha = None
+    if rel is not None:
+        try:
+            sha = git.hash(read_spec(file or "", MAX_BYTES, git.top))
+        except Exception:  # noqa: BLE001 - the engine read it already; a failure here only hides "changed"
+            sha = None
+    worktree = SideSettings(engine, list(prefixes), current if current.file else None, rel, sha)
+    if current.file and rel is None:
+        # A configuration outside the repository (or named by PERFSPEC_CONFIG) is not versioned: one for both.
+        return SettingsChange(worktree, worktree)
+    candidates = [rel] if rel is not None else _config_candidates(git.top)
+    if overrides is None:
+        overrides = _overrides(engine, current)
+    failures = (ProfileError, _Usage, LayoutError, OSError)
+    if head_tree is None:
+        head_settings = worktree
+    else:
+        try:
+            head_settings = _tree_settings(git, head_tree, head, "head", tmp, candidates, prefixes, overrides)
+        except failures as exc:
+            raise UsageError(f"{head} 版本的配置无法使用：{exc}") from None
+    try:
+        base_settings = _tree_settings(git, base_tree, base, "base", tmp, candidates, prefixes, overrides)
+    except failures as exc:
+        base_settings = SideSettings(
+            head_settings.engine, head_settings.prefixes, None, None, None,
+            (f"修改前的配置无法使用（{exc}），修改前的表也按修改后的配置检查",
+             f"the base revision's configuration cannot be used ({exc}); the base side is checked with the head's"),
+        )
+    change = SettingsChange(base_settings, head_settings)
+    change.changes = describe_settings(base_settings, head_settings, overrides)
+    return change
+
+
+def _layout_of(side: SideSettings) -> Any:
+    from perfspec.form.layout import load_layout
+
+    try:
+        return load_layout(side.engine.options.layout, side.engine.options.root)._replace(id="")
+    except (LayoutError, OSError):
+        return None
+
+
+def _listed(items: Iterable[str]) -> str:
+    return "、".join(items)
+
+
+def describe_settings(base: SideSettings, head: SideSettings, overrides: dict[str, Any]) -> list[SettingChange]:
+    """Each change in the configuration, in words; those that let more through are marked as weakening."""
+    from perfspec.config import Config
+
+    out: list[SettingChange] = []
+    if base.problem is not None:
+        out.append(SettingChange(base.problem[0], base.problem[1], True))
+        return out
+    b = base.config or Config()
+    h = head.config or Config()
+    name = head.path or base.path or ".perfspec.yaml"
+    if base.path is None and head.path is not None:
+        out.append(SettingChange(f"新增了配置文件 {head.path}", f"{head.path} was added"))
+    elif base.path is not None and head.path is None:
+        out.append(SettingChange(f"删除了配置文件 {base.path}（修改后按默认配置检查）",
+                                 f"{base.path} was removed (the head is checked with the defaults)"))
+    elif base.path != head.path:
+        out.append(SettingChange(f"配置文件由 {base.path} 改为 {head.path}", f"the configuration moved from {base.path} to {head.path}"))
+    for key in ("select", "ignore", "paths"):
+        old, new = list(getattr(b, key)), list(getattr(h, key))
+        added = [x for x in new if x not in old]
+        removed = [x for x in old if x not in new]
+        overridden = key in overrides
+        note_zh = "（本次命令行的 --{} 优先，比较不受影响）".format(key) if overridden else ""
+        note_en = f" (--{key} on the command line applies to both sides)" if overridden else ""
+        if added:
+            weakens = key == "ignore" and not overridden
+            out.append(SettingChange(f"{name} 的 {key} 增加了 {_listed(added)}{note_zh}",
+                                     f"{name}: {key} gained {', '.join(added)}{note_en}", weakens))
+        if removed:
+            weakens = key in ("select", "paths") and not overridden
+            more_zh = "（其中的表不再检查）" if key == "paths" else ""
+            out.append(SettingChange(f"{name} 的 {key} 去掉了 {_listed(removed)}{more_zh}{note_zh}",
+                                     f"{name}: {key} lost {', '.join(removed)}{note_en}", weakens))
+    if b.profile != h.profile:
+        overridden = "profile" in overrides
+        out.append(SettingChange(
+            f"{name} 的 profile 由 {b.profile} 改为 {h.profile}" + ("（本次命令行的 --profile 优先）" if overridden else ""),
+            f"{name}: profile changed from {b.profile} to {h.profile}", not overridden))
+    elif base.engine.options.profile != head.engine.options.profile:
+        x, y = base.engine.options.profile, head.engine.options.profile
+        fields = [f for f in x._fields if getattr(x, f) != getattr(y, f)]
+        out.append(SettingChange(f"profile {h.profile} 的内容有变化（{_listed(fields)}）",
+                                 f"the profile {h.profile} changed ({', '.join(fields)})", True))
+    if b.layout != h.layout:
+        out.append(SettingChange(f"{name} 的 layout 由 {b.layout or '（profile 的版式）'} 改为 {h.layout or '（profile 的版式）'}",
+                                 f"{name}: layout changed from {b.layout or '(the profile’s)'} to {h.layout or '(the profile’s)'}", True))
+    elif _layout_of(base) != _layout_of(head):
+        out.append(SettingChange(f"版式 {h.layout or base.engine.options.layout} 的内容有变化",
+                                 f"the layout {h.layout or base.engine.options.layout} changed", True))
+    off = sorted(base.engine.enabled_codes - head.engine.enabled_codes)
+    on = sorted(head.engine.enabled_codes - base.engine.enabled_codes)
+    if off:
+        out.append(SettingChange(f"修改后不再检查的规则：{_listed(off)}", f"rules no longer checked: {', '.join(off)}", True))
+    if on:
+        out.append(SettingChange(f"修改后新启用的规则：{_listed(on)}", f"rules now checked: {', '.join(on)}"))
+    lowered = []
+    for code in sorted(base.engine.enabled_codes & head.engine.enabled_codes):
+        rule = head.engine.rules[code]
+        was = base.engine.options.profile.severity_for(code, rule.severity)
+        now = head.engine.options.profile.severity_for(code, rule.severity)
+        if _RANK.get(now, 0) < _RANK.get(was, 0):
+            lowered.append((code, was, now))
+    if lowered:
+        out.append(SettingChange(
+            "严重级别降低：" + _listed(f"{c} {_SEVERITY_ZH.get(w, w)} → {_SEVERITY_ZH.get(n, n)}" for c, w, n in lowered),
+            "severity lowered: " + ", ".join(f"{c} {w} → {n}" for c, w, n in lowered), True))
+    if not out and base.sha != head.sha and (base.sha or head.sha):
+        out.append(SettingChange(f"{name} 有改动（profile、layout、select、ignore、paths 都没有变化）",
+                                 f"{name} was edited (profile, layout, select, ignore and paths are unchanged)"))
+    return out
 
 
 # --------------------------------------------------------------------------- summary values
@@ -532,6 +1124,11 @@ _WORDS = {
         "title_sep": "，", "new_part": "新增 {}", "fixed_part": "修复 {}",
         "acked_part": "确认 {}", "nothing_new": "没有新增或修复的错误和警告",
         "footer": "perfspec {}，profile：{}",
+        "settings_part": "⚠ 配置有变化", "unreadable_part": "{} 张表无法读取",
+        "settings": "**⚠ 配置有变化**：修改前的表按修改前的配置检查，修改后的表按修改后的配置检查。",
+        "settings_weakens": "标 ⚠ 的变化放宽了检查。",
+        "hidden": "按修改前的配置，这次修改还会新增 {}（列在各表的“按修改前的配置会新增的检查结果”中）。",
+        "hidden_findings": "按修改前的配置会新增的检查结果",
     },
     "en": {
         ADDED: "added", MODIFIED: "modified", REMOVED: "removed", RENAMED: "renamed",
@@ -556,6 +1153,12 @@ _WORDS = {
         "title_sep": "; ", "new_part": "new: {}", "fixed_part": "fixed: {}",
         "acked_part": "acknowledged: {}", "nothing_new": "no new or fixed errors or warnings",
         "footer": "perfspec {}, profile: {}",
+        "settings_part": "⚠ configuration changed", "unreadable_part": "{} unreadable",
+        "settings": "**⚠ The configuration changed**: the base side is checked with the base revision's "
+                    "configuration, the head side with the head's.",
+        "settings_weakens": "Changes marked ⚠ let more through.",
+        "hidden": "Under the base configuration this change would also add {} (listed under each form).",
+        "hidden_findings": "New findings under the base configuration",
     },
 }
 
@@ -607,7 +1210,7 @@ def _counts_text(counts: dict[str, int], lang: str) -> str:
 def title(report: DiffReport, lang: str) -> str:
     w = _WORDS[lang]
     if not report.forms:
-        return w["no_change"]
+        return w["no_change"] + (w["title_sep"] + w["settings_part"] if report.setting_changes else "")
     n = len(report.forms)
     parts = [f"{n} 张表有变化" if lang == "zh" else f"{n} form{'' if n == 1 else 's'} changed"]
     new = {s: report.total("new", s) for s in (ERROR, WARNING)}
@@ -619,8 +1222,13 @@ def title(report: DiffReport, lang: str) -> str:
     acked = report.acknowledged_count()
     if acked:
         parts.append(w["acked_part"].format(acked))
+    unreadable = report.unreadable_count()
+    if unreadable:
+        parts.append(w["unreadable_part"].format(unreadable))
     if len(parts) == 1:
         parts.append(w["nothing_new"])
+    if report.setting_changes:
+        parts.append(w["settings_part"])
     return w["title"].format(w["title_sep"].join(parts))
 
 
@@ -700,6 +1308,7 @@ def markdown(report: DiffReport, lang: str = "zh") -> str:
     head = w["worktree"] if report.head_rev is None else \
         _rev(report.head_rev, report.head_commit or "", report.head_commit_short, lang)
     out += [w["compare"].format(base, head), ""]
+    out += _settings_lines(report, lang, w)
     if report.forms:
         out.append(f"| {w['file']} | {w['change']} | {w['form']} | {w['total_score']} | {w['new']} | {w['fixed']} |")
         out.append("| --- | --- | --- | --- | --- | --- |")
@@ -717,6 +1326,23 @@ def markdown(report: DiffReport, lang: str = "zh") -> str:
         out += _form_section(form, report, lang, w)
     out.append(f"_{escape(w['footer'].format(report.version, report.profile.name))}_")
     return "\n".join(out) + "\n"
+
+
+def _settings_lines(report: DiffReport, lang: str, w: dict[str, str]) -> list[str]:
+    """The configuration changes, stated plainly: every one listed, those that weaken the gate marked ⚠."""
+    changes = report.setting_changes
+    if not changes:
+        return []
+    head = w["settings"]
+    if any(c.weakens for c in changes):
+        head += ("" if lang == "zh" else " ") + w["settings_weakens"]
+    out = [head, ""]
+    out += [f"- {'⚠ ' if c.weakens else ''}{escape(c.text(lang))}" for c in changes]
+    hidden = {s: report.hidden_count(s) for s in (ERROR, WARNING)}
+    if any(hidden.values()):
+        out += ["", w["hidden"].format(_counts_text(hidden, lang))]
+    out.append("")
+    return out
 
 
 def _rev(rev: str, commit: str, short: str, lang: str) -> str:
@@ -741,7 +1367,7 @@ def _form_section(form: FormDiff, report: DiffReport, lang: str, w: dict[str, st
         out.append("")
         out += [_finding_line(f, lang, w) for f in form.findings.new] or [w["no_findings"]]
         out.append("")
-        return out
+        return out + _hidden_lines(form, lang, w)
     if form.base is not None and form.head is not None and form.base.spec and form.head.spec:
         if form.indicators:
             names = [w["indicator"], w["change"]] + [w[f] for f in FIELDS] + [w["deviation"]]
@@ -765,7 +1391,13 @@ def _form_section(form: FormDiff, report: DiffReport, lang: str, w: dict[str, st
         out += [f"**{w['acknowledged_findings']}**", ""]
         out += [_finding_line(f, lang, w) for f in changes.acknowledged]
         out.append("")
-    return out
+    return out + _hidden_lines(form, lang, w)
+
+
+def _hidden_lines(form: FormDiff, lang: str, w: dict[str, str]) -> list[str]:
+    if not form.hidden:
+        return []
+    return [f"**⚠ {w['hidden_findings']}**", "", *(_finding_line(f, lang, w) for f in form.hidden), ""]
 
 
 # --------------------------------------------------------------------------- JSON
@@ -830,6 +1462,8 @@ def as_json(report: DiffReport, lang: str = "zh") -> dict[str, Any]:
             "fixed_findings": [_json_finding(f, lang) for f in form.findings.fixed],
             "acknowledged_findings": [_json_finding(f, lang) for f in form.findings.acknowledged],
             "unacknowledged_findings": [_json_finding(f, lang) for f in form.findings.unacknowledged],
+            "hidden_by_configuration": [_json_finding(f, lang) for f in form.hidden],
+            "unreadable": form.unreadable,
         })
     counts = {
         which: {s: report.total(which, s) for s in (ERROR, WARNING, INFO)} for which in ("new", "fixed")
@@ -846,7 +1480,21 @@ def as_json(report: DiffReport, lang: str = "zh") -> dict[str, Any]:
             "new": counts["new"],
             "fixed": counts["fixed"],
             "acknowledged": report.acknowledged_count(),
+            "unreadable": report.unreadable_count(),
+            "configuration_changed": bool(report.setting_changes),
+            "configuration_weakens": any(c.weakens for c in report.setting_changes),
+            "hidden_by_configuration": {s: report.hidden_count(s) for s in (ERROR, WARNING)},
             "fails": report.fails,
         },
+        "configuration": _json_settings(report, lang),
         "forms": forms,
+    }
+
+
+def _json_settings(report: DiffReport, lang: str) -> dict[str, Any]:
+    settings = report.settings
+    return {
+        "base_file": settings.base.path if settings else None,
+        "head_file": settings.head.path if settings else None,
+        "changes": [{"message": c.text(lang), "weakens": c.weakens} for c in report.setting_changes],
     }

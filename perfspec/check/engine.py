@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 from perfspec.check import acknowledge
 from perfspec.config import check_codes, selected
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
+from perfspec.load.files import spec_files
 from perfspec.load.loader import Document, load_file
 from perfspec.form.layout import choose_layout
 from perfspec.form.model import build
@@ -138,7 +139,8 @@ class Engine:
 def collect(paths: Iterable[str]) -> Iterator[str]:
     """Files as given, and every *.yaml / *.yml below folders, in a stable order, each once.
 
-    Links to folders are not followed, so a symlink loop cannot trap the walk.
+    Links to folders are not followed, so a symlink loop cannot trap the walk; a link
+    leading out of the repository is yielded, so that reading it reports it (never skipped).
     """
     seen: set[str] = set()
     for path in _walk(paths):
@@ -149,15 +151,8 @@ def collect(paths: Iterable[str]) -> Iterator[str]:
 
 
 def _walk(paths: Iterable[str]) -> Iterator[str]:
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
-                        yield os.path.join(root, name)
-        else:
-            yield path
+    # Iterative: os.walk recursed once per folder level, and 1,200 nested folders crashed every command.
+    return spec_files(paths, SPEC_SUFFIXES)
 
 
 def display_name(path: str) -> str:

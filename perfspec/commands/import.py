@@ -3,6 +3,9 @@
 `import` is a Python keyword, but the module is only ever loaded by name
 (importlib.import_module("perfspec.commands.import")), which is fine.
 
+FILE ``-`` is standard input (read once, at most 50 MiB; its format is guessed from the bytes
+read). A FILE that is a FIFO, a device or a socket is refused (exit 2) without being opened.
+
 One spec per form. File names: a spec in DIR with the same project (and year)
 gives its name, so importing again updates that file (only with --force, since
 it overwrites); otherwise ``form-<n>-<hash>.yaml``, n the form's position in
@@ -32,7 +35,7 @@ _EXTRA = {"pdf": ("pdfplumber", "pdf"), "xlsx": ("openpyxl", "xlsx")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="要导入的文件")
+    parser.add_argument("file", metavar="FILE", help="要导入的文件；- 表示从标准输入（管道）读取")
     parser.add_argument(
         "--from", dest="source", choices=_FORMATS,
         help="输入格式：text（PDF 提取的文本，单元格以 Tab 分隔）、pdf 或 xlsx；不给时按扩展名判断",
@@ -42,22 +45,71 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="消息语言（默认中文；复核说明始终为中文）")
 
 
-def _guess(path: str) -> str:
+STDIN = "-"
+MAX_STDIN = 50 * 1024 * 1024  # as the largest file an importer reads (xlsx, pdf)
+
+
+def _guess(path: str, head: bytes | None = None) -> str:
+    """The format by the file name, else by the first bytes: `head` when they were read already
+    (standard input is read once: a pipe cannot be read again or sought back)."""
     lower = path.lower()
     if lower.endswith(".pdf"):
         return "pdf"
     if lower.endswith((".xlsx", ".xlsm")):
         return "xlsx"
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError:
-        return "text"
+    if head is None:
+        try:
+            with open(path, "rb") as handle:  # a regular file: run() refused anything else
+                head = handle.read(8)
+        except OSError:
+            return "text"
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     return "text"
+
+
+def _check_input(path: str, en: bool) -> None:
+    """UsageError unless `path` is a readable regular file. stat never opens: a FIFO nobody writes
+    to would block open() forever, and a device (/dev/zero) would never end."""
+    import stat
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file" if en else f"{path}：文件不存在") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}" if en else f"{path}：无法读取（{exc.strerror or exc}）") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path} is a folder: give one file" if en else f"{path} 是文件夹：请给出一个文件")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(
+            f"{path} is not a regular file (a pipe, device or socket); to import from a pipe, give - and pipe it to stdin"
+            if en else f"{path} 不是普通文件（管道、设备或套接字），未读取；从管道导入请写 -，从标准输入送入"
+        )
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{path}: permission denied" if en else f"{path}：没有读取权限")
+
+
+def _read_stdin(en: bool) -> bytes:
+    """Standard input, whole and once, at most MAX_STDIN bytes."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UsageError("standard input is not available" if en else "没有可读取的标准输入")
+    chunks, size = [], 0
+    while size <= MAX_STDIN:
+        chunk = stream.read(min(1 << 20, MAX_STDIN + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > MAX_STDIN:
+        raise UsageError(f"standard input is larger than {MAX_STDIN} bytes; not read" if en
+                         else f"标准输入超过 {MAX_STDIN} 字节，未读取")
+    return b"".join(chunks)
 
 
 def _schema_ref(outdir: str) -> str | None:
@@ -130,7 +182,20 @@ def _configured_layout() -> tuple[str | None, str | None]:
         return None, None  # `perfspec check` reports a broken configuration; the import uses the defaults
 
 
-def _read(source: str, path: str, layout):
+def _read(source: str | None, path: str, layout, en: bool = False):
+    """The forms in `path` (- : standard input, read once and handed to the importer as a file)."""
+    if path == STDIN:
+        import tempfile
+
+        data = _read_stdin(en)
+        source = source or _guess("", data[:8])
+        with tempfile.TemporaryDirectory(prefix="perfspec-import-") as folder:
+            spooled = os.path.join(folder, "stdin")
+            with open(spooled, "wb") as handle:
+                handle.write(data)
+            del data
+            return _read(source, spooled, layout)
+    source = source or _guess(path)
     if source == "text":
         from perfspec.importers import text
 
@@ -150,23 +215,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     en = args.lang == "en"
     path = args.file
-    if not os.path.exists(path):
-        raise UsageError(f"{path}: no such file" if en else f"{path}：文件不存在")
-    if os.path.isdir(path):
-        raise UsageError(f"{path} is a folder: give one file" if en else f"{path} 是文件夹：请给出一个文件")
-    if not os.access(path, os.R_OK):
-        raise UsageError(f"{path}: permission denied" if en else f"{path}：没有读取权限")
+    if path != STDIN:
+        _check_input(path, en)
     outdir = args.output
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise UsageError(f"-o {outdir} is not a folder" if en else f"-o {outdir} 不是文件夹")
-    source = args.source or _guess(path)
+    source = args.source  # None: guessed by _read from the name or the first bytes
     from perfspec.importers.labels import reference
 
     name, root = _configured_layout()
     layout = reference(name, root)
 
     try:
-        forms = _read(source, path, layout)
+        forms = _read(source, path, layout, en)
     except NotAForm as exc:
         err.write(f"perfspec import: {exc.en if en else exc}\n")
         return 1
@@ -196,7 +257,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     existing = _existing(outdir) if os.path.isdir(outdir) else {}
     taken: set[str] = set()
     plans = []
-    origin = os.path.basename(path)
+    origin = "stdin" if path == STDIN else os.path.basename(path)
     for number, form in enumerate(forms, start=1):
         name = _name(number, form, existing, taken)
         taken.add(name)

@@ -24,10 +24,14 @@ Two things a PDF loses are put back:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import time
 import unicodedata
+import zlib
+from typing import Any, Iterator
 
 from perfspec.importers import FormData, NotAForm
 from perfspec.form.layout import Layout
@@ -36,6 +40,249 @@ from perfspec.importers.text import Row, assemble, not_a_form, squash
 _RADICALS_FROM = '⺂⺃⺅⺇⺉⺋⺍⺏⺐⺒⺓⺔⺕⺖⺘⺙⺛⺞⺟⺠⺡⺣⺤⺦⺨⺩⺭⺮⺯⺰⺱⺳⺹⺺⺽⺾⻂⻅⻆⻇⻈⻉⻊⻋⻌⻐⻑⻒⻓⻔⻕⻖⻘⻙⻚⻛⻜⻝⻞⻟⻠⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻮⻯⻰⻱⻲⻳⼀⼁⼂⼃⼄⼅⼆⼇⼈⼉⼊⼋⼌⼍⼎⼏⼐⼑⼒⼓⼔⼕⼖⼗⼘⼙⼚⼛⼜⼝⼞⼟⼠⼡⼢⼣⼤⼥⼦⼧⼨⼩⼪⼫⼬⼭⼮⼯⼰⼱⼲⼳⼴⼵⼶⼷⼸⼹⼺⼻⼼⼽⼾⼿⽀⽁⽂⽃⽄⽅⽆⽇⽈⽉⽊⽋⽌⽍⽎⽏⽐⽑⽒⽓⽔⽕⽖⽗⽘⽙⽚⽛⽜⽝⽞⽟⽠⽡⽢⽣⽤⽥⽦⽧⽨⽩⽪⽫⽬⽭⽮⽯⽰⽱⽲⽳⽴⽵⽶⽷⽸⽹⽺⽻⽼⽽⽾⽿⾀⾁⾂⾃⾄⾅⾆⾇⾈⾉⾊⾋⾌⾍⾎⾏⾐⾑⾒⾓⾔⾕⾖⾗⾘⾙⾚⾛⾜⾝⾞⾟⾠⾡⾢⾣⾤⾥⾦⾧⾨⾩⾪⾫⾬⾭⾮⾯⾰⾱⾲⾳⾴⾵⾶⾷⾸⾹⾺⾻⾼⾽⾾⾿⿀⿁⿂⿃⿄⿅⿆⿇⿈⿉⿊⿋⿌⿍⿎⿏⿐⿑⿒⿓⿔⿕'
 _RADICALS_TO = '乛乚亻𠘨刂㔾𭕄尣尢巳幺彑彐忄扌攵旡歺母民氵灬爫丬犭𤣩礻𥫗糹纟罓㓁耂肀𦥑艹衤见角𧢲讠贝𧾷车辶钅長镸长门𨸏阝青韦页风飞食𩙿飠饣𩠐马骨鬼鱼鸟卤麦黄黾斉齐齿竜龙龜亀龟一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈户手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠'
 _RADICALS = str.maketrans(_RADICALS_FROM, _RADICALS_TO)
+
+# Limits. A PDF is a program: 1.5 MB of FlateDecode inflates to gigabytes, 100 KB can hold
+# millions of text operators, and pdfminer inflates and interprets all of it. A form is a
+# few pages of a few thousand characters and lines each; a portfolio of a hundred forms is
+# ~300 pages. Past any limit the import stops with one line saying which.
+MAX_BYTES = 50 * 1024 * 1024  # the file
+MAX_PAGES = 500
+MAX_SECONDS = 90.0  # wall time of the whole reading, checked between pages and while interpreting one
+MAX_STREAM = 16 * 1024 * 1024  # bytes one stream inflates to (a page's content is ~20 KB, an embedded font a few MB)
+MAX_INFLATED = 64 * 1024 * 1024  # bytes all streams of the document inflate to (pdfminer keeps them)
+MAX_REPAIRED = 1024 * 1024  # bytes a damaged stream inflates to (pdfminer repairs it a byte at a time)
+MAX_PAGE_OBJECTS = 10_000  # characters, lines, rectangles, curves, images and forms drawn on one page (~3,000)
+MAX_CHARS = 300_000  # characters of the whole document (each is kept until the forms are assembled)
+MAX_PAGE_OPERATIONS = 100_000  # operands and operators interpreted for one page (forms drawn in it included)
+
+
+class _Refused(Exception):
+    """A limit was passed: the (zh, en) one-line message says which."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.en = en
+
+
+class _Budget:
+    """What one PDF may cost; every counter raises _Refused past its limit (and stays refused)."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.page = 0
+        self.inflated = 0
+        self.objects = self.operations = 0
+        self.chars = 0
+        self.refused: _Refused | None = None  # kept: pdfminer may catch an exception and go on
+
+    def refuse(self, zh: str, en: str) -> None:
+        self.refused = _Refused(zh, en)
+        raise self.refused
+
+    def where(self) -> tuple[str, str]:
+        return (f"第 {self.page} 页", f"page {self.page}") if self.page else ("", "the document")
+
+    def check(self) -> None:
+        if self.refused is not None:
+            raise self.refused
+        if time.monotonic() > self.deadline:
+            zh, en = self.where()
+            self.refuse(f"读取超过 {MAX_SECONDS:g} 秒（读到{zh or '文档结构'}）", f"reading took over {MAX_SECONDS:g} s (at {en})")
+
+    def next_page(self, number: int) -> None:
+        self.check()
+        if number > MAX_PAGES:
+            self.refuse(f"超过 {MAX_PAGES} 页", f"more than {MAX_PAGES} pages")
+        self.page = number
+        self.objects = self.operations = 0
+
+    def operation(self) -> None:
+        self.operations += 1
+        if self.operations > MAX_PAGE_OPERATIONS:
+            self.refuse(f"第 {self.page} 页的绘制指令超过 {MAX_PAGE_OPERATIONS} 条",
+                        f"page {self.page} has more than {MAX_PAGE_OPERATIONS} drawing operations")
+        if not self.operations & 1023:
+            self.check()
+
+    def drawn(self, char: bool = False) -> None:
+        self.operation()
+        self.objects += 1
+        if char:
+            self.chars += 1
+            if self.chars > MAX_CHARS:
+                self.refuse(f"文字合计超过 {MAX_CHARS} 个（读到第 {self.page} 页）",
+                            f"more than {MAX_CHARS} characters in all (at page {self.page})")
+        if self.objects > MAX_PAGE_OBJECTS:
+            self.refuse(f"第 {self.page} 页的文字和线条超过 {MAX_PAGE_OBJECTS} 个",
+                        f"page {self.page} draws more than {MAX_PAGE_OBJECTS} characters and lines")
+
+    def inflate(self, size: int, limit: int = MAX_STREAM) -> None:
+        """`size` more bytes from decompressing one stream (of `limit` at most)."""
+        zh, en = self.where()
+        if size > limit:
+            self.refuse(f"{zh}有一个压缩的数据流解压后超过 {limit} 字节（压缩炸弹？）",
+                        f"a compressed stream ({en}) inflates to more than {limit} bytes (a decompression bomb?)")
+        self.inflated += size
+        if self.inflated > MAX_INFLATED:
+            self.refuse(f"压缩的数据流解压后合计超过 {MAX_INFLATED} 字节", f"the streams inflate to more than {MAX_INFLATED} bytes in all")
+
+
+class _Inflater:
+    """A decompressobj whose output is counted (pdfminer repairs a damaged stream a byte at a time)."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
+        self.inner = zlib.decompressobj()
+        self.size = 0
+        self.calls = 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        self.calls += 1
+        if not self.calls & 4095:
+            self.budget.check()
+        out = self.inner.decompress(data, MAX_REPAIRED + 1 - self.size)
+        self.size += len(out)
+        if self.size > MAX_REPAIRED or self.inner.unconsumed_tail:
+            self.budget.inflate(MAX_REPAIRED + 1, MAX_REPAIRED)
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _Zlib:
+    """What pdfminer.pdftypes calls `zlib`: inflating is bounded by the budget."""
+
+    error = zlib.error
+
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
+
+    def decompress(self, data: bytes, *args: Any) -> bytes:
+        self.budget.check()
+        inflater = zlib.decompressobj()
+        out = inflater.decompress(data, MAX_STREAM + 1)
+        self.budget.inflate(len(out))
+        if not inflater.eof:  # as zlib.decompress: pdfminer then repairs what it can
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    def decompressobj(self, *args: Any) -> _Inflater:
+        return _Inflater(self.budget)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+
+def _bounded_lzw(budget: _Budget):
+    def lzwdecode(data: bytes) -> bytes:
+        from io import BytesIO
+
+        from pdfminer.lzw import LZWDecoder
+
+        out, size = [], 0
+        for piece in LZWDecoder(BytesIO(data)).run():
+            size += len(piece)
+            if size > MAX_STREAM:
+                budget.inflate(size)
+            out.append(piece)
+        budget.inflate(size)
+        return b"".join(out)
+
+    return lzwdecode
+
+
+def _bounded_runlength(budget: _Budget):
+    def rldecode(data: bytes) -> bytes:
+        """RunLengthDecode (PDF 1.4, 3.3.4) into a bytearray, bounded; pdfminer's builds a list of ints."""
+        out = bytearray()
+        i, n = 0, len(data)
+        while i < n:
+            length = data[i]
+            i += 1
+            if length == 128:
+                break
+            if length < 128:
+                out += data[i : i + length + 1]
+                i += length + 1
+            elif i < n:
+                out += data[i : i + 1] * (257 - length)
+                i += 1
+            if len(out) > MAX_STREAM:
+                budget.inflate(len(out))
+        budget.inflate(len(out))
+        return bytes(out)
+
+    return rldecode
+
+
+@contextlib.contextmanager
+def _bounded_decoding(budget: _Budget) -> Iterator[None]:
+    """pdfminer inflates every stream whole (zlib.decompress, no limit): while a PDF is read its
+    decoders are bounded ones. Scoped to the read; `perfspec import` reads in one thread."""
+    from pdfminer import pdftypes
+
+    saved = {name: getattr(pdftypes, name) for name in ("zlib", "lzwdecode", "rldecode")}
+    pdftypes.zlib = _Zlib(budget)  # type: ignore[assignment]
+    pdftypes.lzwdecode = _bounded_lzw(budget)
+    pdftypes.rldecode = _bounded_runlength(budget)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(pdftypes, name, value)
+
+
+def _pages(pdf: Any, budget: _Budget) -> Iterator[Any]:
+    """pdfplumber pages one at a time (pdf.pages makes every page of the page tree first), each
+    laid out by a counting interpreter."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
+
+    class Device(PDFPageAggregatorWithMarkedContent):
+        def render_char(self, *args: Any, **kwargs: Any) -> Any:
+            budget.drawn(char=True)
+            return super().render_char(*args, **kwargs)
+
+        def paint_path(self, *args: Any, **kwargs: Any) -> Any:
+            budget.drawn()
+            return super().paint_path(*args, **kwargs)
+
+        def render_image(self, *args: Any, **kwargs: Any) -> Any:
+            budget.drawn()
+            return super().render_image(*args, **kwargs)
+
+        def begin_figure(self, *args: Any, **kwargs: Any) -> Any:
+            budget.drawn()
+            return super().begin_figure(*args, **kwargs)
+
+    class Interpreter(PDFPageInterpreter):
+        def push(self, obj: Any) -> None:  # every operand
+            budget.operation()
+            super().push(obj)
+
+        def do_q(self) -> None:  # the one operator without operands that keeps something
+            budget.operation()
+            super().do_q()
+
+    class BoundedPage(Page):
+        @property
+        def layout(self) -> Any:
+            if getattr(self, "_layout", None) is not None:
+                return self._layout
+            device = Device(self.pdf.rsrcmgr, pageno=self.page_number, laparams=self.pdf.laparams)
+            Interpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
+            self._layout = device.get_result()
+            return self._layout
+
+    doctop = 0.0
+    for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        budget.next_page(number)
+        page = BoundedPage(pdf, page_obj, page_number=number, initial_doctop=doctop)
+        doctop += page.height
+        yield page
+
 
 # perfspec's HTML layout: cells have 5px side padding and 1px collapsed borders (1px = 0.75pt).
 _PAD = 3.75 * 2 + 0.75
@@ -274,30 +521,53 @@ def _page_rows(page, number: int) -> list[tuple[float, list]]:
     return out
 
 
+def _slim(rows: list[tuple[float, list]]) -> list[tuple[float, list]]:
+    """The rows with each character as the joining reads it (text, x0, x1): pdfplumber's has ~25
+    keys, and every page's characters are kept until the forms are assembled."""
+    return [
+        (top, [None if cell is None else (
+            [[{"text": c["text"], "x0": c["x0"], "x1": c["x1"]} for c in line] for line in cell[0]], cell[1]
+        ) for cell in cells])
+        for top, cells in rows
+    ]
+
+
 def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a PDF; `layout`: the configured one (the words of messages)."""
     import pdfplumber  # the optional extra: pip install 'perfspec[pdf]'
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     name = os.path.basename(path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(1024)
-    except OSError:
-        raise
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(1024)
     if b"%PDF" not in head:
         raise NotAForm(f"{name} 不是 PDF 文件（文件头没有 %PDF）", f"{name} is not a PDF file (no %PDF header)")
+    if size > MAX_BYTES:
+        raise NotAForm(f"{name} 过大（{size} 字节，上限 {MAX_BYTES} 字节），不像一张自评表，未读取",
+                       f"{name} is too large ({size} bytes, limit {MAX_BYTES}); not read")
     raw_pages = []
+    budget = _Budget()
     try:
-        with pdfplumber.open(path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                raw_pages.append((number, _page_rows(page, number)))
+        with _bounded_decoding(budget), pdfplumber.open(path) as pdf:
+            for page in _pages(pdf, budget):
+                raw_pages.append((page.page_number, _slim(_page_rows(page, page.page_number))))
+                page.close()  # its characters and lines are in raw_pages now
+                budget.check()
+        budget.check()
     except NotAForm:
         raise
+    except _Refused as exc:
+        raise NotAForm(f"{name}：{exc}，不像一张自评表，未读取", f"{name}: {exc.en}; not read") from None
     except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
+        if budget.refused is not None:  # a limit, whatever pdfminer made of it
+            refused = budget.refused
+            raise NotAForm(f"{name}：{refused}，不像一张自评表，未读取", f"{name}: {refused.en}; not read") from None
+        detail = " ".join(str(exc).split())  # one line, and short: pdfminer may quote the stream
+        detail = detail if len(detail) <= 200 else detail[:200] + "…"
         raise NotAForm(
-            f"{name} 无法作为 PDF 读取（{type(exc).__name__}: {exc}）",
-            f"{name} cannot be read as a PDF ({type(exc).__name__}: {exc})",
+            f"{name} 无法作为 PDF 读取（{type(exc).__name__}: {detail}）",
+            f"{name} cannot be read as a PDF ({type(exc).__name__}: {detail})",
         ) from None
     habit = _habits([lines for _, rows in raw_pages for _, cells in rows for cell in cells if cell for lines in [cell[0]]])
     joiner = _Join()

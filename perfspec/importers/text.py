@@ -38,6 +38,14 @@ GRADES = ("优", "良", "中", "差")
 # A title line is the title and little else (a sentence that mentions the form's name is no title).
 TITLE_SLACK = 20
 
+# Limits: a published form is a few hundred lines of at most a dozen cells; a file of a hundred
+# forms ~30,000 lines. What the reader keeps grows with lines, cells and notes, so each is bounded.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_LINES = 100_000  # lines of the input (a line becomes a row of cells)
+MAX_LINE_CELLS = 200  # tab-separated cells of one line
+MAX_FORM_ROWS = 2_000  # rows of one form (each can carry review notes, which are compared with each other)
+MAX_UNREAD_NOTES = 20  # "not read" notes of one form; the rest are counted in one more
+
 _NUMBER = re.compile(r"[-+]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?\Z")
 _SPACE = re.compile(r"\s+")
 
@@ -111,14 +119,28 @@ class Row:
         return -1, []
 
 
-def rows_of_text(text: str) -> list[Row]:
-    """One Row per line; blank lines become page-break marks on the next row."""
+_LINE_BREAKS = ("\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines' (and \r)
+
+
+def rows_of_text(text: str, name: str = "<text>") -> list[Row]:
+    """One Row per line; blank lines become page-break marks on the next row.
+
+    NotAForm when the text has more than MAX_LINES lines or a line more than MAX_LINE_CELLS cells.
+    """
+    lines = sum(text.count(c) for c in _LINE_BREAKS) + text.count("\r") - text.count("\r\n") + 1
+    if lines > MAX_LINES:
+        raise NotAForm(f"{name} 有 {lines} 行（上限 {MAX_LINES} 行），不像自评表的文本，未读取",
+                       f"{name} has {lines} lines (limit {MAX_LINES}); not read")
     rows: list[Row] = []
     brk = False
     for number_, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             brk = True
             continue
+        cells = line.count("\t") + 1
+        if cells > MAX_LINE_CELLS:
+            raise NotAForm(f"{name} 第 {number_} 行有 {cells} 个单元格（上限 {MAX_LINE_CELLS} 个），不像自评表的文本，未读取",
+                           f"{name}: line {number_} has {cells} cells (limit {MAX_LINE_CELLS}); not read")
         rows.append(Row(line.split("\t"), number_, brk))
         brk = False
     return rows
@@ -165,6 +187,8 @@ class _Form:
     break_rows: list = field(default_factory=list)  # indices into items of rows that follow a page break
     break_next: bool = False  # a repeated table header was seen: the next row starts a new page
     where_now: int = 0  # the row being read
+    rows_read: int = 0
+    unread: int = 0  # lines not read (after the form, or not recognised)
 
     @functools.cached_property
     def W(self) -> dict[str, str]:
@@ -176,6 +200,12 @@ class _Form:
 
     def flag_item(self, item: Indicator, key: Optional[str], reason: str, where: int) -> None:
         self.pending.append(_Pending(item, key, reason, where))
+
+    def flag_unread(self, reason: str, where: int) -> None:
+        """A line not read: the first MAX_UNREAD_NOTES are listed, the rest counted (see _finish)."""
+        self.unread += 1
+        if self.unread <= MAX_UNREAD_NOTES:
+            self.flag((), reason, where)
 
 
 def _find(row: Row, labels: frozenset[str], anywhere: bool = False) -> tuple[int, list]:
@@ -243,8 +273,15 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 forms.append(form)
             else:
                 if form is not None and form.section == "done":
-                    form.flag((), f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
+                    form.flag_unread(f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
+        form.rows_read += 1
+        if form.rows_read > MAX_FORM_ROWS:
+            raise NotAForm(
+                f"第 {form.where} {place}开始的表超过 {MAX_FORM_ROWS} 行（到第 {row.where} {place}），不像一张自评表，未读取",
+                f"the form starting at {'page' if place == '页' else 'line'} {form.where} has more than "
+                f"{MAX_FORM_ROWS} rows; not read",
+            )
         if form.data.year is None and form.section == "head":
             match = year_re.search(" ".join(texts))
             if match:
@@ -336,7 +373,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.break_next = False
         _indicator_row(form, row, brk, place)
         return
-    form.flag((), f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+    form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
 
 def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
@@ -651,6 +688,8 @@ def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
 
 def _finish(form: _Form, place: str) -> None:
     data = form.data
+    if form.unread > MAX_UNREAD_NOTES:
+        form.flag((), f"还有 {form.unread - MAX_UNREAD_NOTES} 行未读取（只列出了前 {MAX_UNREAD_NOTES} 行）", form.where)
     if data.year is None:
         form.flag(("year",), "没有找到年度（如“(2023 年度)”）", form.where)
     if data.project is None and "project" not in form.seen:
@@ -827,7 +866,7 @@ def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏�
 
 def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
-    forms = assemble(rows_of_text(text), "行", layout)
+    forms = assemble(rows_of_text(text, name), "行", layout)
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
@@ -841,8 +880,9 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
 
     name = os.path.basename(path)
     with open(path, "rb") as handle:
-        data = handle.read(16 * 1024 * 1024 + 1)
-    if len(data) > 16 * 1024 * 1024:
-        raise NotAForm(f"{name} 太大（超过 16 MB），不像是自评表的文本", f"{name} is too large (over 16 MB) for a form text")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise NotAForm(f"{name} 太大（超过 {MAX_BYTES // (1024 * 1024)} MB），不像是自评表的文本",
+                       f"{name} is too large (over {MAX_BYTES // (1024 * 1024)} MB) for a form text")
     text, _encoding = decode(data, name)
     return parse(text, name, layout)

@@ -34,6 +34,7 @@ import os
 import re
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,10 +43,22 @@ from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
 from perfspec.importers.labels import SHORT, Labels, fold
 
-MAX_BYTES = 50 * 1024 * 1024  # an exported workbook of a hundred forms is well under 1 MB
-MAX_UNZIPPED = 500 * 1024 * 1024  # zip bombs
+MAX_BYTES = 50 * 1024 * 1024  # an exported workbook of a hundred forms is well under 2 MB
+# What openpyxl makes of a workbook grows with its XML, and with the ranges in it: it makes an
+# object for every cell of a merged range or a hyperlinked range, so a 10 KB workbook merging
+# A1:XFD1048576 asks for 17 billion. The parts are scanned (streamed, never all in memory) and
+# a workbook over any limit is refused before openpyxl reads it. An export of a hundred forms
+# unzips to ~10 MB of ~420,000 XML elements, ~140,000 cells and ~30 merged ranges a sheet.
+MAX_UNZIPPED = 50 * 1024 * 1024  # bytes of all parts, unzipped (as the zip's headers declare; zipfile enforces them)
+MAX_ELEMENTS = 1_000_000  # XML elements of all parts: each becomes at least one Python object
+MAX_CELLS = 250_000  # cells (and cell comments) of all sheets
+MAX_AREA = 100_000  # cells covered by merged and hyperlinked ranges, all sheets together
+MAX_MERGED = 500  # merged ranges of one sheet
+MAX_LINKS = 200  # hyperlinks of one sheet: openpyxl compares each with every merged range
 MAX_ROWS = 5000  # rows of a sheet searched for the form
 MAX_COLS = 40
+MAX_HIDDEN_ROWS = 200_000  # rows of the exporter's hidden _perfspec sheet read
+MAX_HIDDEN_COLS = 200  # its columns (a value is split across columns in pieces of 32,767 characters)
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _DECIMALS = re.compile(r"0\.(0+)")
@@ -133,9 +146,12 @@ def _open(path: str) -> Any:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
-            if sum(info.file_size for info in infos) > MAX_UNZIPPED:
-                raise NotAForm(f"{shown}：解压后过大，未读取", f"{shown}: too large when unzipped; not read")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            unzipped = sum(info.file_size for info in infos)
+            if unzipped > MAX_UNZIPPED:
+                raise NotAForm(f"{shown}：解压后过大（{unzipped} 字节，上限 {MAX_UNZIPPED} 字节），未读取",
+                               f"{shown}: too large when unzipped ({unzipped} bytes, limit {MAX_UNZIPPED}); not read")
+            _scan(archive, infos, shown)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
         raise NotAForm(f"{shown}：Excel 工作簿已损坏（不是完整的 zip 文件），无法读取",
                        f"{shown}: damaged workbook (not a valid zip file)") from None
     if "xl/workbook.xml" not in names:
@@ -154,6 +170,136 @@ def _open(path: str) -> Any:
         detail = " ".join(str(exc).split())[:120]
         raise NotAForm(f"{shown}：Excel 工作簿已损坏，无法读取（{type(exc).__name__}: {detail}）",
                        f"{shown}: damaged workbook ({type(exc).__name__}: {detail})") from None
+
+
+_CHUNK = 1 << 20
+_TAG_HEAD = 4096  # bytes of an element kept across chunks: the attributes the scan reads are in its head
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+_RANGE_REF = re.compile(rb"<" + _NS + rb"(mergeCell|hyperlink)\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']")
+_COMMENT = re.compile(rb"<" + _NS + rb"comment[\s>]")
+_CORNER = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\Z")
+_SHEET = re.compile(rb"<" + _NS + rb"sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<" + _NS + rb"Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(text: bytes) -> dict[str, str]:
+    import html
+
+    out = {}
+    for match in _ATTRIBUTE.finditer(text):
+        name = match.group(1).decode("utf-8", "replace").rsplit(":", 1)[-1]
+        out[name] = html.unescape((match.group(2) or match.group(3) or b"").decode("utf-8", "replace"))
+    return out
+
+
+def _area(ref: bytes) -> int:
+    """Cells in "A1:XFD1048576" (a merged or hyperlinked range); 1 for one cell, 0 for nonsense."""
+    corners = []
+    for part in ref.decode("ascii", "replace").split(":"):
+        match = _CORNER.match(part.strip())
+        if match is None:
+            return 0
+        column = 0
+        for letter in match.group(1).upper():
+            column = column * 26 + ord(letter) - 64
+        corners.append((int(match.group(2)), column))
+    if len(corners) == 1:
+        return 1
+    if len(corners) != 2:
+        return 0
+    (r1, c1), (r2, c2) = corners
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part → the sheet's name, for messages ({} when the workbook does not say)."""
+    def small(name: str) -> bytes:
+        if name not in names:
+            return b""
+        with archive.open(name) as part:
+            return part.read(4 * _CHUNK)
+
+    targets = {}
+    for match in _RELATIONSHIP.finditer(small("xl/_rels/workbook.xml.rels")):
+        attrs = _attributes(match.group(1))
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    out = {}
+    for match in _SHEET.finditer(small("xl/workbook.xml")):
+        attrs = _attributes(match.group(1))
+        if attrs.get("id") in targets:
+            out[os.path.normpath(targets[attrs["id"]]).replace(os.sep, "/")] = attrs.get("name", "")
+    return out
+
+
+def _scan(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], shown: str) -> None:
+    """NotAForm, naming the sheet and the limit, when openpyxl would make too much of the workbook."""
+    names = {info.filename for info in infos}
+    sheets = _sheet_names(archive, names)
+    elements = cells = area = 0
+
+    def refuse(where: str, zh: str, en: str) -> NotAForm:
+        return NotAForm(f"{shown}：{where}{zh}，不像一张自评表的工作簿，未读取", f"{shown}: {en}; not read")
+
+    for info in infos:
+        name = info.filename
+        part_of_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+        sheet = (sheets.get(name) or os.path.basename(name)) if part_of_sheet else None
+        where = f"工作表“{sheet}”" if sheet is not None else f"“{name}”"
+        where_en = f"sheet '{sheet}'" if sheet is not None else f"'{name}'"
+        comments = name.startswith("xl/comments")
+        merged = links = 0
+        rest = b""
+        with archive.open(info) as part:
+            while True:
+                chunk = part.read(_CHUNK)
+                buffer = rest + chunk
+                # Only whole elements are scanned: the text up to the last "<" (the rest waits for
+                # the next chunk, its head is enough to read a ref from).
+                cut = buffer.rfind(b"<") if chunk else len(buffer)
+                if cut < 0:
+                    cut = len(buffer)
+                body, rest = buffer[:cut], buffer[cut : cut + _TAG_HEAD]
+                elements += body.count(b"<") - body.count(b"</") - body.count(b"<?") - body.count(b"<!")
+                if elements > MAX_ELEMENTS:
+                    raise refuse(where, f"处 XML 元素过多（整个工作簿超过 {MAX_ELEMENTS} 个）",
+                                 f"{where_en}: too many XML elements (over {MAX_ELEMENTS} in the workbook)")
+                if sheet is not None:
+                    cells += body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
+                    if b":c" in body:
+                        cells += sum(1 for _ in _PREFIXED_CELL.finditer(body))
+                elif comments:
+                    cells += sum(1 for _ in _COMMENT.finditer(body))
+                if cells > MAX_CELLS:
+                    raise refuse(where, f"处单元格过多（整个工作簿超过 {MAX_CELLS} 个）",
+                                 f"{where_en}: too many cells (over {MAX_CELLS} in the workbook)")
+                if sheet is not None and (b"mergeCell" in body or b"hyperlink" in body):
+                    for match in _RANGE_REF.finditer(body):
+                        size = _area(match.group(2))
+                        area += size
+                        if match.group(1) == b"mergeCell":
+                            merged += 1
+                        else:
+                            links += 1
+                        kind = "合并单元格" if match.group(1) == b"mergeCell" else "超链接"
+                        if area > MAX_AREA:
+                            ref = match.group(2).decode("ascii", "replace")[:40]
+                            raise refuse(
+                                where,
+                                f"的{kind}范围过大（{ref} 共 {size} 格；合并和超链接的范围合计上限 {MAX_AREA} 格）",
+                                f"{where_en}: a {'merged' if kind == '合并单元格' else 'hyperlinked'} range is too large "
+                                f"({ref}: {size} cells; merged and hyperlinked ranges may cover {MAX_AREA} cells in all)",
+                            )
+                        if merged > MAX_MERGED:
+                            raise refuse(where, f"的合并单元格过多（超过 {MAX_MERGED} 处）",
+                                         f"{where_en}: too many merged ranges (over {MAX_MERGED})")
+                        if links > MAX_LINKS:
+                            raise refuse(where, f"的超链接过多（超过 {MAX_LINKS} 个）",
+                                         f"{where_en}: too many hyperlinks (over {MAX_LINKS})")
+                if not chunk:
+                    break
 
 
 def _looks_like_text(path: str) -> bool:
@@ -194,7 +340,18 @@ class Hidden:
         if DATA_SHEET not in wb.sheetnames:
             return hidden
         ws = wb[DATA_SHEET]
-        rows = ws.iter_rows(values_only=True)
+        max_row, max_col = ws.max_row or 0, ws.max_column or 0
+        if max_row > MAX_HIDDEN_ROWS or max_col > MAX_HIDDEN_COLS:
+            hidden.damaged = True  # a stray far cell: read what the exporter could have written
+        width = min(max_col, MAX_HIDDEN_COLS)
+        by_row: dict[int, dict[int, Any]] = {}
+        for cell in _cells(ws, min(max_row, MAX_HIDDEN_ROWS), width):
+            by_row.setdefault(cell.row, {})[cell.column] = cell.value
+        if 1 not in by_row:
+            return hidden
+        # As iter_rows(values_only=True) gives them, without the empty rows and the empty cells
+        # past a row's last (both are skipped anyway).
+        rows = (tuple(cells.get(c) for c in range(1, max(*cells, 5) + 1)) for _, cells in sorted(by_row.items()))
         first = next(rows, None)
         if not first or first[0] != MARK:
             return hidden
@@ -227,6 +384,14 @@ class Hidden:
 # ----------------------------------------------------------------------------- one sheet
 
 
+def _cells(ws: Any, rows: int, cols: int) -> list[Any]:
+    """The sheet's existing cells within rows × cols, by row and column."""
+    cells = getattr(ws, "_cells", None)
+    if not isinstance(cells, dict):  # pragma: no cover - openpyxl keeps its cells in ws._cells since 2.0
+        return [cell for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols) for cell in row]
+    return [cells[key] for key in sorted(k for k in cells if k[0] <= rows and k[1] <= cols)]
+
+
 class Grid:
     """A sheet's cells by (row, column), merged ranges filled from their top-left cell."""
 
@@ -238,13 +403,14 @@ class Grid:
         rows = min(ws.max_row or 0, MAX_ROWS)
         cols = min(ws.max_column or 0, MAX_COLS)
         if rows and cols:
-            for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols):
-                for cell in row:
-                    value = cell.value
-                    if value is None or (isinstance(value, str) and value == ""):
-                        continue
-                    self.values[(cell.row, cell.column)] = value
-                    self.formats[(cell.row, cell.column)] = cell.number_format or "General"
+            # The cells the sheet has, not every position up to its far corner: iter_rows would
+            # make a cell object for each empty one (200,000 for one stray cell at AN5000).
+            for cell in _cells(ws, rows, cols):
+                value = cell.value
+                if value is None or (isinstance(value, str) and value == ""):
+                    continue
+                self.values[(cell.row, cell.column)] = value
+                self.formats[(cell.row, cell.column)] = cell.number_format or "General"
         for merged in ws.merged_cells.ranges:
             top = (merged.min_row, merged.min_col)
             if merged.min_row > rows or merged.min_col > cols:

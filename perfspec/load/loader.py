@@ -13,9 +13,9 @@ builds the Python values itself. That is what keeps loading safe and exact:
 
 from __future__ import annotations
 
-import os
+import os  # noqa: F401 - kept for the rest of the module's helpers
 import re
-import stat
+import stat  # noqa: F401
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -24,6 +24,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
+from perfspec.load.files import Refused, TooLarge, read_spec
 
 MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any honest file
 MAX_NODES = 100_000  # node visits while building values; stops alias bombs
@@ -36,6 +37,17 @@ MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal con
 # line longer than MAX_FLOW_DEPTH has its depth counted from libyaml's events.
 MAX_FLOW_DEPTH = 1_000
 SMALL_TEXT = 64 * 1024  # larger files have their values counted before composing
+# What grows with aliases is text, not nodes: one 1 MB scalar aliased 300 times is 300 MB
+# of values (and of every message and path that shows them). Without aliases a file holds at
+# most MAX_BYTES characters of scalars, so only alias expansion can pass MAX_EXPANDED.
+MAX_EXPANDED = 2 * MAX_BYTES  # characters of keys and scalars, counted at every alias
+MAX_KEY = 10_000  # characters; a longer key is a PS004 finding and its entry is not read
+# Every finding embeds its path, and every value's path embeds all its ancestors' keys: a
+# 10,000-character key above 20,000 list items is 200 M characters of paths. The sum of the
+# paths' lengths over all values bounds what the rules, messages and reports can make of them.
+MAX_PATH_TEXT = 10_000_000
+SHOWN = 200  # characters of a key or value shown in a message or a finding's path
+MAX_PER_CODE = 100  # loader findings of one code per file; the rest are summed up in one more
 
 _PLAIN = "?"  # YAML's non-specific tag of plain scalars
 _QUOTED = "!"  # ... and of quoted or block scalars
@@ -172,6 +184,26 @@ def _span(node: Node) -> Span:
     return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
 
 
+def shown(text: str, limit: int = SHOWN) -> str:
+    """`text` as a message or a path shows it: at most `limit` characters, then how long it is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 字）"
+
+
+def shown_en(text: str, limit: int = SHOWN) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
+def shown_path(path: Path) -> str:
+    """format_path with each long key shortened (a finding's path is printed, posted and stored)."""
+    if all(isinstance(part, int) or len(part) <= SHOWN for part in path):
+        return format_path(path)
+    return format_path(part if isinstance(part, int) else shown(part) for part in path)
+
+
 def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()) -> Finding:
     return Finding(
         file=file,
@@ -181,7 +213,7 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
         severity=ERROR,
         message=zh,
         message_en=en,
-        path=format_path(path),
+        path=shown_path(path),
         end_line=span.end_line,
         end_column=span.end_column,
         where=path,
@@ -195,24 +227,70 @@ class _Builder:
         self.key_nodes: dict[Path, Node] = {}
         self.findings: list[Finding] = []
         self.visits = 0
-        self.too_many = False
+        self.too_many = False  # reading stopped: what was read is a fragment
+        self.text = 0  # characters of keys and scalars read, every alias counted again
+        self.path_text = 0  # characters of the paths of every value read
+        self.per_code: dict[str, int] = {}
+        self.first_unlisted: dict[str, Finding] = {}
+        self.long_keys: set[int] = set()  # key nodes reported too long (an alias is the same node)
 
     def report(self, node: Node, code: str, zh: str, en: str, path: Path) -> None:
-        self.findings.append(_finding(self.file, _span(node), code, zh, en, path))
+        count = self.per_code[code] = self.per_code.get(code, 0) + 1
+        if count <= MAX_PER_CODE:
+            self.findings.append(_finding(self.file, _span(node), code, zh, en, path))
+        elif count == MAX_PER_CODE + 1:
+            self.first_unlisted[code] = _finding(self.file, _span(node), code, "", "", ())
 
-    def build(self, node: Node, path: Path, depth: int) -> Any:
+    def finish(self) -> list[Finding]:
+        """The findings, with one more per code that had more than MAX_PER_CODE saying how many."""
+        for code, first in self.first_unlisted.items():
+            more = self.per_code[code] - MAX_PER_CODE
+            self.findings.append(first._replace(
+                message=f"还有 {more} 条同类问题（{code}）未列出：每个文件每种问题最多列出 {MAX_PER_CODE} 条",
+                message_en=f"{more} more findings of {code} not listed: at most {MAX_PER_CODE} of each kind per file",
+                key="more",
+            ))
+        self.first_unlisted.clear()
+        return self.findings
+
+    def stop(self, node: Node, zh: str, en: str, path: Path) -> None:
+        """Stop reading: the one finding that says why is listed however many PS004 came before."""
+        self.too_many = True
+        self.findings.append(_finding(self.file, _span(node), "PS004", zh, en, path))
+
+    def build(self, node: Node, path: Path, depth: int, path_len: int = 0) -> Any:
+        if self.too_many:
+            return None
         self.visits += 1
         if self.visits > MAX_NODES:
-            if not self.too_many:
-                self.too_many = True
-                self.report(
+            self.stop(
+                node,
+                f"文档展开后超过 {MAX_NODES} 个节点（别名/锚点过多？），已停止读取",
+                f"the document expands to more than {MAX_NODES} nodes (too many aliases?); reading stopped",
+                path,
+            )
+            return None
+        self.path_text += path_len
+        if self.path_text > MAX_PATH_TEXT:
+            self.stop(
+                node,
+                f"各个值的路径（上级的键连起来）合计超过 {MAX_PATH_TEXT} 字（键过长，或长键下的值过多），已停止读取",
+                f"the paths of the values (their keys joined) add up to more than {MAX_PATH_TEXT} characters "
+                "(long keys above many values); reading stopped",
+                path,
+            )
+            return None
+        if isinstance(node, ScalarNode):
+            self.text += len(node.value)
+            if self.text > MAX_EXPANDED:
+                self.stop(
                     node,
-                    "PS004",
-                    f"文档展开后超过 {MAX_NODES} 个节点（别名/锚点过多？），已停止读取",
-                    f"the document expands to more than {MAX_NODES} nodes (too many aliases?); reading stopped",
+                    f"文档展开后的文字超过 {MAX_EXPANDED} 字（长文字被别名引用了多次？），已停止读取",
+                    f"the document's text expands to more than {MAX_EXPANDED} characters "
+                    "(a long text referenced by many aliases?); reading stopped",
                     path,
                 )
-            return None
+                return None
         if depth > MAX_DEPTH:
             self.report(
                 node,
@@ -234,11 +312,14 @@ class _Builder:
             self.bad_tag(node, path)
             return None
         if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.mapping(node, path, depth)
+            return [
+                self.build(item, path + (i,), depth + 1, path_len + len(str(i)) + 2) for i, item in enumerate(node.value)
+            ]
+        return self.mapping(node, path, depth, path_len)
 
-    def mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def mapping(self, node: MappingNode, path: Path, depth: int, path_len: int = 0) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        aliased: set[int] = set()  # key nodes reported as duplicates here: an alias repeats its anchor's place
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.report(
@@ -249,29 +330,59 @@ class _Builder:
                     path,
                 )
                 continue
+            if self.too_many:
+                break
             key = key_node.value
+            if len(key) > MAX_KEY:
+                if id(key_node) not in self.long_keys:  # once: its aliases are the same text at the same place
+                    self.long_keys.add(id(key_node))
+                    self.report(
+                        key_node,
+                        "PS004",
+                        f"键“{shown(key, 40)}”过长（{len(key)} 字，上限 {MAX_KEY} 字）：以它为键的项都未读取",
+                        f"key '{shown_en(key, 40)}' is too long ({len(key)} characters, limit {MAX_KEY}); "
+                        "no entry with this key was read",
+                        path,
+                    )
+                continue
+            self.text += len(key)
             child = path + (key,)
             if key in out:
+                # A node met twice is an alias met again: composed nodes keep no place of their own
+                # for an alias, so it would be the same finding at the same place again.
+                if id(key_node) in aliased:
+                    continue
+                aliased.add(id(key_node))
+                if key_node is self.key_nodes[child]:
+                    self.report(
+                        key_node,
+                        "PS002",
+                        f"键“{shown(key)}”重复（用别名多次写成同一映射的键）：perfspec 只读取第一处，其余的内容没有检查",
+                        f"duplicate key '{shown_en(key)}' (an alias used as a key of the same mapping again): "
+                        "only the first is read and the others are not checked",
+                        child,
+                    )
+                    continue
                 first = _span(self.key_nodes[child]).line
                 self.report(
                     key_node,
                     "PS002",
-                    f"键“{key}”重复（第 {first} 行已有）：perfspec 只读取第一处，此处的内容没有检查；请把两处合并为一个",
-                    f"duplicate key '{key}' (first at line {first}): only the first is read and this one is not checked; merge them",
+                    f"键“{shown(key)}”重复（第 {first} 行已有）：perfspec 只读取第一处，此处的内容没有检查；请把两处合并为一个",
+                    f"duplicate key '{shown_en(key)}' (first at line {first}): only the first is read and this one is not checked; merge them",
                     child,
                 )
                 continue
             self.key_nodes[child] = key_node
-            out[key] = self.build(value_node, child, depth + 1)
+            out[key] = self.build(value_node, child, depth + 1, path_len + len(key) + 1)
         return out
 
     def bad_tag(self, node: Node, path: Path) -> None:
-        shown = node.tag.replace(_CORE, "!!")
+        tag = node.tag.replace(_CORE, "!!")
         self.report(
             node,
             "PS005",
-            f"不支持的 YAML 标签 {shown}：perfspec 不会按标签构造任何对象，此值按空值处理",
-            f"unsupported YAML tag {shown}: perfspec never constructs objects from tags; the value is treated as empty",
+            f"不支持的 YAML 标签 {shown(tag)}：perfspec 不会按标签构造任何对象，此值按空值处理",
+            f"unsupported YAML tag {shown_en(tag)}: perfspec never constructs objects from tags; the value is treated as empty",
             path,
         )
 
@@ -296,12 +407,12 @@ class _Builder:
         if (tag == _CORE + "int" and _INT.match(text)) or (tag == _CORE + "float" and (_INT.match(text) or _FLOAT.match(text))):
             return self.number(node, text, path)
         if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
-            shown = tag.replace(_CORE, "!!")
+            shown_tag = tag.replace(_CORE, "!!")
             self.report(
                 node,
                 "PS005",
-                f"标签 {shown} 与值“{text[:40]}”不符，此值按空值处理：请删掉标签，照表中原样写数值",
-                f"the tag {shown} contradicts the value '{text[:40]}'; the value is treated as empty",
+                f"标签 {shown_tag} 与值“{text[:40]}”不符，此值按空值处理：请删掉标签，照表中原样写数值",
+                f"the tag {shown_tag} contradicts the value '{text[:40]}'; the value is treated as empty",
                 path,
             )
             return None
@@ -317,8 +428,8 @@ class _Builder:
             self.report(
                 node,
                 "PS004",
-                f"数值 {text} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）",
-                f"number {text} is out of range (magnitude must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
+                f"数值 {shown(text, 40)} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）",
+                f"number {shown_en(text, 40)} is out of range (magnitude must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
                 path,
             )
             return None
@@ -601,35 +712,34 @@ def load_text(text: str, file: str) -> LoadResult:
             "文件是空的：没有任何内容可检查", "the file is empty: there is nothing to check", "",
         )])
     data = builder.build(root, (), 0)
+    findings = builder.finish()
     if builder.too_many:
         # What was read is a fragment: checking, fixing or rendering it would mislead
         # (and tens of thousands of keys would each become a finding).
-        return LoadResult(None, builder.findings)
-    return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), builder.findings)
+        return LoadResult(None, findings)
+    return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), findings)
 
 
-def load_file(path: str, display: str | None = None) -> LoadResult:
+def load_file(path: str, display: str | None = None, root: str | None = None) -> LoadResult:
     """Load one spec. An unreadable file is an `io_error`, not a finding: nothing in it can be located."""
     file = display or path
     try:
-        # O_NONBLOCK: opening a FIFO named like a spec would otherwise wait forever for a writer.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(path)
-            if not stat.S_ISREG(info.st_mode):
-                return LoadResult(
-                    None, [], "不是普通文件（管道、设备或套接字），未读取", "not a regular file (a pipe, device or socket); not read"
-                )
-            size = info.st_size
-            if size > MAX_BYTES:
-                return LoadResult(None, [Finding(
-                    file, 1, 1, "PS004", ERROR,
-                    f"文件过大（{size} 字节，上限 {MAX_BYTES} 字节）：一张自评表通常只有几 KB，未读取",
-                    f"file too large ({size} bytes, limit {MAX_BYTES}): a form is a few KB; not read", "",
-                )])
-            data = handle.read(MAX_BYTES + 1)
+        # The one safe way to open a spec: no link out of the repository, no FIFO or device, bounded.
+        data = read_spec(path, MAX_BYTES, root)
+    except TooLarge as exc:
+        size = exc.size
+        if size is None:  # grew while we read it
+            return LoadResult(None, [Finding(
+                file, 1, 1, "PS004", ERROR,
+                f"文件过大（上限 {MAX_BYTES} 字节），未读取", f"file too large (limit {MAX_BYTES} bytes); not read", "",
+            )])
+        return LoadResult(None, [Finding(
+            file, 1, 1, "PS004", ERROR,
+            f"文件过大（{size} 字节，上限 {MAX_BYTES} 字节）：一张自评表通常只有几 KB，未读取",
+            f"file too large ({size} bytes, limit {MAX_BYTES}): a form is a few KB; not read", "",
+        )])
+    except Refused as exc:
+        return LoadResult(None, [], exc.zh, exc.en)
     except IsADirectoryError:
         return LoadResult(None, [], "这是一个文件夹，不是文件", "is a folder, not a file")
     except PermissionError:
@@ -640,11 +750,6 @@ def load_file(path: str, display: str | None = None) -> LoadResult:
         return LoadResult(None, [], "文件不存在（路径中有一级不是文件夹）", "no such file (a part of the path is not a folder)")
     except OSError as exc:
         return LoadResult(None, [], f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})")
-    if len(data) > MAX_BYTES:  # grew while we read it
-        return LoadResult(None, [Finding(
-            file, 1, 1, "PS004", ERROR,
-            f"文件过大（上限 {MAX_BYTES} 字节），未读取", f"file too large (limit {MAX_BYTES} bytes); not read", "",
-        )])
     text, problem = decode(data, file)
     if problem is not None:
         return LoadResult(None, [problem])
