@@ -353,11 +353,11 @@ def corpus(tmp_path_factory) -> Corpus:
     with open(GOOD, encoding="utf-8") as handle:
         good = handle.read()
     assert good.count(BROKEN_GOOD[0]) == 1
-    assert good.count("project: 信息化运维项目\n") == 1
+    assert good.count("project: 信息化运维项目 ") == 1
     for number in range(len(inputs) + 1):
         name = os.path.join("good", f"good-{number:03d}.yaml")
         # Each copy a project of its own: the same project twice in one year is PS015.
-        _write(folder, name, good.replace("project: 信息化运维项目\n", f"project: 信息化运维项目（第 {number} 份）\n"))
+        _write(folder, name, good.replace("project: 信息化运维项目 ", f"project: 信息化运维项目（第 {number} 份） "))
         corpus.goods.append(name)
 
     jobs: dict[Any, Callable[[], Run]] = {}
