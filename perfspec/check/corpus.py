@@ -1,4 +1,7 @@
-"""Checks across forms: what no single form can show. Today: the same project twice in one year (PS015).
+"""Checks across forms: what no single form can show. The same project twice in one year
+(PS015, here), and the stages of a project year and the year before (PS601–PS604,
+PS701–PS704, perfspec/stages.py), which `duplicates` adds to its own findings so that
+every caller (`perfspec check`, the language server) gets all of them.
 
 Called by `perfspec check` after every form's own findings, and by the language
 server for the form being edited. The findings are ordinary `Finding` records at the
@@ -191,6 +194,19 @@ def duplicates(
     others: Iterable[tuple[str, str]] = (),
     documents: dict[str, "Document"] | None = None,
 ) -> list[Finding]:
+    """Every cross-form finding on the checked forms: PS015 and the stage checks (perfspec/stages.py)."""
+    from perfspec import stages
+
+    others = list(others)
+    return _duplicates(engine, checked, others, documents) + stages.findings(engine, checked, others, documents)
+
+
+def _duplicates(
+    engine: "Engine",
+    checked: list[tuple[str, str]],
+    others: Iterable[tuple[str, str]] = (),
+    documents: dict[str, "Document"] | None = None,
+) -> list[Finding]:
     """PS015 findings on the checked forms: each names the other forms of its project and year.
 
     `documents` gives the loaded document of a checked path whose text is not (yet) the
@@ -266,15 +282,20 @@ def _acknowledged(document: "Document") -> str | None:
 def merge(findings: list[Finding], added: list[Finding], files: list[str]) -> list[Finding]:
     """The report's findings with the cross-form ones in their file's place, in each file's order.
 
-    An acknowledgement of PS015 that a cross-form finding used is no longer "unused" (PS902).
+    An acknowledgement that a cross-form finding used is no longer "unused" (PS902): at the
+    top level, or at the indicator the finding is at.
     """
     if not added:
         return findings
-    used = {f.file for f in added if f.acknowledged is not None}
-    kept = [
-        f for f in findings
-        if not (f.code == "PS902" and f.file in used and f.path == f"acknowledge.{CODE}")
-    ]
+    from perfspec.check.acknowledge import owner_of
+    from perfspec.diagnostics import format_path
+
+    used: set[tuple[str, str]] = set()
+    for f in added:
+        if f.acknowledged is not None:
+            used.add((f.file, f"acknowledge.{f.code}"))
+            used.add((f.file, format_path(owner_of(f.where) + ("acknowledge", f.code))))
+    kept = [f for f in findings if not (f.code == "PS902" and (f.file, f.path) in used)]
     by_file: dict[str, list[Finding]] = {}
     for f in kept + added:
         by_file.setdefault(f.file, []).append(f)

@@ -207,6 +207,104 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be bigger than or equal to 1", value=data__period, name="" + (name_prefix or "data") + ".period", rule='minimum')
                 if data__period > 12:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be smaller than or equal to 12", value=data__period, name="" + (name_prefix or "data") + ".period", rule='maximum')
+        if "of" in data_keys:
+            data_keys.remove("of")
+            data__of = data["of"]
+            data__of_any_of_count1 = 0
+            if not data__of_any_of_count1:
+                try:
+                    if not isinstance(data__of, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be string", value=data__of, name="" + (name_prefix or "data") + ".of", rule='type')
+                    if isinstance(data__of, str):
+                        data__of_len = len(data__of)
+                        if data__of_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be longer than or equal to 1 characters", value=data__of, name="" + (name_prefix or "data") + ".of", rule='minLength')
+                    data__of_any_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__of_any_of_count1:
+                try:
+                    if not isinstance(data__of, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be array", value=data__of, name="" + (name_prefix or "data") + ".of", rule='type')
+                    data__of_is_list = isinstance(data__of, (list, tuple))
+                    if data__of_is_list:
+                        data__of_len = len(data__of)
+                        if data__of_len < 1:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must contain at least 1 items", value=data__of, name="" + (name_prefix or "data") + ".of", rule='minItems')
+                        for data__of_x, data__of_item in enumerate(data__of):
+                            if not isinstance(data__of_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + " must be string", value=data__of_item, name="" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + "", rule='type')
+                            if isinstance(data__of_item, str):
+                                data__of_item_len = len(data__of_item)
+                                if data__of_item_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__of_item, name="" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + "", rule='minLength')
+                    data__of_any_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__of_any_of_count1:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".of cannot be validated by any definition", value=data__of, name="" + (name_prefix or "data") + ".of", rule='anyOf')
+        if "adjustments" in data_keys:
+            data_keys.remove("adjustments")
+            data__adjustments = data["adjustments"]
+            if not isinstance(data__adjustments, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments must be array", value=data__adjustments, name="" + (name_prefix or "data") + ".adjustments", rule='type')
+            data__adjustments_is_list = isinstance(data__adjustments, (list, tuple))
+            if data__adjustments_is_list:
+                data__adjustments_len = len(data__adjustments)
+                for data__adjustments_x, data__adjustments_item in enumerate(data__adjustments):
+                    if not isinstance(data__adjustments_item, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must be object", value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='type')
+                    data__adjustments_item_is_dict = isinstance(data__adjustments_item, dict)
+                    if data__adjustments_item_is_dict:
+                        data__adjustments_item__missing_keys = set(['indicator', 'approval']) - data__adjustments_item.keys()
+                        if data__adjustments_item__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must contain " + (str(sorted(data__adjustments_item__missing_keys)) + " properties"), value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='required')
+                        data__adjustments_item_keys = set(data__adjustments_item.keys())
+                        if "indicator" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("indicator")
+                            data__adjustments_item__indicator = data__adjustments_item["indicator"]
+                            if not isinstance(data__adjustments_item__indicator, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + " must be string", value=data__adjustments_item__indicator, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + "", rule='type')
+                            if isinstance(data__adjustments_item__indicator, str):
+                                data__adjustments_item__indicator_len = len(data__adjustments_item__indicator)
+                                if data__adjustments_item__indicator_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + " must be longer than or equal to 1 characters", value=data__adjustments_item__indicator, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + "", rule='minLength')
+                        if "change" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("change")
+                            data__adjustments_item__change = data__adjustments_item["change"]
+                            if not isinstance(data__adjustments_item__change, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + " must be string", value=data__adjustments_item__change, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + "", rule='type')
+                            if not (isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'target' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'weight' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'added' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'removed'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + " must be one of ['target', 'weight', 'added', 'removed']", value=data__adjustments_item__change, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + "", rule='enum')
+                        if "from" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("from")
+                            data__adjustments_item__from = data__adjustments_item["from"]
+                            if not isinstance(data__adjustments_item__from, (str, int, float, Decimal, NoneType)) or isinstance(data__adjustments_item__from, bool):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].from".format(**locals()) + " must be string or number or null", value=data__adjustments_item__from, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].from".format(**locals()) + "", rule='type')
+                        if "to" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("to")
+                            data__adjustments_item__to = data__adjustments_item["to"]
+                            if not isinstance(data__adjustments_item__to, (str, int, float, Decimal, NoneType)) or isinstance(data__adjustments_item__to, bool):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].to".format(**locals()) + " must be string or number or null", value=data__adjustments_item__to, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].to".format(**locals()) + "", rule='type')
+                        if "approval" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("approval")
+                            data__adjustments_item__approval = data__adjustments_item["approval"]
+                            if not isinstance(data__adjustments_item__approval, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + " must be string", value=data__adjustments_item__approval, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + "", rule='type')
+                            if isinstance(data__adjustments_item__approval, str):
+                                data__adjustments_item__approval_len = len(data__adjustments_item__approval)
+                                if data__adjustments_item__approval_len < 2:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + " must be longer than or equal to 2 characters", value=data__adjustments_item__approval, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + "", rule='minLength')
+                        if "date" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("date")
+                            data__adjustments_item__date = data__adjustments_item["date"]
+                            if not isinstance(data__adjustments_item__date, (str, NoneType)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].date".format(**locals()) + " must be string or null", value=data__adjustments_item__date, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].date".format(**locals()) + "", rule='type')
+                        if "reason" in data__adjustments_item_keys:
+                            data__adjustments_item_keys.remove("reason")
+                            data__adjustments_item__reason = data__adjustments_item["reason"]
+                            if not isinstance(data__adjustments_item__reason, (str, NoneType)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].reason".format(**locals()) + " must be string or null", value=data__adjustments_item__reason, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].reason".format(**locals()) + "", rule='type')
+                        if data__adjustments_item_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must not contain "+str(data__adjustments_item_keys)+" properties", value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='additionalProperties')
         if "summary" in data_keys:
             data_keys.remove("summary")
             data__summary = data["summary"]
@@ -453,13 +551,13 @@ def validate____defs_indicator(data, custom_formats={}, name_prefix=None):
         if "target" in data_keys:
             data_keys.remove("target")
             data__target = data["target"]
-            data__target_any_of_count1 = 0
-            if not data__target_any_of_count1:
+            data__target_any_of_count2 = 0
+            if not data__target_any_of_count2:
                 try:
                     validate____defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
-                    data__target_any_of_count1 += 1
+                    data__target_any_of_count2 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__target_any_of_count1:
+            if not data__target_any_of_count2:
                 try:
                     if not isinstance(data__target, (dict)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must be object", value=data__target, name="" + (name_prefix or "data") + ".target", rule='type')
@@ -488,9 +586,9 @@ def validate____defs_indicator(data, custom_formats={}, name_prefix=None):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.unit must be string or null", value=data__target__unit, name="" + (name_prefix or "data") + ".target.unit", rule='type')
                         if data__target_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must not contain "+str(data__target_keys)+" properties", value=data__target, name="" + (name_prefix or "data") + ".target", rule='additionalProperties')
-                    data__target_any_of_count1 += 1
+                    data__target_any_of_count2 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__target_any_of_count1:
+            if not data__target_any_of_count2:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".target cannot be validated by any definition", value=data__target, name="" + (name_prefix or "data") + ".target", rule='anyOf')
         if "unit" in data_keys:
             data_keys.remove("unit")
@@ -581,26 +679,26 @@ def validate____defs_acknowledge(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate____defs_rate(data, custom_formats={}, name_prefix=None):
-    data_any_of_count2 = 0
-    if not data_any_of_count2:
+    data_any_of_count3 = 0
+    if not data_any_of_count3:
         try:
             if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
             if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
                 if data < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
-            data_any_of_count2 += 1
+            data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
+    if not data_any_of_count3:
         try:
             if not isinstance(data, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$'].search(data):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19.\uff0e]*\\s*[%\uff05]\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
-            data_any_of_count2 += 1
+            data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count2:
+    if not data_any_of_count3:
         raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
     return data
 
@@ -642,26 +740,26 @@ def validate____defs_fundsrow(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate____defs_money(data, custom_formats={}, name_prefix=None):
-    data_any_of_count3 = 0
-    if not data_any_of_count3:
+    data_any_of_count4 = 0
+    if not data_any_of_count4:
         try:
             if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
             if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
                 if data < 0:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
-            data_any_of_count3 += 1
+            data_any_of_count4 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count4:
         try:
             if not isinstance(data, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$'].search(data):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19,\uff0c.\uff0e]*\\s*(\u4e07\u5143|\u5143)?\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
-            data_any_of_count3 += 1
+            data_any_of_count4 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-    if not data_any_of_count3:
+    if not data_any_of_count4:
         raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
     return data
 
