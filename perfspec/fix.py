@@ -43,7 +43,8 @@ from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path
-from perfspec.load.loader import Document, Span, decode, load_file, load_text
+from perfspec.load.files import TooLarge, read_spec
+from perfspec.load.loader import MAX_BYTES, Document, Span, decode, load_file, load_text
 from perfspec.form.derived import (
     accepted_rates,
     budget_in_funds,
@@ -626,8 +627,10 @@ def fix_file(path: str, profile: Profile, display: str | None = None) -> Outcome
         en = f"not changed: line {first.line}: {first.code} {first.message_en}" if first else "not changed: unreadable"
         return Outcome(file=shown, path=path, skipped=(zh, en))
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        # The same safe read as the loader's: a file swapped for a link or a FIFO in between is refused.
+        raw = read_spec(path, MAX_BYTES)
+    except TooLarge:
+        return Outcome(file=shown, path=path, unreadable=True, skipped=("文件在读取时变大，未修改", "the file grew while it was read; not changed"))
     except OSError as exc:
         return Outcome(file=shown, path=path, unreadable=True, skipped=(f"无法读取（{exc.strerror or exc}）", f"cannot be read ({exc.strerror or exc})"))
     text, _ = decode(raw, shown)

@@ -77,11 +77,10 @@ def builtin_profiles() -> list[str]:
 
 def _locate(name: str, base: str | None) -> str:
     if name.endswith((".yaml", ".yml")) or os.sep in name or "/" in name:
-        path = name if os.path.isabs(name) or base is None else os.path.join(base, name)
+        path = os.path.normpath(name if os.path.isabs(name) or base is None else os.path.join(base, name))
         if not os.path.isfile(path):
             raise ProfileError(f"找不到规则配置文件（profile）{path}")
-        # One spelling per file (./self.yaml, self.yaml, a link to it), so an extends cycle is seen as one.
-        return os.path.realpath(path)
+        return path
     path = os.path.join(PROFILE_DIR, name + ".yaml")
     if not os.path.isfile(path):
         raise ProfileError(f"没有名为“{name}”的规则配置（profile）；内置的有：{'、'.join(builtin_profiles())}")

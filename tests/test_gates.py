@@ -144,3 +144,16 @@ def test_fix_on_a_file_it_cannot_read_is_not_success(tmp_path) -> None:
     path.write_text("year: 2023\nfunds: [\n", encoding="utf-8")
     result = run_cli("fix", str(path))
     assert result.code == 2 and "未修改" in result.err
+
+
+def test_a_repository_profile_linked_outside_is_not_read(tmp_path) -> None:
+    outside = tmp_path / "outside"
+    repo = tmp_path / "repo"
+    outside.mkdir()
+    (repo / "specs").mkdir(parents=True)
+    (outside / "p.yaml").write_text("extends: national\nname: secret-profile\n", encoding="utf-8")
+    os.symlink(outside / "p.yaml", repo / "p.yaml")
+    (repo / ".perfspec.yaml").write_text("profile: p.yaml\n", encoding="utf-8")
+    (repo / "specs" / "form.yaml").write_bytes(open(LOST_ROW, "rb").read())
+    result = run_cli("check", cwd=str(repo))
+    assert result.code == 2 and "仓库" in result.err and "secret-profile" not in result.out + result.err

@@ -288,8 +288,10 @@ def _inside(path: str, root: str) -> bool:
 
 
 def _has_bom(path: str) -> bool:
+    from perfspec.load.files import TooLarge, read_spec
+    from perfspec.load.loader import MAX_BYTES
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read(3) == b"\xef\xbb\xbf"
-    except OSError:
+        return read_spec(path, MAX_BYTES).startswith(b"\xef\xbb\xbf")
+    except (OSError, TooLarge):
         return False

@@ -106,7 +106,7 @@ def _locate(name: str, root: str | None) -> str:
             raise LayoutError(f"版式文件 {name} 不在仓库 {root} 之内，不读取")
         if not os.path.isfile(path):
             raise LayoutError(f"找不到版式文件（layout）{path}")
-        return os.path.realpath(path)  # one spelling per file, so an extends cycle is seen as one
+        return path
     path = os.path.join(LAYOUT_DIR, name + ".yaml")
     if not os.path.isfile(path):
         raise LayoutError(f"没有名为“{name}”的版式（layout）；内置的有：{'、'.join(builtin_layouts())}")

@@ -26,8 +26,11 @@ def read_chain(
     mapping raises `error` with the file and line.
     """
     path = locate(name, base)
-    if path in seen:
-        raise error(f"{path}: extends 形成了循环（{' → '.join(os.path.basename(p) for p in seen + (path,))}）")
+    # Cycles are seen by real path (./self.yaml, self.yaml and a link to it are one file); the file is
+    # read by the path given, so the safe reader can refuse a link leading out of the repository.
+    real = os.path.realpath(path)
+    if real in seen:
+        raise error(f"{path}: extends 形成了循环（{' → '.join(os.path.basename(p) for p in seen + (real,))}）")
     if len(seen) >= MAX_EXTENDS:
         raise error(f"{path}: extends 层数过多（超过 {MAX_EXTENDS} 层）")
     result = load_file(path)
@@ -43,5 +46,5 @@ def read_chain(
     if parent is None:
         return data, path
     parent_base = os.path.dirname(path) if relative_to_file else base
-    merged, _ = read_chain(str(parent), locate, parent_base, error, merge, relative_to_file, seen + (path,))
+    merged, _ = read_chain(str(parent), locate, parent_base, error, merge, relative_to_file, seen + (real,))
     return merge(merged, data), path
