@@ -166,7 +166,9 @@ def test_portfolio_html(tmp_path) -> None:
     for ident in SPEC_IDS:
         assert f'href="{ident}.html"' in text
         assert_self_contained((out / f"{ident}.html").read_text(encoding="utf-8"))
-    assert "<svg" in text and text.count('<rect class="score"') == len(SPECS) + 1  # + the legend
+    # Two charts: 总分 and 执行率, one bar per form each.
+    assert text.count("<svg") == 2 and text.count('<rect class="score"') == len(SPECS)
+    assert text.count('<rect class="rate"') == len(SPECS)
     assert "上海市住房和城乡建设管理委员会" in text and "9 张" in text
     # Overall execution rate: Σ executed ÷ Σ annual, in Decimal, truncated (shanghai profile).
     executed = sum(Decimal(spec_data(p)["funds"]["total"]["executed"]) for p in SPECS)
@@ -191,7 +193,7 @@ def test_portfolio_figures() -> None:
     assert lost[("it-operations", "故障响应及时率")] == "2.00"
     assert lost[("transaction-archives-management", "长效管理机制健全")] == "0.50"
     assert all(d.deviation is None for f, d in p.deductions if d.name == "故障响应及时率")
-    assert len(p.chart.bars) == 9
+    assert [len(chart.bars) for chart in p.charts] == [9, 9]
 
 
 # --------------------------------------------------------------------------- escaping
@@ -642,3 +644,168 @@ def test_the_configured_layout_is_used(tmp_path) -> None:
     page = run_cli("render", "specs/it-operations.yaml", "--format", "md", cwd=str(tmp_path))
     assert page.code == 0, page.err
     assert page.out.startswith("# 项目支出绩效自评表\n")  # national-2020's title, not shanghai-2023's
+
+
+# --------------------------------------------------------------------------- print mode, grid, paragraphs
+
+LAYOUT_CASES = sorted(p for p in glob.glob(os.path.join(ROOT, "tests", "cases", "layouts", "*", "*.yaml")))
+
+
+def _cells(row_html: str) -> list[tuple[int, int]]:
+    """(colspan, rowspan) of each cell of a table row."""
+    out = []
+    for attrs in re.findall(r"<t[dh]((?:\s[^>]*)?)>", row_html):
+        colspan = re.search(r'colspan="(\d+)"', attrs)
+        rowspan = re.search(r'rowspan="(\d+)"', attrs)
+        out.append((int(colspan.group(1)) if colspan else 1, int(rowspan.group(1)) if rowspan else 1))
+    return out
+
+
+@pytest.mark.parametrize("path", SPECS + LAYOUT_CASES, ids=SPEC_IDS + [os.path.basename(p)[:-5] for p in LAYOUT_CASES])
+@pytest.mark.parametrize("paper", [False, True], ids=["screen", "paper"])
+def test_one_column_grid_for_every_table_of_the_form(path: str, paper: bool) -> None:
+    """The header, funds, goals and indicator tables share one colgroup, and every row fills it."""
+    args = ["render", path, "--profile", "national", "--findings", "none"] + (["--print"] if paper else [])
+    page = run_cli(*args).out
+    colgroups = re.findall(r"<colgroup>(.*?)</colgroup>", page, flags=re.S)
+    assert len(colgroups) >= 2 and len(set(colgroups)) == 1, "the tables of the form use different grids"
+    width = len(re.findall(r"<col ", colgroups[0]))
+    assert abs(sum(float(w) for w in re.findall(r'width:([\d.]+)%', colgroups[0])) - 100) < 0.1
+    for table in re.findall(r'<table class="form[^"]*">(.*?)</table>', page, flags=re.S):
+        # A cell with rowspan covers columns of the rows below it too.
+        pending: list[tuple[int, int]] = []  # (columns, rows below still covered)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+            cells = _cells(row)
+            covered = sum(cols for cols, _ in pending)
+            assert covered + sum(cols for cols, _ in cells) == width - (1 if 'class="find"' in row else 0), row[:200]
+            pending = [(cols, left - 1) for cols, left in pending if left > 1]
+            pending += [(cols, rows - 1) for cols, rows in cells if rows > 1]
+
+
+def test_paper_html_is_the_official_form_alone() -> None:
+    page = run_cli("render", REFERENCE, "--print").out
+    assert 'class="paper portrait"' in page and "size: A4 portrait" in page
+    assert "counter(page)" in page and "counter(pages)" in page and '"第 "' in page
+    body = page.split("<body", 1)[1]
+    assert "检查结果" not in body and "PS201" not in body and 'class="mark' not in body and "f-error" not in body
+    assert 'class="crumbs' not in body
+    # The layout's signature block, blank lines to sign.
+    block = page.split('<div class="sign-block">', 1)[1].split("</div>\n</div>", 1)[0]
+    for label in ("填表人", "联系电话", "填报日期"):
+        assert f'<span class="sign-label">{label}：</span><span class="sign-line"></span>' in block
+    assert '"Noto Serif CJK SC"' in page  # a 宋体-like serif on paper
+    # Labels never leave one character alone on a line.
+    assert '<span class="nw">项目资金</span><span class="nw">（万元）</span>' in page
+    assert '实际完<span class="nw">成值</span>' in page
+    # On paper every indicator row can move to the next page whole: no rowspan in the indicator table.
+    indicators = page.split('<table class="form indicators">', 1)[1].split("</table>", 1)[0]
+    assert "rowspan" not in indicators
+    assert '<table class="form totals">' in page  # 总分 and 评分等级: one unbreakable table
+
+
+def test_findings_modes() -> None:
+    margin = run_cli("render", REFERENCE, "--print", "--findings", "margin").out
+    assert "size: A4 landscape" in margin and 'class="find"' in margin and "PS201" in margin
+    appendix = run_cli("render", REFERENCE, "--print", "--findings", "appendix").out
+    assert "size: A4 portrait" in appendix and 'class="find"' not in appendix
+    assert '<section class="appendix">' in appendix and "PS201" in appendix and 'class="mark error"' in appendix
+    screen_none = run_cli("render", REFERENCE, "--findings", "none").out
+    assert "PS201" not in screen_none and '<section class="summary' not in screen_none
+    md = run_cli("render", REFERENCE, "--format", "md", "--findings", "none").out
+    assert "PS201" not in md and "检查结果" not in md and "\\[1\\]" not in md
+    assert_tables_well_formed(md)
+    md_appendix = run_cli("render", REFERENCE, "--format", "md", "--findings", "appendix").out
+    assert md_appendix.rstrip().splitlines()[-2].startswith("- \\[1\\] 错误 PS201")
+    assert "| 检查结果 |" not in md_appendix
+    assert_tables_well_formed(md_appendix)
+
+
+def test_print_is_for_html_and_pdf_only() -> None:
+    result = run_cli("render", REFERENCE, "--format", "md", "--print")
+    assert result.code == 2 and "--print" in result.err
+
+
+def test_without_a_browser_pdf_says_how_to_install_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PERFSPEC_CHROMIUM", "no-such-browser-perfspec")
+    result = run_cli("render", REFERENCE, "--format", "pdf", "-o", str(tmp_path))
+    assert result.code == 2 and "Chromium" in result.err and "apt-get install chromium" in result.err
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_font_is_configurable() -> None:
+    page = run_cli("render", REFERENCE, "--print", "--font", "FangSong").out
+    assert 'font-family: "FangSong", "Noto Serif CJK SC"' in page
+    screen = run_cli("render", REFERENCE, "--font", "KaiTi").out
+    assert 'body { font-family: "KaiTi", "Noto Sans CJK SC"' in screen
+
+
+def test_a_hostile_name_cannot_leave_the_page_header_or_the_style_sheet(tmp_path) -> None:
+    evil = 'x"; } body { display: none } </style><script>alert(1)</script>\\'
+    path = write_spec(tmp_path, "evil.yaml", {"project: 信息化运维项目": "project: " + repr(evil).replace("\\\\", "\\")})
+    page = run_cli("render", path, "--print", "--font", '"; } </style><script>').out
+    assert page.count("</style>") == 1 and "<script" not in page
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "body { display: none }" not in style and '"; }' not in style
+    header = page.split("@top-left { content: ", 1)[1].split(";", 1)[0]
+    assert header.startswith('"') and header.endswith('"') and '"' not in header[1:-1] and "}" not in header
+    assert render.css_string('a"b\\c</style>\n') == '"a\\000022b\\00005cc\\00003c\\00002fstyle\\00003e\\00000a"'
+
+
+def test_glue_keeps_labels_whole() -> None:
+    assert render.glue("分值") == '<span class="nw">分值</span>' and render.glue("得") == "得"
+    assert render.glue("执行率(%)") == '<span class="nw">执行率</span><span class="nw">(%)</span>'
+    assert render.glue("产出指标(60分)") == '<span class="nw">产出指标</span><span class="nw">(60分)</span>'
+    assert render.glue("实际完成值") == '实际完<span class="nw">成值</span>'
+    assert render.glue("<b>粗体</b>") == '&lt;b&gt;粗体&lt;/<span class="nw">b&gt;</span>'  # data stays text
+
+
+def test_paragraphs_of_a_transcribed_text() -> None:
+    assert render.paragraphs("<p>一、甲</p> <p>(1) 乙</p>") == ["一、甲", "(1) 乙"]
+    assert render.paragraphs("第一行\r\n第二行<br/>第三行") == ["第一行", "第二行", "第三行"]
+    assert render.paragraphs("没有分段  的文字 ") == ["没有分段  的文字 "]
+    assert render.paragraphs("<b>粗</b>") == ["<b>粗</b>"]
+    spec = os.path.join(ROOT, "specs", "2023", "housing-rental-management.yaml")
+    page = run_cli("render", spec, "--print").out
+    body = page.split("<body", 1)[1]
+    assert "&lt;p&gt;" not in body and "一、住房租赁数据整理服务项目\n(1) 根据楼盘登记数据" in re.sub(r"<[^>]+>", "", body)
+    assert "white-space: pre-line" in page.split("<style>", 1)[1].split("</style>", 1)[0]
+    # The screen report and Markdown keep the text as written: `perfspec import --from pdf` reads it back.
+    assert "&lt;p&gt;一、住房租赁数据整理服务项目&lt;/p&gt;" in run_cli("render", spec).out
+
+
+def test_orientation_follows_the_layout() -> None:
+    profile = load_profile("national")
+    wide = set()
+    for path in LAYOUT_CASES:
+        from perfspec.form.layout import choose_layout
+
+        data = spec_data(path)
+        view = render.form_view(path, "x", data, [], profile, layout=choose_layout(data, profile.layout)[0])
+        if view.orientation == "landscape":
+            wide.add(view.layout.id)
+    assert wide == {"monitoring", "sichuan-2023", "three-score-columns"}
+
+
+def test_a_row_taller_than_a_page_is_marked_to_break_at_once(tmp_path) -> None:
+    note = "偏差原因说明。" * 300
+    path = write_spec(tmp_path, "long.yaml", {"        score: 8\n": f"        score: 8\n        deviation: {note}\n"})
+    page = run_cli("render", path, "--print").out
+    assert page.count('<tr class="indicator tall">') == 1
+    assert '<tr class="indicator tall">' not in run_cli("render", REFERENCE, "--print").out
+
+
+def test_a_users_signature_block_and_an_older_form_template(tmp_path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "_signatures.html.j2").write_text(
+        '<div class="sign-block">{% for item in form.sign_items %}<div class="sign">{{ item.label }}：</div>{% endfor %}'
+        '<div class="sign">单位负责人：</div><div class="sign">单位（盖章）</div></div>\n', encoding="utf-8")
+    # A form template written before print mode: it imports the macros without context.
+    older = open(os.path.join(render.templates_dir(), "form.html.j2"), encoding="utf-8").read()
+    older = older.replace('{% import "_macros.html.j2" as m with context %}', '{% import "_macros.html.j2" as m %}')
+    (mine / "form.html.j2").write_text(older, encoding="utf-8")
+    page = run_cli("render", REFERENCE, "--print", "--templates", str(mine))
+    assert page.code == 0, page.err
+    assert "单位负责人：" in page.out and "单位（盖章）" in page.out and "填表人：" in page.out
+    screen = run_cli("render", REFERENCE, "--templates", str(mine))
+    assert screen.code == 0 and 'class="mark error"' in screen.out

@@ -604,3 +604,84 @@ def test_a_form_sheet_follows_its_layout(tmp_path) -> None:
 def test_defaults_the_schema_fills_in_are_not_reported_as_lost(tmp_path) -> None:
     result = run_cli("export", REFERENCE, "-o", str(tmp_path / "one.xlsx"))
     assert result.code == 0 and result.err == "", result.err
+
+
+# --------------------------------------------------------------------------- one row per indicator (csv, --flat)
+
+FLAT_HEAD = ["文件", "年度", "主管部门", "实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值",
+             "实际完成值", "分值", "得分", "扣分", "有偏差说明", "错误数", "警告数", "检查结果"]
+
+
+def indicator_count() -> int:
+    return sum(len(items) for spec in SPECS for l2s in spec_data(spec)["indicators"].values() for items in l2s.values())
+
+
+def test_csv_has_one_row_per_indicator(tmp_path) -> None:
+    import csv as csv_module
+
+    out = tmp_path / "indicators.csv"
+    result = run_cli("export", SPECS_DIR, "--to", "csv", "-o", str(out))
+    assert result.code == 0, result.err
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8")) and b"\r\n" in raw  # Excel reads UTF-8 with a BOM
+    rows = list(csv_module.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == FLAT_HEAD
+    body = rows[1:]
+    assert len(body) == indicator_count() == 131
+    assert f"{len(body)} 个指标" in result.out
+    by_name = {(r[4], r[7]): r for r in body}
+    late = by_name[("信息化运维项目", "故障响应及时率")]
+    assert late[:8] == ["specs/2023/it-operations.yaml", "2023", "上海市住房和城乡建设管理委员会", "上海市房地产交易中心",
+                        "信息化运维项目", "产出指标", "时效指标", "故障响应及时率"]
+    assert late[8:16] == ["≤5.00(分钟)", "5.00(分钟)", "10.00", "8.00", "2.00", "否", "1", "1"]
+    assert "PS201 错误" in late[16] and "PS303 警告" in late[16]
+    # A 年度指标值 that starts with "=" is text, never a formula.
+    first = by_name[("信息化运维项目", "运维服务工作完成率")]
+    assert first[8] == "'=100.00(%)" and first[12] == "0.00"
+    noted = by_name[("房屋交易与产权档案管理", "长效管理机制健全")]
+    assert noted[12:14] == ["0.50", "是"]
+    # The deductions add up to what the forms lost.
+    lost = sum(Decimal(r[12]) for r in body if r[12])
+    expected = sum(Decimal(item["weight"]) - Decimal(item["score"]) for spec in SPECS
+                   for l2s in spec_data(spec)["indicators"].values() for items in l2s.values() for item in items)
+    assert lost == expected
+    assert sum(int(r[14]) for r in body) == 1  # PS201; PS104/PS105 are about the total, not a row
+
+
+def test_flat_xlsx_has_the_same_rows_typed(tmp_path) -> None:
+    out = tmp_path / "indicators.xlsx"
+    result = run_cli("export", SPECS_DIR, "--to", "xlsx", "--flat", "-o", str(out))
+    assert result.code == 0, result.err
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["指标"]
+    ws = wb["指标"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == FLAT_HEAD and len(rows) - 1 == indicator_count()
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:Q{len(rows)}"
+    late = next(r for r in rows if r[7] == "故障响应及时率")
+    assert late[8] == "≤5.00(分钟)" and late[10:13] == (10, 8, 2) and late[14] == 1
+    first = next(r for r in ws.iter_rows(min_row=2) if r[7].value == "运维服务工作完成率")
+    assert first[8].value == "=100.00(%)" and first[8].data_type == "s"  # text, not a formula, and no apostrophe
+    assert first[10].data_type == "n" and first[10].number_format == TWO
+
+
+def test_flat_export_of_a_form_of_each_layout(tmp_path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    layouts = os.path.join(ROOT, "tests", "cases", "layouts")
+    for name in sorted(os.listdir(layouts)):
+        good = sorted(f for f in os.listdir(os.path.join(layouts, name)) if not f.startswith("bad-"))[0]
+        shutil.copy(os.path.join(layouts, name, good), folder / f"{name}--{good}")
+    out = tmp_path / "all.csv"
+    result = run_cli("export", str(folder), "--to", "csv", "-o", str(out), "--profile", "national")
+    assert result.code == 0, result.err
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len({r.split(",")[0] for r in rows[1:]}) == len(os.listdir(folder))
+
+
+def test_flat_usage_errors(tmp_path) -> None:
+    wrong = run_cli("export", REFERENCE, "--to", "csv", "-o", str(tmp_path / "x.xlsx"))
+    assert wrong.code == 2 and ".csv" in wrong.err
+    folder = tmp_path / "x.csv"
+    folder.mkdir()
+    assert run_cli("export", REFERENCE, "--to", "csv", "-o", str(folder)).code == 2

@@ -1,4 +1,8 @@
-"""`perfspec export PATH... --to xlsx -o OUT.xlsx`: the forms as an Excel workbook in the official layout."""
+"""`perfspec export PATH... --to xlsx -o OUT.xlsx`: the forms as an Excel workbook in the official layout.
+
+`--to csv -o OUT.csv` and `--to xlsx --flat -o OUT.xlsx`: one row per indicator across all forms
+(perfspec.outputs.flat), for pivot tables.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,18 @@ from typing import TextIO
 
 from perfspec.errors import UsageError
 
-HELP = "导出为 Excel 工作簿：一张表一个工作表（原表版式），文件夹另加汇总工作表"
+HELP = "导出为 Excel 工作簿（一张表一个工作表，原表版式，文件夹另加汇总工作表），或每个指标一行的 CSV / Excel（--flat）"
 INSTALL_HINT = "perfspec: 导出 Excel 需要 openpyxl，请先安装：pip install 'perfspec[xlsx]'\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹（默认：配置中的 specs/）")
-    parser.add_argument("--to", choices=("xlsx",), default="xlsx", help="导出格式（目前只有 xlsx）")
-    parser.add_argument("-o", "--output", metavar="OUT.xlsx", required=True, help="写到这个 .xlsx 文件（已有的会被替换）")
+    parser.add_argument("--to", choices=("xlsx", "csv"), default="xlsx",
+                        help="导出格式：xlsx（默认）或 csv（每个指标一行）")
+    parser.add_argument("--flat", action="store_true",
+                        help="xlsx 只有一个工作表：每个指标一行（年度、单位、项目、指标类别、指标值、实际完成值、分值、得分、扣分、检查结果），供数据透视表使用")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True,
+                        help="写到这个 .xlsx 或 .csv 文件（已有的会被替换）")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="单元格批注中检查结果的语言（默认中文）")
     parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
     parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔")
@@ -23,20 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        err.write(INSTALL_HINT)
-        return 2
+    flat = args.flat or args.to == "csv"
+    suffix = "." + args.to
+    if args.to == "xlsx":
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            err.write(INSTALL_HINT)
+            return 2
     from perfspec.outputs import render
     from perfspec.check.engine import collect, display_name
     from perfspec.commands.check import engine_and_paths
     from perfspec.outputs.xlsx import not_reimported, unexportable, write_workbook
 
-    if not args.output.lower().endswith(".xlsx"):
-        raise UsageError(f"输出文件须以 .xlsx 结尾：{args.output}")
+    if not args.output.lower().endswith(suffix):
+        raise UsageError(f"输出文件须以 {suffix} 结尾：{args.output}")
     if os.path.isdir(args.output):
-        raise UsageError(f"{args.output} 是一个文件夹，请给出 .xlsx 文件名")
+        raise UsageError(f"{args.output} 是一个文件夹，请给出 {suffix} 文件名")
     engine, paths = engine_and_paths(args)
     profile = engine.options.profile  # type: ignore[attr-defined]
     layout, root = engine.options.layout, engine.options.root  # type: ignore[attr-defined]
@@ -63,21 +74,37 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         data = result.document.data
         view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
                                 layout=layout, root=root)
-        dropped = unexportable(data, view.layout)
+        dropped = [] if flat else unexportable(data, view.layout)
         if dropped:
             shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
             err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
-        kept = not_reimported(data, view.layout)
+        kept = [] if flat else not_reimported(data, view.layout)
         if kept:
             shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
             err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
         views.append(view)
 
     try:
-        portfolio = None if single else render.portfolio_view(views, profile, layout, root)
+        portfolio = None if single and not flat else render.portfolio_view(views, profile, layout, root)
     except render.LayoutError as exc:
         err.write(f"perfspec: {exc}\n")
         return 2
+    if flat:
+        from perfspec.outputs import flat as flat_out
+
+        head = flat_out.headers(portfolio)
+        table = flat_out.rows(views, profile)
+        data = flat_out.csv_bytes(head, table) if args.to == "csv" else flat_out.xlsx_bytes(head, table)
+        try:
+            flat_out.write(args.output, data)
+        except OSError as exc:
+            err.write(f"perfspec: 无法写入 {args.output}：{exc.strerror or exc}\n")
+            return 2
+        forms = sum(1 for v in views if v.loaded)
+        failed = len(views) - forms
+        note = f"，{failed} 个文件无法读取" if failed else ""
+        out.write(f"已导出 {forms} 张表的 {len(table)} 个指标到 {args.output}（每个指标一行）{note}\n")
+        return 0
     try:
         titles = write_workbook(views, args.output, portfolio)
     except OSError as exc:

@@ -292,3 +292,122 @@ def within_rounding(stated: Decimal, expected: Decimal, terms: int) -> bool:
     More than that is a lost or extra row, or a slip: a finding for a person, never something to rewrite.
     """
     return abs(stated - expected) <= Decimal("0.01") * max(1, terms)
+
+
+# ---------------------------------------------------------------- across forms (the portfolio)
+
+WAN = Decimal(10000)
+
+
+def in_wan(value: Decimal | None, unit: str) -> Decimal | None:
+    """An amount in 万元: a form filled in 元 is divided by 10 000, exactly."""
+    if value is None:
+        return None
+    return value / WAN if unit == "元" else value
+
+
+def total_amounts(form: Form) -> dict[str, Decimal | None]:
+    """The total row of the funds block in 万元, by column (initial, annual, executed …)."""
+    funds = form.funds
+    if funds is None:
+        return {}
+    row = funds.rows.get(form.layout.total_row, {})
+    return {column: in_wan(value, funds.unit) for column, value in row.items()}
+
+
+class Movement(NamedTuple):
+    """How a form's budget moved, in 万元: 年初 → 全年 (adjusted), and what was not spent."""
+
+    change: Decimal | None  # 全年预算数 − 年初预算数
+    unspent: Decimal | None  # 全年预算数 − 全年执行数 (the rate's base minus what was executed)
+
+
+def movement(form: Form) -> Movement:
+    amounts = total_amounts(form)
+    initial, annual = amounts.get("initial"), amounts.get("annual")
+    base = amounts.get(form.layout.rate_base or "annual")
+    executed = amounts.get(form.layout.rate_executed)
+    change = annual - initial if initial is not None and annual is not None else None
+    unspent = base - executed if base is not None and executed is not None else None
+    return Movement(change, unspent)
+
+
+class AmountSum(NamedTuple):
+    """Σ of the forms' total rows in 万元: for one unit or one year, never across years (the caller groups)."""
+
+    sums: dict[str, Decimal]  # by column, over the forms that fill it
+    filled: dict[str, int]  # forms counted in each column
+    executed: Decimal  # Σ executed over the forms that have both executed and the rate's base
+    budget: Decimal  # Σ the rate's base over the same forms
+    counted: int  # forms in the overall rate
+    forms: int
+    change: Decimal | None  # Σ (全年 − 年初) over the forms that have both
+    unspent: Decimal | None
+
+    @property
+    def exact_rate(self) -> Decimal | None:
+        """Σ executed ÷ Σ budget × 100 (unrounded; the profile rounds it)."""
+        return self.executed / self.budget * HUNDRED if self.budget else None
+
+
+def amount_sum(forms: "list[Form] | tuple[Form, ...]", columns: "tuple[str, ...] | list[str]",
+               base: str = "annual", executed: str = "executed") -> AmountSum:
+    """Σ of each amount column over `forms` in 万元, and the overall rate Σ executed ÷ Σ base.
+
+    `columns`, `base` and `executed` are the summary's (the configured layout's) column keys.
+    A form whose base or executed cell is blank is left out of the rate, not counted as 0.
+    """
+    sums = {column: Decimal(0) for column in columns}
+    filled = {column: 0 for column in columns}
+    done, budget, counted = Decimal(0), Decimal(0), 0
+    changes: list[Decimal] = []
+    unspent: list[Decimal] = []
+    for form in forms:
+        amounts = total_amounts(form)
+        for column in columns:
+            value = amounts.get(column)
+            if value is not None:
+                sums[column] += value
+                filled[column] += 1
+        spent, planned = amounts.get(executed), amounts.get(base)
+        if spent is not None and planned is not None:
+            done += spent
+            budget += planned
+            counted += 1
+        moved = movement(form)
+        if moved.change is not None:
+            changes.append(moved.change)
+        if moved.unspent is not None:
+            unspent.append(moved.unspent)
+    return AmountSum(
+        sums, filled, done, budget, counted, len(forms),
+        sum(changes, Decimal(0)) if changes else None,
+        sum(unspent, Decimal(0)) if unspent else None,
+    )
+
+
+class CategoryLoss(NamedTuple):
+    level1: str  # the caption without its points (产出指标(50分) → 产出指标)
+    level2: str  # "" on the row of the whole level-1 category
+    indicators: int  # indicators that lost points
+    forms: int  # forms they are on
+    lost: Decimal  # Σ (分值 − 得分)
+
+
+def deductions_by_category(forms: "list[Form] | tuple[Form, ...]") -> list[CategoryLoss]:
+    """Points lost over `forms`, summed by level-1 category (level2 "") and, below each, by level-2 category,
+    in the order the categories are first met."""
+    found: dict[tuple[str, str], list] = {}
+    for number, form in enumerate(forms):
+        for ind in form.indicators:
+            lost = deduction(ind)
+            if lost is None or lost <= 0:
+                continue
+            for key in ((ind.level1_name, ""), (ind.level1_name, ind.level2_name)):
+                entry = found.setdefault(key, [0, set(), Decimal(0)])
+                entry[0] += 1
+                entry[1].add(number)
+                entry[2] += lost
+    level1s = list(dict.fromkeys(l1 for l1, _ in found))
+    ordered = sorted(found, key=lambda key: (level1s.index(key[0]), key[1] != ""))
+    return [CategoryLoss(l1, l2, found[(l1, l2)][0], len(found[(l1, l2)][1]), found[(l1, l2)][2]) for l1, l2 in ordered]

@@ -12,6 +12,17 @@ Escaping: HTML templates run with autoescape on, so a project name is text,
 never markup. Markdown templates run with ``finalize=md_finalize``: every
 ``{{ value }}`` passes through :func:`md_escape` unless it is already
 :class:`MdText`, so data can neither break a table row nor inject markup.
+Text in a CSS string (the page header of a printed form) goes through
+:func:`css_string`, which escapes every character that could end the string
+or the style sheet.
+
+Modes (:class:`Mode`): the screen report (findings beside their cells, the
+default), and the *paper* form (``--print``, and always for PDF): the official
+form alone in its layout's orientation (:func:`orientation`), a page header with
+the project's name, 第 x 页 共 y 页 in the footer, the layout's signature block,
+and findings left out, in a margin column, or in an appendix (``--findings``).
+Both modes lay the header, funds, goals and indicator tables on one column grid
+(:class:`Grid`), so their vertical rules line up.
 """
 
 from __future__ import annotations
@@ -23,6 +34,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 from urllib.parse import quote
+
+from markupsafe import Markup, escape
 
 from perfspec.diagnostics import ERROR, INFO, SEVERITY_ZH, WARNING, Finding, Path
 from perfspec.form import derived
@@ -44,6 +57,14 @@ _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the perfs
 # In a wheel templates/ is mapped into the package as perfspec/templates; in a
 # source checkout (or an editable install) it sits at the top of the repository.
 _CANDIDATES = (os.path.join(_HERE, "templates"), os.path.join(os.path.dirname(_HERE), "templates"))
+
+FINDINGS = ("none", "margin", "appendix")
+# The print font: a 宋体-like serif (fonts-noto-cjk ships Noto Serif CJK), then what Windows and macOS have.
+SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", "宋体", "STSong", "serif")
+SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun", "sans-serif")
+# Rates under this are highlighted in the portfolio. A profile has no setting for it yet; when Profile
+# gains a `rate_threshold`, the portfolio uses it (getattr in portfolio_view).
+RATE_THRESHOLD = Decimal(90)
 
 SEVERITY_EN = {ERROR: "error", WARNING: "warning", INFO: "info"}
 _RANK = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -96,6 +117,101 @@ def md_finalize(value: Any) -> Any:
 def md_safe(value: Any) -> MdText:
     """Mark template-built Markdown as safe (the `md_safe` filter); never use it on data."""
     return MdText("" if value is None else str(value))
+
+
+# --------------------------------------------------------------------------- paragraphs, labels, CSS strings
+
+# A transcribed text keeps its paragraphs: <p>, </p>, <br> (the tags a PDF or web page leaves behind)
+# and line breaks separate paragraphs; no other tag means anything, it stays text.
+_PARA_BREAK = re.compile(r"\s*(?:<\s*/?\s*p\s*>|<\s*br\s*/?\s*>|\r\n|[\r\n\u2028\u2029\u0085])\s*", re.I)
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """The paragraphs of a cell's text; a text without breaks is one paragraph, byte for byte."""
+    if not text:
+        return []
+    if not _PARA_BREAK.search(text):
+        return [text]
+    return [part for part in (p.strip() for p in _PARA_BREAK.split(text)) if part]
+
+
+# A bracketed part of a label — （万元）, (%), (60分) — is never broken.
+_BRACKETED = re.compile(r"[（(][^（()）]{0,12}[)）]")
+
+
+def glue(text: Any) -> Markup:
+    """HTML of a label that never leaves one character alone on a line: bracketed parts, words of up to
+    four characters and the last two characters of longer runs are kept together (项目资金（万元） breaks as
+    项目资金 / （万元）, 执行率(%) as 执行率 / (%), 实际完成值 as 实际完 / 成值)."""
+    value = "" if text is None else str(text)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _BRACKETED.finditer(value):
+        if match.start() > at:
+            pieces.append((value[at:match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(value):
+        pieces.append((value[at:], False))
+    glued: list[tuple[str, bool]] = []
+    for piece, whole in pieces:
+        if whole:
+            if glued and not glued[-1][1] and len(glued[-1][0]) == 1 and len(glued) > 1:
+                # 金（万元）after a longer run: the lone character goes with the bracket.
+                piece = glued.pop()[0] + piece
+            glued.append((piece, True))
+        elif glued and glued[-1][1] and len(piece) <= 2:
+            glued[-1] = (glued[-1][0] + piece, True)  # a short tail after a bracket stays with it
+        elif len(piece) > 4:
+            glued += [(piece[:-2], False), (piece[-2:], True)]  # 实际完成值 breaks as 实际完 / 成值, never 实际完成 / 值
+        else:
+            glued.append((piece, True))  # 执行率, 项目资金: a short word is not broken at all
+    pieces = glued
+    out = Markup("")
+    for piece, whole in pieces:
+        out += Markup('<span class="nw">%s</span>') % piece if whole and len(piece) > 1 else escape(piece)
+    return out
+
+
+def css_string(text: Any) -> Markup:
+    """A CSS string literal of any text: every character but letters, digits and CJK is a CSS escape,
+    so no quote, backslash, `<`, `>` or line break of the data can end the string or the style sheet."""
+    value = "" if text is None else str(text)
+    out = []
+    for ch in value:
+        if ch.isalnum() and (ord(ch) > 127 or ch.isascii()) and unicodedata.category(ch)[0] in "LN" or ch == " ":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+def font_stack(first: str | None, paper: bool) -> Markup:
+    """The CSS font-family list: the chosen font first, then the serif (paper) or sans (screen) stack."""
+    names = ([first] if first else []) + list(SERIF if paper else SANS)
+    generic = {"serif", "sans-serif", "monospace"}
+    return Markup(", ").join(Markup(n) if n in generic else css_string(n) for n in names)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How a report is laid out: on screen (the default) or on paper (`--print`, PDF)."""
+
+    paper: bool = False  # the official form alone: page header and footer, orientation, signature block
+    findings: str = "margin"  # none | margin (a column beside the form) | appendix (a list after it)
+    font: str | None = None  # the first font of the stack (--font)
+
+    @property
+    def marks(self) -> bool:
+        """Finding markers [n] and tints on the cells."""
+        return self.findings != "none"
+
+    @property
+    def fonts(self) -> Markup:
+        return font_stack(self.font, self.paper)
+
+
+SCREEN = Mode()
 
 
 # --------------------------------------------------------------------------- numbers
@@ -156,10 +272,8 @@ def row_rate(form: Form, row: str, profile: Profile) -> str:
 
 
 def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
-    """Amounts in 万元 (a form in 元 is divided by 10 000, exactly)."""
-    if value is None:
-        return None
-    return value / 10000 if unit == "元" else value
+    """Amounts in 万元 (a form in 元 is divided by 10 000, exactly): derived.in_wan."""
+    return derived.in_wan(value, unit)
 
 
 # --------------------------------------------------------------------------- layout captions
@@ -201,6 +315,11 @@ class FindingView:
 class Cell:
     text: str = ""
     marks: list[FindingView] = field(default_factory=list)
+
+    @property
+    def paras(self) -> list[str]:
+        """The text's paragraphs (a `<p>` or a line break in a transcribed text starts a new one)."""
+        return paragraphs(self.text)
 
     @property
     def css(self) -> str:
@@ -272,6 +391,23 @@ class IndicatorRow(Row):
     level1_span: int = 0  # rowspan of the 一级指标 cell on the first row of its category, else 0
     level2_span: int = 0
     indicator: Indicator | None = None  # None: a category written without indicators
+    # On paper the merged 一级 / 二级 cells are drawn row by row (so that every row can move to the
+    # next page whole): the row's place in its category and the number of rows of the category.
+    level1_at: int = 0
+    level1_rows: int = 1
+    level2_at: int = 0
+    level2_rows: int = 1
+    tall: bool = False  # on paper, taller than a page: it starts where it is rather than on a new page
+
+    @property
+    def level1_label(self) -> bool:
+        """This row carries the 一级 caption on paper: the first row of its category, so that the caption
+        is on the page where the category begins."""
+        return self.level1_at == 0
+
+    @property
+    def level2_label(self) -> bool:
+        return self.level2_at == 0
 
 
 @dataclass
@@ -289,6 +425,43 @@ class Deduction:
     def missing(self) -> str:
         """What the report says in place of a missing explanation."""
         return NOT_FILLED if not self.written else NO_REASON.format(self.written)
+
+
+@dataclass
+class Grid:
+    """The one column grid of a form: the header, funds, goals and indicator tables all use it,
+    so that their vertical rules line up. Spans are counted in grid columns."""
+
+    widths: list[float]  # shares of the table's width, adding up to 100
+    columns: dict[str, int]  # level1, level2 and each indicator column → grid columns it covers
+    header: list[list[tuple[int, int]]]  # per header line, per item: (label span, value span)
+    funds: list[int]  # per funds column (年初预算数 … 得分)
+    goals: list[int]  # per goals field (预期目标, 实际完成情况)
+    total_label: int  # the 总分 label: 一级, 二级 and every column before the first score column
+    after_total: list[tuple[str, int]]  # (indicator column key, span) right of the 总分 label
+
+    @property
+    def count(self) -> int:
+        return len(self.widths)
+
+    @property
+    def line(self) -> tuple[int, int]:
+        """A labelled line across the form (调整原因, 评价结论 …): the label's and the value's span."""
+        return self.columns["level1"], self.count - self.columns["level1"]
+
+    @property
+    def grade(self) -> tuple[int, int]:
+        first = self.columns["level1"] + self.columns["level2"]
+        return first, self.count - first
+
+
+@dataclass
+class Flag:
+    """A figure of the portfolio with what a check of it found: shown in red with the recomputed value."""
+
+    text: str
+    css: str = ""  # wrong | low | ''
+    note: str = ""  # 逐项合计 93.00 / 应为 良 / 低于 90%
 
 
 @dataclass
@@ -330,6 +503,10 @@ class FormView:
     grade: Row = field(default_factory=Row)
     sections: list[HeaderLine] = field(default_factory=list)  # 评价结论, 存在问题, 改进措施 … that the spec writes
     signatures: HeaderLine = field(default_factory=HeaderLine)  # 填表人, 项目负责人 … that the spec writes
+    sign_items: list[HeaderItem] = field(default_factory=list)  # the layout's whole signature block (paper)
+    grid: Grid | None = None
+    orientation: str = "portrait"  # the layout's: landscape when its indicator table has more than 8 columns
+    project_label: str = ""  # 项目名称 (the layout's first header label)
     findings: list[FindingView] = field(default_factory=list)
     unplaced: list[FindingView] = field(default_factory=list)  # about the whole file
     counts: dict[str, int] = field(default_factory=dict)
@@ -341,6 +518,10 @@ class FormView:
     total_score: str = ""
     total_score_value: Decimal | None = None
     grade_text: str = ""
+    # Checks of the stated figures against the rows, for the portfolio (derived.points_sum, grade_for, exact_rate).
+    total_flag: Flag = field(default_factory=lambda: Flag(""))
+    grade_flag: Flag = field(default_factory=lambda: Flag(""))
+    rate_flag: Flag = field(default_factory=lambda: Flag(""))
 
     @property
     def has_findings(self) -> bool:
@@ -498,8 +679,8 @@ class _Placer:
 
 
 # Widths of the indicator columns as shares of the HTML table (normalised to 100) and in Excel units.
-_HTML_WIDTH = {"level1": 9, "level2": 9, "name": 20, "nature": 7, "target": 11, "unit": 6, "actual": 10,
-               "raw_score": 7, "weight": 7, "score": 7, "deviation": 27}
+_HTML_WIDTH = {"level1": 10, "level2": 10, "name": 19, "nature": 7, "target": 11, "unit": 6, "actual": 10,
+               "raw_score": 7, "weight": 7, "score": 7, "deviation": 26}
 _XLSX_WIDTH = {"level1": 10, "level2": 14, "name": 22, "nature": 8, "target": 14, "unit": 8, "actual": 14,
                "raw_score": 9, "weight": 9, "score": 9, "deviation": 34}
 _SCORE_KEYS = ("raw_score", "weight", "score")
@@ -590,6 +771,136 @@ def _lines_of(form: Form, fields: Iterable[Field], skip: Iterable[str] = ()) -> 
     return [HeaderItem(f.key, f.zh, Cell(_text(root.get(f.key)))) for f in fields if f.key in root and f.key not in skipped]
 
 
+def _group(widths: list[float], parts: int, least: list[int] | None = None) -> list[int]:
+    """Consecutive grid columns in `parts` runs of about equal width (run i has at least least[i] columns)."""
+    n = len(widths)
+    least = list(least or [1] * parts)
+    if n < sum(least):
+        least = [1] * parts
+    if n < parts:  # cannot happen on a grid made wide enough (see _grid)
+        raise ValueError(f"{parts} cells on {n} grid columns")
+    cum = [0.0]
+    for w in widths:
+        cum.append(cum[-1] + w)
+    spans, start = [], 0
+    for i in range(parts - 1):
+        target = cum[-1] * (i + 1) / parts
+        low, high = start + least[i], n - sum(least[i + 1:])
+        best = min(range(low, high + 1), key=lambda k: (abs(cum[k] - target), k))
+        spans.append(best - start)
+        start = best
+    spans.append(n - start)
+    return spans
+
+
+def _grid(view: FormView) -> Grid:
+    """The form's one column grid: the indicator table's columns, split where the head needs more."""
+    keys = ["level1", "level2"] + [c.key for c in view.indicator_columns]
+    cols = [(float(_HTML_WIDTH.get(key, 10)), i) for i, key in enumerate(keys)]  # (width, indicator column)
+    lines = [len(line.items) for line in view.header_lines]
+    need = max([2 + len(view.funds_columns), 1 + max(1, len(view.goals_fields))] + [2 * n for n in lines])
+    while len(cols) < need:
+        # The widest indicator column (never 一级 / 二级) is halved: the indicator cell spans both halves.
+        j = max(range(2, len(cols)), key=lambda i: (cols[i][0], -i))
+        width, owner = cols[j]
+        cols[j:j + 1] = [(width / 2, owner), (width / 2, owner)]
+    whole = sum(w for w, _ in cols)
+    widths = [w * 100 / whole for w, _ in cols]
+    owners = [owner for _, owner in cols]
+    columns = {key: owners.count(i) for i, key in enumerate(keys)}
+    first = columns["level1"]
+    header = []
+    for n in lines:
+        if n <= 1:
+            header.append([(first, len(widths) - first)])
+            continue
+        # 主管部门 | value | 实施单位 | value: the second label starts near the middle; a label is at
+        # least as wide as the first label column.
+        runs = _group(widths[first:], n, [1] + [2] * (n - 1))
+        items, at = [(first, runs[0])], first + runs[0]
+        for run in runs[1:]:
+            label = 1
+            while label < run - 1 and sum(widths[at:at + label]) < widths[0] * 0.9:
+                label += 1
+            items.append((label, run - label))
+            at += run
+        header.append(items)
+    head = columns["level1"] + columns["level2"]
+    funds = _group(widths[head:], len(view.funds_columns)) if view.funds_columns else []
+    goals = _group(widths[first:], len(view.goals_fields)) if view.goals_fields else []
+    scores = [c.key for c in view.indicator_columns if c.key in _SCORE_KEYS]
+    total_label, after = head, []
+    if scores:
+        at_score = next(i for i, c in enumerate(view.indicator_columns) if c.key in _SCORE_KEYS)
+        total_label += sum(columns[c.key] for c in view.indicator_columns[:at_score])
+        after = [(c.key, columns[c.key]) for c in view.indicator_columns[at_score:]]
+    return Grid(widths, columns, header, funds, goals, total_label, after)
+
+
+# The paper page (A4, the margins of templates/_paper.css.j2) in mm, and the text of a cell at 9.5 pt.
+_PAGE = {"portrait": (186.0, 265.0), "landscape": (273.0, 178.0)}
+_CHAR_MM, _LINE_MM, _PAD_MM, _HEAD_MM = 3.35, 4.7, 2.6, 14.0
+
+
+def _text_lines(text: str, width_mm: float) -> int:
+    """Lines a text takes in a cell `width_mm` wide (a CJK character is square, Latin about half as wide)."""
+    per_line = max(1.0, (width_mm - _PAD_MM) / _CHAR_MM)
+    lines = 0
+    for part in paragraphs(text) or [""]:
+        em = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in part)
+        lines += max(1, -int(-em // per_line))
+    return lines
+
+
+def _mark_tall_rows(view: FormView) -> None:
+    """Rows taller than a printed page may break at once instead of first moving to a new page."""
+    width, height = _PAGE[view.orientation]
+    grid = view.grid
+    assert grid is not None
+    share = {key: 0.0 for key in grid.columns}
+    at = 0
+    for key in ["level1", "level2"] + [c.key for c in view.indicator_columns]:
+        share[key] = sum(grid.widths[at:at + grid.columns[key]])
+        at += grid.columns[key]
+    room = height - _HEAD_MM
+    for row in view.rows:
+        tallest = max((_text_lines(cell.text, width * share.get(key, 10.0) / 100) for key, cell in row.cells.items()
+                       if key in share), default=1)
+        row.tall = tallest * _LINE_MM + _PAD_MM > room
+
+
+def orientation(view: FormView) -> str:
+    """The orientation the form is printed in: the layout's own `orientation` when it states one, else
+    landscape when its indicator table has more than 8 columns (指标性质 | 指标值 | 度量单位, three score
+    columns, a monitoring form's monthly columns), portrait otherwise (the national form)."""
+    stated = getattr(view.layout, "orientation", None)
+    if stated in ("portrait", "landscape"):
+        return str(stated)
+    return "landscape" if 2 + len(view.indicator_columns) > 8 else "portrait"
+
+
+def _total_flags(view: FormView, spec: Form, profile: Profile) -> None:
+    """Stated 总分 / 评分等级 / 执行率 against what the rows give (the portfolio shows both)."""
+    view.total_flag = Flag(view.total_score)
+    view.grade_flag = Flag(view.grade_text)
+    view.rate_flag = Flag(view.rate)
+    found = derived.points_sum(spec, "score")
+    stated = spec.total_score
+    total = stated
+    if found.value is not None and (spec.kind.scored and derived.scored(spec)):
+        if stated is not None and abs(found.value - stated) > profile.tolerance:
+            view.total_flag = Flag(view.total_score, "wrong", f"逐项合计 {two(found.value)}")
+        total = found.value
+    grades = {g for g, _ in profile.grades}
+    if total is not None and view.grade_text in grades:
+        expected = derived.grade_for(total, profile)
+        if expected != view.grade_text:
+            view.grade_flag = Flag(view.grade_text, "wrong", f"应为 {expected}")
+    if spec.funds is not None and spec.funds.rate is not None and derived.rate_is_right(spec, profile) is False:
+        exact = derived.exact_rate(spec)
+        view.rate_flag = Flag(view.rate, "wrong", f"应为 {two(rounded_rate(exact, profile))}")
+
+
 def form_view(
     file: str,
     slug: str,
@@ -614,8 +925,9 @@ def form_view(
     view.year_label = layout_.label("header", "year")
     view.year = written(root_map.get("year"))
     view.year_cell = Cell(view.year)
-    first = next((f.key for f in layout_.header if f.key != "year"), None)
-    view.project_name = _text(root_map.get(first)) if first else ""
+    first = next((f for f in layout_.header if f.key != "year"), None)
+    view.project_name = _text(root_map.get(first.key)) if first else ""
+    view.project_label = first.zh if first else ""
 
     funds = spec.funds
     view.unit = funds.unit if funds else layout_.funds_unit
@@ -690,9 +1002,13 @@ def form_view(
                     by_path[ind.path] = row
                 l2_rows.append(row)
             l2_rows[0].level2_span = len(l2_rows)
+            for at, row in enumerate(l2_rows):
+                row.level2_at, row.level2_rows = at, len(l2_rows)
             first_of.setdefault(("indicators", level1, level2 or ""), l2_rows[0])
             l1_rows.extend(l2_rows)
         l1_rows[0].level1_span = len(l1_rows)
+        for at, row in enumerate(l1_rows):
+            row.level1_at, row.level1_rows = at, len(l1_rows)
         first_of.setdefault(("indicators", level1), l1_rows[0])
         view.rows.extend(l1_rows)
     # Level-2 cells share the level-1 cell object of the first row of their category
@@ -724,8 +1040,13 @@ def form_view(
     for item in _lines_of(spec, layout_.sections, header_keys):
         item.span = n - 1
         view.sections.append(HeaderLine(cells={item.key: item.cell}, items=[item]))
-    signatures = _lines_of(spec, layout_.signatures, header_keys | {i.key for line in view.sections for i in line.items})
+    shown = header_keys | {i.key for line in view.sections for i in line.items}
+    signatures = _lines_of(spec, layout_.signatures, shown)
     view.signatures = HeaderLine(cells={i.key: i.cell for i in signatures}, items=signatures)
+    # On paper the layout's whole signature block is printed, blank lines included, to be signed by hand.
+    by_key = {i.key: i for i in signatures}
+    view.sign_items = [by_key.get(f.key) or HeaderItem(f.key, f.zh, Cell("")) for f in layout_.signatures
+                       if f.key not in shown]
 
     placer = _Placer(view, by_path, first_of)
     for number, finding in enumerate(findings, start=1):
@@ -757,13 +1078,17 @@ def form_view(
             ))
 
     if funds:
-        total_row = funds.rows.get(total_key, {})
-        view.amounts = {c.key: to_wan(total_row.get(c.key), funds.unit) for c in layout_.funds_columns}
+        amounts = derived.total_amounts(spec)
+        view.amounts = {c.key: amounts.get(c.key) for c in layout_.funds_columns}
         view.rate_value = funds.rate if funds.rate is not None else rounded_rate(derived.exact_rate(spec), profile)
         view.rate = two(view.rate_value)
     view.total_score_value = spec.total_score
     view.total_score = view.total.score.text if "score" in view.total.cells else two(spec.total_score)
     view.grade_text = view.grade.value.text
+    _total_flags(view, spec, profile)
+    view.grid = _grid(view)
+    view.orientation = orientation(view)
+    _mark_tall_rows(view)
     return view
 
 
@@ -826,36 +1151,76 @@ def load_error(result: Any, lang: str = "zh") -> str:
 
 # --------------------------------------------------------------------------- portfolio
 
+NO_YEAR = "（未填年度）"
+NO_UNIT = "（未填实施单位）"
+CHART_FULL = Decimal(100)  # both axes reach 100: full marks, and every yuan spent
+
 
 @dataclass
 class Bar:
-    """One form in the chart; every coordinate is already a string (Decimal arithmetic)."""
+    """One form in a chart; every coordinate is already a string (Decimal arithmetic)."""
 
-    label: str
+    lines: list[tuple[str, str]]  # (y, text): the name, on as many lines as it needs, never cut
     full: str
     href: str
-    label_y: str
-    score_y: str
-    score_w: str
-    score_text: str
-    score_text_x: str
-    score_text_y: str
-    rate_y: str
-    rate_w: str
-    rate_text: str
-    rate_text_x: str
-    rate_text_y: str
+    y: str
+    w: str
+    text: str  # the value printed after the bar (with the recomputed one when the stated one is wrong)
+    text_x: str
+    text_y: str
+    css: str = ""  # wrong | low | ''
 
 
 @dataclass
 class Chart:
+    key: str  # score | rate
+    title: str
+    caption: str
     width: int
     height: int
     label_w: int
     bar_w: int
+    bar_h: int
+    top: int
+    bottom: int
     bars: list[Bar]
     ticks: list[tuple[str, str]]  # (x, label)
-    top: int
+    start: str  # where the axis starts (stated in the caption)
+
+
+@dataclass
+class Line:
+    """One row of the portfolio's table: a year or unit heading, a form, a unit's or a year's subtotal, a failed file."""
+
+    kind: str  # year | unit | form | unit-sum | year-sum | failed
+    label: str
+    number: int = 0
+    view: FormView | None = None
+    cells: dict[str, Flag] = field(default_factory=dict)  # by summary column key
+    rate: Flag = field(default_factory=lambda: Flag(""))
+    total: Flag = field(default_factory=lambda: Flag(""))
+    grade: Flag = field(default_factory=lambda: Flag(""))
+    counts: dict[str, int] = field(default_factory=dict)
+    forms: int = 0
+    error: str = ""
+
+
+@dataclass
+class UnitGroup:
+    unit: str
+    forms: list[FormView]
+    total: Line
+
+
+@dataclass
+class YearGroup:
+    year: str
+    units: list[UnitGroup]
+    total: Line
+    sums: dict[str, str]  # Σ of each amount column in 万元 (text), this year only
+    rate: str
+    grades: list[tuple[str, int]]
+    losses: list[derived.CategoryLoss]
 
 
 @dataclass
@@ -869,15 +1234,20 @@ class Portfolio:
     profile: str
     layout: Layout  # the configured layout: the summary's column labels
     columns: list[Column]  # the amount columns of the summary, the configured layout's
-    sums: dict[str, str]  # Σ of each amount column over the forms, in 万元
-    rate: str
+    table_columns: list[Column]  # the amount columns with 调整数 and 未执行数 between them
+    groups: list[YearGroup]  # by year, then by unit (implementer)
+    lines: list[Line]  # the summary table, row by row
+    sums: dict[str, str]  # Σ of each amount column in 万元 — only when every form is of one year, else {}
+    rate: str  # the overall rate of that one year, else ""
     rate_note: str
     rate_formula: str  # 合计执行率 = Σ executed ÷ Σ budget × 100, in the layout's words
+    movement_note: str  # what 调整数 and 未执行数 are
+    threshold: str  # rates under it are highlighted
     converted: bool  # some form in 元 was converted to 万元
-    grades: list[tuple[str, int]]
+    grades: list[tuple[str, int]]  # over all forms (one year: that year's)
     deductions: list[tuple[FormView, Deduction]]
     counts: dict[str, int]
-    chart: Chart
+    charts: list[Chart]
 
     @property
     def initial(self) -> str:
@@ -890,6 +1260,15 @@ class Portfolio:
     @property
     def executed(self) -> str:
         return self.sums.get("executed", "")
+
+    @property
+    def many_years(self) -> bool:
+        return len(self.groups) > 1
+
+    @property
+    def width(self) -> int:
+        """Columns of the summary table: 序号, 项目名称, the amounts, 执行率, 总分, 评分等级, 错误, 警告, 已确认."""
+        return 2 + len(self.table_columns) + 6
 
     def label(self, part: str, key: str) -> str:
         """A label of the configured layout (项目名称, 执行率 …), as the summary's columns print it."""
@@ -907,85 +1286,231 @@ def _unique(values: Iterable[str]) -> list[str]:
     return out
 
 
-def _short(text: str, limit: int = 14) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _coord(value: Decimal | float | int) -> str:
+    return format(Decimal(value).quantize(Decimal("0.1")), "f")
 
 
-def _coord(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.1")), "f")
+def _signed(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + two(value)
 
 
-def _chart(forms: list[FormView]) -> Chart:
-    label_w, bar_w, row_h, top = 250, 520, 46, 40
-    values = [f.total_score_value for f in forms if f.total_score_value is not None]
-    values += [f.rate_value for f in forms if f.rate_value is not None]
-    scale_max = max([Decimal(100)] + values)
+def _text_width(text: str, size: int = 12) -> int:
+    """Width of a text in the chart's font, in px (a CJK character is square, Latin about half)."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 6 // 10 for ch in text)
 
-    def width(value: Decimal | None) -> Decimal:
-        if value is None or value <= 0:
-            return Decimal(0)
-        return value / scale_max * bar_w
 
-    bars = []
-    for i, f in enumerate(forms):
-        y = Decimal(top + i * row_h)
-        name = f.project_name or f.file
-        score_w, rate_w = width(f.total_score_value), width(f.rate_value)
+def _wrap(text: str, limit: int, size: int = 12) -> list[str]:
+    lines, current, width = [], "", 0
+    for ch in text:
+        w = _text_width(ch, size)
+        if current and width + w > limit:
+            lines.append(current)
+            current, width = "", 0
+        current += ch
+        width += w
+    return lines + [current] if current or not lines else lines
+
+
+def _axis(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """(start, end, step) of an axis that starts where the data does, on round ticks, and reaches 100."""
+    low, high = min(values), max(values + [CHART_FULL])
+    spread = (high - low) or Decimal(1)
+    step = Decimal(1)
+    for exponent in range(-2, 5):
+        candidates = [Decimal(m).scaleb(exponent) for m in (1, 2, 5)]
+        fits = [c for c in candidates if spread / c <= 6]
+        if fits:
+            step = fits[0]
+            break
+    start = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    if low - start < step / 5 and low > 0:
+        start -= step  # the smallest value still gets a bar that can be seen
+    if low >= 0:
+        start = max(start, Decimal(0))
+    end = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if end <= start:
+        end = start + step
+    return start, end, step
+
+
+def _number_text(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+
+
+def _chart(key: str, title: str, forms: list[FormView], many_years: bool, threshold: Decimal) -> Chart:
+    """One bar per form, sorted from the highest value down; forms without the value come last, without a bar."""
+    label_limit, bar_w, bar_h, top = 320, 460, 14, 12
+
+    def value(f: FormView) -> Decimal | None:
+        return f.total_score_value if key == "score" else f.rate_value
+
+    def flag(f: FormView) -> Flag:
+        return f.total_flag if key == "score" else _rate_flag(f, threshold)
+
+    ordered = sorted(forms, key=lambda f: (value(f) is None, -(value(f) or 0), f.project_name or f.file))
+    names = [(f"{f.year} " if many_years else "") + (f.project_name or f.file) for f in ordered]
+    label_w = min(label_limit, max([_text_width(n) for n in names] + [60])) + 14
+    values = [v for v in (value(f) for f in ordered) if v is not None]
+    start, end, step = _axis(values) if values else (Decimal(0), CHART_FULL, Decimal(20))
+    scale = Decimal(bar_w) / (end - start)
+    bars, y = [], Decimal(top)
+    for f, name in zip(ordered, names):
+        lines = _wrap(name, label_limit)
+        row_h = max(26, 15 * len(lines) + 10)
+        v = value(f)
+        w = (min(v, end) - start) * scale if v is not None and v > start else Decimal(0)
+        shown = flag(f)
+        text = (shown.text or "—") + (f"（{shown.note}）" if shown.note else "")
+        if key == "rate" and shown.text:
+            text = shown.text + "%" + (f"（{shown.note}）" if shown.note else "")
+        mid = y + Decimal(row_h) / 2
+        first = mid - Decimal(15) * (len(lines) - 1) / 2 + 4
         bars.append(Bar(
-            label=_short(name), full=name, href=f.href, label_y=_coord(y + 21),
-            score_y=_coord(y), score_w=_coord(score_w), score_text=f.total_score or "—",
-            score_text_x=_coord(label_w + score_w + 5), score_text_y=_coord(y + 12),
-            rate_y=_coord(y + 18), rate_w=_coord(rate_w), rate_text=(f.rate + "%") if f.rate else "—",
-            rate_text_x=_coord(label_w + rate_w + 5), rate_text_y=_coord(y + 30),
+            lines=[(_coord(first + 15 * i), line) for i, line in enumerate(lines)],
+            full=name, href=f.href, y=_coord(mid - Decimal(bar_h) / 2), w=_coord(w), text=text,
+            text_x=_coord(label_w + w + 6), text_y=_coord(mid + 4), css=shown.css,
         ))
+        y += row_h
     ticks = []
-    for step in range(0, 5):
-        value = scale_max * step / 4
-        label = format(value.quantize(Decimal("0.01")), "f").rstrip("0").rstrip(".")
-        ticks.append((_coord(label_w + value / scale_max * bar_w), label))
-    height = top + max(1, len(forms)) * row_h + 24
-    return Chart(width=label_w + bar_w + 90, height=height, label_w=label_w, bar_w=bar_w, bars=bars, ticks=ticks, top=top)
+    tick = start
+    while tick <= end:
+        ticks.append((_coord(label_w + (tick - start) * scale), _number_text(tick)))
+        tick += step
+    bottom = int(y) + 4
+    where = "满分 100" if key == "score" else "100%"
+    start_text = _number_text(start)
+    caption = (f"按从高到低排列。横轴自 {start_text} 起（不从 0 开始），到 {_number_text(end)}（{where}）。"
+               if start > 0 else f"按从高到低排列。横轴自 0 起，到 {_number_text(end)}（{where}）。")
+    return Chart(key, title, caption, label_w + bar_w + 220, bottom + 22, label_w, bar_w, bar_h, top, bottom,
+                 bars, ticks, start_text)
+
+
+def _rate_flag(f: FormView, threshold: Decimal) -> Flag:
+    shown = f.rate_flag
+    if shown.css or f.rate_value is None or f.rate_value >= threshold:
+        return shown
+    return Flag(shown.text, "low", shown.note)
+
+
+def _sum_line(kind: str, label: str, views: list[FormView], columns: list[Column], table: list[Column],
+              base: str, done: str, profile: Profile, threshold: Decimal) -> tuple[Line, derived.AmountSum]:
+    """A subtotal row over `views`: Σ amounts in 万元, Σ executed ÷ Σ budget, Σ findings."""
+    total = derived.amount_sum([v.spec for v in views if v.spec is not None], [c.key for c in columns], base, done)
+    cells: dict[str, Flag] = {}
+    for column in table:
+        if column.key == "change":
+            cells[column.key] = Flag(_signed(total.change))
+        elif column.key == "unspent":
+            cells[column.key] = Flag(two(total.unspent))
+        else:
+            cells[column.key] = Flag(two(total.sums[column.key]) if total.filled.get(column.key) else "")
+    exact = total.exact_rate
+    rate = rounded_rate(exact, profile) if exact is not None else None
+    rate_flag = Flag(two(rate) if rate is not None else "-", "low" if rate is not None and rate < threshold else "")
+    counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
+    for v in views:
+        for k, n in v.counts.items():
+            counts[k] = counts.get(k, 0) + n
+    return Line(kind, label, cells=cells, rate=rate_flag, counts=counts, forms=len(views)), total
 
 
 def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str | None = None,
                    root: str | None = None) -> Portfolio:
-    """The summary of a folder of forms; its column labels are those of the configured layout."""
+    """The summary of a folder of forms, by year and by unit; its column labels are the configured layout's.
+
+    Amounts are added up per unit and per year, never across years; 总分, 评分等级 and 执行率 that
+    disagree with the form's rows are flagged with the recomputed value (derived.points_sum, grade_for,
+    exact_rate).
+    """
     chosen = layout if isinstance(layout, Layout) else load_layout(layout or profile.layout, root)
     loaded = [f for f in forms if f.loaded]
     failed = [f for f in forms if not f.loaded]
     columns = [Column(f.key, f.zh, "num", align="---:") for f in chosen.funds_columns]
-    sums = {c.key: Decimal(0) for c in columns}
+    keys = [c.key for c in columns]
+    table: list[Column] = []
+    for column in columns:
+        table.append(column)
+        if column.key == "annual" and "initial" in keys:
+            table.append(Column("change", "调整数", "num", align="---:"))
+        if column.key == chosen.rate_executed and (chosen.rate_base or "annual") in keys:
+            table.append(Column("unspent", "未执行数", "num", align="---:"))
     base, done = chosen.rate_base or "annual", chosen.rate_executed
-    rate_forms = 0
-    sum_exec, sum_base = Decimal(0), Decimal(0)
-    for f in loaded:
-        for key in sums:
-            value = f.amounts.get(key)
-            if value is not None:
-                sums[key] += value
-        executed, budget = f.amounts.get(done), f.amounts.get(base)
-        if executed is not None and budget is not None:
-            sum_exec += executed
-            sum_base += budget
-            rate_forms += 1
-    # Σ executed ÷ Σ budget over the forms, rounded as the profile rounds a form's rate.
-    overall = rounded_rate(sum_exec / sum_base * 100, profile) if sum_base else None
+    threshold = Decimal(getattr(profile, "rate_threshold", None) or RATE_THRESHOLD)
     executed_field, base_field = chosen.funds_column(done), chosen.funds_column(base)
     executed_label = executed_field.zh if executed_field else chosen.label("funds", done)
     base_label = base_field.zh if base_field else chosen.label("funds", base)
-    missing = len(loaded) - rate_forms
-    note = f"（{missing} 张表的{base_label}或{executed_label}为空，未计入）" if missing else ""
     formula = f"合计{chosen.label('funds', 'rate')} = Σ{executed_label} ÷ Σ{base_label} × 100"
+    parts = []
+    if "change" in {c.key for c in table}:
+        parts.append(f"调整数 = {chosen.label('funds', 'annual')} − {chosen.label('funds', 'initial')}")
+    if "unspent" in {c.key for c in table}:
+        parts.append(f"未执行数 = {base_label} − {executed_label}")
+    movement_note = "；".join(parts)
 
     order = [g for g, _ in profile.grades]
-    tally: dict[str, int] = {g: 0 for g in order}
-    for f in loaded:
-        key = f.grade_text or NOT_FILLED
-        tally[key] = tally.get(key, 0) + 1
+
+    def tally(views: list[FormView]) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {g: 0 for g in order}
+        for f in views:
+            key = f.grade_text or NOT_FILLED
+            counts[key] = counts.get(key, 0) + 1
+        return list(counts.items())
+
+    many_years = len(_unique(f.year or NO_YEAR for f in loaded)) > 1
+    groups: list[YearGroup] = []
+    lines: list[Line] = []
+    number = 0
+    counted = 0
+    for year in sorted(_unique(f.year or NO_YEAR for f in loaded), key=lambda y: (y == NO_YEAR, y)):
+        in_year = [f for f in loaded if (f.year or NO_YEAR) == year]
+        lines.append(Line("year", f"{year} {chosen.label('header', 'year')}" if year != NO_YEAR else year,
+                          forms=len(in_year)))
+        units: list[UnitGroup] = []
+        names = _unique(f.implementer or f.department or NO_UNIT for f in in_year)
+        for unit in names:
+            in_unit = [f for f in in_year if (f.implementer or f.department or NO_UNIT) == unit]
+            lines.append(Line("unit", unit, forms=len(in_unit)))
+            for f in in_unit:
+                number += 1
+                moved = derived.movement(f.spec) if f.spec is not None else derived.Movement(None, None)
+                cells = {}
+                for column in table:
+                    if column.key == "change":
+                        cells["change"] = Flag(_signed(moved.change), "changed" if moved.change else "")
+                    elif column.key == "unspent":
+                        cells["unspent"] = Flag(two(moved.unspent))
+                    else:
+                        cells[column.key] = Flag(two(f.amounts.get(column.key)))
+                lines.append(Line("form", f.project_name or f.file, number, f, cells, _rate_flag(f, threshold),
+                                  f.total_flag, f.grade_flag, dict(f.counts), 1))
+            line, _ = _sum_line("unit-sum", f"小计（{unit}，{len(in_unit)} 张表）", in_unit, columns, table, base, done,
+                                profile, threshold)
+            if len(names) > 1:
+                lines.append(line)
+            units.append(UnitGroup(unit, in_unit, line))
+        title = f"{year} {chosen.label('header', 'year')}合计" if many_years else "合计"
+        line, total = _sum_line("year-sum", f"{title}（{len(in_year)} 张表）", in_year, columns, table, base, done,
+                                profile, threshold)
+        counted += total.counted
+        lines.append(line)
+        groups.append(YearGroup(year, units, line, {k: line.cells[k].text for k in keys}, line.rate.text,
+                                tally(in_year), derived.deductions_by_category([f.spec for f in in_year if f.spec])))
+    for f in failed:
+        lines.append(Line("failed", f.file, view=f, error=f.error or "", counts=dict(f.counts)))
+    missing = len(loaded) - counted
+    note = f"（{missing} 张表的{base_label}或{executed_label}为空，未计入）" if missing else ""
+
     counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
     for f in forms:
         for key, value in f.counts.items():
             counts[key] = counts.get(key, 0) + value
+    one = groups[0] if len(groups) == 1 else None
+    charts = [
+        _chart("score", f"各项目{layout_caption(chosen, 'total')}", loaded, many_years, threshold),
+        _chart("rate", f"各项目{chosen.label('funds', 'rate')}(%)", loaded, many_years, threshold),
+    ] if loaded else []
     return Portfolio(
         forms=forms,
         loaded=loaded,
@@ -996,15 +1521,20 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
         profile=profile.name,
         layout=chosen,
         columns=columns,
-        sums={key: two(value) for key, value in sums.items()},
-        rate=two(overall) if overall is not None else "-",
+        table_columns=table,
+        groups=groups,
+        lines=lines,
+        sums=dict(one.sums) if one else ({k: two(Decimal(0)) for k in keys} if not groups else {}),
+        rate=one.rate if one else ("-" if not groups else ""),
         rate_note=note,
         rate_formula=formula,
+        movement_note=movement_note,
+        threshold=_number_text(threshold),
         converted=any(f.unit == "元" for f in loaded),
-        grades=list(tally.items()),
+        grades=tally(loaded),
         deductions=[(f, d) for f in loaded for d in f.deductions],
         counts=counts,
-        chart=_chart(loaded),
+        charts=charts,
     )
 
 
@@ -1032,20 +1562,30 @@ def environment(fmt: str, user_dir: str | None = None) -> Any:
     env.filters["md_safe"] = md_safe
     env.filters["two"] = two
     env.filters["urlquote"] = lambda s: quote(str(s))
+    env.filters["glue"] = glue
+    env.filters["css_string"] = css_string
+    env.filters["paras"] = paragraphs
     env.globals["NOT_FILLED"] = NOT_FILLED
     env.globals["caption"] = layout_caption
     return env
 
 
-def render_form(env: Any, fmt: str, view: FormView, index_href: str | None = None, profile: str = "") -> str:
-    """One form; `layout` and `TITLE` (the layout's title) are in the context besides `form`."""
+def render_form(env: Any, fmt: str, view: FormView, index_href: str | None = None, profile: str = "",
+                mode: Mode = SCREEN) -> str:
+    """One form; `layout`, `TITLE` (the layout's title) and `mode` are in the context besides `form`.
+
+    On paper (`mode.paper`) the page is printed in `orientation` (the layout's, or landscape when the
+    findings take a margin column beside the form)."""
     template = env.get_template(FORM_TEMPLATE.format(fmt=fmt))
-    return template.render(form=view, layout=view.layout, TITLE=view.title, index_href=index_href, profile=profile)
+    show = view.has_findings and mode.findings == "margin"
+    return template.render(form=view, layout=view.layout, TITLE=view.title, index_href=index_href, profile=profile,
+                           mode=mode, orientation="landscape" if show else view.orientation)
 
 
-def render_portfolio(env: Any, fmt: str, portfolio: Portfolio) -> str:
+def render_portfolio(env: Any, fmt: str, portfolio: Portfolio, mode: Mode = SCREEN) -> str:
     template = env.get_template(PORTFOLIO_TEMPLATE.format(fmt=fmt))
-    return template.render(p=portfolio, layout=portfolio.layout, TITLE=portfolio.layout.title, profile=portfolio.profile)
+    return template.render(p=portfolio, layout=portfolio.layout, TITLE=portfolio.layout.title, profile=portfolio.profile,
+                           mode=mode, orientation="landscape")
 
 
 def slugs_for(files: list[str]) -> dict[str, str]:

@@ -38,7 +38,7 @@ from typing import Any, Iterable
 from perfspec.diagnostics import ERROR, WARNING, Path
 from perfspec.form.layout import Layout
 from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS
-from perfspec.outputs.render import _XLSX_WIDTH, FormView, HeaderItem, Portfolio, _spans, two
+from perfspec.outputs.render import _XLSX_WIDTH, Flag, FormView, HeaderItem, Portfolio, _spans, two
 
 # ----------------------------------------------------------------------------- layout (shared with the importer)
 
@@ -615,7 +615,7 @@ class Book:
     # -- summary
 
     def add_summary(self, views: list[FormView], titles: dict[int, str], portfolio: Portfolio) -> Any:
-        """汇总: one row per form, then 合计 (Σ amounts, the overall 执行率, Σ errors and warnings).
+        """汇总: one row per form, then 合计 per year (Σ amounts, the overall 执行率, Σ errors and warnings).
 
         The columns are the configured layout's: 项目名称, its amount columns, 执行率(%), 总分, 评分等级.
         """
@@ -681,17 +681,27 @@ class Book:
             self._cell(ws, r, file_c, view.file)
             self._cell(ws, r, note_c, None)
             r += 1
-        self._cell(ws, r, 1, f"合计（{len(portfolio.loaded)} 张表）", kind="head")
-        sums = [(c, portfolio.sums[column.key]) for c, column in enumerate(amounts, start=2)]
-        for c, text in sums + [(rate_c, portfolio.rate)]:
-            cell = self._number(ws, r, c, text)
-            cell.font = self.bold
-            cell.fill = self.head_fill
-        for c in (total_c, grade_c, file_c, note_c):
-            self._cell(ws, r, c, None, kind="head")
-        for c, key in ((errors_c, ERROR), (warnings_c, WARNING)):
-            self._cell(ws, r, c, sum(v.counts.get(key, 0) for v in views), kind="num").font = self.bold
-            ws.cell(row=r, column=c).fill = self.head_fill
+        # One 合计 row per year (its forms' Σ amounts, overall rate and findings); never a total across years.
+        groups = portfolio.groups or []
+        totals = [(g.total.label, g.total.cells, g.total.rate.text, g.total.counts) for g in groups]
+        if not totals:
+            empty = {ERROR: 0, WARNING: 0}
+            totals = [(f"合计（{len(portfolio.loaded)} 张表）", {k: Flag(v) for k, v in portfolio.sums.items()},
+                       portfolio.rate, empty)]
+        for number, (label, cells, rate, counts) in enumerate(totals):
+            if number:
+                r += 1
+            self._cell(ws, r, 1, label, kind="head")
+            sums = [(c, cells[column.key].text if column.key in cells else "") for c, column in enumerate(amounts, start=2)]
+            for c, text in sums + [(rate_c, rate)]:
+                cell = self._number(ws, r, c, text)
+                cell.font = self.bold
+                cell.fill = self.head_fill
+            for c in (total_c, grade_c, file_c, note_c):
+                self._cell(ws, r, c, None, kind="head")
+            for c, key in ((errors_c, ERROR), (warnings_c, WARNING)):
+                self._cell(ws, r, c, counts.get(key, 0), kind="num").font = self.bold
+                ws.cell(row=r, column=c).fill = self.head_fill
         ws.row_dimensions[head].height = 30
         ws.freeze_panes = ws.cell(row=head + 1, column=2)
         self._print_setup(ws, f"A1:{_letter(cols)}{r}", title_rows=f"{head}:{head}", landscape=True)

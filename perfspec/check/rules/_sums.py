@@ -44,7 +44,7 @@ def check_sum(ctx: Context, field: str) -> None:
         form.funds is not None and getattr(form.funds, field) == gap
     )
     hint_zh, hint_en = (
-        ("请核对是否漏填或多填了指标行（或漏算了预算执行率）", "is a row missing or extra, or the budget row left out?")
+        ("请核对是否漏填或多填了指标行", "is an indicator row missing or extra?")
         if row_sized
         else ("请核对各项的加总", "check the addition")
     )
