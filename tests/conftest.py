@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -50,3 +52,38 @@ def flatten(value, path=()):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# -- git repositories of the seed forms, for diff, targets and the trust tests -----------------
+
+
+def git(repo, *args: str, input: bytes | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True, input=input)
+    return proc.stdout.decode("utf-8")
+
+
+def commit(repo, message: str = "change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def seed_repo(tmp_path, monkeypatch, extra: dict[str, str] | None = None):
+    """A repository whose one commit holds the nine seed forms, the repository's configuration and EXTRA files."""
+    from pathlib import Path
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CEILING_DIRECTORIES"):
+        monkeypatch.delenv(name, raising=False)
+    root = Path(tmp_path) / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "perfspec tests")
+    git(root, "config", "user.email", "tests@perfspec.invalid")
+    git(root, "config", "commit.gpgsign", "false")
+    shutil.copytree(os.path.join(ROOT, "specs", "2023"), root / "specs" / "2023")
+    shutil.copy(os.path.join(ROOT, ".perfspec.yaml"), root / ".perfspec.yaml")
+    for name, text in (extra or {}).items():
+        (root / name).write_text(text, encoding="utf-8")
+    commit(root, "base")
+    return root

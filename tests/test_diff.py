@@ -6,12 +6,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, commit, git, run_cli, seed_repo
 from perfspec.diff import escape
 
 SEEDS = Path(ROOT) / "specs" / "2023"
@@ -24,11 +23,6 @@ MISSING_NOTE = """        weight: 10
         # deviation: 偏差原因分析及改进措施 — missing on the published form"""
 
 
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
-    return proc.stdout
-
-
 def edit(repo: Path, path: str, old: str, new: str, count: int = 1) -> None:
     file = repo / path
     text = file.read_text(encoding="utf-8")
@@ -36,29 +30,10 @@ def edit(repo: Path, path: str, old: str, new: str, count: int = 1) -> None:
     file.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def commit(repo: Path, message: str = "change") -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository whose one commit holds the nine seed forms and the repository's configuration."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CEILING_DIRECTORIES"):
-        monkeypatch.delenv(name, raising=False)
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    git(root, "config", "user.name", "perfspec tests")
-    git(root, "config", "user.email", "tests@perfspec.invalid")
-    git(root, "config", "commit.gpgsign", "false")
-    shutil.copytree(SEEDS, root / "specs" / "2023")
-    shutil.copy(os.path.join(ROOT, ".perfspec.yaml"), root / ".perfspec.yaml")
-    (root / "README.md").write_text("not a form\n", encoding="utf-8")
-    commit(root, "base")
-    return root
+    return seed_repo(tmp_path, monkeypatch, {"README.md": "not a form\n"})
 
 
 def diff(repo: Path, *args: str):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, commit, git, run_cli, seed_repo
 from test_hostile import perfspec as measured
 
 SEEDS = Path(ROOT) / "specs" / "2023"
@@ -24,32 +24,9 @@ NOTE = "        deviation: 偏差原因：对小区房源租金的分析能力�
 SECRET = "TOP-SECRET-77e2b0"
 
 
-def git(repo: Path, *args: str, input: bytes | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True, input=input)
-    return proc.stdout.decode("utf-8")
-
-
-def commit(repo: Path, message: str = "change") -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CEILING_DIRECTORIES"):
-        monkeypatch.delenv(name, raising=False)
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    git(root, "config", "user.name", "perfspec tests")
-    git(root, "config", "user.email", "tests@perfspec.invalid")
-    git(root, "config", "commit.gpgsign", "false")
-    shutil.copytree(SEEDS, root / "specs" / "2023")
-    shutil.copy(os.path.join(ROOT, ".perfspec.yaml"), root / ".perfspec.yaml")
-    commit(root, "base")
-    return root
+    return seed_repo(tmp_path, monkeypatch)
 
 
 def edit(repo: Path, path: str, old: str, new: str) -> None:
