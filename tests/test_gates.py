@@ -157,3 +157,33 @@ def test_a_repository_profile_linked_outside_is_not_read(tmp_path) -> None:
     (repo / "specs" / "form.yaml").write_bytes(open(LOST_ROW, "rb").read())
     result = run_cli("check", cwd=str(repo))
     assert result.code == 2 and "仓库" in result.err and "secret-profile" not in result.out + result.err
+
+
+def test_progress_shows_only_on_a_terminal(monkeypatch) -> None:
+    """A long run on a terminal shows files done / total and the rate; a pipe or CI log never does."""
+    import io
+
+    from perfspec.outputs import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = iter([0.0] + [3.0 + n for n in range(10)])
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    screen = Terminal()
+    shown = progress.Progress(screen, 5)
+    for _ in range(5):
+        shown.step()
+    shown.close()
+    assert "已检查 1/5 个文件（每秒" in screen.getvalue() and screen.getvalue().endswith("\r\x1b[K")
+    pipe = io.StringIO()
+    quiet = progress.Progress(pipe, 5)
+    for _ in range(5):
+        quiet.step()
+    quiet.close()
+    assert pipe.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    assert not progress.Progress(Terminal(), 5).on

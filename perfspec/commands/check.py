@@ -88,8 +88,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     from perfspec.parallel import check_files
 
+    from perfspec.outputs.progress import Progress
+
     files = [(path, display_name(path)) for path in collect(paths)]
+    progress = Progress(err, len(files), lang=args.lang)
     for result in check_files(engine, files, args.jobs):  # type: ignore[arg-type]
+        progress.step()
         report.files.append(result.file)
         if result.io_error:
             message = result.io_error if args.lang == "zh" else result.io_error_en
@@ -97,6 +101,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"perfspec: {result.file}: {message}\n")
             continue
         report.findings.extend(result.findings)
+    progress.close()
     # Across forms (the same project twice in one year): after every form's own findings.
     from perfspec.check import corpus
 
