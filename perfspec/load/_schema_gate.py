@@ -185,6 +185,10 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
             data_keys.remove("filled_by")
             data__filledby = data["filled_by"]
             validate____defs_text(data__filledby, custom_formats, (name_prefix or "data") + ".filled_by")
+        if "unit_head" in data_keys:
+            data_keys.remove("unit_head")
+            data__unithead = data["unit_head"]
+            validate____defs_text(data__unithead, custom_formats, (name_prefix or "data") + ".unit_head")
         if "phone" in data_keys:
             data_keys.remove("phone")
             data__phone = data["phone"]
@@ -193,6 +197,10 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
             data_keys.remove("filled_on")
             data__filledon = data["filled_on"]
             validate____defs_text(data__filledon, custom_formats, (name_prefix or "data") + ".filled_on")
+        if "seal" in data_keys:
+            data_keys.remove("seal")
+            data__seal = data["seal"]
+            validate____defs_text(data__seal, custom_formats, (name_prefix or "data") + ".seal")
         if "region" in data_keys:
             data_keys.remove("region")
             data__region = data["region"]
