@@ -168,11 +168,6 @@ def budget_in_funds(form: Form) -> bool:
     return funds is not None and (funds.weight is not None or funds.score is not None)
 
 
-def budget_indicator(form: Form) -> Indicator | None:
-    """The 预算执行率 row of a layout that scores budget execution as an indicator."""
-    return next((ind for ind in form.indicators if ind.name and BUDGET_INDICATOR in ind.name), None)
-
-
 # ---------------------------------------------------------------- points
 
 
@@ -256,9 +251,9 @@ def level2_subtotal(form: Form, level1: str, level2: str) -> Decimal:
     )
 
 
-def stated_points(form: Form, group: Group, subtotal: Subtotal) -> Decimal | None:
+def stated_points(subtotal: Subtotal) -> Decimal | None:
     """A level-1's points: its caption's, else the sum of its rows' weights."""
-    return group.points if group.points is not None else subtotal.weight
+    return subtotal.group.points if subtotal.group.points is not None else subtotal.weight
 
 
 def deduction(ind: Indicator) -> Decimal | None:

@@ -163,8 +163,6 @@ class Form(NamedTuple):
     def header(self, key: str) -> Any:
         return self.has.get(key)
 
-    def group(self, level1: str) -> Group | None:
-        return next((g for g in self.groups if g.key == level1), None)
 
 
 # Older code and templates say Spec; it is the same model.

@@ -271,11 +271,6 @@ def row_rate(form: Form, row: str, profile: Profile) -> str:
     return "-"
 
 
-def to_wan(value: Decimal | None, unit: str) -> Decimal | None:
-    """Amounts in 万元 (a form in 元 is divided by 10 000, exactly): derived.in_wan."""
-    return derived.in_wan(value, unit)
-
-
 # --------------------------------------------------------------------------- layout captions
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfspec.form.derived import budget_in_funds, has_weights, level1_subtotals, scored
+from perfspec.form.derived import budget_in_funds, has_weights, level1_subtotals, scored, stated_points
 from perfspec.check.rules.base import Context, fmt
 
 CODE = "PS501"
@@ -59,7 +59,7 @@ def check(ctx: Context) -> None:
         seen.add(name)
         expected = principle[name]
         if sub.group.points is not None or weights:
-            got = sub.group.points if sub.group.points is not None else sub.weight
+            got = stated_points(sub)
             if got is None or got == expected:
                 continue
             ctx.report(
