@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from perfspec.diagnostics import Path
 from perfspec.form.captions import caption
 from perfspec.form.kinds import Kind, kind_of
-from perfspec.form.layout import Layout, load_layout
+from perfspec.form.layout import Layout, choose_layout
 
 # The funding rows and columns of the reference layout; other layouts add their own.
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
@@ -218,18 +218,15 @@ def _target(item: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def build(data: Any, layout: Layout | None = None) -> Form:
-    """The model of a loaded spec. `layout` is the one the configuration chose; the spec's own
-    `layout:` and `kind:` refine it (a repository file is resolved by the caller)."""
+    """The model of a loaded spec, read in `layout` (the one `choose_layout` picked for it).
+
+    Without one, the layout is chosen here the same way from the spec's `layout:` and `kind:`
+    (a repository's own layout file needs the caller's root, so it falls back to the kind's).
+    """
     root = _mapping(data)
     kind = kind_of(root.get("kind"))
-    if layout is None or (layout.kind != kind.key and "layout" not in root):
-        layout = load_layout(kind.layout)
-    named = root.get("layout")
-    if isinstance(named, str) and named != layout.id and "/" not in named and not named.endswith((".yaml", ".yml")):
-        try:
-            layout = load_layout(named)
-        except Exception:  # noqa: BLE001 - an unknown layout is the schema's and PS014's to report
-            pass
+    if layout is None:
+        layout = choose_layout(data, kind.layout)[0]
     funds_raw = root.get("funds")
     funds = _funds(funds_raw, layout) if isinstance(funds_raw, dict) else None
     indicators: list[Indicator] = []
