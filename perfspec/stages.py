@@ -90,7 +90,7 @@ def _note(value: Any) -> str:
 
 
 def _load(path: str, shown: str, documents: dict[str, "Document"]) -> Stage | None:
-    from perfspec.check.corpus import exact_entry
+    from perfspec.check.headers import exact_entry
     from perfspec.form.model import build
 
     try:
@@ -363,7 +363,7 @@ _DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
 
 def _scan_notes(path: str) -> set[str]:
     """Deviation notes by a line scan (a proposal only: loaded values confirm)."""
-    from perfspec.check.corpus import _read
+    from perfspec.check.headers import _read
     from perfspec.load.loader import MAX_BYTES
 
     data = _read(path, MAX_BYTES)
@@ -386,7 +386,7 @@ def findings(
     documents: dict[str, "Document"] | None = None,
 ) -> list[Finding]:
     """PS601–PS604 and PS701–PS704 on the checked forms, compared with every form of the universe."""
-    from perfspec.check.corpus import quick_entry
+    from perfspec.check.headers import quick_entry
 
     maker = _Maker(engine)
     if not any(maker.on(code) for code in CODES):

@@ -23,10 +23,9 @@ never produces a finding.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable
 
+from perfspec.check.headers import Entry, exact_entry, quick_entry
 from perfspec.diagnostics import Finding
 
 if TYPE_CHECKING:
@@ -34,128 +33,6 @@ if TYPE_CHECKING:
     from perfspec.load.loader import Document
 
 CODE = "PS015"
-_KEYS = ("year", "project", "kind")
-
-
-class Entry(NamedTuple):
-    path: str  # as opened
-    shown: str  # as reported
-    year: str
-    kind: str
-    project: str  # normalised: NFKC, no whitespace
-
-
-def normalise(project: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", project))
-
-
-def _top_value(text: str, key: str) -> str | None:
-    """The value of a top-level key in block style (`\nkey: value`), by string search (regular
-    expressions over every line cost a form ~0.1 ms, which ten thousand forms notice)."""
-    needle = "\n" + key
-    at = text.find(needle)
-    while at >= 0:
-        end = text.find("\n", at + 1)
-        line = text[at + len(needle) : end if end >= 0 else len(text)]
-        rest = line.lstrip(" \t")
-        if rest.startswith(":"):
-            return _scalar(rest[1:])
-        at = text.find(needle, at + 1)
-    return None
-
-
-def _scalar(raw: str) -> str:
-    """A top-level scalar as a line shows it: quotes taken off, an end-of-line comment dropped."""
-    raw = raw.strip()
-    if raw[:1] in ("'", '"'):
-        quote = raw[0]
-        end = raw.find(quote, 1)
-        return raw[1:end] if end > 0 else raw[1:]
-    return re.split(r"\s#", raw, maxsplit=1)[0].strip()
-
-
-_HEAD = 4096  # the header keys come first in a form; the rest is read only when they are not there
-
-
-def _read(path: str, limit: int) -> bytes | None:
-    """Up to `limit` bytes of a regular file, never blocking on a FIFO or device.
-
-    A link is read through perfspec's safe reader (perfspec/load/files.py: it must not
-    lead out of the repository); a plain file is opened without following links.
-    """
-    import stat
-
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        mode = os.lstat(path).st_mode
-        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-            return None  # a FIFO, device or socket is never opened
-        fd = os.open(path, flags)
-    except OSError:
-        from perfspec.load.files import TooLarge, read_spec
-        from perfspec.load.loader import MAX_BYTES
-
-        try:
-            return read_spec(path, MAX_BYTES)[:limit]
-        except (OSError, TooLarge):
-            return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks, left = [], limit
-        while left > 0:
-            chunk = os.read(fd, min(left, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def quick_entry(path: str, shown: str) -> Entry | None:
-    """The header of a form by a line scan, or None when it does not show one."""
-    from perfspec.load.loader import MAX_BYTES
-
-    found: dict[str, str] = {}
-    for limit in (_HEAD, MAX_BYTES):
-        data = _read(path, limit)
-        if data is None:
-            return None
-        text = "\n" + data.decode("utf-8", "replace").lstrip("\ufeff").replace("\r", "\n")
-        for key in _KEYS:
-            if key not in found:
-                value = _top_value(text, key)
-                if value is not None:
-                    found[key] = value
-        if (found.get("year") and found.get("project")) or len(data) < limit:
-            break
-    if not found.get("year") or not found.get("project"):
-        return None
-    return Entry(path, shown, found["year"], found.get("kind") or "self-evaluation", normalise(found["project"]))
-
-
-def exact_entry(path: str, shown: str, document: "Document | None" = None) -> tuple[Entry, "Document"] | None:
-    """The header of a form as perfspec loads it, with the document (for positions and acknowledgements)."""
-    if document is None:
-        from perfspec.load.loader import load_file
-
-        loaded = load_file(path, shown)
-        document = loaded.document
-        if document is None:
-            return None
-    data = document.data
-    if not isinstance(data, dict):
-        return None
-    year, project, kind = data.get("year"), data.get("project"), data.get("kind", "self-evaluation")
-    if isinstance(year, bool) or not isinstance(year, int) or not isinstance(project, str) or not project.strip():
-        return None
-    return Entry(path, shown, str(year), kind if isinstance(kind, str) else "self-evaluation", normalise(project)), document
-
-
 def configured_forms(root: str | None, checked: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     """(path, shown) of every form under the configuration's paths, when a checked form is among them."""
     from perfspec.check.engine import collect, display_name
