@@ -25,6 +25,7 @@ _MODULES = (
     "file_name",
     "duplicate_project",
     "year_folder",
+    "review_marker",
     "layout_cells",
     "blank_cell",
     "goal_text",
