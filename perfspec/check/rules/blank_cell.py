@@ -1,7 +1,7 @@
 """PS013 blank-cell: 表中印有的栏目不能留空（空白、不适用“/”和 0 是三回事）
 
 自评表上印着的格子留空，说明这张表没有填完：表头的项目名称、主管部门、实施单位
-（版式没有这一格的不算），三级指标的年度指标值与实际完成值，有分值栏时的得分
+（版式没有这一格的不算），年度总体目标的预期目标，三级指标的年度指标值与实际完成值，有分值栏时的得分
 （整张表都没打分就是“未打分”），以及只写了模板提示语（如“对照年度目标，说明……
 （100字以内）”）的格子。整行印着“/”的指标表示不适用，不算空白；决策、管理这类
 评分细则行没有指标值，只看得分。绩效目标表只要求指标值，绩效运行监控表另见其规则。
@@ -55,7 +55,11 @@ def check(ctx: Context) -> None:
     cells = [(("goals", f.key), f, goals.get(f.key)) for f in layout.goals] if isinstance(goals, dict) else []
     cells += [((f.key,), f, root.get(f.key)) for f in layout.sections]
     for path, field, value in cells:
-        if _prompt(value, ctx.profile.template_prompts):
+        # Only the goal itself: a blank 完成情况 is often narrated in the self-evaluation report
+        # instead, while a blank 预期目标 means no target was ever set for the year.
+        if path == ("goals", "expected") and "expected" in goals and value is None:
+            ctx.report(path, f"年度总体目标“{field.zh}”一栏空白", f"the goal cell {field.en} is blank")
+        elif _prompt(value, ctx.profile.template_prompts):
             ctx.report(
                 path,
                 f"“{field.zh}”一栏只有模板的填写提示（“{str(value)[:40]}”），没有填写内容",
