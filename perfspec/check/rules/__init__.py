@@ -51,6 +51,7 @@ _MODULES = (
     "over_achievement",
     "level1_weights",
     "category_names",
+    "budget_scored_twice",
     "stage_indicator_missing",
     "stage_indicator_added",
     "stage_target_changed",
