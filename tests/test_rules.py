@@ -103,3 +103,14 @@ def test_unloadable_file_fails_whatever_is_selected(tmp_path) -> None:
     eng = Engine(Options(profile=load_profile("national"), select=["PS201"]))
     findings = eng.check_file(str(bad)).findings
     assert [f.code for f in findings] == ["PS001"] and findings[0].fails
+
+
+def test_readme_rule_table_covers_every_rule() -> None:
+    """The README's rule table names every code's family, so a new rule cannot be left out of it."""
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    ranges = [
+        (int(m.group(1)), int(m.group(2) or m.group(1)))
+        for m in re.finditer(r"^\| PS(\d{3})(?:–PS(\d{3}))? \|", readme, re.M)
+    ]
+    missing = [r.code for r in all_rules() if not any(lo <= int(r.code[2:]) <= hi for lo, hi in ranges)]
+    assert not missing, f"README's rule table does not cover {missing}"
