@@ -85,6 +85,12 @@ def _target_text(value: Any) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _shown(value: Any, lang: str) -> str:
+    if value is None:
+        return "空白" if lang == "zh" else "blank"
+    return str(value)
+
+
 def _note(value: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
 
@@ -186,6 +192,8 @@ def compare(maker: _Maker, later: Stage, earlier: Stage, weights: Stage | None =
     for name, ind in theirs.items():
         if name in mine or not maker.on("PS601"):
             continue
+        if ind.target is None and ind.weight is None:
+            continue  # a row printed empty (b17's 质量, 时效) approved nothing; its blank is PS013's
         # At the category the indicator stood in, when the later form still has it.
         at: Path = ("indicators",)
         cats = dict(later.form.categories)
@@ -193,9 +201,9 @@ def compare(maker: _Maker, later: Stage, earlier: Stage, weights: Stage | None =
             at = ("indicators", ind.level1, ind.level2) if ind.level2 in cats[ind.level1] else ("indicators", ind.level1)
         f = maker.make(
             "PS601", later, at,
-            f"{ek.zh} {earlier.where(ind.path)} 的指标“{ind.name}”（{ind.level1_name}/{ind.level2_name}，指标值 {ind.target}）"
+            f"{ek.zh} {earlier.where(ind.path)} 的指标“{ind.name}”（{ind.level1_name}/{ind.level2_name}，指标值 {_shown(ind.target, 'zh')}）"
             f"在本表（{lk.zh}）中没有：删去已批准的指标须有目标调整的批准文件（adjustments）。",
-            f"indicator '{ind.name}' ({ind.level1_name}/{ind.level2_name}, target {ind.target}) of the {ek.en} "
+            f"indicator '{ind.name}' ({ind.level1_name}/{ind.level2_name}, target {_shown(ind.target, 'en')}) of the {ek.en} "
             f"{earlier.where(ind.path)} is missing from this {lk.en}; dropping an approved indicator needs an approved adjustment (adjustments)",
             key_=name, at_key=len(at) > 1,
         )

@@ -293,3 +293,60 @@ def test_the_real_target_table_and_monitoring_form_check_in_their_own_kinds() ->
         ("PS013", B17, 44, "indicators.产出指标.时效指标[0]"),
         ("PS013", B17, 44, "indicators.产出指标.时效指标[0]"),
     ]
+
+
+REAL_B15 = os.path.join(STAGES, "real-b15")
+REAL_B17 = os.path.join(STAGES, "real-b17")
+
+
+def test_the_real_forms_are_copied_unchanged_into_the_stage_repositories() -> None:
+    with open(os.path.join(REAL, B15), encoding="utf-8") as a, \
+            open(os.path.join(REAL_B15, "specs/2020/covid-cleaning-targets.yaml"), encoding="utf-8") as b:
+        assert a.read() == b.read()
+    with open(os.path.join(REAL, B17), encoding="utf-8") as a, \
+            open(os.path.join(REAL_B17, "specs/2019/heritage-monitoring.yaml"), encoding="utf-8") as b:
+        assert a.read() == b.read()
+
+
+def test_b15_as_the_first_stage_of_a_project_over_two_years() -> None:
+    tt20, se20 = "specs/2020/covid-cleaning-targets.yaml", "specs/2020/covid-cleaning.yaml"
+    tt21, se21 = "specs/2021/covid-cleaning-targets.yaml", "specs/2021/covid-cleaning.yaml"
+    _, report = check(REAL_B15)
+    assert found(report) == sorted([
+        ("PS601", se20, 32),  # 生活垃圾运输车辆 (283辆) dropped at year end
+        ("PS602", se20, 40),  # 消杀作业面积 added
+        ("PS603", se20, 46),  # 各项费用使用周期 extended: approved (区财预〔2020〕67号)
+        ("PS603", se20, 51),  # 清扫保洁覆盖率 ≥99% → ≥95%, quietly
+        ("PS702", tt21, 21),  # 清扫保洁道路面积 lost points in 2020 and is no longer set
+        ("PS701", tt21, 35),  # 周围群众满意度 ≥90% exceeded (96%) in 2020, now ≥85%
+        ("PS604", se21, 30),  # 清扫保洁道路条数 20 → 30
+        ("PS604", se21, 40),  # 清扫保洁覆盖率 30 → 20
+        ("PS703", se21, 32),  # the 2020 deviation note word for word
+    ])
+    hits = {(f["code"], f["line"]): f for f in report["findings"]}
+    assert f"{tt20}:40" in hits[("PS601", 32)]["message"] and "283辆" in hits[("PS601", 32)]["message"]
+    quiet = hits[("PS603", 51)]
+    assert f"{tt20}:51" in quiet["message"] and "≥99%" in quiet["message"] and not quiet["acknowledged"]
+    approved = hits[("PS603", 46)]
+    assert approved["acknowledged"] and "区财预〔2020〕67号" in approved["reason"] and f"{tt20}:46" in approved["message"]
+    assert f"{se20}:56" in hits[("PS701", 35)]["message"] and f"{se20}:33" in hits[("PS702", 21)]["message"]
+    assert f"{tt21}:24" in hits[("PS604", 30)]["message"] and f"{se20}:38" in hits[("PS703", 32)]["message"]
+
+
+def test_b17_as_the_mid_year_stage_of_its_self_evaluation() -> None:
+    mon, se = "specs/2019/heritage-monitoring.yaml", "specs/2019/heritage.yaml"
+    _, report = check(REAL_B17)
+    assert found(report) == sorted([
+        ("PS602", se, 35),  # 申遗文本编制 fills the row 质量, printed empty at mid-year (no PS601 for an empty row)
+        ("PS602", se, 37),  # 申遗文本提交时间 (the empty 时效 row)
+        ("PS603", se, 39),  # 成本 年度预算220万元 → 年度预算200万元, quietly
+        ("PS601", se, 41),  # 社会效益 removed: approved (黄文旅函〔2019〕58号)
+        ("PS602", se, 42),
+        ("PS602", se, 45),
+    ])
+    hits = {(f["code"], f["line"]): f for f in report["findings"]}
+    assert f"{mon}:47" in hits[("PS603", 39)]["message"] and "年度预算220万元" in hits[("PS603", 39)]["message"]
+    assert hits[("PS601", 41)]["acknowledged"] and "黄文旅函〔2019〕58号" in hits[("PS601", 41)]["reason"]
+    assert f"{mon}:52" in hits[("PS601", 41)]["message"]
+    # The real form's own defect stays reported on it: 全年预计执行数 left blank.
+    assert ("PS013", mon, 34) in {(f["code"], f["file"], f["line"]) for f in report["findings"]}
