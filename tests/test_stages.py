@@ -171,7 +171,7 @@ def test_every_stage_rule_is_documented() -> None:
     from perfspec.stages import CODES
 
     rules = {r.code: r for r in all_rules()}
-    for code in CODES:
+    for code in CODES + ("PS605",):
         assert code in rules and rules[code].check is None
         assert "通过 / passes" in rules[code].doc and "不通过 / fails" in rules[code].doc
 
@@ -350,3 +350,96 @@ def test_b17_as_the_mid_year_stage_of_its_self_evaluation() -> None:
     assert f"{mon}:52" in hits[("PS601", 41)]["message"]
     # The real form's own defect stays reported on it: 全年预计执行数 left blank.
     assert ("PS013", mon, 34) in {(f["code"], f["file"], f["line"]) for f in report["findings"]}
+
+
+# --------------------------------------------------------------------------- perfspec diff: 目标变更, PS605
+
+
+def diff(repo, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "perfspec", "diff", *args], cwd=repo,
+                          capture_output=True, text=True, encoding="utf-8")
+
+
+def short(repo, rev: str) -> str:
+    return subprocess.run(["git", "rev-parse", "--short", rev], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def targets_section(markdown: str) -> str:
+    start = markdown.index("#### 目标变更")
+    return markdown[start:markdown.index("\n#### ", start + 1)]
+
+
+def test_diff_shows_every_target_change_and_warns_after_the_budget_tag(history) -> None:
+    proc = diff(history, "budget-2024", "HEAD", "--budget-tag", "budget-2024")
+    assert proc.returncode == 0, proc.stderr  # warnings do not fail the gate
+    mon, lowered, adjusted = short(history, "HEAD~2"), short(history, "HEAD~1"), short(history, "HEAD")
+    assert targets_section(proc.stdout) == f"""#### 目标变更
+
+预算批复标签：budget-2024。标签之后改动、没有写明批准的目标调整（adjustments）的，标 ⚠ PS605。
+
+| 文件 | 提交 | 日期 | 作者 | 变化 |
+| --- | --- | --- | --- | --- |
+| {MON} | {mon} | 2024-07-10 | 预算科 | 新增表（6 个指标） |
+| {TT} | {lowered} | 2024-12-20 | 王会计 | “道路完好率”的年度指标值 ≥95% → ≥90% ⚠ PS605 |
+| {TT} | {adjusted} | 2024-09-01 | 李科长 | 删除指标“桥梁定期检测座数”（产出指标/数量指标，指标值 46座） ⚠ PS605 |
+| {TT} | {adjusted} | 2024-09-01 | 李科长 | “市民满意度”的年度指标值 ≥90% → ≥88%［已批准的目标调整：黄财预〔2024〕35号］ |
+
+**预算批复（budget-2024）之后改动、没有批准文件的目标**
+
+- **警告** PS605 预算批复（budget-2024）之后改动：“道路完好率”的年度指标值 ≥95% → ≥90%，提交 {lowered}（王会计，2024-12-20）；没有写明批准的目标调整（adjustments）。（{TT}，第 24 行）
+- **警告** PS605 预算批复（budget-2024）之后改动：删除指标“桥梁定期检测座数”（产出指标/数量指标，指标值 46座），提交 {adjusted}（李科长，2024-09-01）；没有写明批准的目标调整（adjustments）。（{TT}，第 23 行）
+"""
+    assert proc.stdout.startswith("### perfspec：2 张表有变化，新增 3 个警告")
+
+
+def test_diff_json_names_commit_author_and_date_and_skips_the_approved_adjustment(history) -> None:
+    proc = diff(history, "budget-2024", "HEAD", "--budget-tag", "budget-2024", "--format", "json")
+    report = json.loads(proc.stdout)["targets"]
+    assert report["budget_tag"] == "budget-2024"
+    flagged = [(f["code"], f["file"], f["line"], f["severity"]) for f in report["findings"]]
+    assert flagged == [("PS605", TT, 24, "warning"), ("PS605", TT, 23, "warning")]
+    assert "市民满意度" not in json.dumps(report["findings"], ensure_ascii=False)
+    lowered = next(c for c in report["changes"] if c["indicator"] == "道路完好率")
+    assert (lowered["author"], lowered["date"][:10], len(lowered["commit"])) == ("王会计", "2024-12-20", 40)
+    approved = next(c for c in report["changes"] if c["indicator"] == "市民满意度")
+    assert approved["approval"] == "黄财预〔2024〕35号"
+
+
+def test_diff_budget_tag_only_warns_after_the_tag(history) -> None:
+    git(history, "tag", "later", "HEAD~1")  # the year-end lowering is inside this tag, the removal is not
+    proc = diff(history, "budget-2024", "HEAD", "--budget-tag", "later", "--format", "json")
+    flagged = [(f["line"], f["message"][:40]) for f in json.loads(proc.stdout)["targets"]["findings"]]
+    assert [line for line, _ in flagged] == [23]
+    # Without --budget-tag the section lists the changes and warns about none.
+    proc = diff(history, "budget-2024", "HEAD")
+    assert "#### 目标变更" in proc.stdout and "PS605" not in proc.stdout
+    # Nothing changed to a target: no section.
+    assert "目标变更" not in diff(history, "HEAD", "HEAD").stdout
+    assert diff(history, "HEAD", "--budget-tag", "no-such-tag").returncode == 2
+
+
+def test_diff_working_tree_change_after_the_tag_is_uncommitted(history) -> None:
+    edit(history / TT, "{name: 日常养护市政道路条数, target: 128条, weight: 20}", "{name: 日常养护市政道路条数, target: 120条, weight: 20}")
+    proc = diff(history, "HEAD", "--budget-tag", "budget-2024")
+    section = targets_section(proc.stdout)
+    assert f"| {TT} | 未提交 | — | — | “日常养护市政道路条数”的年度指标值 128条 → 120条 ⚠ PS605 |" in section
+    assert "日常养护市政道路条数”的年度指标值 128条 → 120条，尚未提交" in section
+
+
+def test_targets_lists_uncommitted_changes_as_such(history) -> None:
+    edit(history / TT, "{name: 日常养护市政道路条数, target: 128条, weight: 20}", "{name: 日常养护市政道路条数, target: 120条, weight: 20}")
+    (history / "specs" / "2024" / "new-project.yaml").write_text(
+        (history / TT).read_text(encoding="utf-8").replace("城市道路桥梁养护维修经费", "城区路灯维护"), encoding="utf-8")
+    proc = targets(history, "budget-2024")
+    lines = proc.stdout.splitlines()
+    assert "  未提交: “日常养护市政道路条数”的年度指标值 128条 → 120条" in lines
+    assert "  未提交: 新增表（5 个指标）" in lines
+    assert lines[-1] == "其中 2 处尚未提交（标“未提交”）。" and proc.stderr == ""
+    rows = json.loads(targets(history, "budget-2024", "--format", "json").stdout)["changes"]
+    pending = [c for c in rows if c["uncommitted"]]
+    assert [(c["file"], c["commit"], c["author"], c["line"]) for c in pending] == [
+        ("specs/2024/new-project.yaml", None, None, 1), (TT, None, None, 23)]
+    proc = targets(history, "budget-2024", "--committed")
+    assert "未提交" not in proc.stdout
+    assert proc.stderr == "工作区中还有 2 处未提交的指标改动，未列出（去掉 --committed 可列出）。\n"

@@ -54,6 +54,7 @@ _MODULES = (
     "stage_indicator_added",
     "stage_target_changed",
     "stage_weight_changed",
+    "target_edited_after_budget",
     "target_lowered",
     "lost_indicator_dropped",
     "note_copied",
