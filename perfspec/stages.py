@@ -56,8 +56,6 @@ ORDER = ("target-table", "monitoring", "self-evaluation")
 CROSS_STAGE = ("PS601", "PS602", "PS603", "PS604")
 YEAR_OVER_YEAR = ("PS701", "PS702", "PS703", "PS704")
 CODES = CROSS_STAGE + YEAR_OVER_YEAR
-# A note shorter than this (after whitespace is removed) is too short to count as copied text.
-MIN_NOTE = 10
 _CHANGE_OF = {"PS601": "removed", "PS602": "added", "PS603": "target", "PS604": "weight"}
 
 
@@ -113,6 +111,10 @@ class _Maker:
 
     def on(self, code: str) -> bool:
         return code in self.engine.rules and self.engine.enabled(code)
+
+    @property
+    def note_min(self) -> int:
+        return self.engine.options.profile.copied_note_min
 
     def make(self, code: str, stage: Stage, path: Path, zh: str, en: str, key_: str = "", at_key: bool = False) -> Finding:
         rule = self.engine.rules[code]
@@ -318,9 +320,9 @@ def year_over_year(maker: _Maker, stage: Stage, last: Stage, earliest: bool) -> 
             ))
     if maker.on("PS703") and last.kind == stage.kind:
         before_notes: dict[str, Path] = {}
-        for path, note in notes(last):
+        for path, note in notes(last, maker.note_min):
             before_notes.setdefault(note, path)
-        for path, note in notes(stage):
+        for path, note in notes(stage, maker.note_min):
             old_path = before_notes.get(note)
             if old_path is None:
                 continue
@@ -334,14 +336,15 @@ def year_over_year(maker: _Maker, stage: Stage, last: Stage, earliest: bool) -> 
     return out
 
 
-def notes(stage: Stage) -> list[tuple[Path, str]]:
-    """Every deviation note of the form long enough to count, normalised, with its place."""
+def notes(stage: Stage, minimum: int) -> list[tuple[Path, str]]:
+    """Every deviation note of the form long enough to count (the profile's copied_note_min), normalised,
+    with its place."""
     out: list[tuple[Path, str]] = []
     funds = stage.form.funds
-    if funds is not None and funds.deviation and len(_note(funds.deviation)) >= MIN_NOTE:
+    if funds is not None and funds.deviation and len(_note(funds.deviation)) >= minimum:
         out.append((("funds", "deviation"), _note(funds.deviation)))
     for ind in stage.form.indicators:
-        if ind.deviation and len(_note(ind.deviation)) >= MIN_NOTE:
+        if ind.deviation and len(_note(ind.deviation)) >= minimum:
             out.append((ind.path + ("deviation",), _note(ind.deviation)))
     return out
 
@@ -349,7 +352,7 @@ def notes(stage: Stage) -> list[tuple[Path, str]]:
 _DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
 
 
-def _scan_notes(path: str) -> set[str]:
+def _scan_notes(path: str, minimum: int) -> set[str]:
     """Deviation notes by a line scan (a proposal only: loaded values confirm)."""
     from perfspec.check.headers import _read
     from perfspec.load.loader import MAX_BYTES
@@ -362,7 +365,7 @@ def _scan_notes(path: str) -> set[str]:
     for m in _DEVIATION_LINE.finditer(text):
         value = m.group(1).strip().rstrip("}").strip().strip("'\"")
         value = _note(value)
-        if len(value) >= MIN_NOTE:
+        if len(value) >= minimum:
             found.add(value)
     return found
 
@@ -445,7 +448,7 @@ def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], ch
         for path, shown, year in members:
             if year not in checked_years:
                 continue
-            for note in _scan_notes(path):
+            for note in _scan_notes(path, maker.note_min):
                 by_note.setdefault((year, note), set()).add((project, path, shown))
     out: list[Finding] = []
     confirm = {
@@ -456,7 +459,7 @@ def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], ch
         stage = stage_of(path, shown)
         if stage is None:
             continue
-        for where, note in notes(stage):
+        for where, note in notes(stage, maker.note_min):
             places.setdefault((stage.year, note), []).append((stage, where))
     for (year, note), members in places.items():
         if len({s.project for s, _ in members}) < 2:

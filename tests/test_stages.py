@@ -443,3 +443,45 @@ def test_targets_lists_uncommitted_changes_as_such(history) -> None:
     proc = targets(history, "budget-2024", "--committed")
     assert "未提交" not in proc.stdout
     assert proc.stderr == "工作区中还有 2 处未提交的指标改动，未列出（去掉 --committed 可列出）。\n"
+
+
+# --------------------------------------------------------------------------- thresholds from the profile
+
+
+def _codes(path: str, profile) -> list[tuple[str, int]]:
+    from perfspec.check.engine import Engine, Options
+
+    result = Engine(Options(profile=profile)).check_file(path, os.path.basename(path))
+    return sorted((f.code, f.line) for f in result.findings if f.code in ("PS204", "PS205"))
+
+
+def test_monitoring_thresholds_come_from_the_profile(tmp_path) -> None:
+    from perfspec.profile import ProfileError, load_profile
+
+    fail204 = os.path.join(CASES, "rules", "PS204", "fail", "forecast-under-ninety.yaml")
+    fail205 = os.path.join(CASES, "rules", "PS205", "fail", "certain-but-behind.yaml")
+    national = load_profile("national")
+    assert (national.forecast_rate_min, national.pace_min, national.copied_note_min) == (90, 50, 10)
+    assert _codes(fail204, national) == [("PS204", 16)]
+    assert _codes(fail205, national) == [("PS205", 31), ("PS205", 51)]
+    local = tmp_path / "county.yaml"
+    local.write_text("extends: national\nname: county\nmonitoring: {forecast_rate_min: 80, pace_min: 20}\n", encoding="utf-8")
+    county = load_profile(str(local))
+    assert _codes(fail204, county) == []  # 81.82% ≥ 80%
+    assert _codes(fail205, county) == [("PS205", 51)]  # 12.5% ≥ 20% × 50%; the passed ceiling stays
+    local.write_text("extends: national\nname: county\nmonitoring: {forecast_rate_min: null}\n", encoding="utf-8")
+    off = load_profile(str(local))
+    assert off.pace_min == 50 and _codes(fail204, off) == []
+    local.write_text("extends: national\nname: county\nmonitoring: {forecast_min: 80}\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="forecast_min"):
+        load_profile(str(local))
+
+
+def test_the_copied_note_length_comes_from_the_profile(tmp_path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(STAGES, repo)
+    (repo / "county.yaml").write_text("extends: national\nname: county\ncopied_note_min: 40\n", encoding="utf-8")
+    edit(repo / ".perfspec.yaml", "profile: national", "profile: county.yaml")
+    _, report = check(str(repo))
+    # The shared note (27 characters) is now too short to count as copied or boilerplate.
+    assert not [f for f in report["findings"] if f["code"] in ("PS703", "PS704")]

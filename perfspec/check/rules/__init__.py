@@ -41,6 +41,8 @@ _MODULES = (
     "deviation_note",
     "adjustment_note",
     "corrective_measures",
+    "forecast_rate",
+    "half_year_pace",
     "unreadable_value",
     "full_marks_missed",
     "deduction_met",
