@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -485,3 +486,34 @@ def test_the_copied_note_length_comes_from_the_profile(tmp_path) -> None:
     _, report = check(str(repo))
     # The shared note (27 characters) is now too short to count as copied or boilerplate.
     assert not [f for f in report["findings"] if f["code"] in ("PS703", "PS704")]
+
+
+# --------------------------------------------------------------------------- the portfolio
+
+
+def test_the_portfolio_lists_cross_stage_and_year_over_year_findings_per_form(tmp_path) -> None:
+    out = tmp_path / "site"
+    for fmt, index in (("md", "README.md"), ("html", "index.html")):
+        proc = subprocess.run([sys.executable, "-m", "perfspec", "render", "specs", "-o", str(out / fmt), "--format", fmt],
+                              cwd=REAL_B15, capture_output=True, text=True, encoding="utf-8")
+        assert proc.returncode == 0, proc.stderr
+        text = (out / fmt / index).read_text(encoding="utf-8")
+        assert "跨阶段与跨年度检查" in text
+        section = text[text.index("跨阶段与跨年度检查"):text.index("各表检查结果")]
+        # Each form with its own findings: 4 on the 2020 self-evaluation, 2 on the 2021 target table, 3 on 2021's.
+        for code in ("PS601", "PS602", "PS603", "PS604", "PS701", "PS702", "PS703"):
+            assert code in section, (fmt, code)
+        listed = re.findall(r"警告(?:</span> <span class=\"code\">| )(PS[67]0\d)", section)
+        assert len(listed) == 9, (fmt, listed)
+        assert "specs/2020/covid-cleaning-targets.yaml</span></h3>" not in section  # the real form has none
+    md = (out / "md" / "README.md").read_text(encoding="utf-8")
+    section = md[md.index("## 跨阶段与跨年度检查"):md.index("## 各表检查结果")]
+    assert section.splitlines()[4:6] == [
+        "- [疫情期间区域病媒防治环境卫生清洁等费用](2020-covid-cleaning.md)（specs/2020/covid-cleaning.yaml）",
+        "  - \\[1\\] 警告 PS601：项目支出绩效目标表 specs/2020/covid-cleaning-targets.yaml:40 的指标“生活垃圾运输车辆”"
+        "（产出指标/数量指标，指标值 283辆）在本表（项目支出绩效自评表）中没有：删去已批准的指标须有目标调整的批准文件（adjustments）。（第 32 行）",
+    ]
+    # --ignore reaches the portfolio too; a portfolio without such findings has no section.
+    proc = subprocess.run([sys.executable, "-m", "perfspec", "render", "specs", "-o", str(out / "quiet"), "--format", "md",
+                           "--ignore", "PS6,PS7"], cwd=REAL_B15, capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 0 and "跨阶段" not in (out / "quiet" / "README.md").read_text(encoding="utf-8")
