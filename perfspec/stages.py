@@ -10,7 +10,8 @@ to the form's own folder.
 Each stage is compared with the stage before it that exists (monitoring with the
 target table; the self-evaluation with the monitoring form, or with the target
 table when there is none), so a change is reported once, on the form where it
-was made:
+was made. What changed is decided by perfspec/targets.py's `differences`, the one
+comparer that `perfspec targets` and `perfspec diff` use too:
 
   PS601  an indicator of the earlier stage is missing
   PS602  an indicator was added
@@ -45,11 +46,11 @@ from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.targets import adjustment as _adjustment
 from perfspec.targets import by_name as _by_name
-from perfspec.targets import differences, key
+from perfspec.targets import differences
 
 if TYPE_CHECKING:
     from perfspec.check.engine import Engine
-    from perfspec.form.model import Form, Indicator
+    from perfspec.form.model import Form
     from perfspec.load.loader import Document
 
 ORDER = ("target-table", "monitoring", "self-evaluation")

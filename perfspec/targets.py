@@ -311,7 +311,7 @@ _EN = {
 }
 
 
-def describe(c: Change, lang: str, approval: bool = True) -> str:
+def describe(c: Change, lang: str) -> str:
     if lang == "en":
         if c.change == "form-added":
             text = f"form added ({c.after} indicators)"
@@ -323,7 +323,7 @@ def describe(c: Change, lang: str, approval: bool = True) -> str:
         else:
             text = f"{_EN[c.change]} of '{c.indicator}': {c.before if c.before is not None else 'blank'} → " \
                    f"{c.after if c.after is not None else 'blank'}"
-        return text + (f" [approved adjustment: {c.approval}]" if c.approval and approval else "")
+        return text + (f" [approved adjustment: {c.approval}]" if c.approval else "")
     if c.change == "form-added":
         text = f"新增表（{c.after} 个指标）"
     elif c.change == "form-removed":
@@ -334,7 +334,7 @@ def describe(c: Change, lang: str, approval: bool = True) -> str:
     else:
         text = f"“{c.indicator}”的{_ZH[c.change]} {c.before if c.before is not None else '空白'} → " \
                f"{c.after if c.after is not None else '空白'}"
-    return text + (f"［已批准的目标调整：{c.approval}］" if c.approval and approval else "")
+    return text + (f"［已批准的目标调整：{c.approval}］" if c.approval else "")
 
 
 def when(c: Change, lang: str) -> tuple[str, str, str]:

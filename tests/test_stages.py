@@ -443,7 +443,7 @@ def test_targets_lists_uncommitted_changes_as_such(history) -> None:
         ("specs/2024/new-project.yaml", None, None, 1), (TT, None, None, 23)]
     proc = targets(history, "budget-2024", "--committed")
     assert "未提交" not in proc.stdout
-    assert proc.stderr == "工作区中还有 2 处未提交的指标改动，未列出（去掉 --committed 可列出）。\n"
+    assert proc.stderr == "工作区中还有 2 处未提交的改动，未列出（去掉 --committed 可列出）。\n"
 
 
 # --------------------------------------------------------------------------- thresholds from the profile

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         git.close()
     if args.committed:
         if pending:
-            err.write(f"工作区中还有 {len(pending)} 处未提交的指标改动，未列出（去掉 --committed 可列出）。\n" if args.lang == "zh"
+            err.write(f"工作区中还有 {len(pending)} 处未提交的改动，未列出（去掉 --committed 可列出）。\n" if args.lang == "zh"
                       else f"{len(pending)} uncommitted changes in the working tree are not listed (drop --committed to list them)\n")
     else:
         changes += pending
