@@ -517,3 +517,12 @@ def test_the_portfolio_lists_cross_stage_and_year_over_year_findings_per_form(tm
     proc = subprocess.run([sys.executable, "-m", "perfspec", "render", "specs", "-o", str(out / "quiet"), "--format", "md",
                            "--ignore", "PS6,PS7"], cwd=REAL_B15, capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0 and "跨阶段" not in (out / "quiet" / "README.md").read_text(encoding="utf-8")
+
+
+def test_diff_target_section_in_english(history) -> None:
+    proc = diff(history, "budget-2024", "HEAD", "--budget-tag", "budget-2024", "--lang", "en")
+    text = proc.stdout
+    section = text[text.index("#### Target changes"):text.index("\n#### ", text.index("#### Target changes") + 1)]
+    assert "| File | Commit | Date | Author | Change |" in section
+    assert "target of '道路完好率': ≥95% → ≥90% ⚠ PS605 |" in section
+    assert "- **warning** PS605 edited after the budget (budget-2024): target of '道路完好率': ≥95% → ≥90%, commit " in section
