@@ -46,8 +46,9 @@ FIELDS = ("weight", "score", "target", "actual")
 # Every git command runs with the repository's own commands switched off: no fsmonitor hook,
 # no hooks, no external diff, no pager, no transport (a lazy fetch in a partial clone would
 # run ssh or a remote helper), no system config. Git reads commit objects only (rev-parse,
-# ls-tree, cat-file); the working tree is listed and read by perfspec itself through
-# `read_spec`, so no clean or smudge filter ever runs.
+# ls-tree, cat-file; for the 目标变更 section, log and diff-tree without external diff, text
+# conversion or signature check, and merge-base); the working tree is listed and read by
+# perfspec itself through `read_spec`, so no clean or smudge filter ever runs.
 GIT_SAFETY = (
     "-c", "core.fsmonitor=false",
     "-c", "core.hooksPath=/dev/null",
@@ -579,6 +580,11 @@ class DiffReport:
     base_commit_short: str = ""
     head_commit_short: str = ""
     settings: SettingsChange | None = None  # by default what `compare` found
+    # The 目标变更 section: every target change between the revisions (perfspec/targets.py), and
+    # PS605 for those made after the budget tag without an approved adjustment.
+    targets: list[Any] = field(default_factory=list)
+    budget_tag: str | None = None
+    target_findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.settings is None:
@@ -595,7 +601,8 @@ class DiffReport:
         return sum(1 for form in self.forms if form.unreadable)
 
     def total(self, which: str, severity: str) -> int:
-        return sum(getattr(form, f"{which}_counts")()[severity] for form in self.forms)
+        extra = sum(1 for f in self.target_findings if f.severity == severity and f.acknowledged is None) if which == "new" else 0
+        return sum(getattr(form, f"{which}_counts")()[severity] for form in self.forms) + extra
 
     def acknowledged_count(self) -> int:
         return sum(len(form.findings.acknowledged) for form in self.forms)
@@ -1129,6 +1136,10 @@ _WORDS = {
         "settings_weakens": "标 ⚠ 的变化放宽了检查。",
         "hidden": "按修改前的配置，这次修改还会新增 {}（列在各表的“按修改前的配置会新增的检查结果”中）。",
         "hidden_findings": "按修改前的配置会新增的检查结果",
+        "targets_heading": "#### 目标变更", "commit": "提交", "date": "日期", "author": "作者",
+        "targets_tag": "预算批复标签：{}。标签之后改动、没有写明批准的目标调整（adjustments）的，标 ⚠ PS605。",
+        "targets_none": "两个版本之间年度指标值、分值和指标都没有改动。",
+        "targets_after_tag": "预算批复（{}）之后改动、没有批准文件的目标",
     },
     "en": {
         ADDED: "added", MODIFIED: "modified", REMOVED: "removed", RENAMED: "renamed",
@@ -1159,6 +1170,10 @@ _WORDS = {
         "settings_weakens": "Changes marked ⚠ let more through.",
         "hidden": "Under the base configuration this change would also add {} (listed under each form).",
         "hidden_findings": "New findings under the base configuration",
+        "targets_heading": "#### Target changes", "commit": "Commit", "date": "Date", "author": "Author",
+        "targets_tag": "Budget tag: {}. Changes after it without an approved adjustment (adjustments) are marked ⚠ PS605.",
+        "targets_none": "No target, weight or indicator changed between the two revisions.",
+        "targets_after_tag": "Targets edited after the budget ({}) without an approval",
     },
 }
 
@@ -1209,7 +1224,7 @@ def _counts_text(counts: dict[str, int], lang: str) -> str:
 
 def title(report: DiffReport, lang: str) -> str:
     w = _WORDS[lang]
-    if not report.forms:
+    if not report.forms and not report.target_findings:
         return w["no_change"] + (w["title_sep"] + w["settings_part"] if report.setting_changes else "")
     n = len(report.forms)
     parts = [f"{n} 张表有变化" if lang == "zh" else f"{n} form{'' if n == 1 else 's'} changed"]
@@ -1322,10 +1337,43 @@ def markdown(report: DiffReport, lang: str = "zh") -> str:
             fixed = _counts_text(form.fixed_counts(), lang) or w["none"]
             out.append(f"| {path} | {w[form.status]} | {project} | {score} | {new} | {fixed} |")
         out.append("")
+    out += targets_section(report, lang)
     for form in report.forms:
         out += _form_section(form, report, lang, w)
     out.append(f"_{escape(w['footer'].format(report.version, report.profile.name))}_")
     return "\n".join(out) + "\n"
+
+
+def targets_section(report: DiffReport, lang: str) -> list[str]:
+    """目标变更: every change to a target, weight or indicator set between the revisions, with its
+    commit, date and author; shown when there is one, or when a budget tag was given."""
+    from perfspec.targets import change_key, describe, when
+
+    if not report.targets and report.budget_tag is None:
+        return []
+    w = dict(_WORDS[lang], lang=lang)
+    out = [w["targets_heading"], ""]
+    if report.budget_tag is not None:
+        out += [w["targets_tag"].format(escape(report.budget_tag)), ""]
+    if not report.targets:
+        return out + [w["targets_none"], ""]
+    flagged = {(f.file, f.line, f.key) for f in report.target_findings}
+    out.append(f"| {w['file']} | {w['commit']} | {w['date']} | {w['author']} | {w['change']} |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for c in report.targets:
+        commit, date, author = when(c, lang)
+        mark = " ⚠ PS605" if (c.file, c.line, change_key(c)) in flagged else ""
+        out.append(f"| {escape(c.file)} | {escape(commit)} | {escape(date) or w['none']} | "
+                   f"{escape(author) or w['none']} | {escape(describe(c, lang))}{mark} |")
+    out.append("")
+    if report.target_findings:
+        out += [f"**{w['targets_after_tag'].format(escape(report.budget_tag or ''))}**", ""]
+        for f in report.target_findings:
+            where = f"{escape(f.file)}{w['sep']}{w['line'].format(f.line)}"
+            open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+            out.append(f"- **{w[f.severity]}** {f.code} {escape(f.text(lang))}{open_}{where}{close}")
+        out.append("")
+    return out
 
 
 def _settings_lines(report: DiffReport, lang: str, w: dict[str, str]) -> list[str]:
@@ -1444,6 +1492,8 @@ def _json_indicator(ind: Indicator | None) -> dict[str, Any] | None:
 
 
 def as_json(report: DiffReport, lang: str = "zh") -> dict[str, Any]:
+    from perfspec.targets import change_json
+
     forms = []
     for form in report.forms:
         forms.append({
@@ -1474,6 +1524,11 @@ def as_json(report: DiffReport, lang: str = "zh") -> dict[str, Any]:
         "title": title(report, lang).lstrip("# "),
         "base": {"rev": report.base_rev, "commit": report.base_commit},
         "head": {"rev": report.head_rev, "commit": report.head_commit, "worktree": report.head_rev is None},
+        "targets": {
+            "budget_tag": report.budget_tag,
+            "changes": [change_json(c, lang) for c in report.targets],
+            "findings": [_json_finding(f, lang) for f in report.target_findings],
+        },
         "summary": {
             "forms_changed": len(report.forms),
             **{status: sum(1 for f in report.forms if f.status == status) for status in (ADDED, MODIFIED, RENAMED, REMOVED)},

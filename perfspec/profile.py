@@ -42,6 +42,12 @@ class Profile(NamedTuple):
     level1_aliases: dict[str, str] = {}
     template_prompts: tuple[str, ...] = ()
     adjustment_note: bool = False
+    # Monitoring (绩效运行监控表): the lowest acceptable 全年预计执行数 ÷ budget (%), and how far below the
+    # pro-rata share of the months monitored (% of that share) a 确定能 indicator's progress may fall. None: off.
+    forecast_rate_min: Decimal | None = Decimal(90)
+    pace_min: Decimal | None = Decimal(50)
+    # A deviation note shorter than this (whitespace removed) is too short to count as copied (PS703, PS704).
+    copied_note_min: int = 10
 
     def grade_for(self, total: Decimal) -> str:
         for grade, minimum in self.grades:
@@ -107,6 +113,22 @@ def _dec(value: Any, key: str, name: str) -> Decimal:
     return Decimal(value)
 
 
+def _monitoring(value: Any, name: str) -> dict[str, Decimal | None]:
+    """The `monitoring:` section; a key left out keeps its default, a key set to null switches its check off."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProfileError(f"profile {name}: monitoring 应为映射，如 {{forecast_rate_min: 90, pace_min: 50}}")
+    out: dict[str, Decimal | None] = {}
+    for key in ("forecast_rate_min", "pace_min"):
+        if key in value:
+            out[key] = None if value[key] is None else _dec(value[key], f"monitoring.{key}", name)
+    unknown = sorted(set(value) - {"forecast_rate_min", "pace_min"})
+    if unknown:
+        raise ProfileError(f"profile {name}: monitoring 中有未知的设置项 {'、'.join(map(str, unknown))}（可用 forecast_rate_min、pace_min）")
+    return out
+
+
 def load_profile(name: str, base: str | None = None) -> Profile:
     data = _raw(name, base)
     pname = str(data.get("name", name))
@@ -154,6 +176,8 @@ def load_profile(name: str, base: str | None = None) -> Profile:
             level1_aliases={str(k): str(v) for k, v in (data.get("level1_aliases") or {}).items()},
             template_prompts=tuple(str(x) for x in data.get("template_prompts") or ()),
             adjustment_note=bool(data.get("adjustment_note")),
+            **_monitoring(data.get("monitoring"), pname),
+            copied_note_min=int(_dec(data.get("copied_note_min", 10), "copied_note_min", pname)),
         )
     except ProfileError:
         raise

@@ -10,7 +10,8 @@ to the form's own folder.
 Each stage is compared with the stage before it that exists (monitoring with the
 target table; the self-evaluation with the monitoring form, or with the target
 table when there is none), so a change is reported once, on the form where it
-was made:
+was made. What changed is decided by perfspec/targets.py's `differences`, the one
+comparer that `perfspec targets` and `perfspec diff` use too:
 
   PS601  an indicator of the earlier stage is missing
   PS602  an indicator was added
@@ -43,19 +44,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from perfspec.diagnostics import Finding, Path, format_path
+from perfspec.targets import adjustment as _adjustment
+from perfspec.targets import by_name as _by_name
+from perfspec.targets import differences
 
 if TYPE_CHECKING:
     from perfspec.check.engine import Engine
-    from perfspec.form.model import Form, Indicator
+    from perfspec.form.model import Form
     from perfspec.load.loader import Document
 
 ORDER = ("target-table", "monitoring", "self-evaluation")
 CROSS_STAGE = ("PS601", "PS602", "PS603", "PS604")
 YEAR_OVER_YEAR = ("PS701", "PS702", "PS703", "PS704")
 CODES = CROSS_STAGE + YEAR_OVER_YEAR
-# A note shorter than this (after whitespace is removed) is too short to count as copied text.
-MIN_NOTE = 10
-CHANGES = ("added", "removed", "target", "weight")
 _CHANGE_OF = {"PS601": "removed", "PS602": "added", "PS603": "target", "PS604": "weight"}
 
 
@@ -75,14 +76,10 @@ class Stage(NamedTuple):
         return f"{self.shown}:{self.line(path)}"
 
 
-def key(name: str | None) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
-
-
-def _target_text(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = unicodedata.normalize("NFKC", text).replace(">=", "≥").replace("<=", "≤")
-    return re.sub(r"\s+", "", text)
+def _shown(value: Any, lang: str) -> str:
+    if value is None:
+        return "空白" if lang == "zh" else "blank"
+    return str(value)
 
 
 def _note(value: Any) -> str:
@@ -116,6 +113,10 @@ class _Maker:
     def on(self, code: str) -> bool:
         return code in self.engine.rules and self.engine.enabled(code)
 
+    @property
+    def note_min(self) -> int:
+        return self.engine.options.profile.copied_note_min
+
     def make(self, code: str, stage: Stage, path: Path, zh: str, en: str, key_: str = "", at_key: bool = False) -> Finding:
         rule = self.engine.rules[code]
         severity = self.engine.options.profile.severity_for(code, rule.severity)
@@ -145,19 +146,7 @@ def acknowledged(stage: Stage, code: str, path: Path) -> str | None:
 
 def adjustment(stage: "Stage | Form", name: str | None, change: str) -> dict[str, Any] | None:
     """The approved adjustment (目标调整) the later form records for this indicator and change."""
-    form = stage.form if isinstance(stage, Stage) else stage
-    items = form.has.get("adjustments")
-    if not isinstance(items, list):
-        return None
-    for item in items:
-        if not isinstance(item, dict) or key(item.get("indicator")) != key(name):
-            continue
-        approval = item.get("approval")
-        if not isinstance(approval, str) or len(approval.strip()) < 2:
-            continue
-        if item.get("change") in (None, change):
-            return item
-    return None
+    return _adjustment(stage.form if isinstance(stage, Stage) else stage, name, change)
 
 
 def _acknowledge_adjusted(finding: Finding, stage: Stage, name: str | None, code: str) -> Finding:
@@ -167,76 +156,78 @@ def _acknowledge_adjusted(finding: Finding, stage: Stage, name: str | None, code
     return finding.acknowledge(f"目标调整已批准（{str(item['approval']).strip()}）/ approved adjustment ({str(item['approval']).strip()})")
 
 
-def _by_name(form: "Form") -> dict[str, "Indicator"]:
-    out: dict[str, "Indicator"] = {}
-    for ind in form.indicators:
-        if ind.name and not ind.not_applicable:
-            out.setdefault(key(ind.name), ind)
-    return out
-
-
 def compare(maker: _Maker, later: Stage, earlier: Stage, weights: Stage | None = None) -> list[Finding]:
     """PS601–PS603 on `later` against `earlier`; PS604 against `weights` (the nearest earlier
-    stage that prints 分值: a monitoring form has none, so weights go back to the target table)."""
+    stage that prints 分值: a monitoring form has none, so weights go back to the target table).
+    What changed is perfspec/targets.py's `differences`, the one comparer; a stage compares only
+    what both stages state (a blank later target is PS013's, an unprinted weight approved nothing)."""
     from perfspec.form.kinds import kind_of
 
     out: list[Finding] = []
     lk, ek = kind_of(later.kind), kind_of(earlier.kind)
-    mine, theirs = _by_name(later.form), _by_name(earlier.form)
-    for name, ind in theirs.items():
-        if name in mine or not maker.on("PS601"):
-            continue
-        # At the category the indicator stood in, when the later form still has it.
-        at: Path = ("indicators",)
-        cats = dict(later.form.categories)
-        if ind.level1 in cats:
-            at = ("indicators", ind.level1, ind.level2) if ind.level2 in cats[ind.level1] else ("indicators", ind.level1)
-        f = maker.make(
-            "PS601", later, at,
-            f"{ek.zh} {earlier.where(ind.path)} 的指标“{ind.name}”（{ind.level1_name}/{ind.level2_name}，指标值 {ind.target}）"
-            f"在本表（{lk.zh}）中没有：删去已批准的指标须有目标调整的批准文件（adjustments）。",
-            f"indicator '{ind.name}' ({ind.level1_name}/{ind.level2_name}, target {ind.target}) of the {ek.en} "
-            f"{earlier.where(ind.path)} is missing from this {lk.en}; dropping an approved indicator needs an approved adjustment (adjustments)",
-            key_=name, at_key=len(at) > 1,
-        )
-        out.append(_acknowledge_adjusted(f, later, ind.name, "PS601"))
-    weights = weights or earlier
-    wk, weighted = kind_of(weights.kind), _by_name(weights.form)
-    for name, ind in mine.items():
-        old = theirs.get(name)
-        was = weighted.get(name)
-        if maker.on("PS604") and was is not None and was.weight is not None and ind.weight is not None and was.weight != ind.weight:
+    for d in differences(earlier.form, later.form):
+        if d.change == "removed" and maker.on("PS601"):
+            ind = d.old
+            assert ind is not None
+            # At the category the indicator stood in, when the later form still has it.
+            at: Path = ("indicators",)
+            cats = dict(later.form.categories)
+            if ind.level1 in cats:
+                at = ("indicators", ind.level1, ind.level2) if ind.level2 in cats[ind.level1] else ("indicators", ind.level1)
             f = maker.make(
-                "PS604", later, ind.path + ("weight",),
-                f"指标“{ind.name}”的分值 {ind.weight} 与{wk.zh} {weights.where(was.path + ('weight',))} 的 {was.weight} 不同："
-                "调整分值须有批准文件（adjustments）。",
-                f"the weight of '{ind.name}' is {ind.weight}, the {wk.en} {weights.where(was.path + ('weight',))} says {was.weight}; "
-                "a changed weight needs an approved adjustment (adjustments)",
-                key_=name,
+                "PS601", later, at,
+                f"{ek.zh} {earlier.where(ind.path)} 的指标“{ind.name}”（{ind.level1_name}/{ind.level2_name}，指标值 {_shown(ind.target, 'zh')}）"
+                f"在本表（{lk.zh}）中没有：删去已批准的指标须有目标调整的批准文件（adjustments）。",
+                f"indicator '{ind.name}' ({ind.level1_name}/{ind.level2_name}, target {_shown(ind.target, 'en')}) of the {ek.en} "
+                f"{earlier.where(ind.path)} is missing from this {lk.en}; dropping an approved indicator needs an approved adjustment (adjustments)",
+                key_=d.name, at_key=len(at) > 1,
             )
-            out.append(_acknowledge_adjusted(f, later, ind.name, "PS604"))
-        if old is None:
-            if maker.on("PS602"):
-                f = maker.make(
-                    "PS602", later, ind.path,
-                    f"指标“{ind.name}”不在{ek.zh} {earlier.shown}（指标从第 {earlier.line(('indicators',))} 行起）中：新增指标须有目标调整的批准文件（adjustments）。",
-                    f"indicator '{ind.name}' is not in the {ek.en} {earlier.shown} (indicators from line {earlier.line(('indicators',))}); "
-                    "an added indicator needs an approved adjustment (adjustments)",
-                    key_=name,
-                )
-                out.append(_acknowledge_adjusted(f, later, ind.name, "PS602"))
-            continue
-        if maker.on("PS603") and old.target is not None and ind.target is not None and _target_text(old.target) != _target_text(ind.target):
+            out.append(_acknowledge_adjusted(f, later, ind.name, "PS601"))
+        elif d.change == "added" and maker.on("PS602"):
+            ind = d.new
+            assert ind is not None
+            f = maker.make(
+                "PS602", later, ind.path,
+                f"指标“{ind.name}”不在{ek.zh} {earlier.shown}（指标从第 {earlier.line(('indicators',))} 行起）中：新增指标须有目标调整的批准文件（adjustments）。",
+                f"indicator '{ind.name}' is not in the {ek.en} {earlier.shown} (indicators from line {earlier.line(('indicators',))}); "
+                "an added indicator needs an approved adjustment (adjustments)",
+                key_=d.name,
+            )
+            out.append(_acknowledge_adjusted(f, later, ind.name, "PS602"))
+        elif d.change == "target" and maker.on("PS603"):
+            ind, old = d.new, d.old
+            assert ind is not None and old is not None
+            if old.target is None or ind.target is None:
+                continue
             at = ind.path + ("target",) if "target" in ind.raw else ind.path
+            there = earlier.where(old.path + ("target",) if "target" in old.raw else old.path)
             f = maker.make(
                 "PS603", later, at,
-                f"指标“{ind.name}”的年度指标值 {ind.target} 与{ek.zh} {earlier.where(old.path + ('target',) if 'target' in old.raw else old.path)} 的 {old.target} 不同："
+                f"指标“{ind.name}”的年度指标值 {ind.target} 与{ek.zh} {there} 的 {old.target} 不同："
                 "调整目标须有批准文件（adjustments）。",
-                f"the target of '{ind.name}' is {ind.target}, the {ek.en} {earlier.where(old.path + ('target',) if 'target' in old.raw else old.path)} "
+                f"the target of '{ind.name}' is {ind.target}, the {ek.en} {there} "
                 f"says {old.target}; a changed target needs an approved adjustment (adjustments)",
-                key_=name,
+                key_=d.name,
             )
             out.append(_acknowledge_adjusted(f, later, ind.name, "PS603"))
+    weights = weights or earlier
+    wk = kind_of(weights.kind)
+    for d in differences(weights.form, later.form):
+        if d.change != "weight" or not maker.on("PS604"):
+            continue
+        ind, was = d.new, d.old
+        assert ind is not None and was is not None
+        if was.weight is None or ind.weight is None:
+            continue
+        f = maker.make(
+            "PS604", later, ind.path + ("weight",),
+            f"指标“{ind.name}”的分值 {ind.weight} 与{wk.zh} {weights.where(was.path + ('weight',))} 的 {was.weight} 不同："
+            "调整分值须有批准文件（adjustments）。",
+            f"the weight of '{ind.name}' is {ind.weight}, the {wk.en} {weights.where(was.path + ('weight',))} says {was.weight}; "
+            "a changed weight needs an approved adjustment (adjustments)",
+            key_=d.name,
+        )
+        out.append(_acknowledge_adjusted(f, later, ind.name, "PS604"))
     return out
 
 
@@ -330,9 +321,9 @@ def year_over_year(maker: _Maker, stage: Stage, last: Stage, earliest: bool) -> 
             ))
     if maker.on("PS703") and last.kind == stage.kind:
         before_notes: dict[str, Path] = {}
-        for path, note in notes(last):
+        for path, note in notes(last, maker.note_min):
             before_notes.setdefault(note, path)
-        for path, note in notes(stage):
+        for path, note in notes(stage, maker.note_min):
             old_path = before_notes.get(note)
             if old_path is None:
                 continue
@@ -346,14 +337,15 @@ def year_over_year(maker: _Maker, stage: Stage, last: Stage, earliest: bool) -> 
     return out
 
 
-def notes(stage: Stage) -> list[tuple[Path, str]]:
-    """Every deviation note of the form long enough to count, normalised, with its place."""
+def notes(stage: Stage, minimum: int) -> list[tuple[Path, str]]:
+    """Every deviation note of the form long enough to count (the profile's copied_note_min), normalised,
+    with its place."""
     out: list[tuple[Path, str]] = []
     funds = stage.form.funds
-    if funds is not None and funds.deviation and len(_note(funds.deviation)) >= MIN_NOTE:
+    if funds is not None and funds.deviation and len(_note(funds.deviation)) >= minimum:
         out.append((("funds", "deviation"), _note(funds.deviation)))
     for ind in stage.form.indicators:
-        if ind.deviation and len(_note(ind.deviation)) >= MIN_NOTE:
+        if ind.deviation and len(_note(ind.deviation)) >= minimum:
             out.append((ind.path + ("deviation",), _note(ind.deviation)))
     return out
 
@@ -361,7 +353,7 @@ def notes(stage: Stage) -> list[tuple[Path, str]]:
 _DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
 
 
-def _scan_notes(path: str) -> set[str]:
+def _scan_notes(path: str, minimum: int) -> set[str]:
     """Deviation notes by a line scan (a proposal only: loaded values confirm)."""
     from perfspec.check.headers import _read
     from perfspec.load.loader import MAX_BYTES
@@ -374,7 +366,7 @@ def _scan_notes(path: str) -> set[str]:
     for m in _DEVIATION_LINE.finditer(text):
         value = m.group(1).strip().rstrip("}").strip().strip("'\"")
         value = _note(value)
-        if len(value) >= MIN_NOTE:
+        if len(value) >= minimum:
             found.add(value)
     return found
 
@@ -457,7 +449,7 @@ def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], ch
         for path, shown, year in members:
             if year not in checked_years:
                 continue
-            for note in _scan_notes(path):
+            for note in _scan_notes(path, maker.note_min):
                 by_note.setdefault((year, note), set()).add((project, path, shown))
     out: list[Finding] = []
     confirm = {
@@ -468,7 +460,7 @@ def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], ch
         stage = stage_of(path, shown)
         if stage is None:
             continue
-        for where, note in notes(stage):
+        for where, note in notes(stage, maker.note_min):
             places.setdefault((stage.year, note), []).append((stage, where))
     for (year, note), members in places.items():
         if len({s.project for s, _ in members}) < 2:

@@ -67,7 +67,9 @@ def test_no_command_from_the_git_config_runs(repo: Path, tmp_path: Path) -> None
 
 
 def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only rev-parse, ls-tree, cat-file and check-ignore run, each with the safety options; one process per blob kind."""
+    """Only rev-parse, ls-tree, cat-file and check-ignore run, each with the safety options; one process per blob kind.
+    The 目标变更 section (perfspec/targets.py) also lists commits and their changed paths: log and diff-tree,
+    with no external diff, text conversion or signature check, and merge-base for the budget tag."""
     import perfspec.diff as diff
 
     calls: list[tuple[list[str], dict[str, str]]] = []
@@ -99,7 +101,12 @@ def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.Monkey
         assert "--ext-diff" not in argv and "--textconv" not in argv
         words = [a for a in argv[1:] if not a.startswith("-") and "=" not in a and a != str(repo) and not a.startswith(os.sep)]
         commands.append(words[0])
-    assert set(commands) <= {"rev-parse", "ls-tree", "cat-file", "check-ignore"}, commands
+    assert set(commands) <= {"rev-parse", "ls-tree", "cat-file", "check-ignore", "log", "diff-tree", "merge-base"}, commands
+    for argv, _ in calls:
+        if "log" in argv or "diff-tree" in argv:
+            assert "--no-ext-diff" in argv and "--no-textconv" in argv, argv
+        if "log" in argv:
+            assert "--no-show-signature" in argv, argv
     cat_files = [argv for argv, _ in calls if "cat-file" in argv]
     assert sorted(a[-1] for a in cat_files) == ["--batch", "--batch-check"]  # one process each, for all nine blobs
 

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         views.append(view)
 
     try:
-        portfolio = None if single and not flat else render.portfolio_view(views, profile, layout, root)
+        portfolio = None if single and not flat else render.portfolio_view(views, profile, layout, root, engine=engine)
     except render.LayoutError as exc:
         err.write(f"perfspec: {exc}\n")
         return 2

@@ -176,7 +176,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 0
         if not single:
             try:
-                portfolio = render.portfolio_view(views, profile, layout, root)
+                portfolio = render.portfolio_view(views, profile, layout, root, engine=engine)
             except render.LayoutError as exc:
                 err.write(f"perfspec: {exc}\n")
                 return 2

@@ -124,6 +124,23 @@ def exact_rate(form: Form) -> Decimal | None:
     return None if basis is None else basis.executed / basis.budget * HUNDRED
 
 
+def forecast_rate(form: Form) -> RateBasis | None:
+    """A monitoring form's expected full-year rate: 全年预计执行数 ÷ budget of the total row, on the base
+    column as `rate_basis` chooses it (全年预算数, else 年初预算数); None when either cell is blank."""
+    funds = form.funds
+    if funds is None:
+        return None
+    total = funds.rows.get(form.layout.total_row, {})
+    forecast = total.get("forecast")
+    if forecast is None:
+        return None
+    for column in _base_columns(form):
+        budget = total.get(column)
+        if budget:
+            return RateBasis(forecast, budget, column, False)
+    return None
+
+
 def accepted_rates(exact: Decimal, profile: "Profile") -> dict[str, Decimal]:
     """The execution rate as the profile prints it: {rounding method: value}, the first one preferred."""
     return {method: quantize(exact, method) for method in profile.rate_rounding}

@@ -1243,6 +1243,9 @@ class Portfolio:
     deductions: list[tuple[FormView, Deduction]]
     counts: dict[str, int]
     charts: list[Chart]
+    # Per form, the findings only a comparison of forms shows: the stages of a project year (PS601–PS604)
+    # and the year before (PS701–PS704), by perfspec/stages.py, with the repository's other forms.
+    stage_findings: list[tuple[FormView, list[FindingView]]] = field(default_factory=list)
 
     @property
     def initial(self) -> str:
@@ -1411,8 +1414,32 @@ def _sum_line(kind: str, label: str, views: list[FormView], columns: list[Column
     return Line(kind, label, cells=cells, rate=rate_flag, counts=counts, forms=len(views)), total
 
 
+def _stage_findings(loaded: list[FormView], profile: Profile, root: str | None,
+                    engine: Any) -> list[tuple[FormView, list[FindingView]]]:
+    """PS6xx/PS7xx on the portfolio's forms, compared with each other and the repository's other forms."""
+    from perfspec import stages
+    from perfspec.check.corpus import configured_forms
+    from perfspec.check.engine import Engine, Options
+
+    if engine is None:
+        engine = Engine(Options(profile=profile, root=root))
+    checked = [(f.file, f.file) for f in loaded]
+    found = stages.findings(engine, checked, configured_forms(root, checked))
+    by_file: dict[str, list[Finding]] = {}
+    for finding in found:
+        by_file.setdefault(finding.file, []).append(finding)
+    out = []
+    for f in loaded:
+        if f.file in by_file:
+            ordered = sorted(by_file[f.file], key=Finding.sort_key)
+            out.append((f, [FindingView(n, x.code, x.severity, SEVERITY_ZH.get(x.severity, x.severity), x.message,
+                                        x.acknowledged, x.line, x.column, x.path, "")
+                            for n, x in enumerate(ordered, 1)]))
+    return out
+
+
 def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str | None = None,
-                   root: str | None = None) -> Portfolio:
+                   root: str | None = None, engine: Any = None) -> Portfolio:
     """The summary of a folder of forms, by year and by unit; its column labels are the configured layout's.
 
     Amounts are added up per unit and per year, never across years; 总分, 评分等级 and 执行率 that
@@ -1530,6 +1557,7 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
         deductions=[(f, d) for f in loaded for d in f.deductions],
         counts=counts,
         charts=charts,
+        stage_findings=_stage_findings(loaded, profile, root, engine),
     )
 
 
