@@ -102,6 +102,9 @@ class Row:
     cells: list  # list[str | None]; None: covered by a merged cell
     where: int  # line (text) or page (pdf) in the input, 1-based
     brk: bool = False  # a page break comes right before this row
+    # Cells whose boundaries the reader of the text guessed (cell index → why, in Chinese): assemble
+    # turns each into a review note on the cell of the form that cell lands on.
+    guesses: dict = field(default_factory=dict)
 
     @property
     def texts(self) -> list[str]:
@@ -187,6 +190,8 @@ class _Form:
     break_rows: list = field(default_factory=list)  # indices into items of rows that follow a page break
     break_next: bool = False  # a repeated table header was seen: the next row starts a new page
     where_now: int = 0  # the row being read
+    # Where the cells of the row being read landed: cell index → a FormData path, or (Indicator, key).
+    landed: dict = field(default_factory=dict)
     rows_read: int = 0
     unread: int = 0  # lines not read (after the form, or not recognised)
 
@@ -288,13 +293,52 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 form.data.year = int(match.group(1))
                 if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?" + year_re.pattern + r"[)）]?", joined):
                     continue
+        form.landed = {}
         _row(form, row, texts, label, place)
+        if row.guesses:
+            _guessed(form, row, place)
     out: list[FormData] = []
     for form in forms:
         _finish(form, place)
         if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
             out.append(form.data)
     return out
+
+
+_SECTION_PATHS = {"head": (), "funds": ("funds",), "goals": ("goals",), "indicators": ("indicators",),
+                  "grade": ("total",), "done": ("grade",)}
+
+
+def _guessed(form: _Form, row: Row, place: str) -> None:
+    """The row's guessed cell boundaries → review notes on the cells they landed on."""
+    at = f"原文第 {row.where} {place}"
+    for index, reason in sorted(row.guesses.items()):
+        target = form.landed.get(index)
+        text = f"{reason}（{at}）"
+        if isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], Indicator):
+            form.flag_item(target[0], target[1], text, row.where)
+        elif target is not None:
+            form.flag(target, text, row.where)
+        elif form.items and form.section == "indicators":
+            form.flag_item(form.items[-1], None, text, row.where)
+        else:
+            form.flag(_SECTION_PATHS.get(form.section, ()), text, row.where)
+
+
+def _land_after(form: _Form, row: Row, start: int, targets: list) -> None:
+    """The cells after index `start` (merged ones skipped) were read, in order, into `targets`
+    (paths or (Indicator, key)); with `None` for a blank cell that was passed over (see _next_text)."""
+    indexes = [i for i in range(start + 1, len(row.cells)) if row.cells[i] is not None]
+    for index, target in zip(indexes, targets):
+        form.landed.setdefault(index, target)
+
+
+def _land_next(form: _Form, row: Row, start: int, target: object) -> None:
+    """The first non-blank cell after index `start` was read into `target`."""
+    for index in range(start + 1, len(row.cells)):
+        if _cell(row.cells[index]) is not None:
+            form.landed.setdefault(index, target)
+            return
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -315,7 +359,9 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     at = f"原文第 {row.where} {place}"
     head = form.section == "head"
     if head and label in L.of("header", "project"):
-        data.project = _next_text(_starting(row, L.of("header", "project"))[1])
+        start, rest = _starting(row, L.of("header", "project"))
+        data.project = _next_text(rest)
+        _land_next(form, row, start, ("project",))
         if data.project is None:
             form.flag(("project",), f"“{L.word('header', 'project')}”一栏是空的（{at}）", row.where)
         form.seen.add("project")
@@ -323,10 +369,15 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     departments, implementers = L.of("header", "department"), L.of("header", "implementer")
     if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
         if _starting(row, departments)[0] >= 0:
-            value = _next_text(_starting(row, departments)[1])
+            start, rest = _starting(row, departments)
+            value = _next_text(rest)
             data.department = None if value is not None and starts(value, implementers) else value
+            if data.department is not None:
+                _land_next(form, row, start, ("department",))
         if _starting(row, implementers)[0] >= 0:
-            data.implementer = _next_text(_starting(row, implementers)[1])
+            start, rest = _starting(row, implementers)
+            data.implementer = _next_text(rest)
+            _land_next(form, row, start, ("implementer",))
         form.seen.add("parties")
         return
     if head and starts(label, L.of("funds_block", "")):
@@ -343,6 +394,10 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         for key in FUNDS_ROWS:
             index, rest = _find(row, L.of("funds_rows", key), anywhere=True)
             if index >= 0:
+                targets: list = [("funds", key, column) for column in FUNDS_COLUMNS]
+                if key == "total":
+                    targets += [("funds", "weight"), ("funds", "rate"), ("funds", "score")]
+                _land_after(form, row, index, targets)
                 _funds_row(form, row, key, rest, at)
                 form.section = "funds"
                 return
@@ -406,8 +461,11 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
-    _, rest = _find(row, L.of("total", "total"))
+    start, rest = _find(row, L.of("total", "total"))
     values = [c.strip() for c in rest if c is not None and c.strip()]
+    for index in range(start + 1, len(row.cells)):
+        if _cell(row.cells[index]) is not None:
+            form.landed.setdefault(index, ("total",))
     numbers = [number(v) for v in values]
     if len(values) == 2 and all(n is not None for n in numbers):
         form.data.total_weight, form.data.total_score = numbers  # type: ignore[misc]
@@ -428,7 +486,9 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
 
 def _grade_row(form: _Form, row: Row, at: str) -> None:
     word = form.L.word("grade", "grade")
-    value = _next_text(_find(row, form.L.of("grade", "grade"))[1])
+    start, rest = _find(row, form.L.of("grade", "grade"))
+    value = _next_text(rest)
+    _land_next(form, row, start, ("grade",))
     if value in GRADES:
         form.data.grade = value
         return
@@ -463,6 +523,10 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
             f"{'和'.join(form.L.word('goals', k) for k in ('expected', 'achieved'))}两格），按所在的栏读取（{at}）",
             row.where,
         )
+    for index, text in cells:
+        side = "expected" if len(cells) == 2 and index == cells[0][0] else "achieved" if len(cells) == 2 else (
+            "achieved" if achieved_col is not None and index >= achieved_col else "expected")
+        form.landed.setdefault(index, ("goals", side))
     for side in ("expected", "achieved"):
         if not parts[side]:
             continue
@@ -526,6 +590,15 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     )
     form.items.append(item)
     form.item_rows.append(row)
+    if not any(c is None for c in row.cells):
+        keys = {pair: "weight", pair + 1: "score", pair - 1: "actual", pair - 2: "target"}
+        for index in range(len(row.cells)):
+            if index in keys and index >= 0:
+                form.landed[index] = (item, keys[index])
+            elif index > pair + 1:
+                form.landed[index] = (item, "deviation")
+            else:
+                form.landed[index] = (item, None)  # 一级 / 二级 / 三级: the row as a whole
     if brk:
         form.break_rows.append(len(form.items) - 1)
     if name is None:
