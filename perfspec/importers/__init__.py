@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any, Optional, Union
 
 from perfspec.diagnostics import format_path  # noqa: F401 - re-exported for the importers
+from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS  # noqa: F401 - the one definition, re-exported
 
 # What a target / actual cell may hold: text as printed, or a number when the
@@ -68,6 +69,8 @@ class Indicator:
     weight: Optional[Decimal] = None  # 分值
     score: Optional[Decimal] = None  # 得分
     deviation: Optional[str] = None  # the deviation note (None: blank on the form)
+    # Keys a layout has beyond the national ones (raw_score of three score columns …), written after score.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +93,13 @@ class FormData:
     grade: Optional[str] = None
     reviews: list = field(default_factory=list)  # list[Review]
     source: str = ""  # where it came from, e.g. "seed.txt:120-178" or "book.xlsx!Sheet1"
+    kind: str = SELF_EVALUATION  # the form's kind (perfspec.form.kinds); written as `kind:` when not the default
+    layout: Optional[str] = None  # the layout id; written as `layout:` when it is not the kind's own
+    # Cells the layout has beyond the national ones, by YAML path: ("summary",), ("funds", "total", "rate"),
+    # ("funds", "special_account", "initial"), ("funds", "deviation"), ("conclusion",) …
+    extra: dict = field(default_factory=dict)
+    cut: Optional[str] = None  # where the form stops when the copy is cut off (for the command's stderr line)
+    detected: str = ""  # how the layout and kind were recognised (for the command's stderr line)
 
     def review(self, path: PathT, reason: str, source_line: Optional[int] = None) -> Review:
         """Flag a cell. A second reason for the same path is appended to the first note."""
@@ -125,13 +135,14 @@ class FormData:
 
     def to_data(self) -> dict[str, Any]:
         """The value `perfspec.load.loader` builds from the YAML that `write.to_yaml` writes."""
-        def num(value: Any) -> Any:
-            if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
-                return int(value)
-            return value
+        num = plain
 
-        data: dict[str, Any] = {
-            "year": self.year,
+        data: dict[str, Any] = {"year": self.year}
+        if self.kind != SELF_EVALUATION:
+            data["kind"] = self.kind
+        if self.written_layout():
+            data["layout"] = self.layout
+        data.update({
             "project": self.project,
             "department": self.department,
             "implementer": self.implementer,
@@ -143,7 +154,7 @@ class FormData:
                 "score": num(self.funds_score),
             },
             "goals": {"expected": self.goals_expected, "achieved": self.goals_achieved},
-        }
+        })
         indicators: dict[str, Any] = {}
         for level1, level2s in self.grouped().items():
             indicators[level1] = {}
@@ -159,12 +170,32 @@ class FormData:
                     }
                     if item.deviation is not None:
                         row["deviation"] = item.deviation
+                    for key, value in item.extra.items():
+                        row[key] = plain(value)
                     rows.append(row)
                 indicators[level1][level2] = rows
         data["indicators"] = indicators
         data["total"] = {"weight": num(self.total_weight), "score": num(self.total_score)}
         data["grade"] = self.grade
+        for path, value in self.extra.items():
+            here = data
+            for part in path[:-1]:
+                here = here.setdefault(part, {})
+            here[path[-1]] = plain(value)
         return data
+
+    def written_layout(self) -> bool:
+        """`layout:` is written when the form's layout is not its kind's own."""
+        return bool(self.layout) and self.layout != kind_of(self.kind).layout
+
+
+def plain(value: Any) -> Any:
+    """A cell as the loader reads it back: whole Decimals without decimals are ints; mappings cell by cell."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return int(value)
+    return value
 
 
 def to_yaml(form: FormData) -> str:

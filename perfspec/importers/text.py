@@ -939,7 +939,10 @@ def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏�
 
 def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
-    forms = assemble(rows_of_text(text, name), "行", layout)
+    from perfspec.importers import shapes
+
+    _shape, rows = shapes.rows(text, name, layout)
+    forms = assemble(rows, "行", layout)
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
