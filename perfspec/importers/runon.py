@@ -1,0 +1,1260 @@
+"""Run-together text → rows of cells.
+
+Text copied from a web page or a document-sharing site often loses the table's cell
+separators: "安装坡面水标尺10≥266米≥266米10水标尺宽度10…" is three cells and the
+start of the next row. :func:`rows` cuts such text into :class:`~perfspec.importers.text.Row`
+objects for :func:`~perfspec.importers.text.assemble`, exactly as a tab-separated copy of the
+form would give them, so the one assembler reads every text shape.
+
+How the cells are found (nothing here knows a particular form):
+
+- the labels of the shipped layouts (:mod:`perfspec.importers.labels`) anchor the blocks:
+  项目名称/主管部门/实施单位 …, the funds block and its column header, 年度总体目标, the
+  indicator header (一级指标 二级指标 三级指标 … in whatever order the form prints them),
+  一级/二级 names (产出指标(70分), 数量指标 …), 总分, 评分等级;
+- between anchors, an indicator group is split into rows by the columns the header printed,
+  by a dynamic programme that scores every way of cutting the text into cells: numbers
+  that are a weight or a score, 年度指标值/实际完成值 that read as quantities, a target
+  printed again as the actual ("≥90%≥90%"), a score no greater than its weight;
+- a funds row of digits run together ("310.2154.741050%5") is split by arithmetic:
+  执行率 = 执行数 ÷ 预算数, 得分 = 分值 × 执行率;
+- wherever another cut scores almost as well, or arithmetic does not decide, the cell keeps
+  the best reading and carries a guess note (Row.guesses), which becomes a ``# review:`` note.
+
+Text that has none of the anchors cannot be segmented: :class:`NotAForm` names why.
+Work is linear in the text: each group is cut by a bounded programme (a group longer than
+MAX_GROUP characters is not cut but read as one flagged cell).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from perfspec.form.layout import Layout
+from perfspec.importers import NotAForm
+from perfspec.importers.labels import Labels, fold
+from perfspec.importers.text import Row
+
+MAX_GROUP = 400  # characters of the rows of one 二级 group cut by the programme
+MAX_NAME = 60  # characters of a 三级 name
+MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
+MAX_NOTE = 200  # characters of a deviation or method cell
+MARGIN = Decimal("1.5")  # another cut scoring within this of the best makes a cell a guess
+
+# Words printed around the layouts' labels on real forms: a label may be preceded by the level of
+# government or 项目 and followed by what else the cell asks for (主管部门及代码, 项目负责人及电话).
+_PREFIXES = ("", "项目", "县级", "市级", "区级", "省级")
+_SUFFIXES = ("", "及代码", "及电话", "及联系电话")
+# Labels of the same cells that the layouts do not (yet) spell this way. They stop a value like any
+# label; they are grouped by the cell they name.
+_EXTRA_HEADER = {
+    "project": ("专项资金名称", "资金名称"),
+    "department": ("主管单位",),
+    "leader": ("负责人",),
+}
+# Header cells perfspec has no field for; they end the value before them.
+_OTHER_HEADER = ("项目类别", "项目属性", "项目类型", "单位名称", "填报日期", "自评得分", "自评总分",
+                 "财政审核评分", "项目负责人", "负责人", "联系电话")
+_EXTRA_FUNDS_BLOCK = ("预算执行情况",)
+_EXTRA_GOALS = {"expected": ("年初设定目标",), "achieved": ("年度总体目标完成情况综述", "年度总体目标完成情况", "全年实际完成情况")}
+_EXTRA_COLUMNS = {
+    "name": ("指标名称(三级指标)", "指标名称"),
+    "target": ("年初指标值",),
+    "actual": ("年终完成值",),
+    "score": ("自评分",),
+    "review": ("复核分",),
+    "method": ("得分计算方法", "评价标准及依据", "评价标准"),
+    "deviation": ("未完成原因及拟采取的改进措施", "未完成原因分析及改进措施", "未完成原因分析", "未完成原因"),
+}
+# What ends the table: the lines printed below it.
+_END = ("说明", "备注", "注:")
+# The caption over the indicator table (绩效指标), printed again where a page breaks.
+_INDICATORS_CAPTION = ("绩效指标",)
+
+_COMPARATORS = "≥≤><=≧≦＞＜"
+_OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
+_MARKER = re.compile(r"\s*(\d{1,3})、")
+_POINTS = re.compile(r"\(?(\d{1,3}(?:\.\d+)?)分\)?")
+_BRACKET = re.compile(r"\([^()]{0,14}\)")
+_YEAR = re.compile(r"((?:19|20)\d\d)年度?")
+_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "\u3000": " ", "\xa0": " "})
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+# --------------------------------------------------------------------------- the stream
+
+
+@dataclass
+class _Stream:
+    """The text as one string without separators; `cut[i]`: a separator stood before s[i]."""
+
+    s: str
+    cut: bytearray
+    line: list  # list[int]: the input line of s[i]
+    spaced: bool  # cells are separated by single spaces (one flattened line)
+
+    def where(self, i: int) -> int:
+        return self.line[min(max(i, 0), len(self.line) - 1)] if self.line else 1
+
+
+def _stream(text: str, labels: frozenset) -> _Stream:
+    lines = text.translate(_FOLD).splitlines()
+    start = 0
+    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
+        start += 1  # a leading comment block (where the copy came from)
+    # Page-chunk markers of document-sharing sites: "1、" "2、" … starting lines, in sequence.
+    marks = [(i, m) for i, m in ((i, _MARKER.match(lines[i])) for i in range(start, len(lines))) if m]
+    numbered = [int(m.group(1)) for _, m in marks]
+    strip = len(marks) >= 2 and numbered == list(range(1, len(marks) + 1))
+    tokens = " ".join(lines[start:]).split()
+    spaced = sum(1 for t in tokens if fold(t) in labels) >= 3
+    s: list[str] = []
+    cut = bytearray()
+    line: list[int] = []
+    pending = False  # a separator before the next character
+    for number, raw in enumerate(lines[start:], start=start + 1):
+        if strip and marks and marks[0][0] == number - 1:
+            raw = raw[marks.pop(0)[1].end():]
+        j = 0
+        while j < len(raw):
+            ch = raw[j]
+            if ch.isspace():
+                k = j
+                while k < len(raw) and raw[k].isspace():
+                    k += 1
+                before = raw[j - 1] if j else ""
+                after = raw[k] if k < len(raw) else ""
+                # One space between two CJK characters is a wrapped cell, in a run-together copy.
+                if spaced or k - j > 1 or not (_cjk(before) and _cjk(after)):
+                    pending = True
+                j = k
+                continue
+            if ch in "…\ufffd":
+                j += 1
+                continue
+            s.append(ch)
+            cut.append(1 if pending else 0)
+            line.append(number)
+            pending = False
+            j += 1
+    cut.append(1)
+    return _Stream("".join(s), cut, line, spaced)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass
+class _Vocab:
+    header: dict  # label → key (project, department, implementer, leader, other)
+    funds_block: tuple
+    funds_columns: dict  # label → key (initial, annual, executed, weight, rate, score, method)
+    funds_rows: dict  # label → key
+    goals_block: tuple
+    goals: dict  # label → expected / achieved
+    columns: dict  # indicator header label → key
+    level1: dict  # name → points-free name
+    level2: dict  # name → (name, parent level1 names)
+    total: tuple
+    grade: tuple
+    titles: tuple
+    every: frozenset  # all labels (mode detection)
+
+
+def _vocab(L: Labels) -> _Vocab:
+    header: dict[str, str] = {}
+    for key in ("project", "department", "implementer", "leader"):
+        for label in sorted(L.of("header", key) | set(_EXTRA_HEADER.get(key, ()))):
+            for pre in _PREFIXES:
+                for suf in _SUFFIXES:
+                    header.setdefault(pre + label + suf, key)
+    for label in _OTHER_HEADER:
+        header.setdefault(label, "other")
+    funds_columns: dict[str, str] = {}
+    for key in ("initial", "annual", "executed"):
+        for label in L.of("funds_columns", key):
+            funds_columns.setdefault(label, key)
+    for key in ("weight", "rate", "score"):
+        for label in L.of("funds", key):
+            funds_columns.setdefault(label, key)
+    funds_columns.setdefault("得分计算方法", "method")
+    funds_rows: dict[str, str] = {}
+    for key in ("total", "appropriation", "carryover", "other", "special_account", "unit_own"):
+        for label in L.of("funds_rows", key):
+            funds_rows.setdefault(label, key)
+    goals: dict[str, str] = {}
+    for key in ("expected", "achieved"):
+        for label in set(L.of("goals", key)) | set(_EXTRA_GOALS[key]):
+            goals.setdefault(label, key)
+    columns: dict[str, str] = {}
+    for key in ("level1", "level2", "name", "target", "actual", "raw_score", "weight", "score", "deviation"):
+        for label in L.of("indicators", key):
+            columns.setdefault(label, key)
+    for key, labels in _EXTRA_COLUMNS.items():
+        for label in labels:
+            columns.setdefault(label, key)
+    parents: dict[str, set] = {}
+    for layout in L.layouts:
+        for l1, l2s in layout.level1.items():
+            for l2 in l2s:
+                parents.setdefault(l2, set()).add(l1)
+    level2: dict[str, tuple] = {}
+    for name, ps in parents.items():
+        level2[name] = (name, tuple(sorted(ps)))
+        # "服务对象满意度" for 服务对象满意度指标: a long name printed without its 指标
+        if name.endswith("指标") and len(name) >= 8:
+            level2.setdefault(name[:-2], (name[:-2], tuple(sorted(ps))))
+    level1 = {name: name for name in L.level1 if len(name) >= 4}
+    total = tuple(sorted(L.of("total", "total") - {"total"}))
+    grade = tuple(sorted(L.of("grade", "grade") - {"grade"}))
+    every = frozenset(header) | frozenset(funds_columns) | frozenset(funds_rows) | frozenset(columns) | frozenset(goals)
+    return _Vocab(header, tuple(sorted(L.of("funds_block", "") | set(_EXTRA_FUNDS_BLOCK))), funds_columns, funds_rows,
+                  tuple(sorted(L.of("goals_block", ""))), goals, columns, level1, level2, total, grade,
+                  tuple(L.titles), every)
+
+
+def _hits(s: str, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[int, int, str]]:
+    """Leftmost-longest occurrences of the labels in s[lo:hi]: (start, end, label), in order."""
+    hi = len(s) if hi is None else hi
+    found: list[tuple[int, int, str]] = []
+    for label in labels:
+        if not label:
+            continue
+        at = s.find(label, lo, hi)
+        while at >= 0:
+            found.append((at, at + len(label), label))
+            at = s.find(label, at + 1, hi)
+    found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out: list[tuple[int, int, str]] = []
+    end = lo
+    for hit in found:
+        if hit[0] >= end:
+            out.append(hit)
+            end = hit[1]
+    return out
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _dec(text: str) -> Optional[Decimal]:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _numbers_at(s: str, i: int, limit: int = 9) -> list[int]:
+    """Ends of the numbers that can start at s[i] (no leading zero but "0" and "0.x")."""
+    out = []
+    j = i
+    dot = False
+    while j < len(s) and j - i < limit and (s[j].isdigit() or (s[j] == "." and not dot and j > i)):
+        if s[j] == ".":
+            dot = True
+            j += 1
+            continue
+        j += 1
+        text = s[i:j]
+        if len(text) > 1 and text[0] == "0" and text[1] != ".":
+            break
+        out.append(j)
+    return out
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass
+class _Out:
+    rows: list = field(default_factory=list)  # list[Row]
+    stream: Optional[_Stream] = None
+
+    def add(self, cells: list, at: int, guesses: Optional[dict] = None) -> Row:
+        row = Row([c if c is not None else "" for c in cells], self.stream.where(at) if self.stream else 1)
+        if guesses:
+            row.guesses.update(guesses)
+        self.rows.append(row)
+        return row
+
+
+def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[Row]:
+    """The rows of cells of a form whose text lost its cell separators, in the column order of a
+    tab-separated copy (the reference layout's labels: 项目名称 | value; 项目资金(万元) | 年初预算数 …;
+    一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施).
+
+    NotAForm with a one-line cause when the text cannot be segmented.
+    """
+    L = Labels(layout)
+    V = _vocab(L)
+    st = _stream(text, V.every)
+    s = st.s
+    out = _Out(stream=st)
+    header_at = _indicator_header(s, V)
+    project_hits = _hits(s, [k for k, v in V.header.items() if v == "project"])
+    if header_at is None and not project_hits:
+        raise NotAForm(
+            f"{name}：没有找到单元格分隔：每行包含多个单元格，且无法按栏目拆分（没有找到“{L.word('header', 'project')}”"
+            f"或“{L.word('indicators', 'level1')} {L.word('indicators', 'name')}”表头）",
+            f"{name}: no cell separators found: each line holds several cells and no column header to split them by",
+        )
+    form_start = project_hits[0][0] if project_hits else header_at[0]
+    title = _title(s, V, form_start)
+    if title is not None:
+        lo, text_ = title
+        out.add([text_], lo)
+    head_end = header_at[0] if header_at else len(s)
+    for at, end, _ in _hits(s, _INDICATORS_CAPTION, form_start, head_end):
+        if head_end - end <= 4:
+            head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
+    blocks = _blocks(s, V, form_start, head_end)
+    _header(st, V, L, out, form_start, blocks[0][0] if blocks else head_end)
+    for index, (lo, kind) in enumerate(blocks):
+        hi = blocks[index + 1][0] if index + 1 < len(blocks) else head_end
+        if kind == "funds":
+            _funds(st, V, L, out, lo, hi)
+        else:
+            _goals(st, V, L, out, lo, hi)
+    if header_at is not None:
+        _indicators(st, V, L, out, header_at)
+    return out.rows
+
+
+def _title(s: str, V: _Vocab, before: int) -> Optional[tuple[int, str]]:
+    best = None
+    for at, end, label in _hits(s, V.titles, 0, before + 1):
+        best = (at, end)
+    if best is None:
+        return None
+    at, end = best
+    prefix = s[max(0, at - 8):at]
+    after = s[end:end + 12]
+    text_ = s[at:end]
+    match = re.match(r"\(((?:19|20)\d\d)年度?\)", after)
+    if match:
+        text_ += f"({match.group(1)}年度)"
+    else:
+        match = re.search(r"((?:19|20)\d\d)年度$", prefix)
+        if match:
+            text_ = f"{match.group(1)}年度" + text_
+    return at, text_
+
+
+def _blocks(s: str, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
+    """Where the funds block and the goals block begin, in the order printed."""
+    found: list[tuple[int, str]] = []
+    funds = _hits(s, V.funds_block, lo, hi)
+    if not funds:
+        columns = _hits(s, [k for k, v in V.funds_columns.items() if v in ("annual", "executed")], lo, hi)
+        funds = columns[:1]
+    if funds:
+        found.append((funds[0][0], "funds"))
+    goals = _hits(s, V.goals_block, lo, hi)
+    if goals:
+        found.append((goals[0][0], "goals"))
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- header cells
+
+
+def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
+    s = st.s
+    hits = [h for h in _hits(s, V.header, lo, hi)]
+    for index, (at, end, label) in enumerate(hits):
+        key = V.header[label]
+        stop = hits[index + 1][0] if index + 1 < len(hits) else hi
+        value = s[end:stop].strip(":")
+        if key == "other":
+            continue
+        guesses: dict[int, str] = {}
+        # A label the copy garbled (OCR) is not found, so its value runs on into ours: cut at what
+        # looks like the start of another header label, and say so.
+        cut = _label_start(value, V)
+        if cut is not None:
+            guesses[1] = f"“{value}”中含有像是另一栏标签的“{value[cut:cut + 4]}”，按其前的“{value[:cut]}”读取（边界是推测的）"
+            value = value[:cut]
+        elif any(st.cut[i] for i in range(end + 1, stop)) and not st.spaced:
+            pass
+        word = L.word("header", key)
+        out.add([word, value], at, guesses)
+
+
+def _label_start(value: str, V: _Vocab) -> Optional[int]:
+    """Where a header label's first two characters (实施, 主管 …) appear inside a value, past its start."""
+    starts = {label[:2] for label, key in V.header.items() if key in ("department", "implementer", "project")
+              and not label.startswith(("项目", "县级", "市级", "区级", "省级"))}
+    best = None
+    for pre in starts:
+        at = value.find(pre, 2)
+        if at > 0 and (best is None or at < best):
+            best = at
+    return best
+
+
+# --------------------------------------------------------------------------- funds
+
+
+_FUNDS_ORDER = ("initial", "annual", "executed", "weight", "rate", "score")
+
+
+def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
+    s = st.s
+    block = _hits(s, V.funds_block, lo, lo + 12)
+    caption_end = block[0][1] if block else lo
+    # the caption's brackets: (万元), (20分)
+    unit = None
+    j = caption_end
+    points = None
+    while True:
+        m = _BRACKET.match(s, j)
+        if not m:
+            break
+        inner = m.group(0)[1:-1]
+        if "元" in inner and unit is None:
+            unit = "万元" if "万" in inner else "元"
+        pm = re.fullmatch(r"(\d{1,3})分", inner)
+        if pm:
+            points = Decimal(pm.group(1))
+        j = m.end()
+    caption = L.word("funds_block", "") if False else (fold(block[0][2]) if block else "项目资金")
+    # Column labels, then rows: label, values.
+    labels = dict(V.funds_columns)
+    row_labels = dict(V.funds_rows)
+    hits = _hits(s, list(labels) + list(row_labels) + ["其中:"], j, hi)
+    columns: list[str] = []
+    rows_: list[tuple[int, int, str]] = []  # (at, end, key)
+    k = 0
+    while k < len(hits):
+        at, end, label = hits[k]
+        if label in labels and not rows_:
+            # (A) (B) (B/A) (10分) after a column label
+            m = _BRACKET.match(s, end)
+            if m:
+                pm = re.fullmatch(r"\((\d{1,3})分\)", m.group(0))
+                if pm and labels[label] == "weight":
+                    points = Decimal(pm.group(1))
+                end = m.end()
+            columns.append(labels[label])
+        elif label == "其中:":
+            # 其中: names the first part of the total whatever its words: the layouts' first source row
+            nxt = hits[k + 1] if k + 1 < len(hits) else None
+            if nxt is not None and nxt[2] in row_labels and nxt[0] == end:
+                k += 1
+                at2, end2, label2 = nxt
+                rows_.append((at, end2, row_labels[label2]))
+            else:
+                m = re.match(r"[^\d.]{1,16}", s[end:hi])
+                rows_.append((at, end + (m.end() if m else 0), "appropriation"))
+        elif label in row_labels:
+            rows_.append((at, end, row_labels[label]))
+        k += 1
+    # The rows' values run up to the next row label, the goals, or the end of the block.
+    unit_word = unit or "万元"
+    head = [f"{caption}({unit_word})"] + [L.word("funds", key) for key in _FUNDS_ORDER]
+    head_guess = {} if (unit and columns) else {0: "资金栏的表头不全（金额单位或栏目没有找到），按常见栏目顺序读取（推测）"}
+    out.add(head, lo, head_guess)
+    totals: Optional[dict] = None
+    for index, (at, end, key) in enumerate(rows_):
+        stop = rows_[index + 1][0] if index + 1 < len(rows_) else hi
+        body = s[end:stop].lstrip(":")
+        offset = stop - len(s[end:stop].lstrip(":"))
+        values, guesses = _funds_values(body, st.cut[offset:stop + 1], columns, key, points, totals)
+        if key == "total":
+            totals = values
+        cells = [L.word("funds", key)] + [values.get(c, "") for c in _FUNDS_ORDER]
+        g = {1 + _FUNDS_ORDER.index(c): why for c, why in guesses.items() if c in _FUNDS_ORDER}
+        if "" in guesses:
+            g[0] = guesses[""]
+        out.add(cells, at, g)
+
+
+def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Optional[Decimal],
+                  total: Optional[dict] = None) -> tuple[dict, dict]:
+    """The cells of one funds row: {column key: text} and {column key: why it is a guess}."""
+    # What the row prints: numbers (and one rate with %), then maybe the 得分计算方法 text.
+    m = re.match(r"[\d.%]*", body)
+    digits = m.group(0) if m else ""
+    rest = body[len(digits):]
+    numeric = [c for c in columns if c != "method"]
+    if not digits:
+        return {}, ({"": f"这一行没有金额：“{body[:20]}”未读取"} if rest.strip() else {})
+    if not numeric:
+        numeric = list(_FUNDS_ORDER[1:3]) if key != "total" else ["annual", "executed", "rate"]
+    # Separators the copy kept between the numbers, if any.
+    parts = []
+    start = 0
+    for i in range(1, len(digits)):
+        if cut[i]:
+            parts.append(digits[start:i])
+            start = i
+    parts.append(digits[start:])
+    if key == "total":
+        options = [numeric[:n] for n in range(len(numeric), 0, -1)]
+    else:
+        # a part of the total prints its amounts, and a rate where the layout has one per row
+        amounts = [c for c in numeric if c in ("initial", "annual", "executed")]
+        options = [amounts[:n] + rate for n in range(len(amounts), 0, -1)
+                   for rate in ((["rate"], []) if "rate" in numeric else ([],))]
+    best: list[tuple[Decimal, list]] = []
+    for option in options:
+        for split in _splits(parts, len(option)):
+            score = _funds_fit(split, option, key, points, total)
+            if score is not None:
+                best.append((score, split, option))
+        if best and key == "total":
+            break
+    if not best:
+        return {"annual" if key != "total" else numeric[0]: digits}, {
+            "": f"金额“{digits}”连在一起，无法按栏目拆分，未拆分（推测）"}
+    best.sort(key=lambda b: -b[0])
+    top = best[0]
+    values = {c: v.rstrip("%") for c, v in zip(top[2], top[1])}
+    guesses: dict[str, str] = {}
+    rivals = [b for b in best[1:] if b[0] >= top[0] - 1]
+    if rivals:
+        for c in top[2]:
+            guesses[c] = f"金额“{digits}”连在一起，有 {len(rivals) + 1} 种拆法都说得通，取了“{' | '.join(top[1])}”（推测）"
+    elif top[0] < 2 and len(top[1]) > 1 and len(parts) < len(top[1]):
+        for c in top[2]:
+            guesses[c] = f"金额“{digits}”连在一起，按栏目拆为“{' | '.join(top[1])}”，没有执行率可以核对（推测）"
+    if "method" in columns and rest:
+        pass  # 得分计算方法 has no field
+    elif rest.strip(" :"):
+        guesses.setdefault("", f"金额后的文字“{rest[:20]}”未读取")
+    return values, guesses
+
+
+def _splits(parts: list[str], n: int) -> list[list[str]]:
+    """Every way of cutting the digit runs into n numbers (each valid, a % only at a number's end)."""
+    out: list[list[str]] = []
+
+    def cuts(text: str, k: int) -> list[list[str]]:
+        if k == 0:
+            return [[]] if not text else []
+        res = []
+        for end in _numbers_at(text, 0, 12):
+            e = end + 1 if end < len(text) and text[end] == "%" else end
+            for tail in cuts(text[e:], k - 1):
+                res.append([text[:e]] + tail)
+                if len(res) > 200:
+                    return res
+        return res
+
+    def go(i: int, k: int) -> list[list[str]]:
+        if i == len(parts):
+            return [[]] if k == 0 else []
+        res = []
+        for m in range(1, k + 1):
+            for head in cuts(parts[i], m):
+                for tail in go(i + 1, k - m):
+                    res.append(head + tail)
+        return res
+
+    if len(parts) > 8 or sum(len(p) for p in parts) > 40:
+        return out
+    return go(0, n)
+
+
+def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[Decimal],
+               total: Optional[dict] = None) -> Optional[Decimal]:
+    """How well numbers fit the columns (None: impossible): rate = executed ÷ budget, score ≤ weight,
+    a part no more than the total (and most often all of it)."""
+    values: dict[str, Decimal] = {}
+    percent: set = set()
+    for text, column in zip(split, columns):
+        if text.endswith("%"):
+            if column != "rate":
+                return None
+            percent.add(column)
+        value = _dec(text.rstrip("%"))
+        if value is None:
+            return None
+        values[column] = value
+    fit = Decimal("0.3") * len(columns)
+    for column, value in values.items():
+        whole = _dec((total or {}).get(column) or "x")
+        if whole is not None and column != "rate":
+            if value > whole:
+                return None
+            if value == whole:
+                fit += 1
+    weight, score, rate = values.get("weight"), values.get("score"), values.get("rate")
+    if weight is not None:
+        if weight > 100 or weight <= 0:
+            return None
+        if points is not None:
+            if weight != points:
+                return None
+            fit += 1
+    if score is not None and weight is not None and score > weight:
+        return None
+    budget = values.get("annual", values.get("initial"))
+    executed = values.get("executed")
+    if rate is not None and budget is not None and executed is not None:
+        if budget == 0:
+            if rate != 0:
+                return None
+        else:
+            ratio = executed / budget
+            # one unit of the last printed digit: 50% for 49.88 %, 100.00% for exactly 100
+            unit = Decimal(1).scaleb(rate.as_tuple().exponent) if isinstance(rate.as_tuple().exponent, int) else Decimal(1)
+            if abs(ratio * 100 - rate) <= unit and ("rate" in percent or rate > 1 or ratio > Decimal("0.995") and rate != 1):
+                fit += 2
+            elif "rate" not in percent and abs(ratio - rate) <= unit / 100:
+                fit += 2
+            else:
+                return None
+        if score is not None and weight is not None:
+            share = rate / 100 if ("rate" in percent or rate > 1) else rate
+            if abs(weight * min(share, Decimal(1)) - score) <= Decimal("1"):
+                fit += 1
+            else:
+                fit -= 2
+    elif budget is not None and executed is not None:
+        if executed > budget * Decimal("1.5") and budget > 0:
+            fit -= 1
+        if executed == budget:
+            fit += Decimal("0.5")
+    return fit
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def _goals(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
+    s = st.s
+    block = _hits(s, V.goals_block, lo, lo + 12)
+    start = block[0][1] if block else lo
+    hits = _hits(s, V.goals, start, hi)
+    head = [L.word("goals_block", "") or "年度总体目标", L.word("goals", "expected"), L.word("goals", "achieved")]
+    head[0] = fold(block[0][2]) if block else "年度总体目标"
+    out.add(head, lo)
+    texts: dict[str, str] = {}
+    guesses: dict[int, str] = {}
+    if not hits:
+        body = s[start:hi]
+        if body:
+            texts["expected"], texts["achieved"], why = _split_goals(body, st.cut[start:hi + 1], st.spaced)
+            if why:
+                guesses = {1: why, 2: why}
+    else:
+        # Labels with their text after each, or both labels first and the two texts run together.
+        pieces = []
+        for index, (at, end, label) in enumerate(hits):
+            stop = hits[index + 1][0] if index + 1 < len(hits) else hi
+            pieces.append((V.goals[label], s[end:stop], end))
+        filled = [p for p in pieces if p[1]]
+        if len(filled) == 1 and len(pieces) >= 2 and pieces[-1][1] and not pieces[0][1]:
+            exp, ach, why = _split_goals(pieces[-1][1], st.cut[pieces[-1][2]:hi + 1], st.spaced)
+            texts["expected"], texts["achieved"] = exp, ach
+            if why:
+                guesses = {1: why, 2: why}
+        else:
+            for key, body, _ in pieces:
+                if body and key not in texts:
+                    texts[key] = body
+            for key, body, _ in pieces:
+                if body and _garbled(body):
+                    guesses[1 if key == "expected" else 2] = f"“{body}”像是识别错的文字（OCR），照原文读取"
+    exp, ach = texts.get("expected", ""), texts.get("achieved", "")
+    if ach and _garbled(ach):
+        guesses[2] = f"“{ach}”像是识别错的文字（OCR），未读取"
+        ach = ""
+    out.add(["", exp, ach], lo, guesses)
+
+
+def _garbled(text: str) -> bool:
+    """OCR debris: a few characters with Latin letters or digits mixed into CJK, or no CJK at all."""
+    cjk = sum(1 for c in text if _cjk(c))
+    return len(text) <= 6 and (cjk < len(text) - 1 or cjk <= 1)
+
+
+def _split_goals(body: str, cut: bytearray, spaced: bool) -> tuple[str, str, str]:
+    """预期目标 and 实际完成情况 printed one after the other: cut at a separator, at a repeated clause,
+    or after a sentence's end. The cut is always a guess unless the copy kept a separator."""
+    seps = [i for i in range(1, len(body)) if cut[i]]
+    if len(seps) == 1:
+        return body[:seps[0]], body[seps[0]:], ""
+    # The achieved text repeats a clause of the expected one: the longest suffix seen earlier.
+    n = len(body)
+    for length in range(n // 2, 7, -1):
+        tail = body[n - length:]
+        if tail in body[: n - length]:
+            return body[: n - length], tail, f"预期目标和实际完成情况连在一起，在重复的语句“{tail[:12]}…”处分开（推测）"
+    for mark in ("。", ";", "；"):
+        at = body.rfind(mark, 0, n - 1)
+        if at > 0:
+            return body[: at + 1], body[at + 1:], f"预期目标和实际完成情况连在一起，在“{mark}”处分开（推测）"
+    return body, "", "预期目标和实际完成情况连在一起，分不开，都按预期目标读取（推测）"
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _indicator_header(s: str, V: _Vocab) -> Optional[tuple[int, int, list]]:
+    """(start, end, [(column key, label)]) of the first run of indicator column labels (≥ 3)."""
+    hits = _hits(s, V.columns)
+    run: list = []
+    for at, end, label in hits:
+        if run and at - run[-1][1] > 8:
+            if _is_header(run):
+                break
+            run = []
+        run.append((at, end, label))
+    if not _is_header(run):
+        return None
+    start, end = run[0][0], run[-1][1]
+    cols = []
+    prev = start
+    for at, e, label in run:
+        if at > prev:
+            cols.append(("?", s[prev:at]))
+        key = V.columns[label]
+        m = _BRACKET.match(s, e)
+        if m:
+            e = m.end()
+        cols.append((key, label))
+        prev = e
+        end = e
+    return start, end, cols
+
+
+def _is_header(run: list) -> bool:
+    return len(run) >= 3
+
+
+@dataclass
+class _Group:
+    level1: Optional[str]
+    level2: Optional[str]
+    lo: int
+    hi: int
+    l1_guess: str = ""
+    l2_guess: str = ""
+
+
+def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> None:
+    s = st.s
+    h_lo, h_hi, cols = header
+    keys = [k for k, _ in cols]
+    lead = [k for k in keys if k in ("level1", "level2", "name")]
+    after = keys[keys.index("name") + 1:] if "name" in keys else keys[len(lead):]
+    head_guess: dict[int, str] = {}
+    unknown = [label for k, label in cols if k == "?"]
+    # An unrecognised header cell (garbled by OCR): read as the cell the layouts put there.
+    schema: list[str] = []
+    for k in after:
+        if k == "?":
+            schema.append("weight" if "weight" not in after else "other")
+        elif k in ("target", "actual", "weight", "score", "deviation", "method", "review", "raw_score"):
+            schema.append(k)
+    if unknown:
+        head_guess[0] = f"指标表头中有认不出的栏目“{'、'.join(unknown)}”（识别错误？），按分值读取，整张指标表都是推测的"
+    canonical = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation"]
+    out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
+    # The table ends at 总分, 评分等级, or the notes printed below it.
+    ends = _hits(s, list(V.total) + list(V.grade) + list(_END), h_hi)
+    end = ends[0][0] if ends else len(s)
+    groups = _groups(st, V, h_hi, end)
+    l1_seen: Optional[str] = None
+    for g in groups:
+        body = s[g.lo:g.hi]
+        if not body:
+            continue
+        found = _cut_rows(st, g.lo, g.hi, schema)
+        first = True
+        for cells, guesses, at in found:
+            values = dict(zip(["name"] + schema, cells))
+            row = [g.level1 if first and g.level1 != l1_seen else "",
+                   g.level2 if first else "",
+                   values.get("name", ""), values.get("target", ""), values.get("actual", ""),
+                   values.get("weight", ""), values.get("score", ""), values.get("deviation", "")]
+            # The level names are printed once per group: a guessed one is noted on the group's first row.
+            gi: dict[int, str] = {}
+            for key, why in guesses.items():
+                if key in canonical:
+                    gi[canonical.index(key)] = why  # a cell with no field (复核分, 得分计算方法) has no note
+            if first and g.l1_guess and row[0]:
+                gi[0] = g.l1_guess
+            if first and g.l2_guess:
+                gi[1] = g.l2_guess
+            if row[0]:
+                l1_seen = g.level1
+            out.add(row, at, gi)
+            first = False
+    if ends and ends[0][2] in V.total:
+        at, e, _ = ends[0]
+        nxt = _hits(s, list(V.grade) + list(_END), e)
+        stop = nxt[0][0] if nxt else min(len(s), e + 20)
+        digits = re.match(r"[\d.]*", s[e:stop]).group(0)
+        tw, ts, why = _total_values(digits, "weight" in schema, "score" in schema)
+        out.add([L.word("total", "total"), tw, ts], at, {1: why, 2: why} if why else None)
+    grade = _hits(s, list(V.grade), h_hi)
+    if grade:
+        at, e, _ = grade[0]
+        m = re.match(r"[优良中差]", s[e:e + 2])
+        out.add([L.word("grade", "grade"), m.group(0) if m else ""], at)
+
+
+def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, str]:
+    if not weighted:
+        return "", digits, ""
+    for end in _numbers_at(digits, 0):
+        a, b = digits[:end], digits[end:]
+        if b and _dec(b) is not None and (len(b) == 1 or b[0] != "0") and _dec(a) == 100 and _dec(b) <= _dec(a):
+            return a, b, ""
+    if digits:
+        return "", digits, f"总分“{digits}”连在一起，分不出总分值和总得分（推测）"
+    return "", "", ""
+
+
+def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
+    """The 二级 groups between the indicator header and the end of the table, with their 一级/二级."""
+    s = st.s
+    names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION)
+    hits = []
+    for at, end, label in _hits(s, names, lo, hi):
+        m = _POINTS.match(s, end)
+        if m and (m.group(0).startswith("(") == m.group(0).endswith(")")):
+            end = m.end()
+        hits.append((at, end, label))
+    # A name printed twice in a row: the second is the start of a 三级 name (财务管理 财务管理制度…).
+    kept = []
+    for hit in hits:
+        if kept and kept[-1][2] == hit[2] and kept[-1][1] == hit[0] and hit[2] in V.level2:
+            continue
+        kept.append(hit)
+    groups: list[_Group] = []
+    level1: Optional[str] = None
+    l1_guess = ""
+    pending_text = ""
+    level2: Optional[str] = None
+    cur: Optional[_Group] = None
+    pos = lo
+    for at, end, label in kept + [(hi, hi, "")]:
+        between = s[pos:at]
+        if between:
+            if cur is not None:
+                cur.hi = at
+            elif not re.search(r"\d", between):
+                pending_text += between  # a caption the copy garbled
+            else:
+                groups.append(_Group(level1, level2, pos, at))
+                cur = groups[-1]
+        if not label:
+            break
+        printed = s[at:end]
+        if label in _INDICATORS_CAPTION:
+            pos = end  # the caption printed again where a page broke
+            continue
+        parent_ok = level1 is not None and _bare(level1) in V.level2.get(label, ("", ()))[1]
+        if label in V.level1 and not parent_ok and not (level1 is not None and fold(printed) == level1 and cur is None and label in V.level2):
+            if level1 is not None and _bare(level1) == label and cur is None and groups and groups[-1].level1 == level1:
+                # the same 一级 printed again after a page break, or used as its own 二级 (满意度指标(10分) 满意度指标)
+                level2 = printed
+            else:
+                level1 = printed
+                level2 = None
+                l1_guess = ""
+            pending_text = ""
+            cur = None
+        else:
+            level2 = printed
+            name2 = V.level2.get(label, (label, ()))
+            parents = name2[1]
+            if pending_text or (level1 is None):
+                guess = _unscramble(pending_text, parents, V) if pending_text else (parents[0] if len(parents) == 1 else None)
+                if guess is not None:
+                    level1 = guess
+                    l1_guess = (f"一级指标印成“{pending_text}”（识别错误？），按“{label}”所属的“{guess}”读取（推测）"
+                                if pending_text else f"没有印一级指标，按“{label}”所属的“{guess}”读取（推测）")
+                elif pending_text:
+                    level1 = pending_text
+                    l1_guess = f"一级指标“{pending_text}”认不出（识别错误？），照原文读取"
+            pending_text = ""
+            groups.append(_Group(level1, level2, end, end, l1_guess, ""))
+            cur = groups[-1]
+        pos = end
+    out = []
+    for g in groups:
+        if g.hi > g.lo:
+            if g.level1 is None:
+                g.level1 = ""
+                g.l1_guess = "这一组指标前没有一级指标"
+            if g.level2 is None:
+                g.level2 = ""
+                g.l2_guess = "这一组指标前没有二级指标"
+            out.append(g)
+    return out
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"\(?\d{1,3}(?:\.\d+)?分\)?$", "", name)
+
+
+def _unscramble(text: str, parents: tuple, V: _Vocab) -> Optional[str]:
+    """The 一级 name whose characters a garbled caption holds (vertical text read out of order)."""
+    chars = list(text)
+    found = []
+    for name in sorted(set(parents) | set(V.level1)):
+        pool = list(chars)
+        ok = True
+        for ch in name:
+            if ch in pool:
+                pool.remove(ch)
+            else:
+                ok = False
+                break
+        if ok:
+            found.append(name)
+    inside = [n for n in found if n in parents]
+    if len(inside) == 1:
+        return inside[0]
+    if len(found) == 1:
+        return found[0]
+    return parents[0] if len(parents) == 1 else None
+
+
+# --------------------------------------------------------------------------- cutting a group into rows
+
+_VALUE_KEYS = ("target", "actual")
+_NUMBER_KEYS = ("weight", "score", "review", "raw_score", "other")
+_TEXT_KEYS = ("deviation", "method")
+
+
+def _cut_rows(st: _Stream, lo: int, hi: int, schema: list[str]) -> list[tuple[list, dict, int]]:
+    """The rows of one 二级 group: [(cells in the order name + schema, {key: why}, position)]."""
+    s = st.s[lo:hi]
+    cut = st.cut[lo:hi + 1]
+    if st.spaced:
+        return _cut_spaced(st, lo, hi, schema)
+    if len(s) > MAX_GROUP:
+        return [([s] + [""] * len(schema), {"name": f"这一组指标的文字太长（{len(s)} 字），未能拆分为单元格"}, lo)]
+    cut_of = _Cutter(s, cut, schema)
+    return [(cells, guesses, lo + at) for cells, guesses, at in cut_of.run()]
+
+
+def _cut_spaced(st: _Stream, lo: int, hi: int, schema: list[str]) -> list[tuple[list, dict, int]]:
+    """Cells separated by spaces: group the tokens into rows of the schema's length."""
+    s = st.s
+    tokens: list[tuple[int, str]] = []
+    start = lo
+    for i in range(lo + 1, hi + 1):
+        if i == hi or st.cut[i]:
+            tokens.append((start, s[start:i]))
+            start = i
+    width = 1 + len([k for k in schema if k not in _TEXT_KEYS])
+    optional = len(schema) + 1 - width
+    out = []
+    i = 0
+    while i < len(tokens):
+        chunk = tokens[i:i + width]
+        cells = [t for _, t in chunk]
+        guesses: dict[str, str] = {}
+        keys = ["name"] + [k for k in schema if k not in _TEXT_KEYS]
+        if len(chunk) < width:
+            guesses["name"] = f"这一行只有 {len(chunk)} 格（应有 {width} 格），缺少的按空白读取"
+        values = dict(zip(keys, cells))
+        i += len(chunk)
+        # an optional text cell (deviation) when the next token is not a row's name
+        extra = []
+        while optional and i < len(tokens) and len(extra) < optional and not _starts_row(tokens, i, width, keys):
+            extra.append(tokens[i][1])
+            i += 1
+        for k, t in zip([k for k in schema if k in _TEXT_KEYS], extra):
+            values[k] = t
+        for k in keys:
+            if k in _NUMBER_KEYS and values.get(k) and _dec(values[k]) is None:
+                guesses[k] = f"“{values[k]}”不是数，这一行的格可能错位"
+        out.append(([values.get(k, "") for k in ["name"] + schema], guesses, chunk[0][0] if chunk else lo))
+    return out
+
+
+def _starts_row(tokens: list, i: int, width: int, keys: list) -> bool:
+    chunk = [t for _, t in tokens[i:i + width]]
+    if len(chunk) < width:
+        return len(chunk) >= 1 and _dec(chunk[0]) is None
+    return all(_dec(t) is not None for k, t in zip(keys, chunk) if k in _NUMBER_KEYS)
+
+
+class _Cutter:
+    """Best cut of a run-together group into rows (name + schema cells), by dynamic programming.
+
+    A cell's plausibility is scored (a weight is a number ≤ 100, a target reads as a quantity, an
+    actual equal to its target is likely …); the best total wins. A cell that another cut, scoring
+    within MARGIN, would draw differently is a guess.
+    """
+
+    def __init__(self, s: str, cut: bytearray, schema: list[str]) -> None:
+        self.s = s
+        self.cut = cut
+        self.schema = schema
+        self.n = len(s)
+
+    # -- candidate cells from position i: [(end, score, text)]
+
+    def name(self, i: int) -> list[tuple[int, Decimal]]:
+        s = self.s
+        out = []
+        if i >= self.n or s[i] in _COMPARATORS or s[i] == "%":
+            return out
+        cjk = False
+        for j in range(i + 1, min(self.n, i + MAX_NAME) + 1):
+            ch = s[j - 1]
+            if ch == "%":
+                break
+            if j - 1 > i and self.cut[j - 1]:
+                break
+            cjk = cjk or _cjk(ch)
+            if not cjk:
+                continue
+            # a name does not end inside a number
+            if j < self.n and s[j - 1].isdigit() and (s[j].isdigit() or s[j] == "."):
+                continue
+            out.append((j, Decimal("-0.2")))
+        return out
+
+    def number(self, i: int, key: str) -> list[tuple[int, Decimal]]:
+        out = []
+        for j in _numbers_at(self.s, i, 6):
+            value = _dec(self.s[i:j])
+            if value is None or value > 100:
+                continue
+            if j < self.n and self.s[j] == "%":
+                continue
+            if any(self.cut[k] for k in range(i + 1, j)):
+                continue
+            out.append((j, Decimal(1)))
+        if key in ("review", "other"):
+            out.append((i, Decimal("-0.5")))  # a blank cell
+        return out
+
+    def value(self, i: int) -> list[tuple[int, Decimal]]:
+        s = self.s
+        out: list[tuple[int, Decimal]] = []
+        if i >= self.n:
+            return out
+        j = i
+        if s[j] in _COMPARATORS:
+            j += 1
+        ocr = s[j:j + 1] in _OCR_COMPARATORS and j + 1 < self.n and s[j + 1].isdigit()
+        for start in ((j, j + 1) if ocr else (j,)):
+            for e in _numbers_at(s, start, 10):
+                if any(self.cut[k] for k in range(i + 1, e)):
+                    break
+                base = Decimal("0.8")
+                if e < self.n and s[e] in "%‰":
+                    out.append((e + 1, Decimal("1.5")))
+                    continue
+                if e < self.n and s[e].isdigit():
+                    continue
+                out.append((e, base))
+                # a unit: up to 4 letters or CJK characters
+                k = e
+                while k < self.n and k - e < 4 and (_cjk(s[k]) or s[k].isalpha()) and not self.cut[k]:
+                    k += 1
+                    out.append((k, Decimal("1.2") - Decimal("0.1") * (k - e - 1)))
+        if s[i] in "—-一":
+            out.append((i + 1, Decimal("0.5")))
+        if not s[i].isdigit() and s[i] not in _COMPARATORS:
+            for k in range(i + 1, min(self.n, i + MAX_VALUE) + 1):
+                if k - 1 > i and self.cut[k - 1]:
+                    break
+                if k < self.n and s[k - 1].isdigit() and s[k].isdigit():
+                    continue
+                if s[k - 1] == "%":
+                    break
+                out.append((k, Decimal("-0.3") - Decimal("0.02") * (k - i)))
+        return out
+
+    def text(self, i: int) -> list[tuple[int, Decimal]]:
+        out = [(i, Decimal(0))]
+        for k in range(i + 1, min(self.n, i + MAX_NOTE) + 1):
+            out.append((k, Decimal(-3)))
+        return out
+
+    # -- the programme
+
+    def steps(self, i: int, c: int) -> list[tuple[int, int, Decimal, tuple]]:
+        """Transitions from (position i, column c): (next position, next column, score, cells)."""
+        keys = ["name"] + self.schema
+        width = len(keys)
+        key = keys[c]
+        nxt = (c + 1) % width
+        out = []
+        s = self.s
+        # a cell that starts inside a run of digits cuts a number in two: possible, never likely
+        glue = Decimal(-1) if 0 < i < self.n and not self.cut[i] and s[i - 1].isdigit() and (s[i].isdigit() or s[i] == ".") else Decimal(0)
+        if glue:
+            return [(e, c2, sc + glue, cells) for e, c2, sc, cells in self._steps(i, c, key, nxt, width, keys)]
+        return self._steps(i, c, key, nxt, width, keys)
+
+    def _steps(self, i: int, c: int, key: str, nxt: int, width: int, keys: list) -> list:
+        out = []
+        if key == "name":
+            for e, sc in self.name(i):
+                out.append((e, nxt, sc, ((i, e),)))
+        elif key == "target" and c + 1 < width and keys[c + 1] == "actual":
+            after = (c + 2) % width
+            for e, sc in self.value(i):
+                for e2, sc2 in self.value(e):
+                    bonus = Decimal(3) if self.s[i:e] == self.s[e:e2] and e > i else Decimal(0)
+                    # a cell boundary the copy printed confirms the cut
+                    out.append((e2, after, sc + sc2 + bonus + self._sep(e), ((i, e), (e, e2))))
+                if e < self.n:
+                    out.append((e, after, sc - 2, ((i, e), (e, e))))  # the actual is blank
+            out.append((i, nxt, Decimal(-2), ((i, i),)))  # a blank target: the next step reads the actual
+        elif key in _VALUE_KEYS:
+            for e, sc in self.value(i):
+                out.append((e, nxt, sc, ((i, e),)))
+            out.append((i, nxt, Decimal(-2), ((i, i),)))
+        elif key in _NUMBER_KEYS:
+            for e, sc in self.number(i, key):
+                out.append((e, nxt, sc + self._sep(e), ((i, e),)))
+        else:
+            for e, sc in self.text(i):
+                out.append((e, nxt, sc, ((i, e),)))
+        return out
+
+    def _sep(self, e: int) -> Decimal:
+        return Decimal("0.5") if 0 < e < self.n and self.cut[e] else Decimal(0)
+
+    def run(self) -> list[tuple[list, dict, int]]:
+        width = 1 + len(self.schema)
+        n = self.n
+        NEG = Decimal("-1e9")
+        # forward pass over states (position, column); rows end at column 0
+        best: dict[tuple[int, int], Decimal] = {(0, 0): Decimal(0)}
+        back: dict[tuple[int, int], tuple] = {}
+        trans: list[tuple] = []
+        order = sorted
+        frontier = [(0, 0)]
+        seen = {(0, 0)}
+        # positions only grow or stay (blank cells) with a larger column, so process by (position, column)
+        queue = [(0, 0)]
+        processed = set()
+        import heapq
+
+        # topological order: by position, and at one position column 0 (a row just ended) after the
+        # others, since a blank last cell ends a row without moving
+        def order(i: int, c: int) -> tuple:
+            return (i, width if c == 0 else c)
+
+        heap = [((0, width), 0, 0)]
+        while heap:
+            _, i, c = heapq.heappop(heap)
+            if (i, c) in processed:
+                continue
+            processed.add((i, c))
+            here = best[(i, c)]
+            if len(processed) > 20000:
+                break
+            for e, c2, sc, cells in self.steps(i, c):
+                if e > n:
+                    continue
+                total = here + sc
+                trans.append((i, c, e, c2, sc, cells))
+                if total > best.get((e, c2), NEG):
+                    best[(e, c2)] = total
+                    back[(e, c2)] = (i, c, cells)
+                    heapq.heappush(heap, (order(e, c2), e, c2))
+        end = (n, 0)
+        if end not in best:
+            return [([self.s] + [""] * len(self.schema),
+                     {"name": f"这一组指标“{self.s[:30]}”无法按栏目拆分为单元格，整段按三级指标名称读取"}, 0)]
+        # backward best (to the end) for the margin test
+        after: dict[tuple[int, int], Decimal] = {end: Decimal(0)}
+        for i, c, e, c2, sc, cells in sorted(trans, key=lambda t: (-t[0], -t[1])):
+            pass
+        after = self._backward(trans, end)
+        top = best[end]
+        path = []
+        state = end
+        while state != (0, 0):
+            i, c, cells = back[state]
+            path.append((i, c, cells))
+            state = (i, c)
+        path.reverse()
+        # alternatives: any transition at the same column over an overlapping span, nearly as good
+        chosen = {(c, cells) for i, c, cells in path}
+        alt: dict[int, list] = {}
+        for i, c, e, c2, sc, cells in trans:
+            if (i, c) not in best or (e, c2) not in after:
+                continue
+            if best[(i, c)] + sc + after[(e, c2)] >= top - MARGIN and (c, cells) not in chosen:
+                alt.setdefault(c, []).append(cells)
+        keys = ["name"] + self.schema
+        rows_out: list[tuple[list, dict, int]] = []
+        cur: list = []
+        guesses: dict[str, str] = {}
+        row_at = 0
+        for i, c, cells in path:
+            if c == 0:
+                if cur:
+                    rows_out.append((cur, guesses, row_at))
+                cur, guesses, row_at = [], {}, i
+            for offset, (a, b) in enumerate(cells):
+                k = keys[c + offset]
+                cur.append(self.s[a:b])
+                for other in alt.get(c, []):
+                    if len(other) > offset and other[offset] != (a, b) and _overlap(other[offset], (a, b)):
+                        guesses[k] = f"“{self.s[a:b] or '（空白）'}”与相邻单元格连在一起，边界是推测的"
+            if c == 0 and not cur:
+                pass
+        if cur:
+            rows_out.append((cur, guesses, row_at))
+        for cells, g, _ in rows_out:
+            while len(cells) < len(keys):
+                cells.append("")
+            values = dict(zip(keys, cells))
+            _ocr_and_arithmetic(values, g)
+            for index, k in enumerate(keys):
+                cells[index] = values[k]
+        return rows_out
+
+    def _backward(self, trans: list, end: tuple) -> dict:
+        after: dict[tuple[int, int], Decimal] = {end: Decimal(0)}
+        by_from: dict[tuple[int, int], list] = {}
+        for t in trans:
+            by_from.setdefault((t[0], t[1]), []).append(t)
+        # states in reverse topological order: larger position first, then larger column
+        states = sorted(by_from, key=lambda st: (st[0], st[1]), reverse=True)
+        width = 1 + len(self.schema)
+        # column 0 at a position comes after the last column at the same position: order (i, c) with c=0 last
+        states.sort(key=lambda st: (st[0], st[1] if st[1] else width), reverse=True)
+        for state in states:
+            best = None
+            for i, c, e, c2, sc, cells in by_from[state]:
+                if (e, c2) in after:
+                    v = sc + after[(e, c2)]
+                    if best is None or v > best:
+                        best = v
+            if best is not None:
+                after[state] = best
+        return after
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1] or a == b or (a[0] == a[1] and b[0] <= a[0] <= b[1]) or (b[0] == b[1] and a[0] <= b[0] <= a[1])
+
+
+def _ocr_and_arithmetic(values: dict, guesses: dict) -> None:
+    """OCR comparators ("290%" for ≥90%) and score ≤ weight."""
+    for key in _VALUE_KEYS:
+        text = values.get(key) or ""
+        m = re.fullmatch(r"([2W])(\d+(?:\.\d+)?)%", text)
+        if m:
+            whole = _dec(text[:-1])
+            if m.group(1) == "W" or (whole is not None and whole > 100 and _dec(m.group(2)) <= 100):
+                values[key] = _OCR_COMPARATORS[m.group(1)] + m.group(2) + "%"
+                guesses[key] = f"“{text}”不可能是百分比，按“{values[key]}”读取（“{m.group(1)}”是识别错的“{_OCR_COMPARATORS[m.group(1)]}”？推测）"
+    weight, score = _dec(values.get("weight") or "x"), _dec(values.get("score") or "x")
+    if weight is not None and score is not None and score > weight:
+        guesses["score"] = f"得分 {values['score']} 大于分值 {values['weight']}，拆分可能有误"
