@@ -219,7 +219,12 @@ def _vocab(L: Labels) -> _Vocab:
                   tuple(L.titles), every)
 
 
-def _hits(s: str, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[int, int, str]]:
+def _find(st: _Stream, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[int, int, str]]:
+    """_hits in the stream; where spaces separate the cells, a label begins a cell."""
+    return _hits(st.s, labels, lo, hi, st.cut if st.spaced else None)
+
+
+def _hits(s: str, labels, lo: int = 0, hi: Optional[int] = None, align: Optional[bytearray] = None) -> list[tuple[int, int, str]]:
     """Leftmost-longest occurrences of the labels in s[lo:hi]: (start, end, label), in order."""
     hi = len(s) if hi is None else hi
     found: list[tuple[int, int, str]] = []
@@ -228,7 +233,8 @@ def _hits(s: str, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[i
             continue
         at = s.find(label, lo, hi)
         while at >= 0:
-            found.append((at, at + len(label), label))
+            if align is None or align[at]:
+                found.append((at, at + len(label), label))
             at = s.find(label, at + 1, hi)
     found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     out: list[tuple[int, int, str]] = []
@@ -296,8 +302,8 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     st = _stream(text, V.every)
     s = st.s
     out = _Out(stream=st)
-    header_at = _indicator_header(s, V)
-    project_hits = _hits(s, [k for k, v in V.header.items() if v == "project"])
+    header_at = _indicator_header(st, V)
+    project_hits = _find(st, [k for k, v in V.header.items() if v == "project"])
     if header_at is None and not project_hits:
         raise NotAForm(
             f"{name}：没有找到单元格分隔：每行包含多个单元格，且无法按栏目拆分（没有找到“{L.word('header', 'project')}”"
@@ -305,15 +311,15 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
             f"{name}: no cell separators found: each line holds several cells and no column header to split them by",
         )
     form_start = project_hits[0][0] if project_hits else header_at[0]
-    title = _title(s, V, form_start)
+    title = _title(st, V, form_start)
     if title is not None:
         lo, text_ = title
         out.add([text_], lo)
     head_end = header_at[0] if header_at else len(s)
-    for at, end, _ in _hits(s, _INDICATORS_CAPTION, form_start, head_end):
+    for at, end, _ in _find(st, _INDICATORS_CAPTION, form_start, head_end):
         if head_end - end <= 4:
             head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
-    blocks = _blocks(s, V, form_start, head_end)
+    blocks = _blocks(st, V, form_start, head_end)
     _header(st, V, L, out, form_start, blocks[0][0] if blocks else head_end)
     for index, (lo, kind) in enumerate(blocks):
         hi = blocks[index + 1][0] if index + 1 < len(blocks) else head_end
@@ -326,9 +332,10 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     return out.rows
 
 
-def _title(s: str, V: _Vocab, before: int) -> Optional[tuple[int, str]]:
+def _title(st: _Stream, V: _Vocab, before: int) -> Optional[tuple[int, str]]:
+    s = st.s
     best = None
-    for at, end, label in _hits(s, V.titles, 0, before + 1):
+    for at, end, label in _find(st, V.titles, 0, before + 1):
         best = (at, end)
     if best is None:
         return None
@@ -346,16 +353,16 @@ def _title(s: str, V: _Vocab, before: int) -> Optional[tuple[int, str]]:
     return at, text_
 
 
-def _blocks(s: str, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
+def _blocks(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
     """Where the funds block and the goals block begin, in the order printed."""
     found: list[tuple[int, str]] = []
-    funds = _hits(s, V.funds_block, lo, hi)
+    funds = _find(st, V.funds_block, lo, hi)
     if not funds:
-        columns = _hits(s, [k for k, v in V.funds_columns.items() if v in ("annual", "executed")], lo, hi)
+        columns = _find(st, [k for k, v in V.funds_columns.items() if v in ("annual", "executed")], lo, hi)
         funds = columns[:1]
     if funds:
         found.append((funds[0][0], "funds"))
-    goals = _hits(s, V.goals_block, lo, hi)
+    goals = _find(st, V.goals_block, lo, hi)
     if goals:
         found.append((goals[0][0], "goals"))
     return sorted(found)
@@ -366,7 +373,7 @@ def _blocks(s: str, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
 
 def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
     s = st.s
-    hits = [h for h in _hits(s, V.header, lo, hi)]
+    hits = [h for h in _find(st, V.header, lo, hi)]
     for index, (at, end, label) in enumerate(hits):
         key = V.header[label]
         stop = hits[index + 1][0] if index + 1 < len(hits) else hi
@@ -406,7 +413,7 @@ _FUNDS_ORDER = ("initial", "annual", "executed", "weight", "rate", "score")
 
 def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
     s = st.s
-    block = _hits(s, V.funds_block, lo, lo + 12)
+    block = _find(st, V.funds_block, lo, lo + 12)
     caption_end = block[0][1] if block else lo
     # the caption's brackets: (万元), (20分)
     unit = None
@@ -427,7 +434,7 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
     # Column labels, then rows: label, values.
     labels = dict(V.funds_columns)
     row_labels = dict(V.funds_rows)
-    hits = _hits(s, list(labels) + list(row_labels) + ["其中:"], j, hi)
+    hits = _find(st, list(labels) + list(row_labels) + ["其中:"], j, hi)
     columns: list[str] = []
     rows_: list[tuple[int, int, str]] = []  # (at, end, key)
     k = 0
@@ -506,8 +513,11 @@ def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Op
     for option in options:
         for split in _splits(parts, len(option)):
             score = _funds_fit(split, option, key, points, total)
-            if score is not None:
-                best.append((score, split, option))
+            if score is None:
+                continue
+            if len(split) == len(parts):
+                score += 1  # each number between separators the copy kept
+            best.append((score, split, option))
         if best and key == "total":
             break
     if not best:
@@ -582,8 +592,8 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
         whole = _dec((total or {}).get(column) or "x")
         if whole is not None and column != "rate":
             if value > whole:
-                return None
-            if value == whole:
+                fit -= 1  # a part larger than the total: possible on a form with errors, unlikely
+            elif value == whole:
                 fit += 1
     weight, score, rate = values.get("weight"), values.get("score"), values.get("rate")
     if weight is not None:
@@ -617,6 +627,8 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
                 fit += 1
             else:
                 fit -= 2
+    elif rate is not None and "rate" not in percent:
+        fit -= 1  # a bare number read as a rate that nothing checks
     elif budget is not None and executed is not None:
         if executed > budget * Decimal("1.5") and budget > 0:
             fit -= 1
@@ -630,9 +642,10 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
 
 def _goals(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
     s = st.s
-    block = _hits(s, V.goals_block, lo, lo + 12)
+    block = _find(st, V.goals_block, lo, lo + 12)
     start = block[0][1] if block else lo
-    hits = _hits(s, V.goals, start, hi)
+    # a label followed by a comma is a phrase of the text (按照年初设定目标,将…), not a label
+    hits = [h for h in _find(st, V.goals, start, hi) if s[h[1]:h[1] + 1] not in ",，;；。、"]
     head = [L.word("goals_block", "") or "年度总体目标", L.word("goals", "expected"), L.word("goals", "achieved")]
     head[0] = fold(block[0][2]) if block else "年度总体目标"
     out.add(head, lo)
@@ -698,9 +711,10 @@ def _split_goals(body: str, cut: bytearray, spaced: bool) -> tuple[str, str, str
 # --------------------------------------------------------------------------- indicators
 
 
-def _indicator_header(s: str, V: _Vocab) -> Optional[tuple[int, int, list]]:
+def _indicator_header(st: _Stream, V: _Vocab) -> Optional[tuple[int, int, list]]:
     """(start, end, [(column key, label)]) of the first run of indicator column labels (≥ 3)."""
-    hits = _hits(s, V.columns)
+    s = st.s
+    hits = _find(st, V.columns)
     run: list = []
     for at, end, label in hits:
         if run and at - run[-1][1] > 8:
@@ -760,7 +774,7 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
     canonical = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation"]
     out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
     # The table ends at 总分, 评分等级, or the notes printed below it.
-    ends = _hits(s, list(V.total) + list(V.grade) + list(_END), h_hi)
+    ends = _find(st, list(V.total) + list(V.grade) + list(_END), h_hi)
     end = ends[0][0] if ends else len(s)
     groups = _groups(st, V, h_hi, end)
     l1_seen: Optional[str] = None
@@ -791,12 +805,12 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
             first = False
     if ends and ends[0][2] in V.total:
         at, e, _ = ends[0]
-        nxt = _hits(s, list(V.grade) + list(_END), e)
+        nxt = _find(st, list(V.grade) + list(_END), e)
         stop = nxt[0][0] if nxt else min(len(s), e + 20)
         digits = re.match(r"[\d.]*", s[e:stop]).group(0)
         tw, ts, why = _total_values(digits, "weight" in schema, "score" in schema)
         out.add([L.word("total", "total"), tw, ts], at, {1: why, 2: why} if why else None)
-    grade = _hits(s, list(V.grade), h_hi)
+    grade = _find(st, list(V.grade), h_hi)
     if grade:
         at, e, _ = grade[0]
         m = re.match(r"[优良中差]", s[e:e + 2])
@@ -820,7 +834,7 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
     s = st.s
     names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION)
     hits = []
-    for at, end, label in _hits(s, names, lo, hi):
+    for at, end, label in _find(st, names, lo, hi):
         m = _POINTS.match(s, end)
         if m and (m.group(0).startswith("(") == m.group(0).endswith(")")):
             end = m.end()
@@ -882,6 +896,13 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
             groups.append(_Group(level1, level2, end, end, l1_guess, ""))
             cur = groups[-1]
         pos = end
+    # A merged 一级 cell whose text the copy printed after its first rows (centred in the cell):
+    # those rows belong to the first 一级 that follows them.
+    first = next((g.level1 for g in groups if g.level1 is not None), None)
+    for g in groups:
+        if g.level1 is None and first is not None:
+            g.level1 = first
+            g.l1_guess = f"这组指标之前没有一级指标，按其后印着的“{first}”读取（推测）"
     out = []
     for g in groups:
         if g.hi > g.lo:
@@ -1074,10 +1095,14 @@ class _Cutter:
                 out.append((k, Decimal("-0.3") - Decimal("0.02") * (k - i)))
         return out
 
-    def text(self, i: int) -> list[tuple[int, Decimal]]:
-        out = [(i, Decimal(0))]
+    def text(self, i: int, key: str) -> list[tuple[int, Decimal]]:
+        # a deviation note is rare (most rows met their target); a method or standard is printed on every row
+        cost = Decimal(-3) if key == "deviation" else Decimal(0)
+        out = [(i, Decimal(0) if key == "deviation" else Decimal(-2))]
         for k in range(i + 1, min(self.n, i + MAX_NOTE) + 1):
-            out.append((k, Decimal(-3)))
+            if k - 1 > i and self.cut[k - 1] and key != "deviation":
+                break
+            out.append((k, cost))
         return out
 
     # -- the programme
@@ -1119,7 +1144,7 @@ class _Cutter:
             for e, sc in self.number(i, key):
                 out.append((e, nxt, sc + self._sep(e), ((i, e),)))
         else:
-            for e, sc in self.text(i):
+            for e, sc in self.text(i, key):
                 out.append((e, nxt, sc, ((i, e),)))
         return out
 
