@@ -75,6 +75,7 @@ _END = ("说明", "备注", "注:")
 _INDICATORS_CAPTION = ("绩效指标",)
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
+_CONTINUING = ".、，,;；:：)）》”"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
 _POINTS = re.compile(r"\(?(\d{1,3}(?:\.\d+)?)分\)?")
@@ -321,6 +322,11 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
             head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
     blocks = _blocks(st, V, form_start, head_end)
     _header(st, V, L, out, form_start, blocks[0][0] if blocks else head_end)
+    if title is None:
+        # No title the layouts know ("2020年度长江禁捕项目自评表"): the year printed before the form.
+        years = list(re.finditer(r"((?:19|20)\d\d)年度", s[:form_start]))
+        if years:
+            out.add([f"{years[-1].group(1)}{L.word('header', 'year')}"], years[-1].start())
     for index, (lo, kind) in enumerate(blocks):
         hi = blocks[index + 1][0] if index + 1 < len(blocks) else head_end
         if kind == "funds":
@@ -475,6 +481,8 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
         values, guesses = _funds_values(body, st.cut[offset:stop + 1], columns, key, points, totals)
         if key == "total":
             totals = values
+        if key == "total" and "weight" not in columns and points is not None:
+            values.setdefault("weight", format(points, "f"))  # 预算执行情况(万元)(20分): the caption states the weight
         cells = [L.word("funds", key)] + [values.get(c, "") for c in _FUNDS_ORDER]
         g = {1 + _FUNDS_ORDER.index(c): why for c, why in guesses.items() if c in _FUNDS_ORDER}
         if "" in guesses:
@@ -883,6 +891,13 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
             level2 = printed
             name2 = V.level2.get(label, (label, ()))
             parents = name2[1]
+            if level1 is not None and parents and _bare(level1) not in parents and cur is not None and not pending_text:
+                # A 二级 of another 一级 with no 一级 caption between: the caption is the text with no
+                # figures that ends the rows before (garbled by OCR, "益标效指意指斥满度打").
+                tail = re.search(r"[^\d%]{1,16}$", s[cur.lo:at])
+                if tail and _unscramble(tail.group(0), parents, V) in parents:
+                    cur.hi = at - len(tail.group(0))
+                    pending_text = tail.group(0)
             if pending_text or (level1 is None):
                 guess = _unscramble(pending_text, parents, V) if pending_text else (parents[0] if len(parents) == 1 else None)
                 if guess is not None:
@@ -1074,8 +1089,6 @@ class _Cutter:
                 if e < self.n and s[e] in "%‰":
                     out.append((e + 1, Decimal("1.5")))
                     continue
-                if e < self.n and s[e].isdigit():
-                    continue
                 out.append((e, base))
                 # a unit: up to 4 letters or CJK characters
                 k = e
@@ -1117,9 +1130,13 @@ class _Cutter:
         s = self.s
         # a cell that starts inside a run of digits cuts a number in two: possible, never likely
         glue = Decimal(-1) if 0 < i < self.n and not self.cut[i] and s[i - 1].isdigit() and (s[i].isdigit() or s[i] == ".") else Decimal(0)
-        if glue:
-            return [(e, c2, sc + glue, cells) for e, c2, sc, cells in self._steps(i, c, key, nxt, width, keys)]
-        return self._steps(i, c, key, nxt, width, keys)
+        out = []
+        for e, c2, sc, cells in self._steps(i, c, key, nxt, width, keys):
+            # no cell begins with a mark that continues a text (、 , ; . ) ）)
+            if any(b > a and s[a] in _CONTINUING for a, b in cells):
+                continue
+            out.append((e, c2, sc + glue, cells))
+        return out
 
     def _steps(self, i: int, c: int, key: str, nxt: int, width: int, keys: list) -> list:
         out = []
@@ -1131,6 +1148,8 @@ class _Cutter:
             for e, sc in self.value(i):
                 for e2, sc2 in self.value(e):
                     bonus = Decimal(3) if self.s[i:e] == self.s[e:e2] and e > i else Decimal(0)
+                    if 0 < e < self.n and self.s[e - 1].isdigit() and self.s[e].isdigit() and not self.cut[e]:
+                        bonus -= 1  # the actual starts inside the target's digits
                     # a cell boundary the copy printed confirms the cut
                     out.append((e2, after, sc + sc2 + bonus + self._sep(e), ((i, e), (e, e2))))
                 if e < self.n:
