@@ -30,6 +30,11 @@ from perfspec.importers import NotAForm
 from perfspec.importers.labels import Labels, fold
 from perfspec.importers.text import Row, rows_of_text
 
+# Shapes that keep every cell where the form prints it (blank cells too): rows can be read by column.
+EXACT = ("tab", "pipes", "cells")
+# Shapes whose indicator rows hold exactly the header's columns (merged 一级 / 二级 cells left out on the
+# left): read by column. Not tab text: its copies shift rows by a cell, which the pair reading repairs.
+BY_COLUMNS = ("cells", "run-together")
 NO_SEPARATORS = "没有找到单元格分隔：每行包含多个单元格"
 NO_SEPARATORS_EN = "no cell separators found: each line holds several cells"
 
@@ -114,13 +119,17 @@ class _Vocab:
 
     def __init__(self, L: Labels) -> None:
         self.L = L
-        header_keys = {f.key for layout in L.layouts for f in layout.header + layout.sections + layout.signatures}
+        header_keys = {f.key for layout in L.layouts for f in layout.header}
         self.header = set().union(*(L.of("header", k) for k in header_keys)) - {"年度", ""}
+        # 评价结论, 项目负责人 …: they start a row wherever they are (after the indicator table too).
+        anywhere_keys = {f.key for layout in L.layouts for f in layout.sections + layout.signatures}
+        self.anywhere = set().union(*(L.of("header", k) for k in anywhere_keys)) - self.header
         self.funds_block = set(L.of("funds_block", ""))
         keys_rows = {f.key for layout in L.layouts for f in layout.funds_rows}
         self.funds_rows = set().union(*(L.of("funds_rows", k) for k in keys_rows))
         keys_cols = {f.key for layout in L.layouts for f in layout.funds_columns}
-        self.funds_header = set().union(*(L.of("funds_columns", k) for k in keys_cols)) | set().union(
+        self.funds_columns = set().union(*(L.of("funds_columns", k) for k in keys_cols))
+        self.funds_header = self.funds_columns | set().union(
             *(L.of("funds", k) for k in ("weight", "rate", "score", "deviation"))
         )
         self.goals_block = set(L.of("goals_block", ""))
@@ -132,7 +141,7 @@ class _Vocab:
         self.total = set(L.of("total", "total"))
         self.grade = set(L.of("grade", "grade"))
         self.titles = {fold(t) for layout in L.layouts for t in (layout.title, *layout.titles) if t}
-        self.every = (self.header | self.funds_block | self.funds_rows | self.funds_header | self.goals_block
+        self.every = (self.header | self.anywhere | self.funds_block | self.funds_rows | self.funds_header | self.goals_block
                       | self.goals | self.ind_header | self.level1 | self.level2 | self.total | self.grade)
 
     def known(self, text: str) -> bool:
@@ -155,8 +164,9 @@ _VOCABS: dict = {}
 
 
 def _base(folded: str) -> str:
-    """A label without the points or unit printed after it: 产出指标(50分) → 产出指标, 项目资金(万元) → 项目资金."""
-    return re.sub(r"\([^()]*\)$", "", folded)
+    """A label without its number or the points, unit or note printed after it: 产出指标(50分) → 产出指标,
+    项目资金(万元) → 项目资金, 实施单位(盖章) → 实施单位, 2.项目实施内容及过程概述 → 项目实施内容及过程概述."""
+    return re.sub(r"^\d{1,2}[.、]", "", re.sub(r"\([^()]*\)$", "", folded))
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -304,7 +314,7 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
         rows.append(row)
         return row
 
-    for text, number in tokens:
+    for position, (text, number) in enumerate(tokens):
         folded = fold(text)
         base = _base(folded)
         if not folded:
@@ -315,8 +325,17 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
             current = start(text, number)
             current = None
             continue
-        if section in ("head", "funds", "goals") and folded in vocab.header and folded not in vocab.funds_rows:
+        if section in ("head", "funds", "goals") and (folded in vocab.header or base in vocab.header) \
+                and folded not in vocab.funds_rows:
             current, section = start(text, number), "head"
+            continue
+        if folded in vocab.anywhere or base in vocab.anywhere:
+            current = start(text, number)
+            if section != "head":
+                section = "end"
+            continue
+        if section in ("head", "goals") and (folded in vocab.funds_columns or base in vocab.funds_columns):
+            current, section = start(text, number), "funds-head"  # the funds header without its caption
             continue
         if folded in vocab.funds_block or base in vocab.funds_block:
             current, section = start(text, number), "funds-head"
@@ -329,6 +348,9 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
             continue
         if section in ("head", "funds-head", "funds") and (folded in vocab.funds_rows or base in vocab.funds_rows):
             current, section = start(text, number), "funds"
+            continue
+        if section == "funds-head" and current is not None and len(current.cells) > 1 and not _numeric(text):
+            current, section = start(text, number), "funds"  # the first funds row, under a label no layout has
             continue
         if folded in vocab.goals_block or base in vocab.goals_block:
             current, section, goals_labels = start(text, number), "goals-head", 0
@@ -348,6 +370,12 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
             continue
         if folded in vocab.total or folded in vocab.grade:
             current, section = start(text, number), "end"
+            continue
+        if section == "ind-head" and current is not None and not _numeric(text) and base not in vocab.level1 \
+                and base not in vocab.level2 and position + 1 < len(tokens) \
+                and _base(fold(tokens[position + 1][0])) in vocab.level1:
+            current.cells.append(text)  # the header's last column, under a label no layout has
+            columns += 1
             continue
         if section in ("ind-head", "indicators"):
             section = "indicators"
@@ -375,6 +403,10 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
         else:
             current.cells.append(text)
     return rows
+
+
+def _numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?\d[\d,]*(?:\.\d+)?[%％]?|[/-]", text.strip()))
 
 
 # --------------------------------------------------------------------------- entry

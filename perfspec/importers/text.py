@@ -192,6 +192,16 @@ class _Form:
     where_now: int = 0  # the row being read
     # Where the cells of the row being read landed: cell index → a FormData path, or (Indicator, key).
     landed: dict = field(default_factory=dict)
+    exact: bool = False  # every cell of a row is where the form prints it (no blank cell lost)
+    by_columns: bool = False  # indicator rows are read by the header's columns (cells in place, merged ones left out)
+    one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
+    columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
+    funds_cols: Optional[list] = None  # keys of the funds block's columns, from its header row
+    funds_rows_read: int = 0
+    points: Optional[str] = None  # "(50分)": a 一级 caption whose name was lost, waiting for its 二级
+    carry: list = field(default_factory=list)
+    title: Optional[str] = None  # the title line as printed
+    printed: set = field(default_factory=set)  # the short text cells of the form (what its labels are)  # notes of a row without an indicator, for the next indicator
     rows_read: int = 0
     unread: int = 0  # lines not read (after the form, or not recognised)
 
@@ -232,15 +242,47 @@ def _starting(row: Row, labels: frozenset[str]) -> tuple[int, list]:
 def _is_indicator_header(row: Row, L: Labels) -> bool:
     labels = {fold(c) for c in row.texts}
     others = L.of("indicators", "level1") | L.of("indicators", "level2") | L.of("indicators", "weight")
-    return bool(labels & L.of("indicators", "name")) and bool(labels & others)
+    if bool(labels & L.of("indicators", "name")) and bool(labels & others):
+        return True
+    # The header printed over two lines: the first holds 一级指标 (and the block's caption) only.
+    return bool(labels & L.of("indicators", "level1")) and len(labels) <= 2
+
+
+_COLUMN_KEYS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "raw_score", "weight", "score", "deviation")
+
+
+def _columns(row: Row, L: Labels) -> Optional[list]:
+    """The keys of the indicator table's columns (None for a column no layout names), if the row is a full header."""
+    names = L.keys("indicators", _COLUMN_KEYS)
+    keys = [names.get(fold(c)) for c in row.cells if c is not None and c.strip()]
+    if "name" not in keys or not {"weight", "score"} <= set(keys):
+        return None
+    # A trailing column no layout names after 得分 is the deviation note (未完成原因分析 …).
+    if keys[-1] is None and "deviation" not in keys:
+        keys[-1] = "deviation"
+    return keys
+
+
+_PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|……+)$")
+_POINTS_ONLY = re.compile(r"^[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
 
 
 def _is_title(joined: str, L: Labels) -> bool:
+    """A title line of any kind of form (the kind is detected when the form is done)."""
     folded = fold(joined)
-    return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in L.titles)
+    return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in _titles(L))
 
 
-def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None) -> list[FormData]:
+def _titles(L: Labels) -> tuple[str, ...]:
+    found = {fold(t) for layout in L.layouts for t in (layout.title, *layout.titles) if t}
+    return tuple(sorted(found - {""}, key=lambda t: (-len(t), t)))
+
+
+_CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
+
+
+def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
+             exact: bool = False, one_per_line: bool = False, by_columns: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
@@ -256,12 +298,19 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     form: _Form | None = None
     for row in rows:
         texts = row.texts
+        if len(texts) > 1 and _CAPTION.match(texts[0]):
+            # "一、基本情况 项目名称 …": the numbered block caption in the first column is no cell of the form.
+            first = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+            row = Row(row.cells[first + 1:], row.where, row.brk,
+                      {i - first - 1: g for i, g in row.guesses.items() if i > first})
+            texts = row.texts
         if not texts:
             continue
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
-            form = _Form(FormData(), row.where, L)
+            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+            form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
             if match:
@@ -274,7 +323,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form is None or form.section == "done":
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
-                form = _Form(FormData(), row.where, L)
+                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
                 forms.append(form)
             else:
                 if form is not None and form.section == "done":
@@ -294,7 +343,12 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?" + year_re.pattern + r"[)）]?", joined):
                     continue
         form.landed = {}
+        form.printed.update(t for t in texts if len(t) <= 16 and number(t) is None)
+        before = len(form.items)
         _row(form, row, texts, label, place)
+        if form.carry and len(form.items) > before:
+            form.flag_item(form.items[before], None, "；".join(form.carry), row.where)
+            form.carry = []
         if row.guesses:
             _guessed(form, row, place)
     out: list[FormData] = []
@@ -346,6 +400,14 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _exact_next(form: "_Form", cells: list) -> str | None:
+    """The cell right after a label when every cell is in place (a blank one is a blank value), else the
+    first non-blank one after it."""
+    if form.one_per_line:
+        return _cell(cells[0]) if cells else None
+    return _next_text(cells)
+
+
 def _next_text(cells: list) -> str | None:
     for cell in cells:
         value = _cell(cell)
@@ -360,7 +422,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     head = form.section == "head"
     if head and label in L.of("header", "project"):
         start, rest = _starting(row, L.of("header", "project"))
-        data.project = _next_text(rest)
+        data.project = _exact_next(form, rest)
         _land_next(form, row, start, ("project",))
         if data.project is None:
             form.flag(("project",), f"“{L.word('header', 'project')}”一栏是空的（{at}）", row.where)
@@ -370,13 +432,13 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
         if _starting(row, departments)[0] >= 0:
             start, rest = _starting(row, departments)
-            value = _next_text(rest)
+            value = _exact_next(form, rest)
             data.department = None if value is not None and starts(value, implementers) else value
             if data.department is not None:
                 _land_next(form, row, start, ("department",))
         if _starting(row, implementers)[0] >= 0:
             start, rest = _starting(row, implementers)
-            data.implementer = _next_text(rest)
+            data.implementer = _exact_next(form, rest)
             _land_next(form, row, start, ("implementer",))
         form.seen.add("parties")
         return
@@ -390,17 +452,39 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         else:
             form.flag(("funds", "unit"), f"“{L.ref.funds_zh}”一栏没有写金额单位，按万元读取（{at}）", row.where)
         return
+    if form.section in ("head", "funds") and _funds_header(form, row):
+        form.section = "funds"
+        return
+    section_key = _section_key(L, label)
+    if section_key is not None:
+        start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        value = _exact_next(form, row.cells[start + 1:])
+        if value is not None:
+            data.extra[(section_key,)] = value
+            _land_next(form, row, start, (section_key,))
+        return
     if form.section in ("funds", "head"):
-        for key in FUNDS_ROWS:
-            index, rest = _find(row, L.of("funds_rows", key), anywhere=True)
-            if index >= 0:
-                targets: list = [("funds", key, column) for column in FUNDS_COLUMNS]
-                if key == "total":
-                    targets += [("funds", "weight"), ("funds", "rate"), ("funds", "score")]
-                _land_after(form, row, index, targets)
-                _funds_row(form, row, key, rest, at)
+        found = _funds_row_key(form, row)
+        if found is not None:
+            key, index, rest = found
+            form.funds_rows_read += 1
+            if form.exact and form.funds_cols:
+                _funds_row_by_columns(form, row, key, index, at)
                 form.section = "funds"
                 return
+            if key not in FUNDS_ROWS:
+                form.flag(("funds", key), f"“{_cell(row.cells[index])}”一行按位置读取（{at}）", row.where)
+                for column, text in zip(FUNDS_COLUMNS, [c for c in rest if c is not None]):
+                    data.extra[("funds", key, column)] = number(text.strip())
+                form.section = "funds"
+                return
+            targets: list = [("funds", key, column) for column in FUNDS_COLUMNS]
+            if key == "total":
+                targets += [("funds", "weight"), ("funds", "rate"), ("funds", "score")]
+            _land_after(form, row, index, targets)
+            _funds_row(form, row, key, rest, at)
+            form.section = "funds"
+            return
     if form.section in ("head", "funds") and starts(label, L.of("goals_block", "")):
         form.section = "goals"
         expected = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "expected"))), None)
@@ -408,9 +492,12 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.goals_columns = (expected, achieved)
         return
     if _is_indicator_header(row, L):
-        if form.section == "indicators":
+        if form.section == "indicators" and form.items:
             form.break_next = True  # a repeated header: the table went on to a new page
         form.section = "indicators"
+        columns = _columns(row, L)
+        if columns:
+            form.columns = columns
         return
     if label in L.of("total", "total"):
         _total_row(form, row, at)
@@ -429,6 +516,108 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         _indicator_row(form, row, brk, place)
         return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+
+
+_FUNDS_WORDS = ("weight", "rate", "score", "deviation")
+
+
+def _strip_note(folded: str) -> str:
+    """全年预算数(A) → 全年预算数, 执行率(B/A) → 执行率, 年度预算数(万元) → 年度预算数."""
+    return re.sub(r"\([^()]*\)$", "", folded)
+
+
+def _funds_header(form: _Form, row: Row) -> bool:
+    """A row of the funds block's column labels: their keys, in order, become form.funds_cols."""
+    L = form.L
+    column_keys = {f.key for layout in L.layouts for f in layout.funds_columns}
+    names = L.keys("funds_columns", sorted(column_keys))
+    words = L.keys("funds", _FUNDS_WORDS)
+    keys: list = []
+    for cell in row.cells:
+        folded = _strip_note(fold(cell))
+        if not folded:
+            continue
+        key = names.get(folded) or words.get(folded)
+        if key is not None:
+            keys.append(key)
+    if sum(1 for k in keys if k in column_keys) < 2:
+        return False
+    form.funds_cols = keys
+    return True
+
+
+def _section_key(L: Labels, label: str) -> Optional[str]:
+    """The key of a section or signature field (评价结论, 项目负责人 …) the row begins with, if any."""
+    keys = {f.key for layout in L.layouts for f in layout.header + layout.sections + layout.signatures}
+    keys -= {"project", "department", "implementer", "year"}
+    names = L.keys("header", sorted(keys))
+    folded = _strip_note(re.sub(r"^\d{1,2}[.、]", "", label))
+    return names.get(folded)
+
+
+def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
+    """(row key, index of its label cell, the cells after it) for a funds row; the first row under the
+    funds header is the total row whatever its label (总额, 合计 …), flagged."""
+    L = form.L
+    keys = list(FUNDS_ROWS) + sorted({f.key for layout in L.layouts for f in layout.funds_rows} - set(FUNDS_ROWS))
+    # The label is before the amounts (a long note after them may mention another row's name).
+    first_number = next((i for i, c in enumerate(row.cells) if c is not None and _number_or_percent(c) is not None),
+                        len(row.cells))
+    head = Row(row.cells[:first_number], row.where)
+    for anywhere in (False, True):
+        for key in keys:
+            index, _ = _find(head, L.of("funds_rows", key), anywhere=anywhere)
+            if index >= 0:
+                return key, index, row.cells[index + 1:]
+    texts = row.texts
+    if form.funds_cols and form.funds_rows_read == 0 and texts and number(texts[0]) is None \
+            and sum(1 for t in texts[1:] if _number_or_percent(t) is not None) >= 2:
+        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        form.flag(("funds", "total"), f"“{texts[0]}”不是哪个版式的资金行名称；它是资金表头下的第一行，"
+                  f"按{L.word('funds', 'total')}读取", row.where)
+        return "total", index, row.cells[index + 1:]
+    return None
+
+
+def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) -> None:
+    """A funds row read by the header's columns (every cell in place)."""
+    data, L = form.data, form.L
+    cells = [c for c in row.cells[index + 1:]]
+    for position, (column, text) in enumerate(zip(form.funds_cols or [], cells)):
+        text = (text or "").strip()
+        cell_index = index + 1 + position
+        if column in _FUNDS_WORDS and key != "total":
+            if column != "rate":
+                continue  # 分值 / 得分 / 原因 belong to the total row (the others print "/")
+            path: tuple = ("funds", key, "rate")
+        elif column in _FUNDS_WORDS:
+            path = {"weight": ("funds", "weight"), "rate": ("funds", "rate"), "score": ("funds", "score"),
+                    "deviation": ("funds", "deviation")}[column]
+        else:
+            path = ("funds", key, column)
+        form.landed.setdefault(cell_index, path)
+        if column == "deviation":
+            if text:
+                data.extra[path] = text
+            continue
+        value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if value is None and text not in ("", "-", "/"):
+            form.flag(path, f"“{L.word('funds', key)}”的“{text}”不是数，按空白读取（{at}）", row.where)
+        if path == ("funds", "weight"):
+            data.funds_weight = value
+        elif path == ("funds", "rate"):
+            data.funds_rate = value
+        elif path == ("funds", "score"):
+            data.funds_score = value
+        elif key in FUNDS_ROWS and column in FUNDS_COLUMNS:
+            data.funds[key][column] = value
+        else:
+            data.extra[path] = value
+    if key == "total" and "rate" in (form.funds_cols or []):
+        rate_at = (form.funds_cols or []).index("rate")
+        if "weight" in (form.funds_cols or []) and rate_at < (form.funds_cols or []).index("weight"):
+            # The rate column sits among the amounts: every funds row has its own rate (row_rates).
+            data.extra[("funds", "total", "rate")] = data.funds_rate
 
 
 def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
@@ -453,7 +642,7 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
         if len(extra) < 3:
             form.flag(("funds",), f"“{row_zh}”一行缺少{'、'.join(zh[:2])}或{zh[2]}（只有 {len(values)} 格），缺少的按空白读取（{at}）", row.where)
         for name, label_zh, path_, text in zip(names, zh, paths, extra):
-            value = number(text)
+            value = _number_or_percent(text)
             if value is None and text not in ("", "-"):
                 form.flag(path_, f"预算执行率的{label_zh}“{text}”不是数，按空白读取（{at}）", row.where)
             setattr(form.data, name, value)
@@ -462,6 +651,16 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
     start, rest = _find(row, L.of("total", "total"))
+    if form.exact:
+        cells = [(c or "").strip() for c in rest]
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) <= 2 and all(not c or number(c) is not None for c in cells):
+            cells += [""] * (2 - len(cells))
+            form.data.total_weight, form.data.total_score = number(cells[0]), number(cells[1])
+            for offset in range(2):
+                form.landed.setdefault(start + 1 + offset, ("total", ("weight", "score")[offset]))
+            return
     values = [c.strip() for c in rest if c is not None and c.strip()]
     for index in range(start + 1, len(row.cells)):
         if _cell(row.cells[index]) is not None:
@@ -554,6 +753,12 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     else:
         values = [c.strip() for c in row.cells]
     nonempty = [i for i, v in enumerate(values) if v]
+    if _levels_only(form, [values[i] for i in nonempty], brk, at):
+        return
+    if _unnamed_total(form, row, values, at):
+        return
+    if form.by_columns and form.columns and _by_columns(form, row, values, brk, at):
+        return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
     for j in range(len(values) - 2, -1, -1):
@@ -605,6 +810,144 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         notes.append(f"{W['name']}名称是空的")
     if notes:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
+def _unnamed_total(form: _Form, row: Row, values: list[str], at: str) -> bool:
+    """A row of one label and one or two numbers, the first equal to the sum of every 分值 above (funds
+    included): the table's total row under a caption no layout has (合计 …)."""
+    texts = [v for v in values if v]
+    if len(texts) not in (2, 3) or number(texts[0]) is not None or _is_level(texts[0], form.L):
+        return False
+    numbers = [number(t) for t in texts[1:]]
+    if any(n is None for n in numbers) or not form.items:
+        return False
+    weights = [i.weight for i in form.items] + [form.data.funds_weight]
+    if any(w is None for w in weights) or sum(weights) != numbers[0]:  # type: ignore[arg-type]
+        return False
+    data = form.data
+    data.total_weight = numbers[0]
+    data.total_score = numbers[1] if len(numbers) > 1 else None
+    form.flag(("total",), f"“{texts[0]}”不是哪个版式的{form.L.word('total', 'total')}行名称；它后面的 {_num(numbers[0])} "
+              f"等于各行{form.W['weight']}之和，按{form.L.word('total', 'total')}读取"
+              + ("" if len(numbers) > 1 else f"，{form.L.word('total', 'score')}是空白") + f"（{at}）", row.where)
+    form.section = "grade"
+    return True
+
+
+def _is_level(text: str, L: Labels) -> bool:
+    key = squash(text)
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    return bool(_POINTS_ONLY.match(key)) or base in L.level1 or base in L.level2
+
+
+def _levels_only(form: _Form, texts: list[str], brk: bool, at: str) -> bool:
+    """A row that holds only 一级 / 二级 names (printed above their rows) or template placeholders (指标2:, ……):
+    the names are taken, the row is no indicator."""
+    if not texts:
+        return True
+    levels = [t for t in texts if _is_level(t, form.L)]
+    rest = [t for t in texts if t not in levels]
+    if rest and not all(_PLACEHOLDER.match(squash(t)) for t in rest):
+        return False
+    notes: list[str] = []
+    for text in levels:
+        _take_level(form, text, notes, brk)
+    form.carry += [n + f"（{at}）" for n in notes]
+    return True
+
+
+def _take_level(form: _Form, text: str, notes: list[str], brk: bool) -> None:
+    key = squash(text)
+    if _POINTS_ONLY.match(key):
+        form.points, form.level1, form.level2 = key, None, None
+        return
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    if base in form.L.level1 and base not in form.L.level2:
+        form.points = None
+        _set_level1(form, key, "", notes, brk)
+    else:
+        _parent(form, key, notes)
+        _set_level2(form, key, notes, brk, form.where_now)
+
+
+def _parent(form: _Form, level2: str, notes: list[str]) -> None:
+    """A 一级 caption printed as points only ("(50分)"): its name is the vocabulary's parent of the 二级."""
+    if form.points is None:
+        return
+    parent = next((l1 for layout in form.L.layouts for l1, l2s in layout.level1.items() if level2 in l2s), None)
+    if parent is None:
+        return
+    form.level1, form.level2 = parent + form.points, None
+    notes.append(f"{form.W['level1']}只印着“{form.points}”（名称缺失），按{form.W['level2']}“{level2}”推定为“{form.level1}”")
+    form.points = None
+
+
+def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
+    """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
+    the 一级 / 二级 cells a merged cell covers are missing on the left)."""
+    columns = form.columns or []
+    while len(values) > len(columns) and not values[-1]:
+        values = values[:-1]
+    if len(values) > len(columns) or len(values) < len(columns) - 2:
+        return False
+    keys = columns[len(columns) - len(values):]
+    cells = dict(zip(keys, values))
+    for key in ("weight", "score", "raw_score"):
+        if cells.get(key) and _number_or_percent(cells[key]) is None:
+            return False
+    notes: list[str] = []
+    if cells.get("level1"):
+        _take_level(form, cells["level1"], notes, brk)
+    if cells.get("level2"):
+        _take_level(form, cells["level2"], notes, brk)
+    elif form.points is not None:
+        notes.append(f"{form.W['level1']}只印着“{form.points}”，名称缺失")
+        form.level1, form.points = form.points, None
+    name = cells.get("name") or None
+    if name is not None and _PLACEHOLDER.match(squash(name)) and not any(
+        cells.get(k) for k in keys if k not in ("level1", "level2", "name")
+    ):
+        form.carry += [n + f"（{at}）" for n in notes]
+        return True  # a template row left empty
+    level1 = _current(form, notes)
+    target: object = _value(cells.get("target"))
+    if "nature" in cells or "unit" in cells:
+        target = _split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
+    item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
+                     _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
+                     cells.get("deviation") or None)
+    if cells.get("raw_score"):
+        item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
+    form.items.append(item)
+    form.item_rows.append(row)
+    offset = len(columns) - len(values)
+    for index in range(len(values)):
+        key = columns[index + offset]
+        form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    if name is None:
+        notes.append(f"{form.W['name']}名称是空的")
+    if notes:
+        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    return True
+
+
+def _split_target(nature: str | None, value: str | None, unit: str | None) -> object:
+    """指标性质 | 指标值 | 度量单位 → {operator, value, unit} (None when all three are blank)."""
+    if not (nature or value or unit):
+        return None
+    return {"operator": nature or None, "value": _value(value), "unit": unit or None}
+
+
+def _number_or_percent(text: str | None) -> Decimal | None:
+    """A number as printed; "86%" is 86 (a rate printed with its sign)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.endswith("%") or text.endswith("％"):
+        text = text[:-1]
+    return number(text)
 
 
 def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[str, str, str | None]:
@@ -666,6 +1009,10 @@ def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) ->
     key = squash(cell)
     if not key or key == form.level1:
         return
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    if base in form.L.level1 and base != key:
+        form.level1, form.level2, form.level2_tentative = key, None, False  # 产出指标(50分): the caption with its points
+        return
     if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in form.L.level1:
         # The rest of a wrapped 一级 name ("满意度指" / "标") printed again after a page break.
         where = "分页后" if brk else ""
@@ -709,6 +1056,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
         notes.append(f"{'分页后' if brk else ''}{W['level2']}栏印着“{key}”，是换行的“{joined}”的后半")
         return
     if key.endswith("指标") or key in form.L.level2:
+        _parent(form, key, notes)
         form.level2 = key
         form.level2_tentative = False
         return
@@ -761,6 +1109,13 @@ def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
 
 def _finish(form: _Form, place: str) -> None:
     data = form.data
+    from perfspec.importers.detect import detect, needs_naming
+
+    found = detect(form.title, form.printed)
+    data.kind, data.detected = found.kind, found.why
+    data.layout = found.layout.id if needs_naming(found.layout) else None
+    if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
+        form.flag(("goals",), f"没有找到“{found.layout.goals_zh}”一栏（{'、'.join(f.zh for f in found.layout.goals)}）", form.where)
     if form.unread > MAX_UNREAD_NOTES:
         form.flag((), f"还有 {form.unread - MAX_UNREAD_NOTES} 行未读取（只列出了前 {MAX_UNREAD_NOTES} 行）", form.where)
     if data.year is None:
@@ -941,8 +1296,9 @@ def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
     from perfspec.importers import shapes
 
-    _shape, rows = shapes.rows(text, name, layout)
-    forms = assemble(rows, "行", layout)
+    shape, rows = shapes.rows(text, name, layout)
+    forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape == "cells",
+                     by_columns=shape in shapes.BY_COLUMNS)
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
