@@ -400,6 +400,22 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _more_parties(form: "_Form", row: Row, after: int) -> None:
+    """主管部门 / 实施单位 printed on the 项目名称 line (项目名称: … 实施(主管)单位 …): each label's next cell,
+    unless that cell is itself a label."""
+    L = form.L
+    labels = {key: L.of("header", key) for key in ("department", "implementer")}
+    every = set().union(*(L.of("header", f.key) for layout in L.layouts for f in layout.header))
+    for index in range(after + 1, len(row.cells)):
+        cell = row.cells[index]
+        for key, words in labels.items():
+            if cell is not None and matches(cell, words) and getattr(form.data, key) is None:
+                value = _cell(row.cells[index + 1]) if index + 1 < len(row.cells) else None
+                if value is not None and fold(value) not in every:
+                    setattr(form.data, key, value)
+                    form.landed.setdefault(index + 1, (key,))
+
+
 def _exact_next(form: "_Form", cells: list) -> str | None:
     """The cell right after a label when every cell is in place (a blank one is a blank value), else the
     first non-blank one after it."""
@@ -427,6 +443,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         if data.project is None:
             form.flag(("project",), f"“{L.word('header', 'project')}”一栏是空的（{at}）", row.where)
         form.seen.add("project")
+        _more_parties(form, row, start)
         return
     departments, implementers = L.of("header", "department"), L.of("header", "implementer")
     if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
@@ -483,6 +500,11 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
                 targets += [("funds", "weight"), ("funds", "rate"), ("funds", "score")]
             _land_after(form, row, index, targets)
             _funds_row(form, row, key, rest, at)
+            words = [c.strip() for c in rest if c is not None and c.strip() and _number_or_percent(c) is None
+                     and c.strip() not in ("-", "/")]
+            if words:
+                form.flag(("funds", key), f"这一行的金额之间夹着文字（“{_short(' '.join(words), 24)}”：资金表分成了几块？），"
+                          f"各格按位置读取（{at}）", row.where)
             form.section = "funds"
             return
     if form.section in ("head", "funds") and starts(label, L.of("goals_block", "")):
@@ -514,6 +536,10 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         brk = row.brk or form.break_next
         form.break_next = False
         _indicator_row(form, row, brk, place)
+        return
+    if form.section in ("head", "funds") and sum(1 for t in texts if _number_or_percent(t) is not None) >= 2:
+        # Amounts in a row no label explains: the funds block may be printed another way; its cells are suspect.
+        form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
         return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
