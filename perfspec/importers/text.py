@@ -343,6 +343,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?" + year_re.pattern + r"[)）]?", joined):
                     continue
         form.landed = {}
+        form.where_now = row.where
         form.printed.update(t for t in texts if len(t) <= 16 and number(t) is None)
         before = len(form.items)
         _row(form, row, texts, label, place)
@@ -352,6 +353,8 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if row.guesses:
             _guessed(form, row, place)
     out: list[FormData] = []
+    if forms:
+        _cut(forms[-1], place)
     for form in forms:
         _finish(form, place)
         if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
@@ -1131,6 +1134,34 @@ def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
 
 
 # --------------------------------------------------------------------------- checks at the end
+
+
+def _cut(form: _Form, place: str) -> None:
+    """The last form of the input stops before its end (a cut-off copy): say where, and what is missing."""
+    if form.section in ("done", "grade"):
+        return  # after 总分 a form may end without a 评分等级 row (many print none)
+    from perfspec.importers.detect import detect
+
+    layout = detect(form.title, form.printed).layout
+    if not layout.has_total and not layout.has_grade:
+        return  # a form without 总分 / 评分等级 rows (a target table …) ends with its indicators
+    L, data = form.L, form.data
+    total, grade = L.word("total", "total"), L.word("grade", "grade")
+    if form.section == "indicators" and form.items:
+        last = form.items[-1]
+        after = f"{last.level1 or last.level2}“{_short(last.name or '（无名称）', 16)}”"
+        missing = [f"{after}之后的行", total, grade]
+    else:
+        names = {"head": "表头", "funds": L.ref.funds_zh, "goals": L.ref.goals_zh, "indicators": "绩效指标表头"}
+        after = names.get(form.section, form.section)
+        missing = ["绩效指标", total, grade]
+    where = form.item_rows[-1].where if form.section == "indicators" and form.item_rows else form.where_now or form.where
+    data.cut = f"表格在第 {where} {place}中断：{'、'.join(missing)}缺失"
+    note = f"原文到这里就中断了（第 {where} {place}）：{'、'.join(missing)}缺失，没有补"
+    if form.section == "indicators" and form.items:
+        form.flag_item(form.items[-1], None, note, where)
+    else:
+        form.flag(("indicators",), note, where)
 
 
 def _finish(form: _Form, place: str) -> None:
