@@ -34,7 +34,7 @@ from perfspec.importers.text import Row, rows_of_text
 EXACT = ("tab", "pipes", "cells")
 # Shapes whose indicator rows hold exactly the header's columns (merged 一级 / 二级 cells left out on the
 # left): read by column. Not tab text: its copies shift rows by a cell, which the pair reading repairs.
-BY_COLUMNS = ("cells", "run-together")
+BY_COLUMNS = ("cells", "pipes", "run-together")
 NO_SEPARATORS = "没有找到单元格分隔：每行包含多个单元格"
 NO_SEPARATORS_EN = "no cell separators found: each line holds several cells"
 

@@ -255,10 +255,10 @@ def _columns(row: Row, L: Labels) -> Optional[list]:
     """The keys of the indicator table's columns (None for a column no layout names), if the row is a full header."""
     names = L.keys("indicators", _COLUMN_KEYS)
     keys = [names.get(fold(c)) for c in row.cells if c is not None and c.strip()]
-    if "name" not in keys or not {"weight", "score"} <= set(keys):
+    if "name" not in keys or not {"target", "weight", "score"} & set(keys):
         return None
     # A trailing column no layout names after 得分 is the deviation note (未完成原因分析 …).
-    if keys[-1] is None and "deviation" not in keys:
+    if keys[-1] is None and "deviation" not in keys and "score" in keys:
         keys[-1] = "deviation"
     return keys
 
@@ -915,9 +915,11 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
     """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
     the 一级 / 二级 cells a merged cell covers are missing on the left)."""
     columns = form.columns or []
-    while len(values) > len(columns) and not values[-1]:
+    # Rebuilt one-per-line rows keep their trailing blank cells; web copies pad rows with empty cells after
+    # the last one instead, so there the last non-blank cell is under the header's last column.
+    while values and not values[-1] and (len(values) > len(columns) or not form.one_per_line):
         values = values[:-1]
-    if len(values) > len(columns) or len(values) < len(columns) - 2:
+    if len(values) > len(columns) or "name" not in columns or len(values) < len(columns) - columns.index("name"):
         return False
     keys = columns[len(columns) - len(values):]
     cells = dict(zip(keys, values))
@@ -1354,7 +1356,7 @@ def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -
     from perfspec.importers import shapes
 
     shape, rows = shapes.rows(text, name, layout)
-    forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape == "cells",
+    forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
                      by_columns=shape in shapes.BY_COLUMNS)
     if not forms:
         raise not_a_form(name, layout)
