@@ -32,7 +32,10 @@ TRUTH = yaml.safe_load((DATA / "truth.yaml").read_text(encoding="utf-8"))
 # LAYOUTS.md): nothing is checked for them here, the importer's tests will handle them.
 FORMS = sorted(key for key in TRUTH if key.endswith(".yaml"))
 NOT_TRANSCRIBED = sorted(key for key in TRUTH if key.endswith(".txt"))
-REWRITTEN = sorted(p.name for p in (DATA / "rewritten").glob("*.yaml"))
+# rewritten/ also holds b15 and b17 in their own kinds (target-table, monitoring): judged in tests/test_stages.py,
+# as the earlier stages of a project, not against a self-evaluation transcription.
+STAGE_REWRITES = sorted(Path(k).stem + ".yaml" for k in NOT_TRANSCRIBED)
+REWRITTEN = sorted(p.name for p in (DATA / "rewritten").glob("*.yaml") if p.name not in STAGE_REWRITES)
 
 # The floors of the real-forms score (errors only; errors and warnings).
 ERRORS_RECALL_MIN = 0.95
@@ -105,6 +108,7 @@ def test_discovery_covers_every_truth_entry():
         assert (DATA / "raw" / TRUTH[key]["raw"]).is_file()
     assert sorted(TRUTH[k]["raw"] for k in TRUTH) == sorted(p.name for p in (DATA / "raw").glob("*.txt"))
     assert set(REWRITTEN) <= set(FORMS) and REWRITTEN
+    assert sorted(p.name for p in (DATA / "rewritten").glob("*.yaml")) == sorted(REWRITTEN + STAGE_REWRITES)
 
 
 def test_readme_names_every_source():

@@ -271,3 +271,25 @@ def test_of_outside_the_repository_is_not_read(tmp_path) -> None:
     shutil.copy(outside / "targets.yaml", repo / "specs" / "2024" / "targets.yaml")
     _, report = check(str(repo), "specs/2024/se.yaml")
     assert [code for code, _, _ in found(report)] == ["PS603"]
+
+
+# --------------------------------------------------------------------------- the training forms as stages
+
+REAL = os.path.join(os.path.dirname(CASES), "data", "real-forms", "rewritten")
+B15 = "b15-beijing-district-cityadmin-covid-targets.yaml"
+B17 = "b17-huangshi-heritage-monitoring.yaml"
+
+
+def test_the_real_target_table_and_monitoring_form_check_in_their_own_kinds() -> None:
+    code, report = check(REAL, "--profile", "national", B15, B17)
+    assert code == 1
+    got = sorted((f["code"], f["file"], f["line"], f["path"]) for f in report["findings"])
+    assert got == [
+        # b15 is complete and consistent (≤620万/月 is a monthly cap, not a total): nothing to report.
+        # b17: 全年预计执行数 left blank (a required cell), and the 质量/时效 rows printed empty.
+        ("PS013", B17, 34, "funds.total.forecast"),
+        ("PS013", B17, 42, "indicators.产出指标.质量指标[0]"),
+        ("PS013", B17, 42, "indicators.产出指标.质量指标[0]"),
+        ("PS013", B17, 44, "indicators.产出指标.时效指标[0]"),
+        ("PS013", B17, 44, "indicators.产出指标.时效指标[0]"),
+    ]
