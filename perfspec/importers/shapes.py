@@ -221,7 +221,7 @@ def _rows_spaces(lines: list[str], vocab: _Vocab) -> list[Row]:
     return [Row(cells, number) for cells, number in merged]
 
 
-def _rows_layout(lines: list[str]) -> list[Row]:
+def _rows_layout(lines: list[str], vocab: "_Vocab") -> list[Row]:
     """pdftotext -layout: cells at runs of ≥2 spaces; a line whose cells all sit under cells of the row
     above (and that holds no number) continues those cells."""
     rows: list[Row] = []
@@ -234,8 +234,9 @@ def _rows_layout(lines: list[str]) -> list[Row]:
         found = [(m.start(), m.group()) for m in _GAP.finditer(line)]
         cells = [text for _, text in found]
         cols = [col for col, _ in found]
-        if rows and not brk and len(cells) < len(rows[-1].cells) and all(
-            not re.fullmatch(r"[-+]?\d[\d,.%]*", c) for c in cells
+        # (a row of labels is a header: what follows it is data, not the rest of its cells)
+        if rows and not brk and len(cells) < len(rows[-1].cells) and not all(vocab.known(c) for c in rows[-1].cells) and all(
+            not re.fullmatch(r"[-+]?\d[\d,.%]*", c) and not vocab.known(c) and not vocab.title(c) for c in cells
         ):
             above = starts[-1]
             slots = [min(range(len(above)), key=lambda k: abs(above[k] - col)) for col in cols]
@@ -300,7 +301,7 @@ def _join_wrapped(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[tuple[st
     return out
 
 
-def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
+def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab, lost_blanks: bool = False) -> list[Row]:
     """Rows from a stream of cells: a row starts at a row label, or when the current block's columns are filled."""
     rows: list[Row] = []
     section = "head"
@@ -349,6 +350,9 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
         if section in ("head", "funds-head", "funds") and (folded in vocab.funds_rows or base in vocab.funds_rows):
             current, section = start(text, number), "funds"
             continue
+        if section in ("funds-head", "funds") and re.match(r"其中[:：]", text.strip()):
+            current, section = start(text, number), "funds"  # "of which": the first source row, whatever its name
+            continue
         if section == "funds-head" and current is not None and len(current.cells) > 1 and not _numeric(text):
             current, section = start(text, number), "funds"  # the first funds row, under a label no layout has
             continue
@@ -390,7 +394,10 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[Row]:
                     current, lead = start(text, number), 1
                 continue
             tail = len(current.cells) - lead if current is not None else 0
-            if current is None or (columns > 2 and tail >= columns - 2):
+            # Without blank cells (a stream split at spaces) a row ends after its 分值 and 得分 numbers.
+            paired = lost_blanks and current is not None and tail >= 3 and all(
+                _numeric(c) for c in current.cells[-2:])
+            if current is None or (columns > 2 and tail >= columns - 2) or paired:
                 current, lead = start(text, number), 0
             else:
                 current.cells.append(text)
@@ -432,9 +439,9 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     if shape == "pipes":
         return shape, _rows_pipes(lines)
     if shape in ("cells", "stream"):
-        return shape, _rows_cells(_join_wrapped(_tokens(lines, shape), vocab), vocab)
+        return shape, _rows_cells(_join_wrapped(_tokens(lines, shape), vocab), vocab, lost_blanks=shape == "stream")
     if shape == "layout":
-        return shape, _rows_layout(lines)
+        return shape, _rows_layout(lines, vocab)
     if shape == "spaces":
         return shape, _rows_spaces(lines, vocab)
     if not _mentions_a_form("".join(lines), vocab):

@@ -599,6 +599,12 @@ def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
             if index >= 0:
                 return key, index, row.cells[index + 1:]
     texts = row.texts
+    sources = [f.key for f in L.ref.funds_rows if not f.total] or ["appropriation"]
+    if texts and re.match(r"其中[:：]", texts[0]) and form.section == "funds":
+        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        form.flag(("funds", sources[0]), f"“{texts[0]}”不是哪个版式的资金行名称；“其中”引出的第一行按"
+                  f"{L.word('funds', sources[0])}读取", row.where)
+        return sources[0], index, row.cells[index + 1:]
     if form.funds_cols and form.funds_rows_read == 0 and texts and number(texts[0]) is None \
             and sum(1 for t in texts[1:] if _number_or_percent(t) is not None) >= 2:
         index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
@@ -801,6 +807,9 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
             return
         _broken_row(form, row, values, brk, at)
         return
+    if not form.exact:
+        _loose_row(form, row, values, pair, brk, at)
+        return
     weight, score = number(values[pair]), number(values[pair + 1])
     deviation = next((v for v in values[pair + 2 :] if v), None)
     actual = values[pair - 1] if pair >= 1 else ""
@@ -841,6 +850,47 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
 
 
+def _loose_row(form: _Form, row: Row, values: list[str], pair: int, brk: bool, at: str) -> None:
+    """An indicator row of a copy that lost its blank cells (cells split at spaces): 分值 and 得分 are the
+    number pair; before them come the 一级 / 二级 names the row prints (known names), the 三级 name, and
+    what is left: 年度指标值 and 实际完成值."""
+    W, L = form.W, form.L
+    cells = [v for v in values[:pair] if v]
+    after = [v for v in values[pair + 2:] if v]
+    notes: list[str] = []
+    lead: list[str] = []
+    while cells and len(lead) < 2 and len(cells) > 1 and _is_level(cells[0], L):
+        lead.append(cells.pop(0))
+    for text in lead:
+        _take_level(form, text, notes, brk)
+    name = cells.pop(0) if cells else None
+    target = actual = None
+    if len(cells) >= 2:
+        if len(cells) > 2:
+            notes.append(f"{W['name']}之后多出 {len(cells) - 2} 格文字，已接在名称后")
+            name = "".join([name or ""] + cells[:-2])
+        target, actual = cells[-2], cells[-1]
+    elif len(cells) == 1:
+        actual = cells[0]
+        notes.append(f"只有一格在{W['target']}和{W['actual']}的位置（空白格在复制时丢失），按{W['actual']}读取")
+    columns = len(form.columns) if form.columns else 8
+    if len([v for v in values if v]) + (2 - len(lead)) < columns - (0 if after else 1) and len(cells) < 2:
+        notes.append(f"这一行的空白格在复制时丢失，{W['target']}和{W['actual']}按内容推断")
+    level1 = _current(form, notes)
+    item = Indicator(level1, form.level2 or "", name, _value(target), _value(actual), number(values[pair]),
+                     number(values[pair + 1]), " ".join(after) or None)
+    if form.level2 is None:
+        notes.append(f"这一行没有{W['level2']}")
+    form.items.append(item)
+    form.item_rows.append(row)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    if name is None:
+        notes.append(f"{W['name']}名称是空的")
+    if notes:
+        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
 def _unnamed_total(form: _Form, row: Row, values: list[str], at: str) -> bool:
     """A row of one label and one or two numbers, the first equal to the sum of every 分值 above (funds
     included): the table's total row under a caption no layout has (合计 …)."""
@@ -861,6 +911,11 @@ def _unnamed_total(form: _Form, row: Row, values: list[str], at: str) -> bool:
               + ("" if len(numbers) > 1 else f"，{form.L.word('total', 'score')}是空白") + f"（{at}）", row.where)
     form.section = "grade"
     return True
+
+
+def _is_level2(text: str, L: Labels) -> bool:
+    key = squash(text)
+    return re.sub(r"[(（][^()（）]*[)）]$", "", key) in L.level2
 
 
 def _is_level(text: str, L: Labels) -> bool:
@@ -896,7 +951,18 @@ def _take_level(form: _Form, text: str, notes: list[str], brk: bool) -> None:
         _set_level1(form, key, "", notes, brk)
     else:
         _parent(form, key, notes)
+        current = re.sub(r"[(（][^()（）]*[)）]$", "", form.level1 or "")
+        parents = {l1 for layout in form.L.layouts for l1, l2s in layout.level1.items() if key in l2s}
+        if form.level1 is not None and current in form.L.level1 and parents and current not in parents \
+                and len(parents) == 1:
+            parent = parents.pop()
+            notes.append(f"{W_level2(form)}“{key}”不属于“{form.level1}”，按名称归入“{parent}”")
+            form.level1, form.level2 = parent, None
         _set_level2(form, key, notes, brk, form.where_now)
+
+
+def W_level2(form: _Form) -> str:  # noqa: N802 - the reference layout's word
+    return form.W["level2"]
 
 
 def _parent(form: _Form, level2: str, notes: list[str]) -> None:
@@ -915,13 +981,28 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
     """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
     the 一级 / 二级 cells a merged cell covers are missing on the left)."""
     columns = form.columns or []
-    # Rebuilt one-per-line rows keep their trailing blank cells; web copies pad rows with empty cells after
-    # the last one instead, so there the last non-blank cell is under the header's last column.
-    while values and not values[-1] and (len(values) > len(columns) or not form.one_per_line):
-        values = values[:-1]
-    if len(values) > len(columns) or "name" not in columns or len(values) < len(columns) - columns.index("name"):
+    if "name" not in columns:
         return False
-    keys = columns[len(columns) - len(values):]
+    while values and not values[-1] and len(values) > len(columns):
+        values = values[:-1]  # empty cells padding the row
+    # Where the row starts: merged 一级 / 二级 cells are left out on the left, so its first cell says which
+    # column it is in (a 一级 name, a 二级 name, else the 三级 name); a full row starts at the first column.
+    first = values[0] if values else ""
+    if first and "level1" in columns and _is_level(first, form.L) and not _is_level2(first, form.L):
+        start = columns.index("level1")
+    elif first and "level2" in columns and _is_level2(first, form.L):
+        start = columns.index("level2")
+    elif len(values) == len(columns):
+        start = 0
+    elif form.one_per_line:
+        start = len(columns) - len(values)  # every cell in place, the merged ones missing
+    else:
+        start = columns.index("name")
+    while values and not values[-1] and len(values) > len(columns) - start:
+        values = values[:-1]
+    if start < 0 or len(values) > len(columns) - start or len(values) < min(len(columns) - start, 2):
+        return False
+    keys = columns[start:start + len(values)]
     cells = dict(zip(keys, values))
     for key in ("weight", "score", "raw_score"):
         if cells.get(key) and _number_or_percent(cells[key]) is None:
@@ -951,7 +1032,7 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
         item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
     form.items.append(item)
     form.item_rows.append(row)
-    offset = len(columns) - len(values)
+    offset = start
     for index in range(len(values)):
         key = columns[index + offset]
         form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
@@ -1003,6 +1084,7 @@ def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[st
             return _current(form, notes), form.level2 or "", b
         key = squash(a)
         if key in form.L.level2:
+            _parent(form, key, notes)
             notes.append(f"“{key}”印在{W['level1']}栏（整行左移一格），按{form.level1 or '上一个' + W['level1']}下的{W['level2']}读取")
             form.level2 = key
             form.level2_tentative = False
