@@ -40,7 +40,7 @@ NO_SEPARATORS_EN = "no cell separators found: each line holds several cells"
 
 _CHROME = re.compile(
     r"^\s*(?:发布(?:时间|日期|机构)|索引号|主\s*题\s*词|主题分类|文\s*号[:：]|【?字体|打印|浏览次数|信息来源|来源[:：]|"
-    r"ID[:：]|大小[:：]|页数[:：]|时间[:：]\s*\d|资源描述|分享到|阅读次数|.*由会员上传分享|.*\.(?:docx?|pdf|xlsx?)_第\d+页\s*$|"
+    r"-?\s*扫一扫|ID[:：]|大小[:：]|页数[:：]|时间[:：]\s*\d|资源描述|分享到|阅读次数|.*由会员上传分享|.*\.(?:docx?|pdf|xlsx?)_第\d+页\s*$|"
     r"[^\s|]*\.(?:docx?|pdf|xlsx?)\s*$)"
 )
 _CHUNK = re.compile(r"^\s*(\d{1,3})、")

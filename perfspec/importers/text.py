@@ -464,6 +464,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         return
     if head and starts(label, L.of("funds_block", "")):
         form.section = "funds"
+        if form.by_columns:
+            _funds_header(form, row)  # the caption may head the columns' row
         caption = squash(texts[0])
         if "万元" in caption:
             data.unit = "万元"
@@ -567,12 +569,28 @@ def _funds_header(form: _Form, row: Row) -> bool:
         if not folded:
             continue
         key = names.get(folded) or words.get(folded)
+        if key is None:
+            key, months = _months_label(folded, names)
+            if key is not None and months is not None:
+                form.data.extra[("period",)] = months
         if key is not None:
             keys.append(key)
     if sum(1 for k in keys if k in column_keys) < 2:
         return False
     form.funds_cols = keys
     return True
+
+
+def _months_label(folded: str, names: dict) -> tuple[Optional[str], Optional[int]]:
+    """A label printed for the months monitored: 1-6月执行数 is the layout's 1–N月执行数 (N = 6)."""
+    for label, key in names.items():
+        if "N" not in label:
+            continue
+        pattern = re.escape(label).replace("N", r"(\d{1,2})").replace("–", "[-–—~至]").replace("\\-", "[-–—~至]")
+        match = re.fullmatch(pattern, folded)
+        if match:
+            return key, int(match.group(1))
+    return None, None
 
 
 def _section_key(L: Labels, label: str) -> Optional[str]:
@@ -618,12 +636,15 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
     """A funds row read by the header's columns (every cell in place)."""
     data, L = form.data, form.L
     cells = [c for c in row.cells[index + 1:]]
-    for position, (column, text) in enumerate(zip(form.funds_cols or [], cells)):
+    columns = form.funds_cols or []
+    # The rate column among the amounts (before 分值/权重): every funds row has its own rate (row_rates).
+    row_rates = "rate" in columns and "weight" in columns and columns.index("rate") < columns.index("weight")
+    for position, (column, text) in enumerate(zip(columns, cells)):
         text = (text or "").strip()
         cell_index = index + 1 + position
         if column in _FUNDS_WORDS and key != "total":
-            if column != "rate":
-                continue  # 分值 / 得分 / 原因 belong to the total row (the others print "/")
+            if column != "rate" or not row_rates:
+                continue  # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing)
             path: tuple = ("funds", key, "rate")
         elif column in _FUNDS_WORDS:
             path = {"weight": ("funds", "weight"), "rate": ("funds", "rate"), "score": ("funds", "score"),
@@ -646,7 +667,7 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
             data.funds_score = value
         elif key in FUNDS_ROWS and column in FUNDS_COLUMNS:
             data.funds[key][column] = value
-        else:
+        elif value is not None or key not in FUNDS_ROWS:
             data.extra[path] = value
     if key == "total" and "rate" in (form.funds_cols or []):
         rate_at = (form.funds_cols or []).index("rate")
@@ -983,8 +1004,8 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
     columns = form.columns or []
     if "name" not in columns:
         return False
-    while values and not values[-1] and len(values) > len(columns):
-        values = values[:-1]  # empty cells padding the row
+    while values and not values[-1] and (len(values) > len(columns) or not form.one_per_line):
+        values = values[:-1]  # empty cells padding the row (a web copy pads every row to the widest)
     # Where the row starts: merged 一级 / 二级 cells are left out on the left, so its first cell says which
     # column it is in (a 一级 name, a 二级 name, else the 三级 name); a full row starts at the first column.
     first = values[0] if values else ""
