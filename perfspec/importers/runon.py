@@ -28,6 +28,7 @@ MAX_GROUP characters is not cut but read as one flagged cell).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -39,6 +40,8 @@ from perfspec.importers.labels import Labels, fold
 from perfspec.importers.text import Row
 
 MAX_GROUP = 400  # characters of the rows of one 二级 group cut by the programme
+MAX_GROUPS = 500  # 二级 groups of one table (a real form has a dozen or two)
+MAX_FUNDS_ROWS = 20  # rows of the funds block (a real form has two to six)
 MAX_NAME = 60  # characters of a 三级 name
 MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
 MAX_NOTE = 200  # characters of a deviation or method cell
@@ -59,6 +62,7 @@ _EXTRA_HEADER = {
 _OTHER_HEADER = ("项目类别", "项目属性", "项目类型", "单位名称", "填报日期", "自评得分", "自评总分",
                  "财政审核评分", "项目负责人", "负责人", "联系电话")
 _EXTRA_FUNDS_BLOCK = ("预算执行情况",)
+_EXTRA_GOALS_BLOCK = ("项目年度目标", "年度目标")
 _EXTRA_GOALS = {"expected": ("年初设定目标",), "achieved": ("年度总体目标完成情况综述", "年度总体目标完成情况", "全年实际完成情况")}
 _EXTRA_COLUMNS = {
     "name": ("指标名称(三级指标)", "指标名称"),
@@ -75,6 +79,8 @@ _END = ("说明", "备注", "注:")
 _INDICATORS_CAPTION = ("绩效指标",)
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
+# A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
+_UNIT_SCORE = {1: Decimal("1.2"), 2: Decimal("1.1"), 3: Decimal("0.4"), 4: Decimal("0.2")}
 _CONTINUING = ".、，,;；:：)）》”"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
@@ -97,11 +103,16 @@ class _Stream:
 
     s: str
     cut: bytearray
-    line: list  # list[int]: the input line of s[i]
+    starts: list  # list[int]: where each piece of an input line begins in s
+    lines: list  # list[int]: the input line of each piece
     spaced: bool  # cells are separated by single spaces (one flattened line)
 
     def where(self, i: int) -> int:
-        return self.line[min(max(i, 0), len(self.line) - 1)] if self.line else 1
+        index = bisect.bisect_right(self.starts, i) - 1
+        return self.lines[index] if index >= 0 else 1
+
+
+_WS = re.compile(r"\s+")
 
 
 def _stream(text: str, labels: frozenset) -> _Stream:
@@ -113,39 +124,42 @@ def _stream(text: str, labels: frozenset) -> _Stream:
     marks = [(i, m) for i, m in ((i, _MARKER.match(lines[i])) for i in range(start, len(lines))) if m]
     numbered = [int(m.group(1)) for _, m in marks]
     strip = len(marks) >= 2 and numbered == list(range(1, len(marks) + 1))
+    marked = {i: m.end() for i, m in marks} if strip else {}
     tokens = " ".join(lines[start:]).split()
     spaced = sum(1 for t in tokens if fold(t) in labels) >= 3
-    s: list[str] = []
+    pieces: list[str] = []
     cut = bytearray()
-    line: list[int] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    length = 0
     pending = False  # a separator before the next character
-    for number, raw in enumerate(lines[start:], start=start + 1):
-        if strip and marks and marks[0][0] == number - 1:
-            raw = raw[marks.pop(0)[1].end():]
-        j = 0
-        while j < len(raw):
-            ch = raw[j]
-            if ch.isspace():
-                k = j
-                while k < len(raw) and raw[k].isspace():
-                    k += 1
-                before = raw[j - 1] if j else ""
-                after = raw[k] if k < len(raw) else ""
-                # One space between two CJK characters is a wrapped cell, in a run-together copy.
-                if spaced or k - j > 1 or not (_cjk(before) and _cjk(after)):
-                    pending = True
-                j = k
-                continue
-            if ch in "…\ufffd":
-                j += 1
-                continue
-            s.append(ch)
-            cut.append(1 if pending else 0)
-            line.append(number)
-            pending = False
-            j += 1
+
+    def emit(piece: str, number: int) -> None:
+        nonlocal length, pending
+        if not piece:
+            return
+        starts.append(length)
+        numbers.append(number)
+        cut.append(1 if pending else 0)
+        cut.extend(bytes(len(piece) - 1))
+        pieces.append(piece)
+        length += len(piece)
+        pending = False
+
+    for index in range(start, len(lines)):
+        raw = lines[index][marked.get(index, 0):].replace("…", "").replace("\ufffd", "")
+        pos = 0
+        for m in _WS.finditer(raw):
+            emit(raw[pos:m.start()], index + 1)
+            before = raw[m.start() - 1] if m.start() else ""
+            after = raw[m.end()] if m.end() < len(raw) else ""
+            # One space between two CJK characters is a wrapped cell, in a run-together copy.
+            if spaced or m.end() - m.start() > 1 or not (_cjk(before) and _cjk(after)):
+                pending = True
+            pos = m.end()
+        emit(raw[pos:], index + 1)
     cut.append(1)
-    return _Stream("".join(s), cut, line, spaced)
+    return _Stream("".join(pieces), cut, starts, numbers, spaced)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -216,7 +230,7 @@ def _vocab(L: Labels) -> _Vocab:
     grade = tuple(sorted(L.of("grade", "grade") - {"grade"}))
     every = frozenset(header) | frozenset(funds_columns) | frozenset(funds_rows) | frozenset(columns) | frozenset(goals)
     return _Vocab(header, tuple(sorted(L.of("funds_block", "") | set(_EXTRA_FUNDS_BLOCK))), funds_columns, funds_rows,
-                  tuple(sorted(L.of("goals_block", ""))), goals, columns, level1, level2, total, grade,
+                  tuple(sorted(L.of("goals_block", "") | set(_EXTRA_GOALS_BLOCK))), goals, columns, level1, level2, total, grade,
                   tuple(L.titles), every)
 
 
@@ -364,11 +378,14 @@ def _blocks(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     funds = _find(st, V.funds_block, lo, hi)
     if not funds:
-        columns = _find(st, [k for k, v in V.funds_columns.items() if v in ("annual", "executed")], lo, hi)
-        funds = columns[:1]
+        # the caption garbled (OCR): the block starts at its first row or column label
+        funds = _find(st, [k for k, v in V.funds_columns.items() if v in ("annual", "executed")] + list(V.funds_rows), lo, hi)[:1]
     if funds:
         found.append((funds[0][0], "funds"))
-    goals = _find(st, V.goals_block, lo, hi)
+    goals = _find(st, V.goals_block, lo, hi)[:1]
+    labels = _find(st, V.goals, lo, hi)[:1]  # the caption garbled (OCR): the block starts at its first label
+    if labels and (not goals or labels[0][0] < goals[0][0]):
+        goals = labels
     if goals:
         found.append((goals[0][0], "goals"))
     return sorted(found)
@@ -393,8 +410,6 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         if cut is not None:
             guesses[1] = f"“{value}”中含有像是另一栏标签的“{value[cut:cut + 4]}”，按其前的“{value[:cut]}”读取（边界是推测的）"
             value = value[:cut]
-        elif any(st.cut[i] for i in range(end + 1, stop)) and not st.spaced:
-            pass
         word = L.word("header", key)
         out.add([word, value], at, guesses)
 
@@ -436,7 +451,7 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
         if pm:
             points = Decimal(pm.group(1))
         j = m.end()
-    caption = L.word("funds_block", "") if False else (fold(block[0][2]) if block else "项目资金")
+    caption = L.ref.funds_zh
     # Column labels, then rows: label, values.
     labels = dict(V.funds_columns)
     row_labels = dict(V.funds_rows)
@@ -468,6 +483,11 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
         elif label in row_labels:
             rows_.append((at, end, row_labels[label]))
         k += 1
+    if len(rows_) > MAX_FUNDS_ROWS:
+        raise NotAForm(
+            f"资金栏有 {len(rows_)} 行（上限 {MAX_FUNDS_ROWS} 行），不像一张表的文本，未读取",
+            f"the funds block has {len(rows_)} rows (limit {MAX_FUNDS_ROWS}); not read",
+        )
     # The rows' values run up to the next row label, the goals, or the end of the block.
     unit_word = unit or "万元"
     head = [f"{caption}({unit_word})"] + [L.word("funds", key) for key in _FUNDS_ORDER]
@@ -552,17 +572,25 @@ def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Op
 def _splits(parts: list[str], n: int) -> list[list[str]]:
     """Every way of cutting the digit runs into n numbers (each valid, a % only at a number's end)."""
     out: list[list[str]] = []
+    memo: dict[tuple[str, int], list] = {}
 
     def cuts(text: str, k: int) -> list[list[str]]:
         if k == 0:
             return [[]] if not text else []
+        if len(text) < k or len(text) > 13 * k:
+            return []  # too short or too long for k numbers: no need to look
+        if (text, k) in memo:
+            return memo[(text, k)]
         res = []
         for end in _numbers_at(text, 0, 12):
             e = end + 1 if end < len(text) and text[end] == "%" else end
             for tail in cuts(text[e:], k - 1):
                 res.append([text[:e]] + tail)
                 if len(res) > 200:
-                    return res
+                    break
+            if len(res) > 200:
+                break
+        memo[(text, k)] = res
         return res
 
     def go(i: int, k: int) -> list[list[str]]:
@@ -654,9 +682,11 @@ def _goals(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
     start = block[0][1] if block else lo
     # a label followed by a comma is a phrase of the text (按照年初设定目标,将…), not a label
     hits = [h for h in _find(st, V.goals, start, hi) if s[h[1]:h[1] + 1] not in ",，;；。、"]
-    head = [L.word("goals_block", "") or "年度总体目标", L.word("goals", "expected"), L.word("goals", "achieved")]
-    head[0] = fold(block[0][2]) if block else "年度总体目标"
-    out.add(head, lo)
+    # The text ends where a header cell perfspec has no field for begins (填报日期, 自评总分 …).
+    stops = _find(st, [k for k, v in V.header.items() if v == "other"], start, hi)
+    if stops:
+        hi = stops[0][0]
+    out.add([L.ref.goals_zh, L.word("goals", "expected"), L.word("goals", "achieved")], lo)
     texts: dict[str, str] = {}
     guesses: dict[int, str] = {}
     if not hits:
@@ -785,6 +815,11 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
     ends = _find(st, list(V.total) + list(V.grade) + list(_END), h_hi)
     end = ends[0][0] if ends else len(s)
     groups = _groups(st, V, h_hi, end)
+    if len(groups) > MAX_GROUPS:
+        raise NotAForm(
+            f"指标表有 {len(groups)} 组指标（上限 {MAX_GROUPS} 组），不像一张表的文本，未读取",
+            f"the indicator table has {len(groups)} groups (limit {MAX_GROUPS}); not read",
+        )
     l1_seen: Optional[str] = None
     for g in groups:
         body = s[g.lo:g.hi]
@@ -1054,7 +1089,8 @@ class _Cutter:
             # a name does not end inside a number
             if j < self.n and s[j - 1].isdigit() and (s[j].isdigit() or s[j] == "."):
                 continue
-            out.append((j, Decimal("-0.2")))
+            # each row costs: no row is made of a fragment of a name; a name does not end on 、 ,
+            out.append((j, Decimal(-1) - (2 if ch in _CONTINUING else 0)))
         return out
 
     def number(self, i: int, key: str) -> list[tuple[int, Decimal]]:
@@ -1094,18 +1130,23 @@ class _Cutter:
                 k = e
                 while k < self.n and k - e < 4 and (_cjk(s[k]) or s[k].isalpha()) and not self.cut[k]:
                     k += 1
-                    out.append((k, Decimal("1.2") - Decimal("0.1") * (k - e - 1)))
+                    out.append((k, _UNIT_SCORE[k - e]))
         if s[i] in "—-一":
             out.append((i + 1, Decimal("0.5")))
-        if not s[i].isdigit() and s[i] not in _COMPARATORS:
+        if s[i] not in _COMPARATORS:
+            # text: 显著提升, 2021年12月完成 (led by digits: less likely than a number with a unit)
+            lead = Decimal("-0.8") if s[i].isdigit() else Decimal("-0.3")
+            cjk = False
             for k in range(i + 1, min(self.n, i + MAX_VALUE) + 1):
                 if k - 1 > i and self.cut[k - 1]:
                     break
+                cjk = cjk or _cjk(s[k - 1])
                 if k < self.n and s[k - 1].isdigit() and s[k].isdigit():
                     continue
                 if s[k - 1] == "%":
                     break
-                out.append((k, Decimal("-0.3") - Decimal("0.02") * (k - i)))
+                if cjk:
+                    out.append((k, lead - Decimal("0.02") * (k - i)))
         return out
 
     def text(self, i: int, key: str) -> list[tuple[int, Decimal]]:
@@ -1154,7 +1195,7 @@ class _Cutter:
                     out.append((e2, after, sc + sc2 + bonus + self._sep(e), ((i, e), (e, e2))))
                 if e < self.n:
                     out.append((e, after, sc - 2, ((i, e), (e, e))))  # the actual is blank
-            out.append((i, nxt, Decimal(-2), ((i, i),)))  # a blank target: the next step reads the actual
+            out.append((i, nxt, Decimal("-1.5"), ((i, i),)))  # a blank target: the next step reads the actual
         elif key in _VALUE_KEYS:
             for e, sc in self.value(i):
                 out.append((e, nxt, sc, ((i, e),)))
