@@ -435,9 +435,15 @@ def _next_text(cells: list) -> str | None:
     return None
 
 
+_FOOTNOTE = re.compile(r"^(?:注[:：]|注\d|说明[:：]?$|填表说明)")
+
+
 def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> None:
     data, L = form.data, form.L
     at = f"原文第 {row.where} {place}"
+    if form.section in ("indicators", "grade") and form.items and _FOOTNOTE.match(label):
+        form.section = "done"  # the footnotes under the table: the form ended (without a 总分 row, if none came)
+        return
     head = form.section == "head"
     if head and label in L.of("header", "project"):
         start, rest = _starting(row, L.of("header", "project"))
