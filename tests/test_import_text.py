@@ -632,3 +632,17 @@ def test_chrome_only_text_gets_one_line():
     with pytest.raises(text_import.NotAForm) as caught:
         text_import.parse("# source: x\n发布时间:2024-01-01\n【字体:大 中 小】打印\n", "chrome.txt")
     assert str(caught.value) == "chrome.txt 没有内容：没有可导入的表"
+
+
+def test_known_bugs_of_the_first_real_imports_stay_fixed():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[1] = ["单位：万元"]  # no year printed under the title …
+    rows[10] = ["", "到2025年度完成甲", "已完成甲"]  # … while the goal text names one
+    rows[14] = ["满意度指标", "服务对象满意度指标", "满意度", "90%", "95%", "10", "10", "0"]  # "0" in the deviation column
+    rows[12] = ["产出指标", "数量指标", "完成数量", "10", "10", "50", "50", ""]
+    text = as_tabs(rows).replace("完成数量\t10\t10\t50\t50\t\n", "完成数量\t10\t10\t50\t50\t\n\t\t\t个\t\t\t\t\n")
+    form = text_import.parse(text, "bugs.txt")[0]
+    assert form.year is None and any(note.path == ("year",) for note in form.reviews)  # not 2025 from the goals
+    satisfaction = form.indicators[-1]
+    assert (satisfaction.weight, satisfaction.score, satisfaction.deviation) == (10, 10, "0")
+    assert form.indicators[0].target == "10个"  # a numeric target continued by a wrapped cell: no crash

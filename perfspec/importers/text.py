@@ -823,7 +823,16 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
+    columns = form.columns or []
+    if len(values) == len(columns) and {"weight", "score"} <= set(columns) \
+            and columns.index("score") == columns.index("weight") + 1 \
+            and _is_number(values[columns.index("weight")]) and _is_number(values[columns.index("score")]):
+        # A full row under a known header: 分值 and 得分 are where the header puts them (a "0" in the
+        # deviation column after a full-marks row is no 得分).
+        pair = columns.index("weight")
     for j in range(len(values) - 2, -1, -1):
+        if pair is not None:
+            break
         if _is_number(values[j]) and _is_number(values[j + 1]):
             if sum(1 for v in values[j + 2 :] if v) <= 1:
                 pair = j
@@ -1212,7 +1221,9 @@ def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, a
     item = form.items[-1]
     text = values[index]
     key = {3: "target", 4: "actual"}.get(index, "deviation" if index >= 5 else "name")
-    before = getattr(item, key) or ""
+    before = getattr(item, key)
+    # A number read as one (10) continued by a wrapped cell (个) is text: "10个".
+    before = "" if before is None else format(before, "f") if isinstance(before, Decimal) else str(before)
     setattr(item, key, before + text)
     zh = form.L.word("indicators", key) + ("名称" if key == "name" else "")
     where = "分页后" if brk else "下一行"
