@@ -992,13 +992,9 @@ def _take_level(form: _Form, text: str, notes: list[str], brk: bool) -> None:
         if form.level1 is not None and current in form.L.level1 and parents and current not in parents \
                 and len(parents) == 1:
             parent = parents.pop()
-            notes.append(f"{W_level2(form)}“{key}”不属于“{form.level1}”，按名称归入“{parent}”")
+            notes.append(f"{form.W['level2']}“{key}”不属于“{form.level1}”，按名称归入“{parent}”")
             form.level1, form.level2 = parent, None
         _set_level2(form, key, notes, brk, form.where_now)
-
-
-def W_level2(form: _Form) -> str:  # noqa: N802 - the reference layout's word
-    return form.W["level2"]
 
 
 def _parent(form: _Form, level2: str, notes: list[str]) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout
 from perfspec.form.model import two_places
-from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+from perfspec.importers import FUNDS_ROWS, FormData, Review
 from perfspec.importers.labels import Labels
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
