@@ -42,10 +42,12 @@ from perfspec.importers.text import Row
 MAX_GROUP = 400  # characters of the rows of one 二级 group cut by the programme
 MAX_GROUPS = 500  # 二级 groups of one table (a real form has a dozen or two)
 MAX_FUNDS_ROWS = 20  # rows of the funds block (a real form has two to six)
+MAX_HEADER_CELLS = 60  # labels of the header cells above the funds block (a real form has four to ten)
 MAX_NAME = 60  # characters of a 三级 name
 MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
 MAX_NOTE = 200  # characters of a deviation or method cell
 MARGIN = Decimal("1.5")  # another cut scoring within this of the best makes a cell a guess
+BOUNDARY = "边界是推测的"  # the note on a cell another cut would draw differently
 
 # Words printed around the layouts' labels on real forms: a label may be preceded by the level of
 # government or 项目 and followed by what else the cell asks for (主管部门及代码, 项目负责人及电话).
@@ -397,6 +399,11 @@ def _blocks(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[tuple[int, str]]:
 def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
     s = st.s
     hits = [h for h in _find(st, V.header, lo, hi)]
+    if len(hits) > MAX_HEADER_CELLS:
+        raise NotAForm(
+            f"表头有 {len(hits)} 个栏目标签（上限 {MAX_HEADER_CELLS} 个），不像一张表的文本，未读取",
+            f"the form's header has {len(hits)} labels (limit {MAX_HEADER_CELLS}); not read",
+        )
     for index, (at, end, label) in enumerate(hits):
         key = V.header[label]
         stop = hits[index + 1][0] if index + 1 < len(hits) else hi
@@ -821,6 +828,7 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
             f"the indicator table has {len(groups)} groups (limit {MAX_GROUPS}); not read",
         )
     l1_seen: Optional[str] = None
+    by_level1: dict[str, list] = {}
     for g in groups:
         body = s[g.lo:g.hi]
         if not body:
@@ -844,8 +852,10 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
                 gi[1] = g.l2_guess
             if row[0]:
                 l1_seen = g.level1
-            out.add(row, at, gi)
+            by_level1.setdefault(g.level1 or "", []).append(out.add(row, at, gi))
             first = False
+    for level1, rows_ in by_level1.items():
+        _confirm(level1, rows_)
     if ends and ends[0][2] in V.total:
         at, e, _ = ends[0]
         nxt = _find(st, list(V.grade) + list(_END), e)
@@ -858,6 +868,24 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
         at, e, _ = grade[0]
         m = re.match(r"[优良中差]", s[e:e + 2])
         out.add([L.word("grade", "grade"), m.group(0) if m else ""], at)
+
+
+def _confirm(level1: str, rows_: list) -> None:
+    """Weights that add up to the points their 一级 caption states (产出指标(50分)), each score no more than
+    its weight: arithmetic confirms the cuts between those numbers, which are then no guess."""
+    m = re.search(r"(\d{1,3}(?:\.\d+)?)分\)?$", level1)
+    if not m:
+        return
+    weights = [_dec(r.cells[5] or "x") for r in rows_]
+    scores = [_dec(r.cells[6] or "x") for r in rows_]
+    if any(w is None for w in weights) or sum(weights) != Decimal(m.group(1)):  # type: ignore[arg-type]
+        return
+    if any(sc is not None and sc > w for sc, w in zip(scores, weights)):  # type: ignore[operator]
+        return
+    for r in rows_:
+        for index in (5, 6):
+            if BOUNDARY in r.guesses.get(index, ""):
+                del r.guesses[index]
 
 
 def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, str]:
@@ -1077,6 +1105,7 @@ class _Cutter:
         if i >= self.n or s[i] in _COMPARATORS or s[i] == "%":
             return out
         cjk = False
+        compared = Decimal(0)
         for j in range(i + 1, min(self.n, i + MAX_NAME) + 1):
             ch = s[j - 1]
             if ch == "%":
@@ -1084,13 +1113,16 @@ class _Cutter:
             if j - 1 > i and self.cut[j - 1]:
                 break
             cjk = cjk or _cjk(ch)
+            if ch in _COMPARATORS:
+                compared = Decimal(-2)  # "≥200人" inside a name: a target swallowed
+                continue  # and a name does not end on one
             if not cjk:
                 continue
             # a name does not end inside a number
             if j < self.n and s[j - 1].isdigit() and (s[j].isdigit() or s[j] == "."):
                 continue
             # each row costs: no row is made of a fragment of a name; a name does not end on 、 ,
-            out.append((j, Decimal(-1) - (2 if ch in _CONTINUING else 0)))
+            out.append((j, Decimal(-1) + compared - (2 if ch in _CONTINUING else 0)))
         return out
 
     def number(self, i: int, key: str) -> list[tuple[int, Decimal]]:
@@ -1290,7 +1322,7 @@ class _Cutter:
                 cur.append(self.s[a:b])
                 for other in alt.get(c, []):
                     if len(other) > offset and other[offset] != (a, b) and _overlap(other[offset], (a, b)):
-                        guesses[k] = f"“{self.s[a:b] or '（空白）'}”与相邻单元格连在一起，边界是推测的"
+                        guesses[k] = f"“{self.s[a:b] or '（空白）'}”与相邻单元格连在一起，{BOUNDARY}"
             if c == 0 and not cur:
                 pass
         if cur:
