@@ -77,6 +77,7 @@ _EXTRA_COLUMNS = {
 }
 # What ends the table: the lines printed below it.
 _END = ("说明", "备注", "注:")
+_SELF_SCORE = ("自评得分", "自评总分")  # header cells that state the form's total score
 # The caption over the indicator table (绩效指标), printed again where a page breaks.
 _INDICATORS_CAPTION = ("绩效指标",)
 
@@ -150,6 +151,7 @@ def _stream(text: str, labels: frozenset) -> _Stream:
 
     for index in range(start, len(lines)):
         raw = lines[index][marked.get(index, 0):].replace("…", "").replace("\ufffd", "")
+        pending = pending or spaced  # where spaces separate cells, so does the end of a line
         pos = 0
         for m in _WS.finditer(raw):
             emit(raw[pos:m.start()], index + 1)
@@ -298,6 +300,7 @@ def _numbers_at(s: str, i: int, limit: int = 9) -> list[int]:
 class _Out:
     rows: list = field(default_factory=list)  # list[Row]
     stream: Optional[_Stream] = None
+    stated: Optional[tuple] = None  # (label, value, position) of a total score the header states (自评得分 98)
 
     def add(self, cells: list, at: int, guesses: Optional[dict] = None) -> Row:
         row = Row([c if c is not None else "" for c in cells], self.stream.where(at) if self.stream else 1)
@@ -351,6 +354,10 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
             _goals(st, V, L, out, lo, hi)
     if header_at is not None:
         _indicators(st, V, L, out, header_at)
+    total = L.word("total", "total")
+    if out.stated and not any(r.cells[0] == total for r in out.rows):
+        label, value, at = out.stated
+        out.add([total, "", value], at, {2: f"没有“{total}”一行，按表头的“{label} {value}”读取（推测）"})
     return out.rows
 
 
@@ -409,6 +416,9 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         stop = hits[index + 1][0] if index + 1 < len(hits) else hi
         value = s[end:stop].strip(":")
         if key == "other":
+            m = re.match(r"\d{1,3}(?:\.\d+)?", value)
+            if label in _SELF_SCORE and m:
+                out.stated = (label, m.group(0), at)
             continue
         guesses: dict[int, str] = {}
         # A label the copy garbled (OCR) is not found, so its value runs on into ours: cut at what
