@@ -48,6 +48,7 @@ MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
 MAX_NOTE = 200  # characters of a deviation or method cell
 MARGIN = Decimal("1.5")  # another cut scoring within this of the best makes a cell a guess
 BOUNDARY = "边界是推测的"  # the note on a cell another cut would draw differently
+UNCUT = "无法按栏目拆分为单元格"  # the note on a group no cut fits
 
 # Words printed around the layouts' labels on real forms: a label may be preceded by the level of
 # government or 项目 and followed by what else the cell asks for (主管部门及代码, 项目负责人及电话).
@@ -427,19 +428,28 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         if cut is not None:
             guesses[1] = f"“{value}”中含有像是另一栏标签的“{value[cut:cut + 4]}”，按其前的“{value[:cut]}”读取（边界是推测的）"
             value = value[:cut]
+        elif ":" in value.strip(":"):
+            # "XX局联系人:张三": a label the layouts do not know ran into the value
+            guesses[1] = f"“{value}”中有冒号，可能连着另一栏（标签不认识），边界是推测的"
         word = L.word("header", key)
         out.add([word, value], at, guesses)
 
 
 def _label_start(value: str, V: _Vocab) -> Optional[int]:
-    """Where a header label's first two characters (实施, 主管 …) appear inside a value, past its start."""
-    starts = {label[:2] for label, key in V.header.items() if key in ("department", "implementer", "project")
-              and not label.startswith(("项目", "县级", "市级", "区级", "省级"))}
+    """Where a header label misread by one character (实施第位 for 实施单位) stands inside a value."""
     best = None
-    for pre in starts:
-        at = value.find(pre, 2)
-        if at > 0 and (best is None or at < best):
-            best = at
+    for label, key in V.header.items():
+        if key == "other" or len(label) < 4:
+            continue
+        at = value.find(label[:2], 1)
+        while at > 0:
+            seen = value[at:at + len(label)]
+            if (len(seen) == len(label) and seen[-1] == label[-1]
+                    and sum(a == b for a, b in zip(seen, label)) >= len(label) - 1):
+                if best is None or at < best:
+                    best = at
+                break
+            at = value.find(label[:2], at + 1)
     return best
 
 
@@ -447,6 +457,9 @@ def _label_start(value: str, V: _Vocab) -> Optional[int]:
 
 
 _FUNDS_ORDER = ("initial", "annual", "executed", "weight", "rate", "score")
+# Column orders of the shipped layouts' funds blocks, tried when OCR garbled the printed header.
+_FUNDS_OPTIONS = (_FUNDS_ORDER, _FUNDS_ORDER[1:], ("initial", "annual", "executed", "rate"),
+                  ("annual", "executed", "rate"), ("annual", "executed", "rate", "score"))
 
 
 def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> None:
@@ -475,10 +488,14 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
     hits = _find(st, list(labels) + list(row_labels) + ["其中:"], j, hi)
     columns: list[str] = []
     rows_: list[tuple[int, int, str]] = []  # (at, end, key)
+    garbled = False  # text between the column labels that is no label (OCR damage): columns missing
+    last = j
     k = 0
     while k < len(hits):
         at, end, label = hits[k]
-        if label in labels and not rows_:
+        # a column label, before the rows or printed after the first row's label (a two-line header)
+        after_row = bool(rows_) and len(rows_) == 1 and not re.search(r"\d", s[rows_[-1][1]:at])
+        if label in labels and (not rows_ or after_row):
             # (A) (B) (B/A) (10分) after a column label
             m = _BRACKET.match(s, end)
             if m:
@@ -486,7 +503,12 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
                 if pm and labels[label] == "weight":
                     points = Decimal(pm.group(1))
                 end = m.end()
+            if s[last:at].strip(":") and (columns or after_row):
+                garbled = True
             columns.append(labels[label])
+            last = end
+            if after_row:
+                rows_[-1] = (rows_[-1][0], end, rows_[-1][2])
         elif label == "其中:":
             # 其中: names the first part of the total whatever its words: the layouts' first source row
             nxt = hits[k + 1] if k + 1 < len(hits) else None
@@ -499,6 +521,7 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
                 rows_.append((at, end + (m.end() if m else 0), "appropriation"))
         elif label in row_labels:
             rows_.append((at, end, row_labels[label]))
+            last = end
         k += 1
     if len(rows_) > MAX_FUNDS_ROWS:
         raise NotAForm(
@@ -515,7 +538,7 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
         stop = rows_[index + 1][0] if index + 1 < len(rows_) else hi
         body = s[end:stop].lstrip(":")
         offset = stop - len(s[end:stop].lstrip(":"))
-        values, guesses = _funds_values(body, st.cut[offset:stop + 1], columns, key, points, totals)
+        values, guesses = _funds_values(body, st.cut[offset:stop + 1], columns, key, points, totals, garbled)
         if key == "total":
             totals = values
         if key == "total" and "weight" not in columns and points is not None:
@@ -528,7 +551,7 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
 
 
 def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Optional[Decimal],
-                  total: Optional[dict] = None) -> tuple[dict, dict]:
+                  total: Optional[dict] = None, garbled: bool = False) -> tuple[dict, dict]:
     """The cells of one funds row: {column key: text} and {column key: why it is a guess}."""
     # What the row prints: numbers (and one rate with %), then maybe the 得分计算方法 text.
     m = re.match(r"[\d.%]*", body)
@@ -549,6 +572,8 @@ def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Op
     parts.append(digits[start:])
     if key == "total":
         options = [numeric[:n] for n in range(len(numeric), 0, -1)]
+        if garbled:  # the printed columns are not all known: the layouts' orders too
+            options += [list(o) for o in _FUNDS_OPTIONS if list(o) != numeric]
     else:
         # a part of the total prints its amounts, and a rate where the layout has one per row
         amounts = [c for c in numeric if c in ("initial", "annual", "executed")]
@@ -563,7 +588,7 @@ def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Op
             if len(split) == len(parts):
                 score += 1  # each number between separators the copy kept
             best.append((score, split, option))
-        if best and key == "total":
+        if best and key == "total" and not garbled:
             break
     if not best:
         return {"annual" if key != "total" else numeric[0]: digits}, {
@@ -579,6 +604,9 @@ def _funds_values(body: str, cut: bytearray, columns: list, key: str, points: Op
     elif top[0] < 2 and len(top[1]) > 1 and len(parts) < len(top[1]):
         for c in top[2]:
             guesses[c] = f"金额“{digits}”连在一起，按栏目拆为“{' | '.join(top[1])}”，没有执行率可以核对（推测）"
+    if garbled and key == "total":
+        for c in top[2]:
+            guesses.setdefault(c, f"资金栏的表头有认不出的文字（识别错误？），“{digits}”按{len(top[2])}栏拆为“{' | '.join(top[1])}”（推测）")
     if "method" in columns and rest:
         pass  # 得分计算方法 has no field
     elif rest.strip(" :"):
@@ -844,6 +872,12 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
         if not body:
             continue
         found = _cut_rows(st, g.lo, g.hi, schema)
+        if g is groups[-1] and not ends and len(found) == 1 and UNCUT in found[0][1].get("name", "") and out.rows:
+            # The copy breaks off inside this row ("是否达到国"): a name's fragment is no indicator.
+            last = out.rows[-1]
+            if len(last.cells) == 8:
+                last.guesses.setdefault(7, f"原文在此截断，其后的“{_short(body)}”不成一行，未读取")
+                continue
         first = True
         for cells, guesses, at in found:
             values = dict(zip(["name"] + schema, cells))
@@ -1002,6 +1036,10 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
                 g.l2_guess = "这一组指标前没有二级指标"
             out.append(g)
     return out
+
+
+def _short(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bare(name: str) -> str:
@@ -1295,7 +1333,7 @@ class _Cutter:
         end = (n, 0)
         if end not in best:
             return [([self.s] + [""] * len(self.schema),
-                     {"name": f"这一组指标“{self.s[:30]}”无法按栏目拆分为单元格，整段按三级指标名称读取"}, 0)]
+                     {"name": f"这一组指标“{self.s[:30]}”{UNCUT}，整段按三级指标名称读取"}, 0)]
         # backward best (to the end) for the margin test
         after: dict[tuple[int, int], Decimal] = {end: Decimal(0)}
         for i, c, e, c2, sc, cells in sorted(trans, key=lambda t: (-t[0], -t[1])):
