@@ -160,11 +160,11 @@ EXPECTED = {
     "a02-zhongjiang-water-gauge": (94, set()),
     "b03-hengshan-grain-reserve": (146, set()),
     "b07-fishing-ban-fuel-subsidy": (54, set()),
-    "b10-xueyuanlu-street-cleaning": (33, set()),
+    "b10-xueyuanlu-street-cleaning": (28, set()),
     # OCR garbled the 实施单位 label ("实施第位") and printed the value two cells later: not found
-    "a09-yinchuan-school-public-funds": (111, {("implementer",)}),
+    "a09-yinchuan-school-public-funds": (110, {("implementer",)}),
     # 项目年度目标 … the copy's two tables (rubric, then targets) and OCR damage: mostly guesses
-    "b12-suizhou-emergency-centre": (45, set()),
+    "b12-suizhou-emergency-centre": (40, set()),
 }
 
 
