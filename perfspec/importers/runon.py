@@ -81,6 +81,8 @@ _END = ("说明", "备注", "注:")
 _SELF_SCORE = ("自评得分", "自评总分")  # header cells that state the form's total score
 # The caption over the indicator table (绩效指标), printed again where a page breaks.
 _INDICATORS_CAPTION = ("绩效指标",)
+# A template's empty indicator rows: 指标1: 指标2: (and OCR's 指标L).
+_PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (":", "")) 
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
@@ -947,17 +949,21 @@ def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, 
 def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
     """The 二级 groups between the indicator header and the end of the table, with their 一级/二级."""
     s = st.s
-    names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION)
+    names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION) + list(_PLACEHOLDERS)
     hits = []
     for at, end, label in _find(st, names, lo, hi):
         m = _POINTS.match(s, end)
         if m and (m.group(0).startswith("(") == m.group(0).endswith(")")):
             end = m.end()
         hits.append((at, end, label))
-    # A name printed twice in a row: the second is the start of a 三级 name (财务管理 财务管理制度…).
+    # A name printed twice in a row: the second is the start of a 三级 name (财务管理 财务管理制度…);
+    # so is a 二级 name right after a 二级 that is no "…指标" and carries no points (投入管理 预算执行率10…).
     kept = []
     for hit in hits:
-        if kept and kept[-1][2] == hit[2] and kept[-1][1] == hit[0] and hit[2] in V.level2:
+        if kept and kept[-1][1] == hit[0] and hit[2] in V.level2 and (
+                kept[-1][2] == hit[2]
+                or (kept[-1][2] in V.level2 and kept[-1][2] not in V.level1 and not hit[2].endswith("指标")
+                    and s[hit[0]:hit[1]] == hit[2])):
             continue
         kept.append(hit)
     groups: list[_Group] = []
@@ -980,8 +986,8 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
         if not label:
             break
         printed = s[at:end]
-        if label in _INDICATORS_CAPTION:
-            pos = end  # the caption printed again where a page broke
+        if label in _INDICATORS_CAPTION or label in _PLACEHOLDERS:
+            pos = end  # the caption printed again where a page broke; a template's 指标1: left empty
             continue
         parent_ok = level1 is not None and _bare(level1) in V.level2.get(label, ("", ()))[1]
         if label in V.level1 and not parent_ok and not (level1 is not None and fold(printed) == level1 and cur is None and label in V.level2):
@@ -1001,14 +1007,15 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
             if level1 is not None and parents and _bare(level1) not in parents and cur is not None and not pending_text:
                 # A 二级 of another 一级 with no 一级 caption between: the caption is the text with no
                 # figures that ends the rows before (garbled by OCR, "益标效指意指斥满度打").
-                tail = re.search(r"[^\d%]{1,16}$", s[cur.lo:at])
-                if tail and _unscramble(tail.group(0), parents, V) in parents:
+                tail = re.search(r"[^\d%]{1,12}(?:\(\d{1,3}分\))?$", s[cur.lo:at])
+                if tail and _unscramble(tail.group(0), parents, V, strict=True) in parents:
                     cur.hi = at - len(tail.group(0))
                     pending_text = tail.group(0)
             if pending_text or (level1 is None):
                 guess = _unscramble(pending_text, parents, V) if pending_text else (parents[0] if len(parents) == 1 else None)
                 if guess is not None:
-                    level1 = guess
+                    points = re.search(r"\(\d{1,3}(?:\.\d+)?分\)$", pending_text)
+                    level1 = guess + (points.group(0) if points else "")
                     l1_guess = (f"一级指标印成“{pending_text}”（识别错误？），按“{label}”所属的“{guess}”读取（推测）"
                                 if pending_text else f"没有印一级指标，按“{label}”所属的“{guess}”读取（推测）")
                 elif pending_text:
@@ -1046,26 +1053,30 @@ def _bare(name: str) -> str:
     return re.sub(r"\(?\d{1,3}(?:\.\d+)?分\)?$", "", name)
 
 
-def _unscramble(text: str, parents: tuple, V: _Vocab) -> Optional[str]:
-    """The 一级 name whose characters a garbled caption holds (vertical text read out of order)."""
-    chars = list(text)
-    found = []
+def _unscramble(text: str, parents: tuple, V: _Vocab, strict: bool = False) -> Optional[str]:
+    """The 一级 name whose characters a garbled caption holds (vertical text read out of order, or one
+    character misread: 顼目产出 for 项目产出); `strict`: only on that evidence, never by default."""
+    chars = [c for c in _bare(text)]
+    found, near = [], []
     for name in sorted(set(parents) | set(V.level1)):
         pool = list(chars)
-        ok = True
+        hits = 0
         for ch in name:
             if ch in pool:
                 pool.remove(ch)
-            else:
-                ok = False
-                break
-        if ok:
+                hits += 1
+        if hits == len(name):
             found.append(name)
-    inside = [n for n in found if n in parents]
-    if len(inside) == 1:
-        return inside[0]
-    if len(found) == 1:
-        return found[0]
+        elif hits >= len(name) - 1 and hits >= 3 and len(chars) <= len(name) + 2:
+            near.append(name)
+    for names in (found, near):
+        inside = [n for n in names if n in parents]
+        if len(inside) == 1:
+            return inside[0]
+        if len(names) == 1:
+            return names[0]
+    if strict:
+        return None
     return parents[0] if len(parents) == 1 else None
 
 
@@ -1268,7 +1279,9 @@ class _Cutter:
             after = (c + 2) % width
             for e, sc in self.value(i):
                 for e2, sc2 in self.value(e):
-                    bonus = Decimal(3) if self.s[i:e] == self.s[e:e2] and e > i else Decimal(0)
+                    # a target printed again as the actual; a longer repeat is stronger evidence
+                    same = self.s[i:e] == self.s[e:e2] and e > i
+                    bonus = Decimal(3) + Decimal("0.25") * min(e - i, 20) if same else Decimal(0)
                     if 0 < e < self.n and self.s[e - 1].isdigit() and self.s[e].isdigit() and not self.cut[e]:
                         bonus -= 1  # the actual starts inside the target's digits
                     # a cell boundary the copy printed confirms the cut
