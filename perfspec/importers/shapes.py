@@ -83,10 +83,12 @@ def shape_of(lines: list[str]) -> str:
     if not content:
         return "empty"
     n = len(content)
-    if sum(1 for line in content if "\t" in line) >= max(2, n * 0.3):
+    # Ten lines of separators make a table whatever else the file holds (pages of notes after it).
+    enough = min(10, max(2, n * 0.3))
+    if sum(1 for line in content if "\t" in line) >= enough:
         return "tab"
     piped = [line for line in content if "|" in line]
-    if len(piped) >= max(2, n * 0.3):
+    if len(piped) >= enough:
         counts = [len([c for c in line.split("|") if c.strip()]) for line in piped]
         counts = [c for c in counts if c] or [0]
         return "cells" if statistics.median(counts) <= 1 else "pipes"
@@ -427,8 +429,24 @@ def _mentions_a_form(text: str, vocab: _Vocab) -> bool:
     return sum(1 for label in vocab.every if len(label) >= 4 and label in folded) >= 2
 
 
+def _bounded(text: str, name: str) -> None:
+    """NotAForm when the text has more than MAX_LINES lines or a line more than MAX_LINE_CELLS cells."""
+    from perfspec.importers.text import MAX_LINE_CELLS, MAX_LINES, _LINE_BREAKS
+
+    lines = sum(text.count(c) for c in _LINE_BREAKS) + text.count("\r") - text.count("\r\n") + 1
+    if lines > MAX_LINES:
+        raise NotAForm(f"{name} 有 {lines} 行（上限 {MAX_LINES} 行），不像自评表的文本，未读取",
+                       f"{name} has {lines} lines (limit {MAX_LINES}); not read")
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = max(line.count("\t"), line.count("|")) + 1
+        if cells > MAX_LINE_CELLS:
+            raise NotAForm(f"{name} 第 {number} 行有 {cells} 个单元格（上限 {MAX_LINE_CELLS} 个），不像自评表的文本，未读取",
+                           f"{name}: line {number} has {cells} cells (limit {MAX_LINE_CELLS}); not read")
+
+
 def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) -> tuple[str, list[Row]]:
     """(the shape, the rows of cells) of a form's text."""
+    _bounded(text, name)
     lines = clean(text)
     shape = shape_of(lines)
     if shape == "empty":
