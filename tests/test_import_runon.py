@@ -164,7 +164,7 @@ EXPECTED = {
     # OCR garbled the 实施单位 label ("实施第位") and printed the value two cells later: not found
     "a09-yinchuan-school-public-funds": (132, {("implementer",)}),
     # 项目年度目标 … the copy's two tables (rubric, then targets) and OCR damage: mostly guesses
-    "b12-suizhou-emergency-centre": (40, set()),
+    "b12-suizhou-emergency-centre": (58, set()),
 }
 
 

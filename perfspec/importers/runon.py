@@ -87,7 +87,7 @@ _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
 _UNIT_SCORE = {1: Decimal("1.2"), 2: Decimal("1.1"), 3: Decimal("0.4"), 4: Decimal("0.2")}
-_CONTINUING = ".、，,;；:：)）》”"
+_CONTINUING = ".、，,;；:：)）》”。"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
 _POINTS = re.compile(r"\(?(\d{1,3}(?:\.\d+)?)分\)?")
@@ -325,7 +325,8 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     st = _stream(text, V.every)
     s = st.s
     out = _Out(stream=st)
-    header_at = _indicator_header(st, V)
+    headers = _indicator_headers(st, V)
+    header_at = headers[0] if headers else None
     project_hits = _find(st, [k for k, v in V.header.items() if v == "project"])
     if header_at is None and not project_hits:
         raise NotAForm(
@@ -356,7 +357,7 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
         else:
             _goals(st, V, L, out, lo, hi)
     if header_at is not None:
-        _indicators(st, V, L, out, header_at)
+        _indicators(st, V, L, out, headers)
     total = L.word("total", "total")
     if out.stated and not any(r.cells[0] == total for r in out.rows):
         label, value, at = out.stated
@@ -796,33 +797,38 @@ def _split_goals(body: str, cut: bytearray, spaced: bool) -> tuple[str, str, str
 # --------------------------------------------------------------------------- indicators
 
 
-def _indicator_header(st: _Stream, V: _Vocab) -> Optional[tuple[int, int, list]]:
-    """(start, end, [(column key, label)]) of the first run of indicator column labels (≥ 3)."""
+def _indicator_headers(st: _Stream, V: _Vocab) -> list[tuple[int, int, list]]:
+    """[(start, end, [(column key, label)])] of the runs of indicator column labels (≥ 3): the table's
+    header, and the header of any table after it (a rubric, then the targets) that names its columns."""
     s = st.s
-    hits = _find(st, V.columns)
+    runs: list = []
     run: list = []
-    for at, end, label in hits:
+    for at, end, label in _find(st, V.columns) + [(len(s) + 99, len(s) + 99, "")]:
         if run and at - run[-1][1] > 8:
-            if _is_header(run):
-                break
+            keys = {V.columns[h[2]] for h in run}
+            # a later table names its 三级 and target or actual columns (not 分值 in a rule's text)
+            if _is_header(run) and (not runs or ("name" in keys and keys & {"target", "actual"})):
+                runs.append(run)
             run = []
-        run.append((at, end, label))
-    if not _is_header(run):
-        return None
-    start, end = run[0][0], run[-1][1]
-    cols = []
-    prev = start
-    for at, e, label in run:
-        if at > prev:
-            cols.append(("?", s[prev:at]))
-        key = V.columns[label]
-        m = _BRACKET.match(s, e)
-        if m:
-            e = m.end()
-        cols.append((key, label))
-        prev = e
-        end = e
-    return start, end, cols
+        if label:
+            run.append((at, end, label))
+    out = []
+    for run in runs:
+        start, end = run[0][0], run[-1][1]
+        cols = []
+        prev = start
+        for at, e, label in run:
+            if at > prev:
+                cols.append(("?", s[prev:at]))
+            key = V.columns[label]
+            m = _BRACKET.match(s, e)
+            if m:
+                e = m.end()
+            cols.append((key, label))
+            prev = e
+            end = e
+        out.append((start, end, cols))
+    return out
 
 
 def _is_header(run: list) -> bool:
@@ -839,67 +845,49 @@ class _Group:
     l2_guess: str = ""
 
 
-def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> None:
-    s = st.s
-    h_lo, h_hi, cols = header
+def _schema(cols: list) -> tuple[list[str], list[str], bool]:
+    """(the cells after the 三级 name, in order; header cells no layout names; a scoring rubric?)."""
     keys = [k for k, _ in cols]
-    lead = [k for k in keys if k in ("level1", "level2", "name")]
-    after = keys[keys.index("name") + 1:] if "name" in keys else keys[len(lead):]
-    head_guess: dict[int, str] = {}
     unknown = [label for k, label in cols if k == "?"]
-    # An unrecognised header cell (garbled by OCR): read as the cell the layouts put there.
+    if "name" in keys:
+        after = keys[keys.index("name") + 1:]
+    elif "?" in keys and not {"target", "actual"} & set(keys[: keys.index("?")]):
+        # no 三级 column: the first column no layout names holds the items (评价内容 of a rubric)
+        after = keys[keys.index("?") + 1:]
+        unknown = unknown[1:]
+    else:
+        after = [k for k in keys if k not in ("level1", "level2")]
     schema: list[str] = []
     for k in after:
         if k == "?":
+            # an unrecognised header cell (garbled by OCR): read as the cell the layouts put there
             schema.append("weight" if "weight" not in after else "other")
         elif k in ("target", "actual", "weight", "score", "deviation", "method", "review", "raw_score"):
             schema.append(k)
+    return schema, unknown, not {"target", "actual"} & set(schema)
+
+
+def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list) -> None:
+    s = st.s
+    canonical = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation"]
+    h_lo = headers[0][0]
+    schema, unknown, _ = _schema(headers[0][2])
+    head_guess: dict[int, str] = {}
     if unknown:
         head_guess[0] = f"指标表头中有认不出的栏目“{'、'.join(unknown)}”（识别错误？），按分值读取，整张指标表都是推测的"
-    canonical = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation"]
-    out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
+    head = out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
     # The table ends at 总分, 评分等级, or the notes printed below it.
-    ends = _find(st, list(V.total) + list(V.grade) + list(_END), h_hi)
+    ends = _find(st, list(V.total) + list(V.grade) + list(_END), headers[-1][1])
     end = ends[0][0] if ends else len(s)
-    groups = _groups(st, V, h_hi, end)
-    if len(groups) > MAX_GROUPS:
-        raise NotAForm(
-            f"指标表有 {len(groups)} 组指标（上限 {MAX_GROUPS} 组），不像一张表的文本，未读取",
-            f"the indicator table has {len(groups)} groups (limit {MAX_GROUPS}); not read",
-        )
-    l1_seen: Optional[str] = None
     by_level1: dict[str, list] = {}
-    for g in groups:
-        body = s[g.lo:g.hi]
-        if not body:
-            continue
-        found = _cut_rows(st, g.lo, g.hi, schema)
-        if g is groups[-1] and not ends and len(found) == 1 and UNCUT in found[0][1].get("name", "") and out.rows:
-            # The copy breaks off inside this row ("是否达到国"): a name's fragment is no indicator.
-            last = out.rows[-1]
-            if len(last.cells) == 8:
-                last.guesses.setdefault(7, f"原文在此截断，其后的“{_short(body)}”不成一行，未读取")
-                continue
-        first = True
-        for cells, guesses, at in found:
-            values = dict(zip(["name"] + schema, cells))
-            row = [g.level1 if first and g.level1 != l1_seen else "",
-                   g.level2 if first else "",
-                   values.get("name", ""), values.get("target", ""), values.get("actual", ""),
-                   values.get("weight", ""), values.get("score", ""), values.get("deviation", "")]
-            # The level names are printed once per group: a guessed one is noted on the group's first row.
-            gi: dict[int, str] = {}
-            for key, why in guesses.items():
-                if key in canonical:
-                    gi[canonical.index(key)] = why  # a cell with no field (复核分, 得分计算方法) has no note
-            if first and g.l1_guess and row[0]:
-                gi[0] = g.l1_guess
-            if first and g.l2_guess:
-                gi[1] = g.l2_guess
-            if row[0]:
-                l1_seen = g.level1
-            by_level1.setdefault(g.level1 or "", []).append(out.add(row, at, gi))
-            first = False
+    for index, (_, h_hi, cols) in enumerate(headers):
+        schema, _, rubric = _schema(cols)
+        hi = headers[index + 1][0] if index + 1 < len(headers) else end
+        if _table(st, V, out, h_hi, hi, schema, rubric, canonical, by_level1, ends, index + 1 == len(headers)):
+            head.guesses.setdefault(0, "有一组指标无法按栏目拆分，指标行可能缺失或错位（推测）")
+        elif rubric:
+            # rules' texts run into the next item's name, and the items are forced into the grid
+            head.guesses.setdefault(0, "评分表（评价内容、分值、得分、评价标准）连在一起，按二级、三级指标拆分，行可能缺失或错位（推测）")
     for level1, rows_ in by_level1.items():
         _confirm(level1, rows_)
     if ends and ends[0][2] in V.total:
@@ -909,11 +897,71 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, header: tuple) -> 
         digits = re.match(r"[\d.]*", s[e:stop]).group(0)
         tw, ts, why = _total_values(digits, "weight" in schema, "score" in schema)
         out.add([L.word("total", "total"), tw, ts], at, {1: why, 2: why} if why else None)
-    grade = _find(st, list(V.grade), h_hi)
+    grade = _find(st, list(V.grade), headers[-1][1])
     if grade:
         at, e, _ = grade[0]
         m = re.match(r"[优良中差]", s[e:e + 2])
         out.add([L.word("grade", "grade"), m.group(0) if m else ""], at)
+
+
+def _table(st: _Stream, V: _Vocab, out: _Out, lo: int, hi: int, schema: list, rubric: bool, canonical: list,
+           by_level1: dict, ends: list, last_table: bool) -> bool:
+    """The rows of one table under its header (a rubric, or the targets), cut group by group;
+    True when a group could not be cut (rows may be lost)."""
+    s = st.s
+    uncut = False
+    # in a rubric a 一级 or 二级 name inside a rule's text (…单位财务管理制度…) is no caption
+    groups = _groups(st, V, lo, hi, inside_text=rubric and schema[-1:] == ["method"])
+    if len(groups) > MAX_GROUPS:
+        raise NotAForm(
+            f"指标表有 {len(groups)} 组指标（上限 {MAX_GROUPS} 组），不像一张表的文本，未读取",
+            f"the indicator table has {len(groups)} groups (limit {MAX_GROUPS}); not read",
+        )
+    l1_seen: Optional[str] = None
+    for g in groups:
+        body = s[g.lo:g.hi]
+        if not body:
+            continue
+        found = _cut_rows(st, g.lo, g.hi, schema)
+        if (last_table and g is groups[-1] and not ends and len(found) == 1
+                and UNCUT in found[0][1].get("name", "") and out.rows):
+            # The copy breaks off inside this row ("是否达到国"): a name's fragment is no indicator.
+            last = out.rows[-1]
+            if len(last.cells) == 8:
+                last.guesses.setdefault(7, f"原文在此截断，其后的“{_short(body)}”不成一行，未读取")
+                continue
+        uncut = uncut or any(UNCUT in why for _, g_, _ in found for why in g_.values())
+        first = True
+        for cells, guesses, at in found:
+            values = dict(zip(["name"] + schema, cells))
+            level2 = g.level2 or ""
+            name = values.get("name", "")
+            gi: dict[int, str] = {}
+            if not name and level2:
+                # cells straight after the 二级 name (决策依据22…): the 二级 is the item itself
+                name = _bare(level2)
+                gi[2] = f"这一行没有三级指标名称，按二级指标“{level2}”读取（推测）"
+            if rubric:
+                # a scoring rubric (评价内容 | 分值 | 得分 …): each item is its own 二级 and 三级
+                level2 = level2 if first and g.level2 else name
+                gi[1] = f"评分表（评价内容、分值、得分）的一行，“{name}”按二级指标和三级指标读取（推测）"
+            row = [g.level1 if first and g.level1 != l1_seen else "",
+                   level2 if (first or rubric) else "",
+                   name, values.get("target", ""), values.get("actual", ""),
+                   values.get("weight", ""), values.get("score", ""), values.get("deviation", "")]
+            # The level names are printed once per group: a guessed one is noted on the group's first row.
+            for key, why in guesses.items():
+                if key in canonical:
+                    gi.setdefault(canonical.index(key), why)  # a cell with no field (复核分 …) has no note
+            if first and g.l1_guess and row[0]:
+                gi[0] = g.l1_guess
+            if first and g.l2_guess and not rubric:
+                gi[1] = g.l2_guess
+            if row[0]:
+                l1_seen = g.level1
+            by_level1.setdefault(g.level1 or "", []).append(out.add(row, at, gi))
+            first = False
+    return uncut
 
 
 def _confirm(level1: str, rows_: list) -> None:
@@ -946,7 +994,7 @@ def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, 
     return "", "", ""
 
 
-def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
+def _groups(st: _Stream, V: _Vocab, lo: int, hi: int, inside_text: bool = False) -> list[_Group]:
     """The 二级 groups between the indicator header and the end of the table, with their 一级/二级."""
     s = st.s
     names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION) + list(_PLACEHOLDERS)
@@ -955,6 +1003,8 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[_Group]:
         m = _POINTS.match(s, end)
         if m and (m.group(0).startswith("(") == m.group(0).endswith(")")):
             end = m.end()
+        if inside_text and at > lo and (_cjk(s[at - 1]) or s[at - 1] in "、,，") and not m:
+            continue  # inside a rule's text: 2、项目管理制度1分
         hits.append((at, end, label))
     # A name printed twice in a row: the second is the start of a 三级 name (财务管理 财务管理制度…);
     # so is a 二级 name right after a 二级 that is no "…指标" and carries no points (投入管理 预算执行率10…).
@@ -1095,7 +1145,7 @@ def _cut_rows(st: _Stream, lo: int, hi: int, schema: list[str]) -> list[tuple[li
         return _cut_spaced(st, lo, hi, schema)
     if len(s) > MAX_GROUP:
         return [([s] + [""] * len(schema), {"name": f"这一组指标的文字太长（{len(s)} 字），未能拆分为单元格"}, lo)]
-    cut_of = _Cutter(s, cut, schema)
+    cut_of = _Cutter(s, cut, schema, nameless=bool(s) and (s[0].isdigit() or s[0] in _COMPARATORS))
     return [(cells, guesses, lo + at) for cells, guesses, at in cut_of.run()]
 
 
@@ -1150,7 +1200,8 @@ class _Cutter:
     within MARGIN, would draw differently is a guess.
     """
 
-    def __init__(self, s: str, cut: bytearray, schema: list[str]) -> None:
+    def __init__(self, s: str, cut: bytearray, schema: list[str], nameless: bool = False) -> None:
+        self.nameless = nameless  # the group's cells may start at once (the 二级 name is the item's)
         self.s = s
         self.cut = cut
         self.schema = schema
@@ -1163,6 +1214,8 @@ class _Cutter:
         out = []
         if i >= self.n or s[i] in _COMPARATORS or s[i] == "%":
             return out
+        if i == 0 and self.nameless:
+            out.append((0, Decimal(-1)))
         cjk = False
         compared = Decimal(0)
         for j in range(i + 1, min(self.n, i + MAX_NAME) + 1):
@@ -1180,8 +1233,12 @@ class _Cutter:
             # a name does not end inside a number
             if j < self.n and s[j - 1].isdigit() and (s[j].isdigit() or s[j] == "."):
                 continue
-            # each row costs: no row is made of a fragment of a name; a name does not end on 、 ,
-            out.append((j, Decimal(-1) + compared - (2 if ch in _CONTINUING else 0)))
+            if ch in "。;；":
+                compared = min(compared, Decimal(-2))  # a sentence inside a name: a rule's text swallowed
+            # each row costs: no row is made of a fragment of a name; a name does not end on 、 , ;
+            # and a long one is less likely than a text cell before it
+            long = Decimal("0.05") * max(0, j - i - 20)
+            out.append((j, Decimal(-1) + compared - long - (2 if ch in _CONTINUING else 0)))
         return out
 
     def number(self, i: int, key: str) -> list[tuple[int, Decimal]]:
@@ -1267,7 +1324,10 @@ class _Cutter:
             # no cell begins with a mark that continues a text (、 , ; . ) ）)
             if any(b > a and s[a] in _CONTINUING for a, b in cells):
                 continue
-            out.append((e, c2, sc + glue, cells))
+            a, b = cells[0]
+            # a blank cell cuts nothing; a rule's text may start with its list number (1、提供…)
+            listed = key in _TEXT_KEYS and re.match(r"\d{1,2}(?:、|\.(?!\d))", s[a:b])
+            out.append((e, c2, sc + (glue if b > a and not listed else 0), cells))
         return out
 
     def _steps(self, i: int, c: int, key: str, nxt: int, width: int, keys: list) -> list:
