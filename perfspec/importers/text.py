@@ -196,6 +196,7 @@ class _Form:
     by_columns: bool = False  # indicator rows are read by the header's columns (cells in place, merged ones left out)
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
+    sub_header: bool = False  # the header had a second line naming the columns of its groups
     funds_cols: Optional[list] = None  # keys of the funds block's columns, from its header row
     funds_rows_read: int = 0
     points: Optional[str] = None  # "(50分)": a 一级 caption whose name was lost, waiting for its 二级
@@ -296,6 +297,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     grade_word = L.word("grade", "grade")
     forms: list[_Form] = []
     form: _Form | None = None
+    heading: Optional[str] = None  # a line before the first form that names a performance form
     for row in rows:
         texts = row.texts
         if len(texts) > 1 and _CAPTION.match(texts[0]):
@@ -325,7 +327,17 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 # A form without a title line (or a second one straight after the first).
                 form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
                 forms.append(form)
+                if heading is not None:
+                    # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
+                    # 绩效自评表): its year and words are the form's.
+                    form.title = heading
+                    match = year_re.search(heading)
+                    if match:
+                        form.data.year = int(match.group(1))
+                heading = None
             else:
+                if form is None and "表" in joined and "绩效" in joined and len(joined) <= 60:
+                    heading = " ".join(texts)
                 if form is not None and form.section == "done":
                     form.flag_unread(f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
@@ -543,6 +555,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if form.section == "goals":
         _goals_row(form, row, at)
         return
+    if form.section == "indicators" and not form.items and form.columns and _sub_header(form, row):
+        return
     if form.section == "indicators":
         brk = row.brk or form.break_next
         form.break_next = False
@@ -583,8 +597,40 @@ def _funds_header(form: _Form, row: Row) -> bool:
             keys.append(key)
     if sum(1 for k in keys if k in column_keys) < 2:
         return False
+    if any(_number_or_percent(c) is not None for c in row.texts):
+        _transposed_total(form, row, {**names, **words})
+        return True
     form.funds_cols = keys
     return True
+
+
+def _transposed_total(form: _Form, row: Row, names: dict) -> None:
+    """预算数 6.84 到位数 6.84 执行数 6.84 100.00: the total row printed across, each column's label before its
+    amount; a last amount without a label is the rate. Read so, and flagged."""
+    data = form.data
+    texts = row.texts
+    read: list[str] = []
+    i = 0
+    while i < len(texts):
+        key = names.get(_strip_note(fold(texts[i])))
+        value = _number_or_percent(texts[i + 1]) if i + 1 < len(texts) else None
+        if key is not None and value is not None:
+            if key in FUNDS_COLUMNS:
+                data.funds["total"][key] = value
+            elif key == "rate":
+                data.funds_rate = value
+            else:
+                data.extra[("funds", "total", key)] = value
+            read.append(texts[i])
+            i += 2
+            continue
+        if i == len(texts) - 1 and _number_or_percent(texts[i]) is not None and data.funds_rate is None:
+            data.funds_rate = _number_or_percent(texts[i])
+            read.append(form.L.word("funds", "rate"))
+        i += 1
+    form.flag(("funds",), f"资金表横排（每个栏目名称后面是它的金额）：按{'、'.join(read)}读作"
+              f"{form.L.word('funds', 'total')}（原文第 {row.where} 行）", row.where)
+    form.funds_rows_read += 1
 
 
 def _months_label(folded: str, names: dict) -> tuple[Optional[str], Optional[int]]:
@@ -819,7 +865,7 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         return
     if _unnamed_total(form, row, values, at):
         return
-    if form.by_columns and form.columns and _by_columns(form, row, values, brk, at):
+    if form.columns and (form.by_columns or form.sub_header) and _by_columns(form, row, values, brk, at):
         return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
@@ -1034,6 +1080,8 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
         values = values[:-1]
     if start < 0 or len(values) > len(columns) - start or len(values) < min(len(columns) - start, 2):
         return False
+    if not form.by_columns and len(values) != len(columns) - start:
+        return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
     keys = columns[start:start + len(values)]
     cells = dict(zip(keys, values))
     for key in ("weight", "score", "raw_score"):
@@ -1041,7 +1089,11 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
             return False
     notes: list[str] = []
     if cells.get("level1"):
-        _take_level(form, cells["level1"], notes, brk)
+        if _is_level2(cells["level1"], form.L):
+            _take_level(form, cells["level1"], notes, brk)
+        else:
+            form.points = None
+            _set_level1(form, cells["level1"], cells.get("level2") or "", notes, brk)
     if cells.get("level2"):
         _take_level(form, cells["level2"], notes, brk)
     elif form.points is not None:
@@ -1074,6 +1126,29 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
         notes.append(f"{form.W['name']}名称是空的")
     if notes:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    return True
+
+
+def _sub_header(form: _Form, row: Row) -> bool:
+    """The header's second line, naming the columns under a group caption (自评得分 → 单项指标得分 | 权重占比 |
+    折算得分; 预期指标值 → 符号 | 单位): the columns become those it names."""
+    texts = row.texts
+    if not texts or any(number(t) is not None or len(squash(t)) > 12 for t in texts):
+        return False
+    names = form.L.keys("indicators", _COLUMN_KEYS)
+    keys = [names.get(fold(t)) or names.get(_strip_note(fold(t))) for t in texts]
+    scores = [k for k in keys if k in ("raw_score", "weight", "score")]
+    if not scores or any(k in ("level1", "level2", "name") for k in keys):
+        return False
+    columns = list(form.columns or [])
+    if columns and columns[-1] is None and not set(scores) & set(columns):
+        columns[-1:] = scores  # the score group's caption (自评得分) becomes its columns
+    unnamed = keys[: keys.index(scores[0])]
+    if len(unnamed) == 2 and all(k is None for k in unnamed) and "target" in columns and "nature" not in columns:
+        at = columns.index("target")
+        columns[at:at + 1] = ["nature", "target", "unit"]  # 符号 | 值 | 单位 under the target's caption
+    form.columns = columns
+    form.sub_header = True
     return True
 
 
