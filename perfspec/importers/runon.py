@@ -29,6 +29,7 @@ MAX_GROUP characters is not cut but read as one flagged cell).
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -37,16 +38,17 @@ from typing import Optional
 from perfspec.form.layout import Layout
 from perfspec.importers import NotAForm
 from perfspec.importers.labels import Labels, fold
-from perfspec.importers.text import Row
+from perfspec.importers.text import MAX_LINES, Row
 
-MAX_GROUP = 400  # characters of the rows of one 二级 group cut by the programme
+MAX_GROUP = 300  # characters of the rows of one 二级 group cut by the programme
+MAX_CUT = 6000  # characters of one form's groups cut by the programme (a real table has a few hundred)
 MAX_GROUPS = 500  # 二级 groups of one table (a real form has a dozen or two)
 MAX_FUNDS_ROWS = 20  # rows of the funds block (a real form has two to six)
 MAX_HEADER_CELLS = 60  # labels of the header cells above the funds block (a real form has four to ten)
 MAX_NAME = 60  # characters of a 三级 name
 MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
 MAX_NOTE = 200  # characters of a deviation or method cell
-MARGIN = Decimal("1.5")  # another cut scoring within this of the best makes a cell a guess
+MARGIN = 150  # another cut scoring within this of the best (in hundredths) makes a cell a guess
 BOUNDARY = "边界是推测的"  # the note on a cell another cut would draw differently
 UNCUT = "无法按栏目拆分为单元格"  # the note on a group no cut fits
 
@@ -86,13 +88,12 @@ _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
-_UNIT_SCORE = {1: Decimal("1.2"), 2: Decimal("1.1"), 3: Decimal("0.4"), 4: Decimal("0.2")}
+_UNIT_SCORE = {1: 120, 2: 110, 3: 40, 4: 20}  # hundredths, like every score of the cutter
 _CONTINUING = ".、，,;；:：)）》”。"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
 _POINTS = re.compile(r"\(?(\d{1,3}(?:\.\d+)?)分\)?")
 _BRACKET = re.compile(r"\([^()]{0,14}\)")
-_YEAR = re.compile(r"((?:19|20)\d\d)年度?")
 _FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "\u3000": " ", "\xa0": " "})
 
 
@@ -121,8 +122,11 @@ class _Stream:
 _WS = re.compile(r"\s+")
 
 
-def _stream(text: str, labels: frozenset) -> _Stream:
+def _stream(text: str, labels: frozenset, name: str = "<text>") -> _Stream:
     lines = text.translate(_FOLD).splitlines()
+    if len(lines) > MAX_LINES:
+        raise NotAForm(f"{name} 有 {len(lines)} 行（上限 {MAX_LINES} 行），不像自评表的文本，未读取",
+                       f"{name} has {len(lines)} lines (limit {MAX_LINES}); not read")
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
         start += 1  # a leading comment block (where the copy came from)
@@ -131,8 +135,15 @@ def _stream(text: str, labels: frozenset) -> _Stream:
     numbered = [int(m.group(1)) for _, m in marks]
     strip = len(marks) >= 2 and numbered == list(range(1, len(marks) + 1))
     marked = {i: m.end() for i, m in marks} if strip else {}
-    tokens = " ".join(lines[start:]).split()
-    spaced = sum(1 for t in tokens if fold(t) in labels) >= 3
+    spaced = False
+    found = 0
+    for line in lines[start:]:
+        for token in line.split():
+            if len(token) <= 16 and fold(token) in labels:
+                found += 1
+        if found >= 3:
+            spaced = True  # labels stand between spaces: the spaces separate the cells
+            break
     pieces: list[str] = []
     cut = bytearray()
     starts: list[int] = []
@@ -304,6 +315,7 @@ class _Out:
     rows: list = field(default_factory=list)  # list[Row]
     stream: Optional[_Stream] = None
     stated: Optional[tuple] = None  # (label, value, position) of a total score the header states (自评得分 98)
+    budget: int = MAX_CUT  # characters the programme may still cut
 
     def add(self, cells: list, at: int, guesses: Optional[dict] = None) -> Row:
         row = Row([c if c is not None else "" for c in cells], self.stream.where(at) if self.stream else 1)
@@ -322,7 +334,7 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     """
     L = Labels(layout)
     V = _vocab(L)
-    st = _stream(text, V.every)
+    st = _stream(text, V.every, name)
     s = st.s
     out = _Out(stream=st)
     headers = _indicator_headers(st, V)
@@ -922,6 +934,12 @@ def _table(st: _Stream, V: _Vocab, out: _Out, lo: int, hi: int, schema: list, ru
         body = s[g.lo:g.hi]
         if not body:
             continue
+        out.budget -= g.hi - g.lo
+        if out.budget < 0:
+            raise NotAForm(
+                f"指标表的文字超过了上限（{MAX_CUT} 字），不像一张表的文本，未读取",
+                f"the indicator table's text is over {MAX_CUT} characters; not read",
+            )
         found = _cut_rows(st, g.lo, g.hi, schema)
         if (last_table and g is groups[-1] and not ends and len(found) == 1
                 and UNCUT in found[0][1].get("name", "") and out.rows):
@@ -1202,6 +1220,7 @@ class _Cutter:
 
     def __init__(self, s: str, cut: bytearray, schema: list[str], nameless: bool = False) -> None:
         self.nameless = nameless  # the group's cells may start at once (the 二级 name is the item's)
+        self._values: dict[int, list] = {}
         self.s = s
         self.cut = cut
         self.schema = schema
@@ -1209,15 +1228,15 @@ class _Cutter:
 
     # -- candidate cells from position i: [(end, score, text)]
 
-    def name(self, i: int) -> list[tuple[int, Decimal]]:
+    def name(self, i: int) -> list[tuple[int, int]]:
         s = self.s
         out = []
-        if i >= self.n or s[i] in _COMPARATORS or s[i] == "%":
+        if i >= self.n or s[i] in _COMPARATORS or s[i] == "%" or s[i] in _CONTINUING:
             return out
         if i == 0 and self.nameless:
-            out.append((0, Decimal(-1)))
+            out.append((0, -100))
         cjk = False
-        compared = Decimal(0)
+        compared = 0
         for j in range(i + 1, min(self.n, i + MAX_NAME) + 1):
             ch = s[j - 1]
             if ch == "%":
@@ -1226,7 +1245,7 @@ class _Cutter:
                 break
             cjk = cjk or _cjk(ch)
             if ch in _COMPARATORS:
-                compared = Decimal(-2)  # "≥200人" inside a name: a target swallowed
+                compared = -200  # "≥200人" inside a name: a target swallowed
                 continue  # and a name does not end on one
             if not cjk:
                 continue
@@ -1234,14 +1253,14 @@ class _Cutter:
             if j < self.n and s[j - 1].isdigit() and (s[j].isdigit() or s[j] == "."):
                 continue
             if ch in "。;；":
-                compared = min(compared, Decimal(-2))  # a sentence inside a name: a rule's text swallowed
+                compared = min(compared, -200)  # a sentence inside a name: a rule's text swallowed
             # each row costs: no row is made of a fragment of a name; a name does not end on 、 , ;
             # and a long one is less likely than a text cell before it
-            long = Decimal("0.05") * max(0, j - i - 20)
-            out.append((j, Decimal(-1) + compared - long - (2 if ch in _CONTINUING else 0)))
+            long = 5 * max(0, j - i - 20)
+            out.append((j, -100 + compared - long - (200 if ch in _CONTINUING else 0)))
         return out
 
-    def number(self, i: int, key: str) -> list[tuple[int, Decimal]]:
+    def number(self, i: int, key: str) -> list[tuple[int, int]]:
         out = []
         for j in _numbers_at(self.s, i, 6):
             value = _dec(self.s[i:j])
@@ -1251,16 +1270,21 @@ class _Cutter:
                 continue
             if any(self.cut[k] for k in range(i + 1, j)):
                 continue
-            out.append((j, Decimal(1)))
+            out.append((j, 100))
         if key in ("review", "other"):
-            out.append((i, Decimal("-0.5")))  # a blank cell
+            out.append((i, -50))  # a blank cell
         return out
 
-    def value(self, i: int) -> list[tuple[int, Decimal]]:
+    def value(self, i: int) -> list[tuple[int, int]]:
+        if i not in self._values:
+            self._values[i] = self._value(i)
+        return self._values[i]
+
+    def _value(self, i: int) -> list[tuple[int, int]]:
         s = self.s
-        out: list[tuple[int, Decimal]] = []
-        if i >= self.n:
-            return out
+        out: list[tuple[int, int]] = []
+        if i >= self.n or s[i] in _CONTINUING:
+            return out  # no cell begins with a mark that continues a text (、 , ; . ) ）)
         j = i
         if s[j] in _COMPARATORS:
             j += 1
@@ -1269,9 +1293,9 @@ class _Cutter:
             for e in _numbers_at(s, start, 10):
                 if any(self.cut[k] for k in range(i + 1, e)):
                     break
-                base = Decimal("0.8")
+                base = 80
                 if e < self.n and s[e] in "%‰":
-                    out.append((e + 1, Decimal("1.5")))
+                    out.append((e + 1, 150))
                     continue
                 out.append((e, base))
                 # a unit: up to 4 letters or CJK characters
@@ -1280,10 +1304,10 @@ class _Cutter:
                     k += 1
                     out.append((k, _UNIT_SCORE[k - e]))
         if s[i] in "—-一":
-            out.append((i + 1, Decimal("0.5")))
+            out.append((i + 1, 50))
         if s[i] not in _COMPARATORS:
             # text: 显著提升, 2021年12月完成 (led by digits: less likely than a number with a unit)
-            lead = Decimal("-0.8") if s[i].isdigit() else Decimal("-0.3")
+            lead = -80 if s[i].isdigit() else -30
             cjk = False
             for k in range(i + 1, min(self.n, i + MAX_VALUE) + 1):
                 if k - 1 > i and self.cut[k - 1]:
@@ -1294,13 +1318,15 @@ class _Cutter:
                 if s[k - 1] == "%":
                     break
                 if cjk:
-                    out.append((k, lead - Decimal("0.02") * (k - i)))
+                    out.append((k, lead - 2 * (k - i)))
         return out
 
-    def text(self, i: int, key: str) -> list[tuple[int, Decimal]]:
+    def text(self, i: int, key: str) -> list[tuple[int, int]]:
         # a deviation note is rare (most rows met their target); a method or standard is printed on every row
-        cost = Decimal(-3) if key == "deviation" else Decimal(0)
-        out = [(i, Decimal(0) if key == "deviation" else Decimal(-2))]
+        cost = -300 if key == "deviation" else 0
+        out = [(i, 0 if key == "deviation" else -200)]
+        if i < self.n and self.s[i] in _CONTINUING:
+            return out
         for k in range(i + 1, min(self.n, i + MAX_NOTE) + 1):
             if k - 1 > i and self.cut[k - 1] and key != "deviation":
                 break
@@ -1309,7 +1335,7 @@ class _Cutter:
 
     # -- the programme
 
-    def steps(self, i: int, c: int) -> list[tuple[int, int, Decimal, tuple]]:
+    def steps(self, i: int, c: int) -> list[tuple[int, int, int, tuple]]:
         """Transitions from (position i, column c): (next position, next column, score, cells)."""
         keys = ["name"] + self.schema
         width = len(keys)
@@ -1318,12 +1344,9 @@ class _Cutter:
         out = []
         s = self.s
         # a cell that starts inside a run of digits cuts a number in two: possible, never likely
-        glue = Decimal(-1) if 0 < i < self.n and not self.cut[i] and s[i - 1].isdigit() and (s[i].isdigit() or s[i] == ".") else Decimal(0)
+        glue = -100 if 0 < i < self.n and not self.cut[i] and s[i - 1].isdigit() and (s[i].isdigit() or s[i] == ".") else 0
         out = []
         for e, c2, sc, cells in self._steps(i, c, key, nxt, width, keys):
-            # no cell begins with a mark that continues a text (、 , ; . ) ）)
-            if any(b > a and s[a] in _CONTINUING for a, b in cells):
-                continue
             a, b = cells[0]
             # a blank cell cuts nothing; a rule's text may start with its list number (1、提供…)
             listed = key in _TEXT_KEYS and re.match(r"\d{1,2}(?:、|\.(?!\d))", s[a:b])
@@ -1341,18 +1364,18 @@ class _Cutter:
                 for e2, sc2 in self.value(e):
                     # a target printed again as the actual; a longer repeat is stronger evidence
                     same = self.s[i:e] == self.s[e:e2] and e > i
-                    bonus = Decimal(3) + Decimal("0.25") * min(e - i, 20) if same else Decimal(0)
+                    bonus = 300 + 25 * min(e - i, 20) if same else 0
                     if 0 < e < self.n and self.s[e - 1].isdigit() and self.s[e].isdigit() and not self.cut[e]:
-                        bonus -= 1  # the actual starts inside the target's digits
+                        bonus -= 100  # the actual starts inside the target's digits
                     # a cell boundary the copy printed confirms the cut
                     out.append((e2, after, sc + sc2 + bonus + self._sep(e), ((i, e), (e, e2))))
                 if e < self.n:
-                    out.append((e, after, sc - 2, ((i, e), (e, e))))  # the actual is blank
-            out.append((i, nxt, Decimal("-1.5"), ((i, i),)))  # a blank target: the next step reads the actual
+                    out.append((e, after, sc - 200, ((i, e), (e, e))))  # the actual is blank
+            out.append((i, nxt, -150, ((i, i),)))  # a blank target: the next step reads the actual
         elif key in _VALUE_KEYS:
             for e, sc in self.value(i):
                 out.append((e, nxt, sc, ((i, e),)))
-            out.append((i, nxt, Decimal(-2), ((i, i),)))
+            out.append((i, nxt, -200, ((i, i),)))
         elif key in _NUMBER_KEYS:
             for e, sc in self.number(i, key):
                 out.append((e, nxt, sc + self._sep(e), ((i, e),)))
@@ -1361,24 +1384,18 @@ class _Cutter:
                 out.append((e, nxt, sc, ((i, e),)))
         return out
 
-    def _sep(self, e: int) -> Decimal:
-        return Decimal("0.5") if 0 < e < self.n and self.cut[e] else Decimal(0)
+    def _sep(self, e: int) -> int:
+        return 50 if 0 < e < self.n and self.cut[e] else 0
 
     def run(self) -> list[tuple[list, dict, int]]:
         width = 1 + len(self.schema)
         n = self.n
-        NEG = Decimal("-1e9")
+        NEG = -10**12
         # forward pass over states (position, column); rows end at column 0
-        best: dict[tuple[int, int], Decimal] = {(0, 0): Decimal(0)}
+        best: dict[tuple[int, int], int] = {(0, 0): 0}
         back: dict[tuple[int, int], tuple] = {}
         trans: list[tuple] = []
-        order = sorted
-        frontier = [(0, 0)]
-        seen = {(0, 0)}
-        # positions only grow or stay (blank cells) with a larger column, so process by (position, column)
-        queue = [(0, 0)]
         processed = set()
-        import heapq
 
         # topological order: by position, and at one position column 0 (a row just ended) after the
         # others, since a blank last cell ends a row without moving
@@ -1408,9 +1425,6 @@ class _Cutter:
             return [([self.s] + [""] * len(self.schema),
                      {"name": f"这一组指标“{self.s[:30]}”{UNCUT}，整段按三级指标名称读取"}, 0)]
         # backward best (to the end) for the margin test
-        after: dict[tuple[int, int], Decimal] = {end: Decimal(0)}
-        for i, c, e, c2, sc, cells in sorted(trans, key=lambda t: (-t[0], -t[1])):
-            pass
         after = self._backward(trans, end)
         top = best[end]
         path = []
@@ -1458,7 +1472,7 @@ class _Cutter:
         return rows_out
 
     def _backward(self, trans: list, end: tuple) -> dict:
-        after: dict[tuple[int, int], Decimal] = {end: Decimal(0)}
+        after: dict[tuple[int, int], int] = {end: 0}
         by_from: dict[tuple[int, int], list] = {}
         for t in trans:
             by_from.setdefault((t[0], t[1]), []).append(t)
