@@ -396,8 +396,9 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab, lost_blanks: bool 
                     current, lead = start(text, number), 1
                 continue
             tail = len(current.cells) - lead if current is not None else 0
-            # Without blank cells (a stream split at spaces) a row ends after its 分值 and 得分 numbers.
-            paired = lost_blanks and current is not None and tail >= 3 and all(
+            # Without blank cells (a stream split at spaces) a row ends after its 分值 and 得分 numbers: at the
+            # end of its last run of numbers (实际完成值 may be a number too).
+            paired = lost_blanks and current is not None and tail >= 3 and not _numeric(text) and all(
                 _numeric(c) for c in current.cells[-2:])
             if current is None or (columns > 2 and tail >= columns - 2) or paired:
                 current, lead = start(text, number), 0
@@ -405,7 +406,10 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab, lost_blanks: bool 
                 current.cells.append(text)
             continue
         if section == "goals" and current is None:
-            current = start(text, number)
+            current = start(text, number)  # the goals' values: one cell under each goals label
+            continue
+        if section == "goals" and len(current.cells) >= max(goals_labels, 2):  # type: ignore[union-attr]
+            current, section = start(text, number), "goals-rest"  # what follows the goals' values
             continue
         if current is None:
             current = start(text, number)
