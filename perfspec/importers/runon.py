@@ -44,6 +44,7 @@ MAX_GROUP = 300  # characters of the rows of one 二级 group cut by the program
 MAX_CUT = 6000  # characters of one form's groups cut by the programme (a real table has a few hundred)
 MAX_GROUPS = 500  # 二级 groups of one table (a real form has a dozen or two)
 MAX_FUNDS_ROWS = 20  # rows of the funds block (a real form has two to six)
+MAX_HEADER_VALUE = 40  # characters of a header value beyond which it probably ran into a cell whose label is unknown
 MAX_HEADER_CELLS = 60  # labels of the header cells above the funds block (a real form has four to ten)
 MAX_NAME = 60  # characters of a 三级 name
 MAX_VALUE = 30  # characters of a text 年度指标值 / 实际完成值
@@ -446,6 +447,8 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         elif ":" in value.strip(":"):
             # "XX局联系人:张三": a label the layouts do not know ran into the value
             guesses[1] = f"“{value}”中有冒号，可能连着另一栏（标签不认识），边界是推测的"
+        elif len(value) > MAX_HEADER_VALUE:
+            guesses[1] = f"“{_short(value)}”有 {len(value)} 字，可能连着另一栏（标签不认识），边界是推测的"
         word = L.word("header", key)
         out.add([word, value], at, guesses)
 
