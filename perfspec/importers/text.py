@@ -424,6 +424,8 @@ def _more_parties(form: "_Form", row: Row, after: int) -> None:
     for index in range(after + 1, len(row.cells)):
         cell = row.cells[index]
         for key, words in labels.items():
+            if cell is not None and matches(cell, words):
+                form.seen.add(key)
             if cell is not None and matches(cell, words) and getattr(form.data, key) is None:
                 value = _cell(row.cells[index + 1]) if index + 1 < len(row.cells) else None
                 if value is not None and fold(value) not in every:
@@ -469,12 +471,14 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     departments, implementers = L.of("header", "department"), L.of("header", "implementer")
     if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
         if _starting(row, departments)[0] >= 0:
+            form.seen.add("department")
             start, rest = _starting(row, departments)
             value = _exact_next(form, rest)
             data.department = None if value is not None and starts(value, implementers) else value
             if data.department is not None:
                 _land_next(form, row, start, ("department",))
         if _starting(row, implementers)[0] >= 0:
+            form.seen.add("implementer")
             start, rest = _starting(row, implementers)
             data.implementer = _exact_next(form, rest)
             _land_next(form, row, start, ("implementer",))
@@ -562,7 +566,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.break_next = False
         _indicator_row(form, row, brk, place)
         return
-    if form.section in ("head", "funds") and sum(1 for t in texts if _number_or_percent(t) is not None) >= 2:
+    if form.section in ("head", "funds") and sum(1 for t in texts if _number_or_percent(t) is not None) >= (
+            2 if form.section == "funds" else 1):
         # Amounts in a row no label explains: the funds block may be printed another way; its cells are suspect.
         form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
         return
@@ -1372,6 +1377,11 @@ def _finish(form: _Form, place: str) -> None:
         form.flag(("year",), "没有找到年度（如“(2023 年度)”）", form.where)
     if data.project is None and "project" not in form.seen:
         form.flag(("project",), "没有找到“项目名称”一栏", form.where)
+    for key in ("department", "implementer"):
+        field = next((f for f in found.layout.header if f.key == key), None)
+        if getattr(data, key) is None and key not in form.seen and field is not None:
+            # The form may print it under a label no layout has (主管预算部门 …): say it was not found.
+            form.flag((key,), f"没有找到“{field.zh}”一栏", form.where)
     _move_deviations(form, place)
     data.indicators = list(form.items)
     _check_totals(form, place)
