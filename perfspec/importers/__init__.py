@@ -18,6 +18,15 @@ API (stable; other importers code against it):
   :class:`NotAForm` (message in Chinese, ``str(exc)``; ``exc.en`` in English)
   when the input is not a self-evaluation form.
 
+A form is not always a self-evaluation in the national layout: ``FormData.kind`` and ``FormData.layout``
+say what was detected (written as ``kind:`` / ``layout:`` when not the defaults), ``FormData.extra`` holds
+the cells a layout has beyond the national ones by YAML path (``("funds", "total", "rate")``,
+``("funds", "special_account", "initial")``, ``("period",)``, ``("conclusion",)`` …) and
+``Indicator.extra`` an indicator's (``raw_score`` …); a split target is a mapping ``{operator, value,
+unit}``. ``FormData.detected`` (why that layout and kind) and ``FormData.cut`` (where a cut-off copy
+stops) are for the command's stderr lines. Text readers mark the cell boundaries they had to guess in
+``perfspec.importers.text.Row.guesses`` (cell index → reason); ``assemble`` flags the cell each lands on.
+
 Paths of review notes use the spec's own YAML paths as tuples, e.g.
 ``("funds", "total", "annual")``, ``("indicators", "产出指标", "时效指标", 0, "name")``,
 ``("total", "score")``, ``("grade",)``; ``()`` is the form as a whole.
