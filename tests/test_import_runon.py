@@ -268,11 +268,25 @@ def test_made_up_form_every_cell() -> None:
         ["总分", "100", "97"],
         ["评分等级", "优"],
     ]
-    # the goals split at "。" is a guess, and where 得分 ends and the deviation note begins;
-    # the funds split (80 % = 96 ÷ 120) and the other rows are certain
+    # "测试项目主管部门": 测试项目 | 主管部门 or 测试 | 项目主管部门 — the form does not say; the goals
+    # split at "。" is a guess, and where 得分 ends and the deviation note begins; the funds split
+    # (80 % = 96 ÷ 120) and the other rows are certain
+    assert set(rows[1].guesses) == {1} and "项目" in rows[1].guesses[1]
     assert set(rows[9].guesses) == {1, 2} and "推测" in rows[9].guesses[1]
     assert set(rows[13].guesses) <= {6, 7}
-    assert not any(r.guesses for i, r in enumerate(rows) if i not in (9, 13))
+    assert not any(r.guesses for i, r in enumerate(rows) if i not in (1, 9, 13))
+
+
+def test_forms_one_after_another_are_each_read() -> None:
+    second = MADE_UP.replace("测试项目", "另一工程").replace("2023", "2024").replace("1010总分10097", "1010总分10095")
+    rows = runon.rows(MADE_UP + "附件2" + second, "two.txt")
+    titles = [r.cells[0] for r in rows if len(r.cells) == 1]
+    assert titles == ["项目支出绩效自评表(2023年度)", "项目支出绩效自评表(2024年度)"]
+    assert [r.cells for r in rows if r.cells[0] in ("项目名称", "总分", "评分等级")] == [
+        ["项目名称", "测试"], ["总分", "100", "97"], ["评分等级", "优"],
+        ["项目名称", "另一工程"], ["总分", "100", "95"], ["评分等级", "优"],
+    ]
+    assert len([r for r in rows if len(r.cells) == 8]) == 2 * 5  # a header and four indicator rows each
 
 
 def test_text_without_any_form_label_is_refused_with_the_cause() -> None:

@@ -15,15 +15,21 @@ How the cells are found (nothing here knows a particular form):
 - between anchors, an indicator group is split into rows by the columns the header printed,
   by a dynamic programme that scores every way of cutting the text into cells: numbers
   that are a weight or a score, 年度指标值/实际完成值 that read as quantities, a target
-  printed again as the actual ("≥90%≥90%"), a score no greater than its weight;
-- a funds row of digits run together ("310.2154.741050%5") is split by arithmetic:
-  执行率 = 执行数 ÷ 预算数, 得分 = 分值 × 执行率;
-- wherever another cut scores almost as well, or arithmetic does not decide, the cell keeps
-  the best reading and carries a guess note (Row.guesses), which becomes a ``# review:`` note.
+  printed again as the actual ("≥90%≥90%"), no number cut in two without need;
+- arithmetic confirms or doubts the cuts: weights adding up to their 一级 caption's points
+  (产出指标(50分)), a score no greater than its weight; a funds row of digits run together
+  ("310.2154.741050%5") is split so that 执行率 = 执行数 ÷ 预算数 and 得分 = 分值 × 执行率;
+- wherever another cut scores almost as well (MARGIN), or arithmetic does not decide, the cell
+  keeps the best reading and carries a guess note (Row.guesses), which becomes a ``# review:`` note.
 
-Text that has none of the anchors cannot be segmented: :class:`NotAForm` names why.
-Work is linear in the text: each group is cut by a bounded programme (a group longer than
-MAX_GROUP characters is not cut but read as one flagged cell).
+Rows come out in the reference layout's words and order (see :func:`rows`): the reader knows
+which printed column each cell is, so it writes every cell in its place, blank where the form
+has no such column. Labels this module adds to the layouts' (_EXTRA_*, _OTHER_HEADER …) are
+spellings seen on real forms that no layout states yet.
+
+Text that has none of the anchors cannot be segmented: :class:`NotAForm` names why. Work is
+bounded: lines (text.MAX_LINES), header labels, funds rows, groups, the characters of one group
+the programme cuts (MAX_GROUP; a longer one is read as one flagged cell) and of one form (MAX_CUT).
 """
 
 from __future__ import annotations
@@ -41,8 +47,9 @@ from perfspec.importers.labels import Labels, fold
 from perfspec.importers.text import MAX_LINES, Row
 
 MAX_GROUP = 300  # characters of the rows of one 二级 group cut by the programme
-MAX_CUT = 6000  # characters of one form's groups cut by the programme (a real table has a few hundred)
+MAX_CUT = 6000  # characters of one text's groups cut by the programme (a real table has a few hundred)
 MAX_GROUPS = 500  # 二级 groups of one table (a real form has a dozen or two)
+MAX_FORMS = 100  # forms in one text
 MAX_FUNDS_ROWS = 20  # rows of the funds block (a real form has two to six)
 MAX_HEADER_VALUE = 40  # characters of a header value beyond which it probably ran into a cell whose label is unknown
 MAX_HEADER_CELLS = 60  # labels of the header cells above the funds block (a real form has four to ten)
@@ -85,7 +92,7 @@ _SELF_SCORE = ("自评得分", "自评总分")  # header cells that state the fo
 # The caption over the indicator table (绩效指标), printed again where a page breaks.
 _INDICATORS_CAPTION = ("绩效指标",)
 # A template's empty indicator rows: 指标1: 指标2: (and OCR's 指标L).
-_PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (":", "")) 
+_PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (":", ""))
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
@@ -338,50 +345,72 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     st = _stream(text, V.every, name)
     s = st.s
     out = _Out(stream=st)
-    headers = _indicator_headers(st, V)
-    header_at = headers[0] if headers else None
+    headers = _indicator_headers(st, V, 0, len(s))
     project_hits = _find(st, [k for k, v in V.header.items() if v == "project"])
-    if header_at is None and not project_hits:
+    if not headers and not project_hits:
         raise NotAForm(
             f"{name}：没有找到单元格分隔：每行包含多个单元格，且无法按栏目拆分（没有找到“{L.word('header', 'project')}”"
             f"或“{L.word('indicators', 'level1')} {L.word('indicators', 'name')}”表头）",
             f"{name}: no cell separators found: each line holds several cells and no column header to split them by",
         )
-    form_start = project_hits[0][0] if project_hits else header_at[0]
-    title = _title(st, V, form_start)
+    # Several forms one after the other: each begins at its 项目名称 (with its title before it), if a
+    # funds block or an indicator table follows before the next one.
+    starts = [h[0] for h in project_hits] or [headers[0][0]]
+    tables = [h[0] for h in headers] + [h[0] for h in _find(st, V.funds_block)]
+    starts = [a for i, a in enumerate(starts)
+              if i == 0 or any(starts[i - 1] < t < a for t in tables)]
+    if len(starts) > MAX_FORMS:
+        raise NotAForm(f"{name} 有 {len(starts)} 张表（上限 {MAX_FORMS} 张），不像自评表的文本，未读取",
+                       f"{name} holds {len(starts)} forms (limit {MAX_FORMS}); not read")
+    titles = [_title(st, V, starts[i - 1] if i else 0, a) for i, a in enumerate(starts)]
+    for i, a in enumerate(starts):
+        hi = len(s)
+        if i + 1 < len(starts):
+            hi = titles[i + 1][0] if titles[i + 1] is not None else starts[i + 1]
+        _form(st, V, L, out, a, hi, titles[i], starts[i - 1] if i else 0)
+    return out.rows
+
+
+def _form(st: _Stream, V: _Vocab, L: Labels, out: _Out, form_start: int, hi: int,
+          title: Optional[tuple[int, str]], before: int) -> None:
+    """The rows of the form that begins at form_start (its 项目名称) and ends before hi."""
+    s = st.s
+    headers = _indicator_headers(st, V, form_start, hi)
+    header_at = headers[0] if headers else None
     if title is not None:
         lo, text_ = title
         out.add([text_], lo)
-    head_end = header_at[0] if header_at else len(s)
+    head_end = header_at[0] if header_at else hi
     for at, end, _ in _find(st, _INDICATORS_CAPTION, form_start, head_end):
         if head_end - end <= 4:
             head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
     blocks = _blocks(st, V, form_start, head_end)
+    out.stated = None
     _header(st, V, L, out, form_start, blocks[0][0] if blocks else head_end)
     if title is None:
         # No title the layouts know ("2020年度长江禁捕项目自评表"): the year printed before the form.
-        years = list(re.finditer(r"((?:19|20)\d\d)年度", s[:form_start]))
+        years = list(re.finditer(r"((?:19|20)\d\d)年度", s[before:form_start]))
         if years:
-            out.add([f"{years[-1].group(1)}{L.word('header', 'year')}"], years[-1].start())
+            out.add([f"{years[-1].group(1)}{L.word('header', 'year')}"], before + years[-1].start())
     for index, (lo, kind) in enumerate(blocks):
-        hi = blocks[index + 1][0] if index + 1 < len(blocks) else head_end
+        end = blocks[index + 1][0] if index + 1 < len(blocks) else head_end
         if kind == "funds":
-            _funds(st, V, L, out, lo, hi)
+            _funds(st, V, L, out, lo, end)
         else:
-            _goals(st, V, L, out, lo, hi)
+            _goals(st, V, L, out, lo, end)
+    first = len(out.rows)
     if header_at is not None:
-        _indicators(st, V, L, out, headers)
+        _indicators(st, V, L, out, headers, hi)
     total = L.word("total", "total")
-    if out.stated and not any(r.cells[0] == total for r in out.rows):
+    if out.stated and not any(r.cells[0] == total for r in out.rows[first:]):
         label, value, at = out.stated
         out.add([total, "", value], at, {2: f"没有“{total}”一行，按表头的“{label} {value}”读取（推测）"})
-    return out.rows
 
 
-def _title(st: _Stream, V: _Vocab, before: int) -> Optional[tuple[int, str]]:
+def _title(st: _Stream, V: _Vocab, after: int, before: int) -> Optional[tuple[int, str]]:
     s = st.s
     best = None
-    for at, end, label in _find(st, V.titles, 0, before + 1):
+    for at, end, label in _find(st, V.titles, after, before + 1):
         best = (at, end)
     if best is None:
         return None
@@ -447,10 +476,22 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         elif ":" in value.strip(":"):
             # "XX局联系人:张三": a label the layouts do not know ran into the value
             guesses[1] = f"“{value}”中有冒号，可能连着另一栏（标签不认识），边界是推测的"
+        elif key == "project" and index + 1 < len(hits) and hits[index + 1][0] == stop and _prefixed(hits[index + 1][2], V):
+            # "…安装项目负责人": 项目 ends the name or begins the next label; forms mostly mean the label
+            nxt = hits[index + 1][2]
+            guesses[1] = f"“{value}”后的“{_prefixed(nxt, V)}”也可能属于名称（下一栏“{nxt}”），边界是推测的"
         elif len(value) > MAX_HEADER_VALUE:
             guesses[1] = f"“{_short(value)}”有 {len(value)} 字，可能连着另一栏（标签不认识），边界是推测的"
         word = L.word("header", key)
         out.add([word, value], at, guesses)
+
+
+def _prefixed(label: str, V: _Vocab) -> str:
+    """The prefix (项目, 县级 …) a header label was found with, when the bare label is one too."""
+    for pre in _PREFIXES[1:]:
+        if label.startswith(pre) and label[len(pre):] in V.header:
+            return pre
+    return ""
 
 
 def _label_start(value: str, V: _Vocab) -> Optional[int]:
@@ -812,13 +853,13 @@ def _split_goals(body: str, cut: bytearray, spaced: bool) -> tuple[str, str, str
 # --------------------------------------------------------------------------- indicators
 
 
-def _indicator_headers(st: _Stream, V: _Vocab) -> list[tuple[int, int, list]]:
+def _indicator_headers(st: _Stream, V: _Vocab, lo: int, hi: int) -> list[tuple[int, int, list]]:
     """[(start, end, [(column key, label)])] of the runs of indicator column labels (≥ 3): the table's
     header, and the header of any table after it (a rubric, then the targets) that names its columns."""
     s = st.s
     runs: list = []
     run: list = []
-    for at, end, label in _find(st, V.columns) + [(len(s) + 99, len(s) + 99, "")]:
+    for at, end, label in _find(st, V.columns, lo, hi) + [(hi + 99, hi + 99, "")]:
         if run and at - run[-1][1] > 8:
             keys = {V.columns[h[2]] for h in run}
             # a later table names its 三级 and target or actual columns (not 分值 in a rule's text)
@@ -882,7 +923,7 @@ def _schema(cols: list) -> tuple[list[str], list[str], bool]:
     return schema, unknown, not {"target", "actual"} & set(schema)
 
 
-def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list) -> None:
+def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list, stop: int) -> None:
     s = st.s
     canonical = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation"]
     h_lo = headers[0][0]
@@ -892,8 +933,8 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list) -> 
         head_guess[0] = f"指标表头中有认不出的栏目“{'、'.join(unknown)}”（识别错误？），按分值读取，整张指标表都是推测的"
     head = out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
     # The table ends at 总分, 评分等级, or the notes printed below it.
-    ends = _find(st, list(V.total) + list(V.grade) + list(_END), headers[-1][1])
-    end = ends[0][0] if ends else len(s)
+    ends = _find(st, list(V.total) + list(V.grade) + list(_END), headers[-1][1], stop)
+    end = ends[0][0] if ends else stop
     by_level1: dict[str, list] = {}
     for index, (_, h_hi, cols) in enumerate(headers):
         schema, _, rubric = _schema(cols)
@@ -907,12 +948,10 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list) -> 
         _confirm(level1, rows_)
     if ends and ends[0][2] in V.total:
         at, e, _ = ends[0]
-        nxt = _find(st, list(V.grade) + list(_END), e)
-        stop = nxt[0][0] if nxt else min(len(s), e + 20)
-        digits = re.match(r"[\d.]*", s[e:stop]).group(0)
+        digits = re.match(r"[\d.]*", s[e:min(stop, e + 20)]).group(0)
         tw, ts, why = _total_values(digits, "weight" in schema, "score" in schema)
         out.add([L.word("total", "total"), tw, ts], at, {1: why, 2: why} if why else None)
-    grade = _find(st, list(V.grade), headers[-1][1])
+    grade = _find(st, list(V.grade), headers[-1][1], stop)
     if grade:
         at, e, _ = grade[0]
         m = re.match(r"[优良中差]", s[e:e + 2])
