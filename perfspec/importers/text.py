@@ -197,6 +197,7 @@ class _Form:
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
     sub_header: bool = False  # the header had a second line naming the columns of its groups
+    rows_since_header: int = 0
     funds_cols: Optional[list] = None  # keys of the funds block's columns, from its header row
     funds_rows_read: int = 0
     points: Optional[str] = None  # "(50分)": a 一级 caption whose name was lost, waiting for its 二级
@@ -245,17 +246,27 @@ def _is_indicator_header(row: Row, L: Labels) -> bool:
     others = L.of("indicators", "level1") | L.of("indicators", "level2") | L.of("indicators", "weight")
     if bool(labels & L.of("indicators", "name")) and bool(labels & others):
         return True
+    if labels & L.of("indicators", "level1") and labels & (L.of("indicators", "target") | L.of("indicators", "weight")):
+        return True  # a table without a 三级指标 column (一级指标 | 指标名称 | 指标值 …)
     # The header printed over two lines: the first holds 一级指标 (and the block's caption) only.
     return bool(labels & L.of("indicators", "level1")) and len(labels) <= 2
 
 
 _COLUMN_KEYS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "raw_score", "weight", "score", "deviation")
+# Columns some layouts add (monitoring forms): read into Indicator.extra.
+_EXTRA_COLUMN_KEYS = ("to_date", "forecast", "likelihood", "measures")
 
 
 def _columns(row: Row, L: Labels) -> Optional[list]:
     """The keys of the indicator table's columns (None for a column no layout names), if the row is a full header."""
-    names = L.keys("indicators", _COLUMN_KEYS)
-    keys = [names.get(fold(c)) for c in row.cells if c is not None and c.strip()]
+    names = L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
+    keys = [names.get(fold(c)) or names.get(_strip_note(fold(c))) for c in row.cells if c is not None and c.strip()]
+    if "name" not in keys and "level1" in keys:
+        # No 三级指标 column: the indicator's name is in the first unnamed column after the level names.
+        after = max(keys.index(k) for k in ("level1", "level2") if k in keys)
+        unnamed = [i for i in range(after + 1, len(keys)) if keys[i] is None]
+        if unnamed:
+            keys[unnamed[0]] = "name"
     if "name" not in keys or not {"target", "weight", "score"} & set(keys):
         return None
     # A trailing column no layout names after 得分 is the deviation note (未完成原因分析 …).
@@ -560,6 +571,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         _goals_row(form, row, at)
         return
     if form.section == "indicators" and not form.items and form.columns and _sub_header(form, row):
+        form.rows_since_header += 1
         return
     if form.section == "indicators":
         brk = row.brk or form.break_next
@@ -1024,6 +1036,7 @@ def _levels_only(form: _Form, texts: list[str], brk: bool, at: str) -> bool:
     for text in levels:
         _take_level(form, text, notes, brk)
     form.carry += [n + f"（{at}）" for n in notes]
+    form.rows_since_header = 99  # the table's rows have begun: no more header lines
     return True
 
 
@@ -1083,7 +1096,8 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
         start = columns.index("name")
     while values and not values[-1] and len(values) > len(columns) - start:
         values = values[:-1]
-    if start < 0 or len(values) > len(columns) - start or len(values) < min(len(columns) - start, 2):
+    least = 1 if 0 <= start < len(columns) and columns[start] == "name" else min(len(columns) - start, 2)
+    if start < 0 or not values or len(values) > len(columns) - start or len(values) < least:
         return False
     if not form.by_columns and len(values) != len(columns) - start:
         return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
@@ -1105,6 +1119,12 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
         notes.append(f"{form.W['level1']}只印着“{form.points}”，名称缺失")
         form.level1, form.points = form.points, None
     name = cells.get("name") or None
+    if "level2" not in columns and name:
+        # A table without a 二级指标 column: a short name (质量, 时效) is the 二级 category it stands for.
+        guess = squash(name) + "指标"
+        form.level2 = guess if guess in form.L.level2 else ""
+        if form.level2:
+            notes.append(f"表中没有{form.W['level2']}一栏，按名称“{name}”归入“{guess}”")
     if name is not None and _PLACEHOLDER.match(squash(name)) and not any(
         cells.get(k) for k in keys if k not in ("level1", "level2", "name")
     ):
@@ -1119,6 +1139,13 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
                      cells.get("deviation") or None)
     if cells.get("raw_score"):
         item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
+    for key, text in cells.items():
+        # The columns a layout has beyond the national ones (完成目标可能性, 1–N月实际完成值 …).
+        if key in _COLUMN_KEYS or key is None or not text:
+            continue
+        item.extra[key] = _value(text)
+    if name is not None and len(values) == 1 and len(columns) - start > 1:
+        notes.append(f"这一行只有{form.W['name']}“{_short(name, 16)}”，其余各格空白（没有填写的指标，还是表下的说明？）")
     form.items.append(item)
     form.item_rows.append(row)
     offset = start
@@ -1136,15 +1163,23 @@ def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
 
 def _sub_header(form: _Form, row: Row) -> bool:
     """The header's second line, naming the columns under a group caption (自评得分 → 单项指标得分 | 权重占比 |
-    折算得分; 预期指标值 → 符号 | 单位): the columns become those it names."""
+    折算得分; 预期指标值 → 符号 | 单位): the columns become those it names. Or the header's cells went on
+    over more lines (半年度指标执行情况 / 完成目标可能性 | 备注): they are the next columns."""
     texts = row.texts
-    if not texts or any(number(t) is not None or len(squash(t)) > 12 for t in texts):
+    if not texts or any(number(t) is not None or len(_strip_note(squash(t))) > 12 for t in texts):
         return False
-    names = form.L.keys("indicators", _COLUMN_KEYS)
+    if any(_is_level(t, form.L) or _PLACEHOLDER.match(squash(t)) for t in texts):
+        return False
+    names = form.L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
     keys = [names.get(fold(t)) or names.get(_strip_note(fold(t))) for t in texts]
     scores = [k for k in keys if k in ("raw_score", "weight", "score")]
-    if not scores or any(k in ("level1", "level2", "name") for k in keys):
+    if any(k in ("level1", "level2", "name") for k in keys):
         return False
+    if not scores:
+        if form.rows_since_header > 2 or not form.by_columns:
+            return False
+        form.columns = list(form.columns or []) + keys
+        return True
     columns = list(form.columns or [])
     if columns and columns[-1] is None and not set(scores) & set(columns):
         columns[-1:] = scores  # the score group's caption (自评得分) becomes its columns
