@@ -327,3 +327,32 @@ def test_hostile_size_is_bounded(case: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# Another made-up form, in the 20-point budget layout (预算执行情况(万元)(20分), no 分值 column for the
+# indicators, a rate printed as a ratio, no title the layouts know).
+MADE_UP_20 = (
+    "2022年度乡村道路养护项目自评表项目名称乡村道路养护主管部门某县交通运输局实施单位某镇人民政府"
+    "预算执行情况(万元)(20分)预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)年度财政资金总额50450.9018"
+    "年度绩效目标(80分)一级指标二级指标三级指标年初目标值(A)实际完成值(B)得分产出指标数量指标养护里程"
+    "≥30公里32公里20时效指标按时完成率100%95%19效益指标社会效益指标群众出行满意度≥90%93%20满意度指标"
+    "服务对象满意度指标沿线群众满意度≥85%88%20总分97"
+)
+
+
+def test_made_up_budget_20_form() -> None:
+    rows = runon.rows(MADE_UP_20, "made-up-20.txt")
+    cells = [r.cells for r in rows]
+    assert ["2022年度"] in cells  # the year printed before an unknown title
+    # 50450.9018 = 50 | 45 | 0.90 | 18: 45 ÷ 50 = 0.90, and 20 × 0.90 = 18 (the caption's 20 points)
+    total = next(r for r in rows if r.cells[0] == "年度资金总额")
+    assert total.cells == ["年度资金总额", "", "50", "45", "20", "0.90", "18"] and not total.guesses
+    assert not any(c[0] == "年度总体目标" for c in cells)  # 年度绩效目标(80分) captions the indicators
+    assert [c[2:7] for c in cells if len(c) == 8][1:] == [
+        ["养护里程", "≥30公里", "32公里", "", "20"],
+        ["按时完成率", "100%", "95%", "", "19"],
+        ["群众出行满意度", "≥90%", "93%", "", "20"],
+        ["沿线群众满意度", "≥85%", "88%", "", "20"],
+    ]
+    assert not any(r.guesses for r in rows if len(r.cells) == 8)
+    assert ["总分", "", "97"] in cells

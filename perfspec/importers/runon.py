@@ -96,7 +96,7 @@ _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (
 
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
-_UNIT_SCORE = {1: 120, 2: 110, 3: 40, 4: 20}  # hundredths, like every score of the cutter
+_UNIT_SCORE = {1: 120, 2: 120, 3: 40, 4: 20}  # hundredths, like every score of the cutter
 _CONTINUING = ".、，,;；:：)）》”。"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
@@ -552,6 +552,9 @@ def _funds(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
     k = 0
     while k < len(hits):
         at, end, label = hits[k]
+        if at < last:
+            k += 1
+            continue  # inside a bracket read with the label before: 得分(20分*执行率)
         # a column label, before the rows or printed after the first row's label (a two-line header)
         after_row = bool(rows_) and len(rows_) == 1 and not re.search(r"\d", s[rows_[-1][1]:at])
         if label in labels and (not rows_ or after_row):
@@ -736,6 +739,7 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
             elif value == whole:
                 fit += 1
     weight, score, rate = values.get("weight"), values.get("score"), values.get("rate")
+    stated = weight if weight is not None else points  # 预算执行情况(万元)(20分): the caption states it
     if weight is not None:
         if weight > 100 or weight <= 0:
             return None
@@ -761,9 +765,9 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
                 fit += 2
             else:
                 return None
-        if score is not None and weight is not None:
+        if score is not None and stated is not None:
             share = rate / 100 if ("rate" in percent or rate > 1) else rate
-            if abs(weight * min(share, Decimal(1)) - score) <= Decimal("1"):
+            if abs(stated * min(share, Decimal(1)) - score) <= Decimal("1"):
                 fit += 1
             else:
                 fit -= 2
@@ -790,6 +794,8 @@ def _goals(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> No
     stops = _find(st, [k for k, v in V.header.items() if v == "other"], start, hi)
     if stops:
         hi = stops[0][0]
+    if not hits and re.fullmatch(r"\(?\d{1,3}分\)?|", s[start:hi]):
+        return  # 年度绩效目标(80分): the caption of the indicator table, not the goals
     out.add([L.ref.goals_zh, L.word("goals", "expected"), L.word("goals", "achieved")], lo)
     texts: dict[str, str] = {}
     guesses: dict[int, str] = {}
