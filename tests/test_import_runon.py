@@ -162,7 +162,7 @@ EXPECTED = {
     "b07-fishing-ban-fuel-subsidy": (54, set()),
     "b10-xueyuanlu-street-cleaning": (28, set()),
     # OCR garbled the 实施单位 label ("实施第位") and printed the value two cells later: not found
-    "a09-yinchuan-school-public-funds": (132, {("implementer",)}),
+    "a09-yinchuan-school-public-funds": (126, {("implementer",)}),
     # 项目年度目标 … the copy's two tables (rubric, then targets) and OCR damage: mostly guesses
     "b12-suizhou-emergency-centre": (58, set()),
 }
@@ -356,3 +356,35 @@ def test_made_up_budget_20_form() -> None:
     ]
     assert not any(r.guesses for r in rows if len(r.cells) == 8)
     assert ["总分", "", "97"] in cells
+
+
+# A third made-up form, in the county layout without scores (专项资金名称, per-row 执行率, a deviation
+# note run into the actual, 说明 under the table).
+MADE_UP_COUNTY = (
+    "2021年度县级专项资金绩效目标自评表专项资金名称农村饮水安全维修负责人及电话张三县级主管部门某县水利局"
+    "实施单位农村供水股项目资金(万元)全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额806885%"
+    "其中:中央、省、市补助县级资金605693.33%其他资金201260%年度总体目标年初设定目标全年实际完成情况"
+    "维修供水工程10处维修供水工程9处绩效指标一级指标二级指标三级指标年度指标值全年完成值未完成原因和改进措施"
+    "产出指标数量指标维修工程数量10处9处一处未完工质量指标工程验收合格率100%100%效益指标社会效益指标"
+    "受益人口≥5000人5200人满意度指标服务对象满意度指标群众满意度≥90%92%说明无"
+)
+
+
+def test_made_up_county_form() -> None:
+    rows = runon.rows(MADE_UP_COUNTY, "made-up-county.txt")
+    cells = [r.cells for r in rows]
+    assert ["项目名称", "农村饮水安全维修"] in cells and ["实施单位", "农村供水股"] in cells
+    assert ["年度资金总额", "", "80", "68", "", "85", ""] in cells
+    assert ["当年财政拨款", "", "60", "56", "", "93.33", ""] in cells
+    assert ["其他资金", "", "20", "12", "", "60", ""] in cells
+    goals = rows[cells.index(["年度总体目标", "预期目标", "实际完成情况"]) + 1]
+    assert goals.cells[1:] == ["维修供水工程10处", "维修供水工程9处"] and "重复的开头" in goals.guesses[1]
+    table = [r for r in rows if len(r.cells) == 8][1:]
+    assert [r.cells[2:5] + r.cells[7:] for r in table] == [
+        ["维修工程数量", "10处", "9处", "一处未完工"],
+        ["工程验收合格率", "100%", "100%", ""],
+        ["受益人口", "≥5000人", "5200人", ""],
+        ["群众满意度", "≥90%", "92%", ""],
+    ]
+    # where 9处 ends and the note begins is not printed: a guess; the other rows are certain
+    assert 7 in table[0].guesses and not any(r.guesses for r in table[1:])

@@ -97,6 +97,7 @@ _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (
 _COMPARATORS = "≥≤><=≧≦＞＜"
 # A unit after a number: 米, 万元, 人次 are units; three or four characters are more often a name.
 _UNIT_SCORE = {1: 120, 2: 120, 3: 40, 4: 20}  # hundredths, like every score of the cutter
+_NUMERALS = "一二三四五六七八九十"
 _CONTINUING = ".、，,;；:：)）》”。"
 _OCR_COMPARATORS = {"2": "≥", "W": "≤"}  # "≥" read as "2", "≤" as "W" by OCR
 _MARKER = re.compile(r"\s*(\d{1,3})、")
@@ -735,7 +736,7 @@ def _funds_fit(split: list[str], columns: list[str], key: str, points: Optional[
         whole = _dec((total or {}).get(column) or "x")
         if whole is not None and column != "rate":
             if value > whole:
-                fit -= 1  # a part larger than the total: possible on a form with errors, unlikely
+                fit -= 2  # a part larger than the total: possible on a form with errors, unlikely
             elif value == whole:
                 fit += 1
     weight, score, rate = values.get("weight"), values.get("score"), values.get("rate")
@@ -849,6 +850,11 @@ def _split_goals(body: str, cut: bytearray, spaced: bool) -> tuple[str, str, str
         tail = body[n - length:]
         if tail in body[: n - length]:
             return body[: n - length], tail, f"预期目标和实际完成情况连在一起，在重复的语句“{tail[:12]}…”处分开（推测）"
+    # The achieved text opens as the expected one did (维修供水工程10处 | 维修供水工程9处).
+    for length in range(min(n // 2, 30), 3, -1):
+        at = body.find(body[:length], 1)
+        if at > 0:
+            return body[:at], body[at:], f"预期目标和实际完成情况连在一起，在重复的开头“{body[:length]}”处分开（推测）"
     for mark in ("。", ";", "；"):
         at = body.rfind(mark, 0, n - 1)
         if at > 0:
@@ -1302,10 +1308,18 @@ class _Cutter:
                 continue
             if ch in "。;；":
                 compared = min(compared, -200)  # a sentence inside a name: a rule's text swallowed
+            elif _cjk(ch) and j - 2 > i and s[j - 2].isdigit():
+                # 可行性2实际…: a bare number between words, most often a weight between two rows
+                k = j - 2
+                while k > i and (s[k - 1].isdigit() or s[k - 1] == "."):
+                    k -= 1
+                if k > i and _cjk(s[k - 1]):
+                    compared = min(compared, -100)
             # each row costs: no row is made of a fragment of a name; a name does not end on 、 , ;
             # and a long one is less likely than a text cell before it
             long = 5 * max(0, j - i - 20)
-            out.append((j, -100 + compared - long - (200 if ch in _CONTINUING else 0)))
+            short = 100 if j - i == 1 else 0  # a one-character name is most often a unit cut off
+            out.append((j, -100 + compared - long - short - (200 if ch in _CONTINUING else 0)))
         return out
 
     def number(self, i: int, key: str) -> list[tuple[int, int]]:
@@ -1348,14 +1362,15 @@ class _Cutter:
                 out.append((e, base))
                 # a unit: up to 4 letters or CJK characters
                 k = e
-                while k < self.n and k - e < 4 and (_cjk(s[k]) or s[k].isalpha()) and not self.cut[k]:
+                while (k < self.n and k - e < 4 and (_cjk(s[k]) or s[k].isalpha()) and not self.cut[k]
+                       and not (k > e and s[k] in _NUMERALS)):  # 9处|一处未完工: a numeral opens the next cell
                     k += 1
                     out.append((k, _UNIT_SCORE[k - e]))
         if s[i] in "—-一":
             out.append((i + 1, 50))
         if s[i] not in _COMPARATORS:
             # text: 显著提升, 2021年12月完成 (led by digits: less likely than a number with a unit)
-            lead = -80 if s[i].isdigit() else -30
+            lead = -120 if s[i].isdigit() else -80
             cjk = False
             for k in range(i + 1, min(self.n, i + MAX_VALUE) + 1):
                 if k - 1 > i and self.cut[k - 1]:
@@ -1371,7 +1386,7 @@ class _Cutter:
 
     def text(self, i: int, key: str) -> list[tuple[int, int]]:
         # a deviation note is rare (most rows met their target); a method or standard is printed on every row
-        cost = -300 if key == "deviation" else 0
+        cost = -200 if key == "deviation" else 0
         out = [(i, 0 if key == "deviation" else -200)]
         if i < self.n and self.s[i] in _CONTINUING:
             return out
@@ -1415,6 +1430,8 @@ class _Cutter:
                     bonus = 300 + 25 * min(e - i, 20) if same else 0
                     if 0 < e < self.n and self.s[e - 1].isdigit() and self.s[e].isdigit() and not self.cut[e]:
                         bonus -= 100  # the actual starts inside the target's digits
+                    if _quantity(self.s[i:e]) and not _quantity(self.s[e:e2]):
+                        bonus -= 100  # a measured target is most often met by a measure
                     # a cell boundary the copy printed confirms the cut
                     out.append((e2, after, sc + sc2 + bonus + self._sep(e), ((i, e), (e, e2))))
                 if e < self.n:
@@ -1539,6 +1556,11 @@ class _Cutter:
             if best is not None:
                 after[state] = best
         return after
+
+
+def _quantity(text: str) -> bool:
+    """A cell that reads as a measure: ≥90%, 20万元, 2370人 (not 2021年12月完成, not 显著提升)."""
+    return bool(re.fullmatch(r"[≥≤><=≧≦＞＜]?\d+(?:\.\d+)?(?:%|‰|[^\d]{0,3})", text))
 
 
 def _overlap(a: tuple, b: tuple) -> bool:
