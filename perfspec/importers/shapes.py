@@ -401,6 +401,9 @@ def _rows_cells(tokens: list[tuple[str, int]], vocab: _Vocab, lost_blanks: bool 
             paired = lost_blanks and current is not None and tail >= 3 and not _numeric(text) and all(
                 _numeric(c) for c in current.cells[-2:])
             if current is None or (columns > 2 and tail >= columns - 2) or paired:
+                if paired and not (columns > 2 and tail >= columns - 2):
+                    current.guesses.setdefault(0, "原文各格只以空格分开、空白格已丢失：这一行在分值和得分两个数之后结束，"  # type: ignore[union-attr]
+                                                  "是推断的")
                 current, lead = start(text, number), 0
             else:
                 current.cells.append(text)
