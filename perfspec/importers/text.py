@@ -904,6 +904,9 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         if len(nonempty) == 1 and form.items:
             _fragment(form, row, values, nonempty[0], brk, at)
             return
+        if not form.exact and len(nonempty) > 1:
+            _loose_row(form, row, values, None, brk, at)
+            return
         _broken_row(form, row, values, brk, at)
         return
     if not form.exact:
@@ -949,14 +952,20 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
 
 
-def _loose_row(form: _Form, row: Row, values: list[str], pair: int, brk: bool, at: str) -> None:
+def _loose_row(form: _Form, row: Row, values: list[str], pair: Optional[int], brk: bool, at: str) -> None:
     """An indicator row of a copy that lost its blank cells (cells split at spaces): 分值 and 得分 are the
     number pair; before them come the 一级 / 二级 names the row prints (known names), the 三级 name, and
     what is left: 年度指标值 and 实际完成值."""
     W, L = form.W, form.L
-    cells = [v for v in values[:pair] if v]
-    after = [v for v in values[pair + 2:] if v]
     notes: list[str] = []
+    if pair is None:
+        # No 分值 / 得分 pair at all (a row printed "/" throughout, a form without scores).
+        cells, after, weight, score = [v for v in values if v], [], None, None
+        notes.append(f"这一行没有相邻的{W['weight']}和{W['score']}，按内容读取")
+    else:
+        cells = [v for v in values[:pair] if v]
+        after = [v for v in values[pair + 2:] if v]
+        weight, score = number(values[pair]), number(values[pair + 1])
     lead: list[str] = []
     while cells and len(lead) < 2 and len(cells) > 1 and _is_level(cells[0], L):
         lead.append(cells.pop(0))
@@ -976,8 +985,8 @@ def _loose_row(form: _Form, row: Row, values: list[str], pair: int, brk: bool, a
     if len([v for v in values if v]) + (2 - len(lead)) < columns - (0 if after else 1) and len(cells) < 2:
         notes.append(f"这一行的空白格在复制时丢失，{W['target']}和{W['actual']}按内容推断")
     level1 = _current(form, notes)
-    item = Indicator(level1, form.level2 or "", name, _value(target), _value(actual), number(values[pair]),
-                     number(values[pair + 1]), " ".join(after) or None)
+    item = Indicator(level1, form.level2 or "", name, _value(target), _value(actual), weight, score,
+                     " ".join(after) or None)
     if form.level2 is None:
         notes.append(f"这一行没有{W['level2']}")
     form.items.append(item)
