@@ -126,3 +126,15 @@ def test_benchmark_compares_numbers_by_value_and_aligns_rows_by_name():
     assert (result.right, result.flagged, result.unflagged) == (10, 4, 0)
     result = import_accuracy.compare(truth, got, [])
     assert (result.right, result.flagged, result.unflagged) == (10, 0, 4)
+
+
+@pytest.mark.parametrize("ident", ["a03-qingshen-salary", "b02-chengan-centenarian-subsidy",
+                                   "b17-huangshi-heritage-monitoring"])
+def test_imported_spec_has_its_layouts_funds_rows_and_columns(tmp_path, ident):
+    """The written funds block is the detected layout's (no 上年结转资金 row on a Sichuan form, the monitoring
+    form's 全年预计执行数 column written null): `perfspec check` finds no structural fault (PS012) in it."""
+    out = tmp_path / "out"
+    run = run_cli("import", os.path.join(RAW, ident + ".txt"), "-o", str(out))
+    assert run.code == 0, run.err
+    check = run_cli("check", str(out))
+    assert "PS012" not in check.out + check.err, check.out

@@ -158,7 +158,7 @@ class FormData:
             "funds": {
                 "unit": self.unit,
                 "weight": num(self.funds_weight),
-                **{r: {c: num(self.funds[r][c]) for c in FUNDS_COLUMNS} for r in FUNDS_ROWS},
+                **{row: {c: num(v) for c, v in values.items()} for row, values in self.funds_table()},
                 "rate": num(self.funds_rate),
                 "score": num(self.funds_score),
             },
@@ -193,9 +193,47 @@ class FormData:
             here[path[-1]] = plain(value)
         return data
 
+    def funds_table(self) -> list:
+        """[(row key, {column key: value})] as the form's layout prints its funds block: its rows and columns
+        (a blank cell is None), then any other row or column that holds an amount (never dropped)."""
+        layout = _layout_of(self.layout or kind_of(self.kind).layout)
+        rows = [f.key for f in layout.funds_rows] if layout else list(FUNDS_ROWS)
+        columns = [f.key for f in layout.funds_columns] if layout else list(FUNDS_COLUMNS)
+        cells: dict = {}
+        for row in FUNDS_ROWS:
+            for column in FUNDS_COLUMNS:
+                cells[(row, column)] = self.funds[row][column]
+        for path, value in self.extra.items():
+            if len(path) == 3 and path[0] == "funds":
+                cells[(path[1], path[2])] = value
+        rows += [r for r, _ in cells if r not in rows and any(v is not None for (r2, _c), v in cells.items() if r2 == r)]
+        rows = list(dict.fromkeys(rows))
+        out = []
+        for row in rows:
+            values = {column: cells.get((row, column)) for column in columns}
+            values.update({c: v for (r, c), v in cells.items() if r == row and c not in values
+                           and (v is not None or (r, c) in {(p[1], p[2]) for p in self.extra if len(p) == 3})})
+            out.append((row, values))
+        return out
+
     def written_layout(self) -> bool:
         """`layout:` is written when the form's layout is not its kind's own."""
         return bool(self.layout) and self.layout != kind_of(self.kind).layout
+
+
+def _layout_of(ident: str):
+    """The layout by id (None when it cannot be loaded: the national rows and columns are used)."""
+    if ident not in _LAYOUTS:
+        from perfspec.form.layout import LayoutError, load_layout
+
+        try:
+            _LAYOUTS[ident] = load_layout(ident)
+        except LayoutError:
+            _LAYOUTS[ident] = None
+    return _LAYOUTS[ident]
+
+
+_LAYOUTS: dict = {}
 
 
 def plain(value: Any) -> Any:

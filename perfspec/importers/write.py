@@ -21,7 +21,7 @@ from typing import Any
 from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout
 from perfspec.form.model import two_places
-from perfspec.importers import FUNDS_ROWS, FormData, Review
+from perfspec.importers import FormData, Review
 from perfspec.importers.labels import Labels
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
@@ -225,11 +225,7 @@ def render(
     doc.add(("funds",), "funds:", ref.funds_zh)
     doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
     doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
-    extra_rows = [path[1] for path in form.extra if len(path) == 3 and path[0] == "funds" and path[1] not in FUNDS_ROWS]
-    for row in list(FUNDS_ROWS) + list(dict.fromkeys(extra_rows)):
-        values = dict(form.funds[row]) if row in FUNDS_ROWS else {}
-        values.update({path[2]: value for path, value in form.extra.items()
-                       if len(path) == 3 and path[:2] == ("funds", row)})
+    for row, values in form.funds_table():
         cells = ", ".join(f"{column}: {two(value) if _is_amount(value) else scalar(value)}"
                           for column, value in values.items())
         doc.add(("funds", row), f"  {(row + ':').ljust(14)} {{{cells}}}", label_of("funds", row), _FUNDS_ROW)
