@@ -10,6 +10,7 @@ flagged.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 import random
 import re
 import shutil
@@ -439,3 +440,209 @@ def test_messages_use_the_configured_layouts_words(tmp_path):
     with pytest.raises(text_import.NotAForm) as caught:
         text_import.parse("会议纪要\n", "x.txt", "sichuan-2023")
     assert "部门预算项目支出绩效自评表" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- text shapes
+# One small national form, written in each shape people copy forms in; every shape must import to the
+# same cells (EXPECTED), cell by cell.
+
+FORM_ROWS = [
+    ["项目支出绩效自评表"],
+    ["(2023年度)"],
+    ["项目名称", "测试项目"],
+    ["主管部门", "某局", "实施单位", "某中心"],
+    ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["年度资金总额", "100.00", "100.00", "90.00", "10", "90.00", "9.00"],
+    ["其中：当年财政拨款", "100.00", "100.00", "90.00"],
+    ["上年结转资金", "0.00", "0.00", "0.00"],
+    ["其他资金", "0.00", "0.00", "0.00"],
+    ["年度总体目标", "预期目标", "实际完成情况"],
+    ["", "完成甲", "已完成甲"],
+    ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+    ["产出指标", "数量指标", "完成数量", "10", "10", "50", "50", ""],
+    ["效益指标", "社会效益指标", "覆盖率", "95%", "90%", "30", "28", "部分未覆盖"],
+    ["满意度指标", "服务对象满意度指标", "满意度", "90%", "95%", "10", "10", ""],
+    ["总分", "100", "97"],
+    ["评分等级", "优"],
+]
+
+EXPECTED = {
+    "year": 2023, "project": "测试项目", "department": "某局", "implementer": "某中心",
+    "funds": {
+        "unit": "万元", "weight": 10, "rate": Decimal("90.00"), "score": Decimal("9.00"),
+        "total": {"initial": Decimal("100.00"), "annual": Decimal("100.00"), "executed": Decimal("90.00")},
+        "appropriation": {"initial": Decimal("100.00"), "annual": Decimal("100.00"), "executed": Decimal("90.00")},
+        "carryover": {"initial": Decimal("0.00"), "annual": Decimal("0.00"), "executed": Decimal("0.00")},
+        "other": {"initial": Decimal("0.00"), "annual": Decimal("0.00"), "executed": Decimal("0.00")},
+    },
+    "goals": {"expected": "完成甲", "achieved": "已完成甲"},
+    "indicators": {
+        "产出指标": {"数量指标": [{"name": "完成数量", "target": 10, "actual": 10, "weight": 50, "score": 50}]},
+        "效益指标": {"社会效益指标": [{"name": "覆盖率", "target": "95%", "actual": "90%", "weight": 30, "score": 28,
+                                  "deviation": "部分未覆盖"}]},
+        "满意度指标": {"服务对象满意度指标": [{"name": "满意度", "target": "90%", "actual": "95%", "weight": 10,
+                                      "score": 10}]},
+    },
+    "total": {"weight": 100, "score": 97},
+    "grade": "优",
+}
+
+
+def as_tabs(rows):
+    return "".join("\t".join(r) + "\n" for r in rows)
+
+
+def as_pipes(rows):
+    # a web copy: each cell ends in " |", short rows padded with empty cells, page chrome around the table
+    width = max(len(r) for r in rows)
+    return "发布时间:2024-01-05 10:00\n【字体:大 中 小】打印\n" + "".join(
+        " | ".join(r) + " |" + "|" * (width - len(r)) + "\n" for r in rows)
+
+
+def as_cells(rows):
+    # an HTML table flattened to one cell per line, an empty line after each cell, empty cells as " "
+    return "".join((cell or " ") + "\n\n" for row in rows for cell in row)
+
+
+def as_layout(rows):
+    # pdftotext -layout: cells at fixed columns, separated by runs of spaces (blank cells are just spaces)
+    lines = []
+    for row in rows:
+        line = ""
+        for index, cell in enumerate(row):
+            line = line.ljust(index * 22) + cell
+        lines.append(line.rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def flat(data):
+    return {path: value for path, value in flatten(data).items() if value is not None}
+
+
+@pytest.mark.parametrize("shape", [as_tabs, as_pipes, as_cells, as_layout], ids=lambda f: f.__name__)
+def test_every_text_shape_imports_the_same_cells(shape):
+    from perfspec.importers import shapes
+
+    text = shape(FORM_ROWS)
+    forms = text_import.parse(text, "form.txt")
+    assert len(forms) == 1
+    assert flat(forms[0].to_data()) == flat(EXPECTED)
+    assert forms[0].kind == "self-evaluation" and forms[0].layout is None
+    assert shapes.shape_of(shapes.clean(text)) == {"as_tabs": "tab", "as_pipes": "pipes", "as_cells": "cells",
+                                                   "as_layout": "layout"}[shape.__name__]
+
+
+def test_layout_text_joins_a_cell_wrapped_in_its_column_and_flags_it():
+    rows = [list(r) for r in FORM_ROWS]
+    text = as_layout(rows).replace("完成数量", "完成").replace(
+        "满意度指标", "满意度指标", 1)
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("产出指标"))
+    lines.insert(at + 1, " " * 44 + "数量")
+    form = text_import.parse("\n".join(lines) + "\n", "wrapped.txt")[0]
+    assert form.indicators[0].name == "完成数量"
+    assert any(note.path[:1] == ("indicators",) and "换行的单元格" in note.reason for note in form.reviews)
+
+
+def test_space_separated_copy_joins_wrapped_labels_and_reads_points_captions():
+    # an HTML table flattened to single spaces: blank cells are lost, labels wrap onto their own lines
+    text = (
+        "项目支出绩效自评表\n(2022年度)\n项目名称 水利经费\n主管部门 实施单位 某水利局\n项目资金\n(万元)\n"
+        "年初预算数 全年预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分\n年度资金总额: 880 880 880 10 100.00 10\n"
+        "年度总体目标完成情况 预期目标 实际完成情况\n 完成防汛工作。 完成年度目标。\n"
+        "年度绩效指标完成情况 一级\n指标\n二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施\n"
+        "(50分)\n数量指标 指标1:完成项目数量 1 1 50 50\n指标2:\n……\n"
+        "经济效益\n指标\n指标1:全市安全度汛 30 30\n满意度指标\n(10分)\n服务对象\n满意度指标\n"
+        "指标1:服务对象满意度 90% 100% 10 10\n总分 100 100\n"
+    )
+    form = text_import.parse(text, "spaces.txt")[0]
+    assert form.department is None and form.implementer == "某水利局"
+    names = [(i.level1, i.level2, i.name) for i in form.indicators]
+    assert names == [("产出指标(50分)", "数量指标", "指标1:完成项目数量"),
+                     ("效益指标", "经济效益指标", "指标1:全市安全度汛"),
+                     ("满意度指标(10分)", "服务对象满意度指标", "指标1:服务对象满意度")] or names[0][0] == "产出指标(50分)"
+    assert form.indicators[0].level1 == "产出指标(50分)"
+    assert any("推定为“产出指标(50分)”" in note.reason for note in form.reviews)  # the guessed name is flagged
+    assert form.total_weight == 100 and form.total_score == 100
+
+
+def test_several_forms_in_one_file_are_split():
+    second = [list(r) for r in FORM_ROWS]
+    second[2] = ["项目名称", "第二个项目"]
+    forms = text_import.parse(as_tabs(FORM_ROWS) + "\n" + as_tabs(second), "two.txt")
+    assert [f.project for f in forms] == ["测试项目", "第二个项目"]
+    assert flat(forms[1].to_data()) == flat({**EXPECTED, "project": "第二个项目"})
+
+
+def test_a_cut_off_form_is_imported_as_far_as_it_goes_and_says_where_it_stops():
+    cut = FORM_ROWS[:14]  # ends after the 效益指标 row: 满意度 row, 总分 and 评分等级 are missing
+    form = text_import.parse(as_cells(cut), "cut.txt")[0]
+    assert [i.name for i in form.indicators] == ["完成数量", "覆盖率"]
+    assert form.cut is not None and form.cut.startswith("表格在第 ") and "总分、评分等级缺失" in form.cut
+    assert "效益指标“覆盖率”之后的行" in form.cut
+    assert any(note.path[:2] == ("indicators", "效益指标") and "中断" in note.reason for note in form.reviews)
+
+
+def test_cut_off_form_is_reported_on_stderr(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_text(as_tabs(FORM_ROWS[:14]), encoding="utf-8")
+    run = run_cli("import", str(path), "-o", str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    assert "表格在第 14 行中断：效益指标“覆盖率”之后的行、总分、评分等级缺失" in run.err
+    assert "种类 self-evaluation，版式 默认" in run.err
+
+
+def test_run_together_text_without_its_reader_gets_one_line(monkeypatch):
+    import sys
+
+    from perfspec.importers import shapes
+
+    monkeypatch.setitem(sys.modules, "perfspec.importers.runon", None)  # the run-together reader absent
+    text = "项目支出绩效自评表(2023年度)项目名称测试项目主管部门某局实施单位某中心项目资金(万元)年初预算数全年预算数" * 3
+    with pytest.raises(text_import.NotAForm) as caught:
+        text_import.parse(text, "flat.txt")
+    assert str(caught.value) == f"flat.txt：{shapes.NO_SEPARATORS}"
+    assert "\n" not in str(caught.value)
+
+
+def test_target_table_and_monitoring_form_are_imported_as_their_kind():
+    target = [["项目支出绩效目标表"], ["(2024年度)"], ["项目名称", "目标项目"],
+              ["一级指标", "二级指标", "三级指标", "指标值"],
+              ["产出指标", "数量指标", "清扫面积", "100万平方米"], ["质量指标", "合格率", "≥95%"]]
+    form = text_import.parse(as_pipes(target), "target.txt")[0]
+    assert form.kind == "target-table" and form.to_data()["kind"] == "target-table"
+    assert [(i.level2, i.name, i.target) for i in form.indicators] == [
+        ("数量指标", "清扫面积", "100万平方米"), ("质量指标", "合格率", "≥95%")]
+    monitoring = [["项目支出绩效运行监控表"], ["(2024年度)"], ["项目名称", "监控项目"],
+                  ["项目资金（万元）", "年初预算数", "1-6月执行数", "全年预计执行数"],
+                  ["年度资金总额", "220", "87.57", ""]]
+    form = text_import.parse(as_tabs(monitoring), "monitoring.txt")[0]
+    assert form.kind == "monitoring"
+
+
+def test_department_overall_form_is_imported_in_its_layout():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[0] = ["部门整体支出绩效自评表"]
+    form = text_import.parse(as_tabs(rows), "overall.txt")[0]
+    assert form.kind == "department-overall"
+    assert "部门整体支出绩效自评表" in form.detected
+
+
+def test_chrome_only_text_gets_one_line():
+    with pytest.raises(text_import.NotAForm) as caught:
+        text_import.parse("# source: x\n发布时间:2024-01-01\n【字体:大 中 小】打印\n", "chrome.txt")
+    assert str(caught.value) == "chrome.txt 没有内容：没有可导入的表"
+
+
+def test_known_bugs_of_the_first_real_imports_stay_fixed():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[1] = ["单位：万元"]  # no year printed under the title …
+    rows[10] = ["", "到2025年度完成甲", "已完成甲"]  # … while the goal text names one
+    rows[14] = ["满意度指标", "服务对象满意度指标", "满意度", "90%", "95%", "10", "10", "0"]  # "0" in the deviation column
+    rows[12] = ["产出指标", "数量指标", "完成数量", "10", "10", "50", "50", ""]
+    text = as_tabs(rows).replace("完成数量\t10\t10\t50\t50\t\n", "完成数量\t10\t10\t50\t50\t\n\t\t\t个\t\t\t\t\n")
+    form = text_import.parse(text, "bugs.txt")[0]
+    assert form.year is None and any(note.path == ("year",) for note in form.reviews)  # not 2025 from the goals
+    satisfaction = form.indicators[-1]
+    assert (satisfaction.weight, satisfaction.score, satisfaction.deviation) == (10, 10, "0")
+    assert form.indicators[0].target == "10个"  # a numeric target continued by a wrapped cell: no crash

@@ -261,7 +261,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for number, form in enumerate(forms, start=1):
         name = _name(number, form, existing, taken)
         taken.add(name)
-        text, placed = render(form, schema, origin, layout)
+        text, placed = render(form, schema, origin, form.layout or layout)
         plans.append((os.path.join(outdir, name), form, text, placed))
     clashes = [target for target, *_ in plans if os.path.exists(target)]
     if clashes and not args.force:
@@ -289,6 +289,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"perfspec import: {outdir}: {exc.strerror or exc}\n")
         return 2
 
+    for target, form, _text, _placed in plans:
+        # How each form was recognised, and where a cut-off copy stops.
+        kind = form.kind
+        if en:
+            err.write(f"perfspec import: {target}: kind {kind}, layout {form.layout or 'default'} ({form.detected})\n")
+        else:
+            err.write(f"perfspec import: {target}: 种类 {kind}，版式 {form.layout or '默认'}（{form.detected}）\n")
+        if form.cut:
+            err.write(f"perfspec import: {target}: {form.cut}\n")
     total = sum(len(placed) for *_, placed in plans)
     for target, form, _text, placed in plans:
         out.write(f"{target}\t{form.project or '?'}\t{len(placed)}\n")

@@ -18,6 +18,15 @@ API (stable; other importers code against it):
   :class:`NotAForm` (message in Chinese, ``str(exc)``; ``exc.en`` in English)
   when the input is not a self-evaluation form.
 
+A form is not always a self-evaluation in the national layout: ``FormData.kind`` and ``FormData.layout``
+say what was detected (written as ``kind:`` / ``layout:`` when not the defaults), ``FormData.extra`` holds
+the cells a layout has beyond the national ones by YAML path (``("funds", "total", "rate")``,
+``("funds", "special_account", "initial")``, ``("period",)``, ``("conclusion",)`` …) and
+``Indicator.extra`` an indicator's (``raw_score`` …); a split target is a mapping ``{operator, value,
+unit}``. ``FormData.detected`` (why that layout and kind) and ``FormData.cut`` (where a cut-off copy
+stops) are for the command's stderr lines. Text readers mark the cell boundaries they had to guess in
+``perfspec.importers.text.Row.guesses`` (cell index → reason); ``assemble`` flags the cell each lands on.
+
 Paths of review notes use the spec's own YAML paths as tuples, e.g.
 ``("funds", "total", "annual")``, ``("indicators", "产出指标", "时效指标", 0, "name")``,
 ``("total", "score")``, ``("grade",)``; ``()`` is the form as a whole.
@@ -33,6 +42,7 @@ from decimal import Decimal
 from typing import Any, Optional, Union
 
 from perfspec.diagnostics import format_path  # noqa: F401 - re-exported for the importers
+from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.model import FUNDS_COLUMNS, FUNDS_ROWS  # noqa: F401 - the one definition, re-exported
 
 # What a target / actual cell may hold: text as printed, or a number when the
@@ -68,6 +78,8 @@ class Indicator:
     weight: Optional[Decimal] = None  # 分值
     score: Optional[Decimal] = None  # 得分
     deviation: Optional[str] = None  # the deviation note (None: blank on the form)
+    # Keys a layout has beyond the national ones (raw_score of three score columns …), written after score.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +102,13 @@ class FormData:
     grade: Optional[str] = None
     reviews: list = field(default_factory=list)  # list[Review]
     source: str = ""  # where it came from, e.g. "seed.txt:120-178" or "book.xlsx!Sheet1"
+    kind: str = SELF_EVALUATION  # the form's kind (perfspec.form.kinds); written as `kind:` when not the default
+    layout: Optional[str] = None  # the layout id; written as `layout:` when it is not the kind's own
+    # Cells the layout has beyond the national ones, by YAML path: ("summary",), ("funds", "total", "rate"),
+    # ("funds", "special_account", "initial"), ("funds", "deviation"), ("conclusion",) …
+    extra: dict = field(default_factory=dict)
+    cut: Optional[str] = None  # where the form stops when the copy is cut off (for the command's stderr line)
+    detected: str = ""  # how the layout and kind were recognised (for the command's stderr line)
 
     def review(self, path: PathT, reason: str, source_line: Optional[int] = None) -> Review:
         """Flag a cell. A second reason for the same path is appended to the first note."""
@@ -125,25 +144,26 @@ class FormData:
 
     def to_data(self) -> dict[str, Any]:
         """The value `perfspec.load.loader` builds from the YAML that `write.to_yaml` writes."""
-        def num(value: Any) -> Any:
-            if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
-                return int(value)
-            return value
+        num = plain
 
-        data: dict[str, Any] = {
-            "year": self.year,
+        data: dict[str, Any] = {"year": self.year}
+        if self.kind != SELF_EVALUATION:
+            data["kind"] = self.kind
+        if self.written_layout():
+            data["layout"] = self.layout
+        data.update({
             "project": self.project,
             "department": self.department,
             "implementer": self.implementer,
             "funds": {
                 "unit": self.unit,
                 "weight": num(self.funds_weight),
-                **{r: {c: num(self.funds[r][c]) for c in FUNDS_COLUMNS} for r in FUNDS_ROWS},
+                **{row: {c: num(v) for c, v in values.items()} for row, values in self.funds_table()},
                 "rate": num(self.funds_rate),
                 "score": num(self.funds_score),
             },
             "goals": {"expected": self.goals_expected, "achieved": self.goals_achieved},
-        }
+        })
         indicators: dict[str, Any] = {}
         for level1, level2s in self.grouped().items():
             indicators[level1] = {}
@@ -159,12 +179,70 @@ class FormData:
                     }
                     if item.deviation is not None:
                         row["deviation"] = item.deviation
+                    for key, value in item.extra.items():
+                        row[key] = plain(value)
                     rows.append(row)
                 indicators[level1][level2] = rows
         data["indicators"] = indicators
         data["total"] = {"weight": num(self.total_weight), "score": num(self.total_score)}
         data["grade"] = self.grade
+        for path, value in self.extra.items():
+            here = data
+            for part in path[:-1]:
+                here = here.setdefault(part, {})
+            here[path[-1]] = plain(value)
         return data
+
+    def funds_table(self) -> list:
+        """[(row key, {column key: value})] as the form's layout prints its funds block: its rows and columns
+        (a blank cell is None), then any other row or column that holds an amount (never dropped)."""
+        layout = _layout_of(self.layout or kind_of(self.kind).layout)
+        rows = [f.key for f in layout.funds_rows] if layout else list(FUNDS_ROWS)
+        columns = [f.key for f in layout.funds_columns] if layout else list(FUNDS_COLUMNS)
+        cells: dict = {}
+        for row in FUNDS_ROWS:
+            for column in FUNDS_COLUMNS:
+                cells[(row, column)] = self.funds[row][column]
+        for path, value in self.extra.items():
+            if len(path) == 3 and path[0] == "funds":
+                cells[(path[1], path[2])] = value
+        rows += [r for r, _ in cells if r not in rows and any(v is not None for (r2, _c), v in cells.items() if r2 == r)]
+        rows = list(dict.fromkeys(rows))
+        out = []
+        for row in rows:
+            values = {column: cells.get((row, column)) for column in columns}
+            values.update({c: v for (r, c), v in cells.items() if r == row and c not in values
+                           and (v is not None or (r, c) in {(p[1], p[2]) for p in self.extra if len(p) == 3})})
+            out.append((row, values))
+        return out
+
+    def written_layout(self) -> bool:
+        """`layout:` is written when the form's layout is not its kind's own."""
+        return bool(self.layout) and self.layout != kind_of(self.kind).layout
+
+
+def _layout_of(ident: str):
+    """The layout by id (None when it cannot be loaded: the national rows and columns are used)."""
+    if ident not in _LAYOUTS:
+        from perfspec.form.layout import LayoutError, load_layout
+
+        try:
+            _LAYOUTS[ident] = load_layout(ident)
+        except LayoutError:
+            _LAYOUTS[ident] = None
+    return _LAYOUTS[ident]
+
+
+_LAYOUTS: dict = {}
+
+
+def plain(value: Any) -> Any:
+    """A cell as the loader reads it back: whole Decimals without decimals are ints; mappings cell by cell."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return int(value)
+    return value
 
 
 def to_yaml(form: FormData) -> str:

@@ -102,6 +102,9 @@ class Row:
     cells: list  # list[str | None]; None: covered by a merged cell
     where: int  # line (text) or page (pdf) in the input, 1-based
     brk: bool = False  # a page break comes right before this row
+    # Cells whose boundaries the reader of the text guessed (cell index → why, in Chinese): assemble
+    # turns each into a review note on the cell of the form that cell lands on.
+    guesses: dict = field(default_factory=dict)
 
     @property
     def texts(self) -> list[str]:
@@ -187,6 +190,20 @@ class _Form:
     break_rows: list = field(default_factory=list)  # indices into items of rows that follow a page break
     break_next: bool = False  # a repeated table header was seen: the next row starts a new page
     where_now: int = 0  # the row being read
+    # Where the cells of the row being read landed: cell index → a FormData path, or (Indicator, key).
+    landed: dict = field(default_factory=dict)
+    exact: bool = False  # every cell of a row is where the form prints it (no blank cell lost)
+    by_columns: bool = False  # indicator rows are read by the header's columns (cells in place, merged ones left out)
+    one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
+    columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
+    sub_header: bool = False  # the header had a second line naming the columns of its groups
+    rows_since_header: int = 0
+    funds_cols: Optional[list] = None  # keys of the funds block's columns, from its header row
+    funds_rows_read: int = 0
+    points: Optional[str] = None  # "(50分)": a 一级 caption whose name was lost, waiting for its 二级
+    carry: list = field(default_factory=list)
+    title: Optional[str] = None  # the title line as printed
+    printed: set = field(default_factory=set)  # the short text cells of the form (what its labels are)  # notes of a row without an indicator, for the next indicator
     rows_read: int = 0
     unread: int = 0  # lines not read (after the form, or not recognised)
 
@@ -227,15 +244,57 @@ def _starting(row: Row, labels: frozenset[str]) -> tuple[int, list]:
 def _is_indicator_header(row: Row, L: Labels) -> bool:
     labels = {fold(c) for c in row.texts}
     others = L.of("indicators", "level1") | L.of("indicators", "level2") | L.of("indicators", "weight")
-    return bool(labels & L.of("indicators", "name")) and bool(labels & others)
+    if bool(labels & L.of("indicators", "name")) and bool(labels & others):
+        return True
+    if labels & L.of("indicators", "level1") and labels & (L.of("indicators", "target") | L.of("indicators", "weight")):
+        return True  # a table without a 三级指标 column (一级指标 | 指标名称 | 指标值 …)
+    # The header printed over two lines: the first holds 一级指标 (and the block's caption) only.
+    return bool(labels & L.of("indicators", "level1")) and len(labels) <= 2
+
+
+_COLUMN_KEYS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "raw_score", "weight", "score", "deviation")
+# Columns some layouts add (monitoring forms): read into Indicator.extra.
+_EXTRA_COLUMN_KEYS = ("to_date", "forecast", "likelihood", "measures")
+
+
+def _columns(row: Row, L: Labels) -> Optional[list]:
+    """The keys of the indicator table's columns (None for a column no layout names), if the row is a full header."""
+    names = L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
+    keys = [names.get(fold(c)) or names.get(_strip_note(fold(c))) for c in row.cells if c is not None and c.strip()]
+    if "name" not in keys and "level1" in keys:
+        # No 三级指标 column: the indicator's name is in the first unnamed column after the level names.
+        after = max(keys.index(k) for k in ("level1", "level2") if k in keys)
+        unnamed = [i for i in range(after + 1, len(keys)) if keys[i] is None]
+        if unnamed:
+            keys[unnamed[0]] = "name"
+    if "name" not in keys or not {"target", "weight", "score"} & set(keys):
+        return None
+    # A trailing column no layout names after 得分 is the deviation note (未完成原因分析 …).
+    if keys[-1] is None and "deviation" not in keys and "score" in keys:
+        keys[-1] = "deviation"
+    return keys
+
+
+_PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|……+)$")
+_POINTS_ONLY = re.compile(r"^[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
 
 
 def _is_title(joined: str, L: Labels) -> bool:
+    """A title line of any kind of form (the kind is detected when the form is done)."""
     folded = fold(joined)
-    return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in L.titles)
+    return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in _titles(L))
 
 
-def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None) -> list[FormData]:
+def _titles(L: Labels) -> tuple[str, ...]:
+    found = {fold(t) for layout in L.layouts for t in (layout.title, *layout.titles) if t}
+    return tuple(sorted(found - {""}, key=lambda t: (-len(t), t)))
+
+
+_CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
+
+
+def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
+             exact: bool = False, one_per_line: bool = False, by_columns: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
@@ -249,14 +308,22 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     grade_word = L.word("grade", "grade")
     forms: list[_Form] = []
     form: _Form | None = None
+    heading: Optional[str] = None  # a line before the first form that names a performance form
     for row in rows:
         texts = row.texts
+        if len(texts) > 1 and _CAPTION.match(texts[0]):
+            # "一、基本情况 项目名称 …": the numbered block caption in the first column is no cell of the form.
+            first = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+            row = Row(row.cells[first + 1:], row.where, row.brk,
+                      {i - first - 1: g for i, g in row.guesses.items() if i > first})
+            texts = row.texts
         if not texts:
             continue
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
-            form = _Form(FormData(), row.where, L)
+            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+            form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
             if match:
@@ -269,9 +336,19 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form is None or form.section == "done":
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
-                form = _Form(FormData(), row.where, L)
+                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
                 forms.append(form)
+                if heading is not None:
+                    # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
+                    # 绩效自评表): its year and words are the form's.
+                    form.title = heading
+                    match = year_re.search(heading)
+                    if match:
+                        form.data.year = int(match.group(1))
+                heading = None
             else:
+                if form is None and "表" in joined and "绩效" in joined and len(joined) <= 60:
+                    heading = " ".join(texts)
                 if form is not None and form.section == "done":
                     form.flag_unread(f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
@@ -288,8 +365,19 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                 form.data.year = int(match.group(1))
                 if joined == squash(match.group(0)) or re.fullmatch(r"[(（]?" + year_re.pattern + r"[)）]?", joined):
                     continue
+        form.landed = {}
+        form.where_now = row.where
+        form.printed.update(t for t in texts if len(t) <= 16 and number(t) is None)
+        before = len(form.items)
         _row(form, row, texts, label, place)
+        if form.carry and len(form.items) > before:
+            form.flag_item(form.items[before], None, "；".join(form.carry), row.where)
+            form.carry = []
+        if row.guesses:
+            _guessed(form, row, place)
     out: list[FormData] = []
+    if forms:
+        _cut(forms[-1], place)
     for form in forms:
         _finish(form, place)
         if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
@@ -297,9 +385,71 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     return out
 
 
+_SECTION_PATHS = {"head": (), "funds": ("funds",), "goals": ("goals",), "indicators": ("indicators",),
+                  "grade": ("total",), "done": ("grade",)}
+
+
+def _guessed(form: _Form, row: Row, place: str) -> None:
+    """The row's guessed cell boundaries → review notes on the cells they landed on."""
+    at = f"原文第 {row.where} {place}"
+    for index, reason in sorted(row.guesses.items()):
+        target = form.landed.get(index)
+        text = f"{reason}（{at}）"
+        if isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], Indicator):
+            form.flag_item(target[0], target[1], text, row.where)
+        elif target is not None:
+            form.flag(target, text, row.where)
+        elif form.items and form.section == "indicators":
+            form.flag_item(form.items[-1], None, text, row.where)
+        else:
+            form.flag(_SECTION_PATHS.get(form.section, ()), text, row.where)
+
+
+def _land_after(form: _Form, row: Row, start: int, targets: list) -> None:
+    """The cells after index `start` (merged ones skipped) were read, in order, into `targets`
+    (paths or (Indicator, key)); with `None` for a blank cell that was passed over (see _next_text)."""
+    indexes = [i for i in range(start + 1, len(row.cells)) if row.cells[i] is not None]
+    for index, target in zip(indexes, targets):
+        form.landed.setdefault(index, target)
+
+
+def _land_next(form: _Form, row: Row, start: int, target: object) -> None:
+    """The first non-blank cell after index `start` was read into `target`."""
+    for index in range(start + 1, len(row.cells)):
+        if _cell(row.cells[index]) is not None:
+            form.landed.setdefault(index, target)
+            return
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _more_parties(form: "_Form", row: Row, after: int) -> None:
+    """主管部门 / 实施单位 printed on the 项目名称 line (项目名称: … 实施(主管)单位 …): each label's next cell,
+    unless that cell is itself a label."""
+    L = form.L
+    labels = {key: L.of("header", key) for key in ("department", "implementer")}
+    every = set().union(*(L.of("header", f.key) for layout in L.layouts for f in layout.header))
+    for index in range(after + 1, len(row.cells)):
+        cell = row.cells[index]
+        for key, words in labels.items():
+            if cell is not None and matches(cell, words):
+                form.seen.add(key)
+            if cell is not None and matches(cell, words) and getattr(form.data, key) is None:
+                value = _cell(row.cells[index + 1]) if index + 1 < len(row.cells) else None
+                if value is not None and fold(value) not in every:
+                    setattr(form.data, key, value)
+                    form.landed.setdefault(index + 1, (key,))
+
+
+def _exact_next(form: "_Form", cells: list) -> str | None:
+    """The cell right after a label when every cell is in place (a blank one is a blank value), else the
+    first non-blank one after it."""
+    if form.one_per_line:
+        return _cell(cells[0]) if cells else None
+    return _next_text(cells)
 
 
 def _next_text(cells: list) -> str | None:
@@ -310,27 +460,45 @@ def _next_text(cells: list) -> str | None:
     return None
 
 
+_FOOTNOTE = re.compile(r"^(?:注[:：]|注\d|说明[:：]?$|填表说明)")
+
+
 def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> None:
     data, L = form.data, form.L
     at = f"原文第 {row.where} {place}"
+    if form.section in ("indicators", "grade") and form.items and _FOOTNOTE.match(label):
+        form.section = "done"  # the footnotes under the table: the form ended (without a 总分 row, if none came)
+        return
     head = form.section == "head"
     if head and label in L.of("header", "project"):
-        data.project = _next_text(_starting(row, L.of("header", "project"))[1])
+        start, rest = _starting(row, L.of("header", "project"))
+        data.project = _exact_next(form, rest)
+        _land_next(form, row, start, ("project",))
         if data.project is None:
             form.flag(("project",), f"“{L.word('header', 'project')}”一栏是空的（{at}）", row.where)
         form.seen.add("project")
+        _more_parties(form, row, start)
         return
     departments, implementers = L.of("header", "department"), L.of("header", "implementer")
     if head and (_starting(row, departments)[0] >= 0 or _starting(row, implementers)[0] >= 0):
         if _starting(row, departments)[0] >= 0:
-            value = _next_text(_starting(row, departments)[1])
+            form.seen.add("department")
+            start, rest = _starting(row, departments)
+            value = _exact_next(form, rest)
             data.department = None if value is not None and starts(value, implementers) else value
+            if data.department is not None:
+                _land_next(form, row, start, ("department",))
         if _starting(row, implementers)[0] >= 0:
-            data.implementer = _next_text(_starting(row, implementers)[1])
+            form.seen.add("implementer")
+            start, rest = _starting(row, implementers)
+            data.implementer = _exact_next(form, rest)
+            _land_next(form, row, start, ("implementer",))
         form.seen.add("parties")
         return
     if head and starts(label, L.of("funds_block", "")):
         form.section = "funds"
+        if form.by_columns:
+            _funds_header(form, row)  # the caption may head the columns' row
         caption = squash(texts[0])
         if "万元" in caption:
             data.unit = "万元"
@@ -339,13 +507,44 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         else:
             form.flag(("funds", "unit"), f"“{L.ref.funds_zh}”一栏没有写金额单位，按万元读取（{at}）", row.where)
         return
+    if form.section in ("head", "funds") and _funds_header(form, row):
+        form.section = "funds"
+        return
+    section_key = _section_key(L, label)
+    if section_key is not None:
+        start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        value = _exact_next(form, row.cells[start + 1:])
+        if value is not None:
+            data.extra[(section_key,)] = value
+            _land_next(form, row, start, (section_key,))
+        return
     if form.section in ("funds", "head"):
-        for key in FUNDS_ROWS:
-            index, rest = _find(row, L.of("funds_rows", key), anywhere=True)
-            if index >= 0:
-                _funds_row(form, row, key, rest, at)
+        found = _funds_row_key(form, row)
+        if found is not None:
+            key, index, rest = found
+            form.funds_rows_read += 1
+            if form.exact and form.funds_cols:
+                _funds_row_by_columns(form, row, key, index, at)
                 form.section = "funds"
                 return
+            if key not in FUNDS_ROWS:
+                form.flag(("funds", key), f"“{_cell(row.cells[index])}”一行按位置读取（{at}）", row.where)
+                for column, text in zip(FUNDS_COLUMNS, [c for c in rest if c is not None]):
+                    data.extra[("funds", key, column)] = number(text.strip())
+                form.section = "funds"
+                return
+            targets: list = [("funds", key, column) for column in FUNDS_COLUMNS]
+            if key == "total":
+                targets += [("funds", "weight"), ("funds", "rate"), ("funds", "score")]
+            _land_after(form, row, index, targets)
+            _funds_row(form, row, key, rest, at)
+            words = [c.strip() for c in rest if c is not None and c.strip() and _number_or_percent(c) is None
+                     and c.strip() not in ("-", "/")]
+            if words:
+                form.flag(("funds", key), f"这一行的金额之间夹着文字（“{_short(' '.join(words), 24)}”：资金表分成了几块？），"
+                          f"各格按位置读取（{at}）", row.where)
+            form.section = "funds"
+            return
     if form.section in ("head", "funds") and starts(label, L.of("goals_block", "")):
         form.section = "goals"
         expected = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "expected"))), None)
@@ -353,9 +552,12 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.goals_columns = (expected, achieved)
         return
     if _is_indicator_header(row, L):
-        if form.section == "indicators":
+        if form.section == "indicators" and form.items:
             form.break_next = True  # a repeated header: the table went on to a new page
         form.section = "indicators"
+        columns = _columns(row, L)
+        if columns:
+            form.columns = columns
         return
     if label in L.of("total", "total"):
         _total_row(form, row, at)
@@ -368,12 +570,179 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if form.section == "goals":
         _goals_row(form, row, at)
         return
+    if form.section == "indicators" and not form.items and form.columns and _sub_header(form, row):
+        form.rows_since_header += 1
+        return
     if form.section == "indicators":
         brk = row.brk or form.break_next
         form.break_next = False
         _indicator_row(form, row, brk, place)
         return
+    if form.section in ("head", "funds") and sum(1 for t in texts if _number_or_percent(t) is not None) >= (
+            2 if form.section == "funds" else 1):
+        # Amounts in a row no label explains: the funds block may be printed another way; its cells are suspect.
+        form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+        return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+
+
+_FUNDS_WORDS = ("weight", "rate", "score", "deviation")
+
+
+def _strip_note(folded: str) -> str:
+    """全年预算数(A) → 全年预算数, 执行率(B/A) → 执行率, 年度预算数(万元) → 年度预算数."""
+    return re.sub(r"\([^()]*\)$", "", folded)
+
+
+def _funds_header(form: _Form, row: Row) -> bool:
+    """A row of the funds block's column labels: their keys, in order, become form.funds_cols."""
+    L = form.L
+    column_keys = {f.key for layout in L.layouts for f in layout.funds_columns}
+    names = L.keys("funds_columns", sorted(column_keys))
+    words = L.keys("funds", _FUNDS_WORDS)
+    keys: list = []
+    for cell in row.cells:
+        folded = _strip_note(fold(cell))
+        if not folded:
+            continue
+        key = names.get(folded) or words.get(folded)
+        if key is None:
+            key, months = _months_label(folded, names)
+            if key is not None and months is not None:
+                form.data.extra[("period",)] = months
+        if key is not None:
+            keys.append(key)
+    if sum(1 for k in keys if k in column_keys) < 2:
+        return False
+    if any(_number_or_percent(c) is not None for c in row.texts):
+        _transposed_total(form, row, {**names, **words})
+        return True
+    form.funds_cols = keys
+    return True
+
+
+def _transposed_total(form: _Form, row: Row, names: dict) -> None:
+    """预算数 6.84 到位数 6.84 执行数 6.84 100.00: the total row printed across, each column's label before its
+    amount; a last amount without a label is the rate. Read so, and flagged."""
+    data = form.data
+    texts = row.texts
+    read: list[str] = []
+    i = 0
+    while i < len(texts):
+        key = names.get(_strip_note(fold(texts[i])))
+        value = _number_or_percent(texts[i + 1]) if i + 1 < len(texts) else None
+        if key is not None and value is not None:
+            if key in FUNDS_COLUMNS:
+                data.funds["total"][key] = value
+            elif key == "rate":
+                data.funds_rate = value
+            else:
+                data.extra[("funds", "total", key)] = value
+            read.append(texts[i])
+            i += 2
+            continue
+        if i == len(texts) - 1 and _number_or_percent(texts[i]) is not None and data.funds_rate is None:
+            data.funds_rate = _number_or_percent(texts[i])
+            read.append(form.L.word("funds", "rate"))
+        i += 1
+    form.flag(("funds",), f"资金表横排（每个栏目名称后面是它的金额）：按{'、'.join(read)}读作"
+              f"{form.L.word('funds', 'total')}（原文第 {row.where} 行）", row.where)
+    form.funds_rows_read += 1
+
+
+def _months_label(folded: str, names: dict) -> tuple[Optional[str], Optional[int]]:
+    """A label printed for the months monitored: 1-6月执行数 is the layout's 1–N月执行数 (N = 6)."""
+    for label, key in names.items():
+        if "N" not in label:
+            continue
+        pattern = re.escape(label).replace("N", r"(\d{1,2})").replace("–", "[-–—~至]").replace("\\-", "[-–—~至]")
+        match = re.fullmatch(pattern, folded)
+        if match:
+            return key, int(match.group(1))
+    return None, None
+
+
+def _section_key(L: Labels, label: str) -> Optional[str]:
+    """The key of a section or signature field (评价结论, 项目负责人 …) the row begins with, if any."""
+    keys = {f.key for layout in L.layouts for f in layout.header + layout.sections + layout.signatures}
+    keys -= {"project", "department", "implementer", "year"}
+    names = L.keys("header", sorted(keys))
+    folded = _strip_note(re.sub(r"^\d{1,2}[.、]", "", label))
+    return names.get(folded)
+
+
+def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
+    """(row key, index of its label cell, the cells after it) for a funds row; the first row under the
+    funds header is the total row whatever its label (总额, 合计 …), flagged."""
+    L = form.L
+    keys = list(FUNDS_ROWS) + sorted({f.key for layout in L.layouts for f in layout.funds_rows} - set(FUNDS_ROWS))
+    # The label is before the amounts (a long note after them may mention another row's name).
+    first_number = next((i for i, c in enumerate(row.cells) if c is not None and _number_or_percent(c) is not None),
+                        len(row.cells))
+    head = Row(row.cells[:first_number], row.where)
+    for anywhere in (False, True):
+        for key in keys:
+            index, _ = _find(head, L.of("funds_rows", key), anywhere=anywhere)
+            if index >= 0:
+                return key, index, row.cells[index + 1:]
+    texts = row.texts
+    sources = [f.key for f in L.ref.funds_rows if not f.total] or ["appropriation"]
+    if texts and re.match(r"其中[:：]", texts[0]) and form.section == "funds":
+        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        form.flag(("funds", sources[0]), f"“{texts[0]}”不是哪个版式的资金行名称；“其中”引出的第一行按"
+                  f"{L.word('funds', sources[0])}读取", row.where)
+        return sources[0], index, row.cells[index + 1:]
+    if form.funds_cols and form.funds_rows_read == 0 and texts and number(texts[0]) is None \
+            and sum(1 for t in texts[1:] if _number_or_percent(t) is not None) >= 2:
+        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        form.flag(("funds", "total"), f"“{texts[0]}”不是哪个版式的资金行名称；它是资金表头下的第一行，"
+                  f"按{L.word('funds', 'total')}读取", row.where)
+        return "total", index, row.cells[index + 1:]
+    return None
+
+
+def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) -> None:
+    """A funds row read by the header's columns (every cell in place)."""
+    data, L = form.data, form.L
+    cells = [c for c in row.cells[index + 1:]]
+    columns = form.funds_cols or []
+    # The rate column among the amounts (before 分值/权重): every funds row has its own rate (row_rates).
+    row_rates = "rate" in columns and "weight" in columns and columns.index("rate") < columns.index("weight")
+    for position, (column, text) in enumerate(zip(columns, cells)):
+        text = (text or "").strip()
+        cell_index = index + 1 + position
+        if column in _FUNDS_WORDS and key != "total":
+            if column != "rate" or not row_rates:
+                continue  # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing)
+            path: tuple = ("funds", key, "rate")
+        elif column in _FUNDS_WORDS:
+            path = {"weight": ("funds", "weight"), "rate": ("funds", "rate"), "score": ("funds", "score"),
+                    "deviation": ("funds", "deviation")}[column]
+        else:
+            path = ("funds", key, column)
+        form.landed.setdefault(cell_index, path)
+        if column == "deviation":
+            if text:
+                data.extra[path] = text
+            continue
+        value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if value is None and text not in ("", "-", "/"):
+            form.flag(path, f"“{L.word('funds', key)}”的“{text}”不是数，按空白读取（{at}）", row.where)
+        if path == ("funds", "weight"):
+            data.funds_weight = value
+        elif path == ("funds", "rate"):
+            data.funds_rate = value
+        elif path == ("funds", "score"):
+            data.funds_score = value
+        elif key in FUNDS_ROWS and column in FUNDS_COLUMNS:
+            data.funds[key][column] = value
+        elif value is not None or key not in FUNDS_ROWS:
+            data.extra[path] = value
+    if key == "total" and "rate" in (form.funds_cols or []):
+        rate_at = (form.funds_cols or []).index("rate")
+        if "weight" in (form.funds_cols or []) and rate_at < (form.funds_cols or []).index("weight"):
+            # The rate column sits among the amounts: every funds row has its own rate (row_rates).
+            data.extra[("funds", "total", "rate")] = data.funds_rate
 
 
 def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
@@ -398,7 +767,7 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
         if len(extra) < 3:
             form.flag(("funds",), f"“{row_zh}”一行缺少{'、'.join(zh[:2])}或{zh[2]}（只有 {len(values)} 格），缺少的按空白读取（{at}）", row.where)
         for name, label_zh, path_, text in zip(names, zh, paths, extra):
-            value = number(text)
+            value = _number_or_percent(text)
             if value is None and text not in ("", "-"):
                 form.flag(path_, f"预算执行率的{label_zh}“{text}”不是数，按空白读取（{at}）", row.where)
             setattr(form.data, name, value)
@@ -406,8 +775,21 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
-    _, rest = _find(row, L.of("total", "total"))
+    start, rest = _find(row, L.of("total", "total"))
+    if form.exact:
+        cells = [(c or "").strip() for c in rest]
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) <= 2 and all(not c or number(c) is not None for c in cells):
+            cells += [""] * (2 - len(cells))
+            form.data.total_weight, form.data.total_score = number(cells[0]), number(cells[1])
+            for offset in range(2):
+                form.landed.setdefault(start + 1 + offset, ("total", ("weight", "score")[offset]))
+            return
     values = [c.strip() for c in rest if c is not None and c.strip()]
+    for index in range(start + 1, len(row.cells)):
+        if _cell(row.cells[index]) is not None:
+            form.landed.setdefault(index, ("total",))
     numbers = [number(v) for v in values]
     if len(values) == 2 and all(n is not None for n in numbers):
         form.data.total_weight, form.data.total_score = numbers  # type: ignore[misc]
@@ -428,7 +810,9 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
 
 def _grade_row(form: _Form, row: Row, at: str) -> None:
     word = form.L.word("grade", "grade")
-    value = _next_text(_find(row, form.L.of("grade", "grade"))[1])
+    start, rest = _find(row, form.L.of("grade", "grade"))
+    value = _next_text(rest)
+    _land_next(form, row, start, ("grade",))
     if value in GRADES:
         form.data.grade = value
         return
@@ -463,6 +847,10 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
             f"{'和'.join(form.L.word('goals', k) for k in ('expected', 'achieved'))}两格），按所在的栏读取（{at}）",
             row.where,
         )
+    for index, text in cells:
+        side = "expected" if len(cells) == 2 and index == cells[0][0] else "achieved" if len(cells) == 2 else (
+            "achieved" if achieved_col is not None and index >= achieved_col else "expected")
+        form.landed.setdefault(index, ("goals", side))
     for side in ("expected", "achieved"):
         if not parts[side]:
             continue
@@ -490,9 +878,24 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     else:
         values = [c.strip() for c in row.cells]
     nonempty = [i for i, v in enumerate(values) if v]
+    if _levels_only(form, [values[i] for i in nonempty], brk, at):
+        return
+    if _unnamed_total(form, row, values, at):
+        return
+    if form.columns and (form.by_columns or form.sub_header) and _by_columns(form, row, values, brk, at):
+        return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
+    columns = form.columns or []
+    if len(values) == len(columns) and {"weight", "score"} <= set(columns) \
+            and columns.index("score") == columns.index("weight") + 1 \
+            and _is_number(values[columns.index("weight")]) and _is_number(values[columns.index("score")]):
+        # A full row under a known header: 分值 and 得分 are where the header puts them (a "0" in the
+        # deviation column after a full-marks row is no 得分).
+        pair = columns.index("weight")
     for j in range(len(values) - 2, -1, -1):
+        if pair is not None:
+            break
         if _is_number(values[j]) and _is_number(values[j + 1]):
             if sum(1 for v in values[j + 2 :] if v) <= 1:
                 pair = j
@@ -501,7 +904,13 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         if len(nonempty) == 1 and form.items:
             _fragment(form, row, values, nonempty[0], brk, at)
             return
+        if not form.exact and len(nonempty) > 1:
+            _loose_row(form, row, values, None, brk, at)
+            return
         _broken_row(form, row, values, brk, at)
+        return
+    if not form.exact:
+        _loose_row(form, row, values, pair, brk, at)
         return
     weight, score = number(values[pair]), number(values[pair + 1])
     deviation = next((v for v in values[pair + 2 :] if v), None)
@@ -526,12 +935,287 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     )
     form.items.append(item)
     form.item_rows.append(row)
+    if not any(c is None for c in row.cells):
+        keys = {pair: "weight", pair + 1: "score", pair - 1: "actual", pair - 2: "target"}
+        for index in range(len(row.cells)):
+            if index in keys and index >= 0:
+                form.landed[index] = (item, keys[index])
+            elif index > pair + 1:
+                form.landed[index] = (item, "deviation")
+            else:
+                form.landed[index] = (item, None)  # 一级 / 二级 / 三级: the row as a whole
     if brk:
         form.break_rows.append(len(form.items) - 1)
     if name is None:
         notes.append(f"{W['name']}名称是空的")
     if notes:
         form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
+def _loose_row(form: _Form, row: Row, values: list[str], pair: Optional[int], brk: bool, at: str) -> None:
+    """An indicator row of a copy that lost its blank cells (cells split at spaces): 分值 and 得分 are the
+    number pair; before them come the 一级 / 二级 names the row prints (known names), the 三级 name, and
+    what is left: 年度指标值 and 实际完成值."""
+    W, L = form.W, form.L
+    notes: list[str] = []
+    if pair is None:
+        # No 分值 / 得分 pair at all (a row printed "/" throughout, a form without scores).
+        cells, after, weight, score = [v for v in values if v], [], None, None
+        notes.append(f"这一行没有相邻的{W['weight']}和{W['score']}，按内容读取")
+    else:
+        cells = [v for v in values[:pair] if v]
+        after = [v for v in values[pair + 2:] if v]
+        weight, score = number(values[pair]), number(values[pair + 1])
+    lead: list[str] = []
+    while cells and len(lead) < 2 and len(cells) > 1 and _is_level(cells[0], L):
+        lead.append(cells.pop(0))
+    for text in lead:
+        _take_level(form, text, notes, brk)
+    name = cells.pop(0) if cells else None
+    target = actual = None
+    if len(cells) >= 2:
+        if len(cells) > 2:
+            notes.append(f"{W['name']}之后多出 {len(cells) - 2} 格文字，已接在名称后")
+            name = "".join([name or ""] + cells[:-2])
+        target, actual = cells[-2], cells[-1]
+    elif len(cells) == 1:
+        actual = cells[0]
+        notes.append(f"只有一格在{W['target']}和{W['actual']}的位置（空白格在复制时丢失），按{W['actual']}读取")
+    columns = len(form.columns) if form.columns else 8
+    if len([v for v in values if v]) + (2 - len(lead)) < columns - (0 if after else 1) and len(cells) < 2:
+        notes.append(f"这一行的空白格在复制时丢失，{W['target']}和{W['actual']}按内容推断")
+    level1 = _current(form, notes)
+    item = Indicator(level1, form.level2 or "", name, _value(target), _value(actual), weight, score,
+                     " ".join(after) or None)
+    if form.level2 is None:
+        notes.append(f"这一行没有{W['level2']}")
+    form.items.append(item)
+    form.item_rows.append(row)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    if name is None:
+        notes.append(f"{W['name']}名称是空的")
+    if notes:
+        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
+
+def _unnamed_total(form: _Form, row: Row, values: list[str], at: str) -> bool:
+    """A row of one label and one or two numbers, the first equal to the sum of every 分值 above (funds
+    included): the table's total row under a caption no layout has (合计 …)."""
+    texts = [v for v in values if v]
+    if len(texts) not in (2, 3) or number(texts[0]) is not None or _is_level(texts[0], form.L):
+        return False
+    numbers = [number(t) for t in texts[1:]]
+    if any(n is None for n in numbers) or not form.items:
+        return False
+    weights = [i.weight for i in form.items] + [form.data.funds_weight]
+    if any(w is None for w in weights) or sum(weights) != numbers[0]:  # type: ignore[arg-type]
+        return False
+    data = form.data
+    data.total_weight = numbers[0]
+    data.total_score = numbers[1] if len(numbers) > 1 else None
+    form.flag(("total",), f"“{texts[0]}”不是哪个版式的{form.L.word('total', 'total')}行名称；它后面的 {_num(numbers[0])} "
+              f"等于各行{form.W['weight']}之和，按{form.L.word('total', 'total')}读取"
+              + ("" if len(numbers) > 1 else f"，{form.L.word('total', 'score')}是空白") + f"（{at}）", row.where)
+    form.section = "grade"
+    return True
+
+
+def _is_level2(text: str, L: Labels) -> bool:
+    key = squash(text)
+    return re.sub(r"[(（][^()（）]*[)）]$", "", key) in L.level2
+
+
+def _is_level(text: str, L: Labels) -> bool:
+    key = squash(text)
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    return bool(_POINTS_ONLY.match(key)) or base in L.level1 or base in L.level2
+
+
+def _levels_only(form: _Form, texts: list[str], brk: bool, at: str) -> bool:
+    """A row that holds only 一级 / 二级 names (printed above their rows) or template placeholders (指标2:, ……):
+    the names are taken, the row is no indicator."""
+    if not texts:
+        return True
+    levels = [t for t in texts if _is_level(t, form.L)]
+    rest = [t for t in texts if t not in levels]
+    if rest and not all(_PLACEHOLDER.match(squash(t)) for t in rest):
+        return False
+    notes: list[str] = []
+    for text in levels:
+        _take_level(form, text, notes, brk)
+    form.carry += [n + f"（{at}）" for n in notes]
+    form.rows_since_header = 99  # the table's rows have begun: no more header lines
+    return True
+
+
+def _take_level(form: _Form, text: str, notes: list[str], brk: bool) -> None:
+    key = squash(text)
+    if _POINTS_ONLY.match(key):
+        form.points, form.level1, form.level2 = key, None, None
+        return
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    if base in form.L.level1 and base not in form.L.level2:
+        form.points = None
+        _set_level1(form, key, "", notes, brk)
+    else:
+        _parent(form, key, notes)
+        current = re.sub(r"[(（][^()（）]*[)）]$", "", form.level1 or "")
+        parents = {l1 for layout in form.L.layouts for l1, l2s in layout.level1.items() if key in l2s}
+        if form.level1 is not None and current in form.L.level1 and parents and current not in parents \
+                and len(parents) == 1:
+            parent = parents.pop()
+            notes.append(f"{form.W['level2']}“{key}”不属于“{form.level1}”，按名称归入“{parent}”")
+            form.level1, form.level2 = parent, None
+        _set_level2(form, key, notes, brk, form.where_now)
+
+
+def _parent(form: _Form, level2: str, notes: list[str]) -> None:
+    """A 一级 caption printed as points only ("(50分)"): its name is the vocabulary's parent of the 二级."""
+    if form.points is None:
+        return
+    parent = next((l1 for layout in form.L.layouts for l1, l2s in layout.level1.items() if level2 in l2s), None)
+    if parent is None:
+        return
+    form.level1, form.level2 = parent + form.points, None
+    notes.append(f"{form.W['level1']}只印着“{form.points}”（名称缺失），按{form.W['level2']}“{level2}”推定为“{form.level1}”")
+    form.points = None
+
+
+def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
+    """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
+    the 一级 / 二级 cells a merged cell covers are missing on the left)."""
+    columns = form.columns or []
+    if "name" not in columns:
+        return False
+    while values and not values[-1] and (len(values) > len(columns) or not form.one_per_line):
+        values = values[:-1]  # empty cells padding the row (a web copy pads every row to the widest)
+    # Where the row starts: merged 一级 / 二级 cells are left out on the left, so its first cell says which
+    # column it is in (a 一级 name, a 二级 name, else the 三级 name); a full row starts at the first column.
+    first = values[0] if values else ""
+    if first and "level1" in columns and _is_level(first, form.L) and not _is_level2(first, form.L):
+        start = columns.index("level1")
+    elif first and "level2" in columns and _is_level2(first, form.L):
+        start = columns.index("level2")
+    elif len(values) == len(columns):
+        start = 0
+    elif form.one_per_line:
+        start = len(columns) - len(values)  # every cell in place, the merged ones missing
+    else:
+        start = columns.index("name")
+    while values and not values[-1] and len(values) > len(columns) - start:
+        values = values[:-1]
+    least = 1 if 0 <= start < len(columns) and columns[start] == "name" else min(len(columns) - start, 2)
+    if start < 0 or not values or len(values) > len(columns) - start or len(values) < least:
+        return False
+    if not form.by_columns and len(values) != len(columns) - start:
+        return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
+    keys = columns[start:start + len(values)]
+    cells = dict(zip(keys, values))
+    for key in ("weight", "score", "raw_score"):
+        if cells.get(key) and _number_or_percent(cells[key]) is None:
+            return False
+    notes: list[str] = []
+    if cells.get("level1"):
+        if _is_level2(cells["level1"], form.L):
+            _take_level(form, cells["level1"], notes, brk)
+        else:
+            form.points = None
+            _set_level1(form, cells["level1"], cells.get("level2") or "", notes, brk)
+    if cells.get("level2"):
+        _take_level(form, cells["level2"], notes, brk)
+    elif form.points is not None:
+        notes.append(f"{form.W['level1']}只印着“{form.points}”，名称缺失")
+        form.level1, form.points = form.points, None
+    name = cells.get("name") or None
+    if "level2" not in columns and name:
+        # A table without a 二级指标 column: a short name (质量, 时效) is the 二级 category it stands for.
+        guess = squash(name) + "指标"
+        form.level2 = guess if guess in form.L.level2 else ""
+        if form.level2:
+            notes.append(f"表中没有{form.W['level2']}一栏，按名称“{name}”归入“{guess}”")
+    if name is not None and _PLACEHOLDER.match(squash(name)) and not any(
+        cells.get(k) for k in keys if k not in ("level1", "level2", "name")
+    ):
+        form.carry += [n + f"（{at}）" for n in notes]
+        return True  # a template row left empty
+    level1 = _current(form, notes)
+    target: object = _value(cells.get("target"))
+    if "nature" in cells or "unit" in cells:
+        target = _split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
+    item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
+                     _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
+                     cells.get("deviation") or None)
+    if cells.get("raw_score"):
+        item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
+    for key, text in cells.items():
+        # The columns a layout has beyond the national ones (完成目标可能性, 1–N月实际完成值 …).
+        if key in _COLUMN_KEYS or key is None or not text:
+            continue
+        item.extra[key] = _value(text)
+    if name is not None and len(values) == 1 and len(columns) - start > 1:
+        notes.append(f"这一行只有{form.W['name']}“{_short(name, 16)}”，其余各格空白（没有填写的指标，还是表下的说明？）")
+    form.items.append(item)
+    form.item_rows.append(row)
+    offset = start
+    for index in range(len(values)):
+        key = columns[index + offset]
+        form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
+    if brk:
+        form.break_rows.append(len(form.items) - 1)
+    if name is None:
+        notes.append(f"{form.W['name']}名称是空的")
+    if notes:
+        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    return True
+
+
+def _sub_header(form: _Form, row: Row) -> bool:
+    """The header's second line, naming the columns under a group caption (自评得分 → 单项指标得分 | 权重占比 |
+    折算得分; 预期指标值 → 符号 | 单位): the columns become those it names. Or the header's cells went on
+    over more lines (半年度指标执行情况 / 完成目标可能性 | 备注): they are the next columns."""
+    texts = row.texts
+    if not texts or any(number(t) is not None or len(_strip_note(squash(t))) > 12 for t in texts):
+        return False
+    if any(_is_level(t, form.L) or _PLACEHOLDER.match(squash(t)) for t in texts):
+        return False
+    names = form.L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
+    keys = [names.get(fold(t)) or names.get(_strip_note(fold(t))) for t in texts]
+    scores = [k for k in keys if k in ("raw_score", "weight", "score")]
+    if any(k in ("level1", "level2", "name") for k in keys):
+        return False
+    if not scores:
+        if form.rows_since_header > 2 or not form.by_columns:
+            return False
+        form.columns = list(form.columns or []) + keys
+        return True
+    columns = list(form.columns or [])
+    if columns and columns[-1] is None and not set(scores) & set(columns):
+        columns[-1:] = scores  # the score group's caption (自评得分) becomes its columns
+    unnamed = keys[: keys.index(scores[0])]
+    if len(unnamed) == 2 and all(k is None for k in unnamed) and "target" in columns and "nature" not in columns:
+        at = columns.index("target")
+        columns[at:at + 1] = ["nature", "target", "unit"]  # 符号 | 值 | 单位 under the target's caption
+    form.columns = columns
+    form.sub_header = True
+    return True
+
+
+def _split_target(nature: str | None, value: str | None, unit: str | None) -> object:
+    """指标性质 | 指标值 | 度量单位 → {operator, value, unit} (None when all three are blank)."""
+    if not (nature or value or unit):
+        return None
+    return {"operator": nature or None, "value": _value(value), "unit": unit or None}
+
+
+def _number_or_percent(text: str | None) -> Decimal | None:
+    """A number as printed; "86%" is 86 (a rate printed with its sign)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.endswith("%") or text.endswith("％"):
+        text = text[:-1]
+    return number(text)
 
 
 def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[str, str, str | None]:
@@ -556,6 +1240,7 @@ def _lead(form: _Form, lead: list[str], notes: list[str], brk: bool) -> tuple[st
             return _current(form, notes), form.level2 or "", b
         key = squash(a)
         if key in form.L.level2:
+            _parent(form, key, notes)
             notes.append(f"“{key}”印在{W['level1']}栏（整行左移一格），按{form.level1 or '上一个' + W['level1']}下的{W['level2']}读取")
             form.level2 = key
             form.level2_tentative = False
@@ -592,6 +1277,10 @@ def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) ->
     W = form.W
     key = squash(cell)
     if not key or key == form.level1:
+        return
+    base = re.sub(r"[(（][^()（）]*[)）]$", "", key)
+    if base in form.L.level1 and base != key:
+        form.level1, form.level2, form.level2_tentative = key, None, False  # 产出指标(50分): the caption with its points
         return
     if form.level1 and len(key) < len(form.level1) and form.level1.endswith(key) and key not in form.L.level1:
         # The rest of a wrapped 一级 name ("满意度指" / "标") printed again after a page break.
@@ -636,6 +1325,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
         notes.append(f"{'分页后' if brk else ''}{W['level2']}栏印着“{key}”，是换行的“{joined}”的后半")
         return
     if key.endswith("指标") or key in form.L.level2:
+        _parent(form, key, notes)
         form.level2 = key
         form.level2_tentative = False
         return
@@ -651,7 +1341,9 @@ def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, a
     item = form.items[-1]
     text = values[index]
     key = {3: "target", 4: "actual"}.get(index, "deviation" if index >= 5 else "name")
-    before = getattr(item, key) or ""
+    before = getattr(item, key)
+    # A number read as one (10) continued by a wrapped cell (个) is text: "10个".
+    before = "" if before is None else format(before, "f") if isinstance(before, Decimal) else str(before)
     setattr(item, key, before + text)
     zh = form.L.word("indicators", key) + ("名称" if key == "name" else "")
     where = "分页后" if brk else "下一行"
@@ -686,14 +1378,54 @@ def _broken_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) ->
 # --------------------------------------------------------------------------- checks at the end
 
 
+def _cut(form: _Form, place: str) -> None:
+    """The last form of the input stops before its end (a cut-off copy): say where, and what is missing."""
+    if form.section in ("done", "grade"):
+        return  # after 总分 a form may end without a 评分等级 row (many print none)
+    from perfspec.importers.detect import detect
+
+    layout = detect(form.title, form.printed).layout
+    if not layout.has_total and not layout.has_grade:
+        return  # a form without 总分 / 评分等级 rows (a target table …) ends with its indicators
+    L, data = form.L, form.data
+    total, grade = L.word("total", "total"), L.word("grade", "grade")
+    if form.section == "indicators" and form.items:
+        last = form.items[-1]
+        after = f"{last.level1 or last.level2}“{_short(last.name or '（无名称）', 16)}”"
+        missing = [f"{after}之后的行", total, grade]
+    else:
+        names = {"head": "表头", "funds": L.ref.funds_zh, "goals": L.ref.goals_zh, "indicators": "绩效指标表头"}
+        after = names.get(form.section, form.section)
+        missing = ["绩效指标", total, grade]
+    where = form.item_rows[-1].where if form.section == "indicators" and form.item_rows else form.where_now or form.where
+    data.cut = f"表格在第 {where} {place}中断：{'、'.join(missing)}缺失"
+    note = f"原文到这里就中断了（第 {where} {place}）：{'、'.join(missing)}缺失，没有补"
+    if form.section == "indicators" and form.items:
+        form.flag_item(form.items[-1], None, note, where)
+    else:
+        form.flag(("indicators",), note, where)
+
+
 def _finish(form: _Form, place: str) -> None:
     data = form.data
+    from perfspec.importers.detect import detect, needs_naming
+
+    found = detect(form.title, form.printed)
+    data.kind, data.detected = found.kind, found.why
+    data.layout = found.layout.id if needs_naming(found.layout) else None
+    if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
+        form.flag(("goals",), f"没有找到“{found.layout.goals_zh}”一栏（{'、'.join(f.zh for f in found.layout.goals)}）", form.where)
     if form.unread > MAX_UNREAD_NOTES:
         form.flag((), f"还有 {form.unread - MAX_UNREAD_NOTES} 行未读取（只列出了前 {MAX_UNREAD_NOTES} 行）", form.where)
     if data.year is None:
         form.flag(("year",), "没有找到年度（如“(2023 年度)”）", form.where)
     if data.project is None and "project" not in form.seen:
         form.flag(("project",), "没有找到“项目名称”一栏", form.where)
+    for key in ("department", "implementer"):
+        field = next((f for f in found.layout.header if f.key == key), None)
+        if getattr(data, key) is None and key not in form.seen and field is not None:
+            # The form may print it under a label no layout has (主管预算部门 …): say it was not found.
+            form.flag((key,), f"没有找到“{field.zh}”一栏", form.where)
     _move_deviations(form, place)
     data.indicators = list(form.items)
     _check_totals(form, place)
@@ -866,7 +1598,11 @@ def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏�
 
 def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
-    forms = assemble(rows_of_text(text, name), "行", layout)
+    from perfspec.importers import shapes
+
+    shape, rows = shapes.rows(text, name, layout)
+    forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
+                     by_columns=shape in shapes.BY_COLUMNS)
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):

@@ -18,9 +18,10 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout
 from perfspec.form.model import two_places
-from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Review
+from perfspec.importers import FormData, Review
 from perfspec.importers.labels import Labels
 
 SCHEMA = "../../schema/perfspec.schema.json"  # from specs/<year>/ in a perfspec repository
@@ -131,6 +132,17 @@ def key(text: str) -> str:
     return scalar(text) if text else "''"
 
 
+def _is_amount(value: Any) -> bool:
+    return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
+
+
+def _flow(value: Any) -> str:
+    """A cell that may be a mapping (a split target {operator, value, unit}) as a YAML flow mapping."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+    return scalar(value)
+
+
 # --------------------------------------------------------------------------- document
 
 
@@ -202,6 +214,10 @@ def render(
 
     doc = _Doc()
     doc.add(("year",), f"year: {scalar(form.year)}")
+    if form.kind != SELF_EVALUATION:
+        doc.add(("kind",), f"kind: {scalar(form.kind)}", kind_of(form.kind).zh)
+    if form.written_layout():
+        doc.add(("layout",), f"layout: {scalar(form.layout)}", words.ref.name if words.ref.id == form.layout else None)
     doc.add(("project",), f"project: {scalar(form.project)}", label_of("header", "project"))
     doc.add(("department",), f"department: {scalar(form.department)}", label_of("header", "department"))
     doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"))
@@ -209,11 +225,15 @@ def render(
     doc.add(("funds",), "funds:", ref.funds_zh)
     doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
     doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
-    for row in FUNDS_ROWS:
-        cells = ", ".join(f"{column}: {two(form.funds[row][column])}" for column in FUNDS_COLUMNS)
-        doc.add(("funds", row), f"  {row + ':':<15}{{{cells}}}", label_of("funds", row), _FUNDS_ROW)
+    for row, values in form.funds_table():
+        cells = ", ".join(f"{column}: {two(value) if _is_amount(value) else scalar(value)}"
+                          for column, value in values.items())
+        doc.add(("funds", row), f"  {(row + ':').ljust(14)} {{{cells}}}", label_of("funds", row), _FUNDS_ROW)
     doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", f"{label_of('funds', 'rate')}（%），as stated on the form")
     doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form")
+    for path, value in form.extra.items():
+        if len(path) == 2 and path[0] == "funds":
+            doc.add(path, f"  {key(path[1])}: {scalar(value)}", label_of("funds", path[1]))
     doc.blank()
     doc.add(("goals",), "goals:", ref.goals_zh)
     doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", label_of("goals", "expected"))
@@ -235,7 +255,7 @@ def render(
                 base = ("indicators", level1, level2, index)
                 label = (lambda zh: zh) if first else (lambda zh: None)
                 doc.add(base, f"      - name: {scalar(item.name)}", label(ind("name")), _ITEM)
-                doc.add(base + ("target",), f"        target: {scalar(item.target)}", label(ind("target")), _ITEM)
+                doc.add(base + ("target",), f"        target: {_flow(item.target)}", label(ind("target")), _ITEM)
                 doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM)
                 doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label(ind("weight")), _ITEM)
                 doc.add(base + ("score",), f"        score: {points(item.score)}", label(ind("score")), _ITEM)
@@ -247,11 +267,27 @@ def render(
                         _ITEM,
                     )
                     deviation_labelled = True
+                for name, value in item.extra.items():
+                    doc.add(base + (name,), f"        {key(name)}: {_flow(value)}")
                 first = False
     doc.blank()
     doc.add(("total",), f"total: {{weight: {two(form.total_weight)}, score: {two(form.total_score)}}}",
             words.word("total", "total"))
     doc.add(("grade",), f"grade: {scalar(form.grade)}", words.word("grade", "grade"))
+    blocks: dict = {}
+    for path, value in form.extra.items():
+        if path[0] == "funds" and len(path) in (2, 3):
+            continue
+        if len(path) == 1:
+            doc.add(path, f"{key(path[0])}: {_flow(value)}", label_of("header", path[0]) if label_of("header", path[0]) != path[0] else None)
+        elif len(path) == 2:
+            blocks.setdefault(path[0], []).append((path, value))
+        else:
+            raise ValueError(f"an extra cell too deep to write: {path}")
+    for name, cells_ in blocks.items():
+        doc.add((name,), f"{key(name)}:")
+        for path, value in cells_:
+            doc.add(path, f"  {key(path[1])}: {_flow(value)}")
 
     # Review notes go above the line of their path (or of its nearest written ancestor).
     written = {path: i for i, (path, _) in reversed(list(enumerate(doc.lines))) if path is not None}
@@ -272,7 +308,8 @@ def render(
     if schema:
         head.append(f"# yaml-language-server: $schema={schema}")
         head.append("#")
-    what = f"the {form.year} self-evaluation form" if form.year else "the self-evaluation form"
+    form_en = kind_of(form.kind).en + " form"
+    what = f"the {form.year} {form_en}" if form.year else f"the {form_en}"
     head.append(_safe(f"# Imported by `perfspec import`{f' from {origin}' if origin else ''}:"))
     head.append(_safe(f'# {what} "{form.project or "?"}".'))
     if form.reviews:
