@@ -308,7 +308,8 @@ def render(
     if schema:
         head.append(f"# yaml-language-server: $schema={schema}")
         head.append("#")
-    form_en = kind_of(form.kind).en + " form"
+    form_en = kind_of(form.kind).en
+    form_en = form_en if form_en.endswith("form") else form_en + " form"
     what = f"the {form.year} {form_en}" if form.year else f"the {form_en}"
     head.append(_safe(f"# Imported by `perfspec import`{f' from {origin}' if origin else ''}:"))
     head.append(_safe(f'# {what} "{form.project or "?"}".'))
