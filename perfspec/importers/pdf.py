@@ -31,6 +31,7 @@ import re
 import time
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from perfspec.importers import FormData, NotAForm
@@ -547,11 +548,13 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         raise NotAForm(f"{name} 过大（{size} 字节，上限 {MAX_BYTES} 字节），不像一张自评表，未读取",
                        f"{name} is too large ({size} bytes, limit {MAX_BYTES}); not read")
     raw_pages = []
+    looks: list[_Look] = []
     budget = _Budget()
     try:
         with _bounded_decoding(budget), pdfplumber.open(path) as pdf:
             for page in _pages(pdf, budget):
                 raw_pages.append((page.page_number, _slim(_page_rows(page, page.page_number))))
+                looks.append(_look(page))
                 page.close()  # its characters and lines are in raw_pages now
                 budget.check()
         budget.check()
@@ -563,6 +566,13 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         if budget.refused is not None:  # a limit, whatever pdfminer made of it
             refused = budget.refused
             raise NotAForm(f"{name}：{refused}，不像一张自评表，未读取", f"{name}: {refused.en}; not read") from None
+        exc = _unwrapped(exc)
+        if _encrypted(exc):
+            raise NotAForm(
+                f"{name} 已加密（需要打开密码），无法读取：请用密码打开后另存为不加密的 PDF 再导入",
+                f"{name} is encrypted (it needs a password to open): open it with the password, "
+                "save it as an unencrypted PDF and import that",
+            ) from None
         detail = " ".join(str(exc).split())  # one line, and short: pdfminer may quote the stream
         detail = detail if len(detail) <= 200 else detail[:200] + "…"
         raise NotAForm(
@@ -582,17 +592,73 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             rows.append(Row(texts, number, brk=first and number > 1))
             first = False
     forms = assemble(rows, "页", layout)
-    if not rows:
-        raise NotAForm(
-            f"{name} 中没有可读取的文字（扫描件？）：请先做文字识别（OCR），或用 --from text 导入识别出的文本",
-            f"{name} has no text layer (a scan?): run OCR first, or import the recognised text with --from text",
-        )
     if not forms:
-        raise not_a_form(name, layout, "栏目的表格")
+        raise _why_no_form(name, layout, looks, rows)
     for number, form in enumerate(forms, start=1):
         form.source = f"{name}#{number}"
         _flag_joins(form, joiner.uncertain)
     return forms
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What a page shows, for saying why no form was found: its characters (not spaces) and the
+    share of its area that images cover."""
+
+    chars: int
+    imaged: float
+
+
+def _look(page: Any) -> _Look:
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for image in page.images:
+        width = max(0.0, min(image["x1"], page.width) - max(image["x0"], 0))
+        height = max(0.0, min(image["bottom"], page.height) - max(image["top"], 0))
+        covered += width * height
+    return _Look(sum(1 for c in page.chars if c.get("text", "").strip()), min(1.0, covered / area))
+
+
+# A scan: most of a page is an image and there is next to no text on it (a page number, a stamp's
+# caption). A form's page holds hundreds of characters.
+SCAN_IMAGED = 0.3  # share of the page an image covers
+SCAN_CHARS = 20  # characters on such a page, at most
+
+
+def _why_no_form(name: str, layout: Layout | str | None, looks: list[_Look], rows: list[Row]) -> NotAForm:
+    """The one line that says why `name` holds no form: no pages, a scan, blank pages, or text that is
+    not a form (then its first line, so the reader sees what it is)."""
+    if not looks:
+        return NotAForm(f"{name} 没有页面（0 页），没有可导入的内容", f"{name} has no pages (0 pages): nothing to import")
+    scanned = [look for look in looks if look.imaged >= SCAN_IMAGED]
+    if scanned and sum(look.chars for look in looks) <= SCAN_CHARS * len(looks):
+        return NotAForm(
+            f"{name}：这是扫描件（图片），没有可读取的文字：请先做文字识别（OCR）再导入",
+            f"{name}: this is a scan (images), there is no text to read: run text recognition (OCR) first, then import",
+        )
+    if not rows:
+        return NotAForm(f"{name} 的 {len(looks)} 页上都没有文字，没有可导入的内容",
+                        f"{name} has no text on its {len(looks)} page(s): nothing to import")
+    found = not_a_form(name, layout, "栏目的表格")
+    first = next((squash(" ".join(row.texts)) for row in rows if row.texts), "")
+    first = first if len(first) <= 30 else first[:30] + "…"
+    return NotAForm(f"{found}；它第一行是“{first}”（共 {len(looks)} 页）",
+                    f"{found.en}; its first line reads “{first}” ({len(looks)} page(s))")
+
+
+def _unwrapped(exc: Exception) -> Exception:
+    """pdfplumber wraps what pdfminer raised while opening the file in a PdfminerException."""
+    if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], Exception):
+        return exc.args[0]
+    return exc
+
+
+def _encrypted(exc: Exception) -> bool:
+    """A password is needed (pdfminer tries the empty one, which opens owner-password-only files),
+    or the file uses an encryption pdfminer cannot undo."""
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    return isinstance(exc, PDFEncryptionError)
 
 
 def _flag_joins(form: FormData, uncertain: list[tuple[str, str, bool, int, str]]) -> None:
