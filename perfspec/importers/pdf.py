@@ -503,18 +503,23 @@ def _page_rows(page, number: int) -> list[tuple[float, list]]:
     out = []
     for table in page.find_tables():
         cut = _findings_x(table, chars_of)
+        grid = []
         for trow in table.rows:
             cells = []
             for box in trow.cells:
-                if box is None:
-                    cells.append(None)
-                    continue
-                mine = chars_of(box)
+                mine = [] if box is None else chars_of(box)
                 used.update(id(c) for c in mine)
-                if cut is not None and box[0] >= cut - 1:
+                if box is not None and cut is not None and box[0] >= cut - 1:
                     continue  # the findings column is not part of the form
-                cells.append((_lines(_strip_marks(mine, body)), (box[2] - box[0]) - _PAD))
-            out.append((trow.bbox[1], cells))
+                cells.append(None if box is None else (mine, box))
+            grid.append((trow.bbox[1], cells))
+        # The form's own text size: on the last page of a report with findings, the findings
+        # column's smaller text may outnumber the form's, and the page's median is its size.
+        form_sizes = sorted(c.get("size", 0) for _, cells in grid for cell in cells if cell for c in cell[0])
+        form_body = form_sizes[len(form_sizes) // 2] if form_sizes else body
+        for top, cells in grid:
+            out.append((top, [None if cell is None else (_lines(_strip_marks(cell[0], form_body)), (cell[1][2] - cell[1][0]) - _PAD)
+                              for cell in cells]))
     loose = [c for c in chars if id(c) not in used]
     for line in _lines(loose):
         out.append((line[0]["top"], [([line], 1e9)]))
