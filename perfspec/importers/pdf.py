@@ -562,8 +562,15 @@ def _page_rows(page, number: int) -> list[tuple[float, list]]:
 def _closed(cells: list) -> list:
     """A row's cells without the false one pdfplumber makes of a cell left open at the page's foot
     (no rule under it): a box that runs on across the cells to its right."""
-    starts = [box[0] for box in cells if box is not None]
-    return [None if box is not None and any(box[0] + 1 < x < box[2] - 1 for x in starts) else box for box in cells]
+    import bisect
+
+    starts = sorted(box[0] for box in cells if box is not None)
+
+    def runs_on(box: tuple) -> bool:
+        at = bisect.bisect_right(starts, box[0] + 1)
+        return at < len(starts) and starts[at] < box[2] - 1
+
+    return [None if box is not None and runs_on(box) else box for box in cells]
 
 
 def _open_cells(table: Any, boxes: list[list], below: float, free: list[dict]) -> dict[tuple[int, int], tuple]:
@@ -584,20 +591,32 @@ def _open_cells(table: Any, boxes: list[list], below: float, free: list[dict]) -
             if box is not None and (lefts[column] is None or box[0] < lefts[column]):
                 lefts[column] = box[0]
     tops = [row.bbox[1] for row in table.rows]
+    # widest[i][j]: the right edge of the widest cell left of column j in row i (a cell spanning into j)
+    widest = []
+    for trow in boxes:
+        edge, edges = 0.0, []
+        for box in trow:
+            edges.append(edge)
+            if box is not None:
+                edge = max(edge, box[2])
+        widest.append(edges)
     out: dict[tuple[int, int], tuple] = {}
     for column in range(columns):
         left = lefts[column]
         right = next((x for x in lefts[column + 1:] if x is not None), table.bbox[2])
         if left is None:
             continue
+        deepest, reach = 0.0, []  # reach[i]: the lowest bottom of this column's cells in rows above i
+        for trow in boxes:
+            reach.append(deepest)
+            if len(trow) == columns and trow[column] is not None:
+                deepest = max(deepest, trow[column][3])
         start = len(boxes)
         for index in range(len(boxes) - 1, -1, -1):
             row = boxes[index]
             if len(row) != columns or row[column] is not None:
                 break
-            covered = any(box is not None and box[2] > left + 1 for box in row[:column])  # a cell spanning from the left
-            above = any(trow[column] is not None and trow[column][3] > tops[index] + 1 for trow in boxes[:index])
-            if covered or above:
+            if widest[index][column] > left + 1 or reach[index] > tops[index] + 1:  # a cell spanning from the left or above
                 break
             start = index
         if start == len(boxes):
@@ -744,6 +763,8 @@ def _flag_cut(form: FormData, last: Row, layout: Layout | str | None) -> None:
     off: the copy stops there, and the note says so on the last row read."""
     from perfspec.importers.labels import Labels
 
+    if getattr(form, "cut", None):  # the assembler said where the form stops already
+        return
     if not form.indicators or form.total_weight is not None or form.total_score is not None or form.grade is not None:
         return
     name = squash(form.indicators[-1].name or "")
