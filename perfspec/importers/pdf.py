@@ -31,6 +31,7 @@ import re
 import time
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from perfspec.importers import FormData, NotAForm
@@ -284,7 +285,9 @@ def _pages(pdf: Any, budget: _Budget) -> Iterator[Any]:
         yield page
 
 
-# perfspec's HTML layout: cells have 5px side padding and 1px collapsed borders (1px = 0.75pt).
+# perfspec's HTML layout: cells have 5px side padding and 1px collapsed borders (1px = 0.75pt); the
+# printed form's 1.3 mm and a 0.8pt rule come to nearly the same (8.17pt). A word processor's table
+# pads more (Word: 0.19 cm each side): see _padding.
 _PAD = 3.75 * 2 + 0.75
 _TOLERANCE = 0.6  # pt
 
@@ -335,6 +338,19 @@ def _segment_width(line: list[dict]) -> float:
     return line[end - 1]["x1"] - line[0]["x0"]
 
 
+def _unit_width(line: list[dict]) -> float:
+    """Width of what a typesetter moves to the next line whole when it begins a line: a bracketed part
+    of up to 12 characters (（万元）, (%)) with the punctuation after it, else as _segment_width."""
+    if line and line[0]["text"] in "（(":
+        for end in range(1, min(len(line), 14)):
+            if line[end]["text"] in "）)":
+                end += 1
+                while end < len(line) and line[end]["text"] in _NO_START:
+                    end += 1
+                return line[end - 1]["x1"] - line[0]["x0"]
+    return _segment_width(line)
+
+
 class _Join:
     """Decides, for each wrapped line, whether a space was lost at the break."""
 
@@ -344,16 +360,21 @@ class _Join:
 
     def text(self, lines: list[list[dict]], avail: float, habit: dict[str, bool]) -> str:
         parts = ["".join(c["text"] for c in lines[0])] if lines else []
-        for before, after in zip(lines, lines[1:]):
+        for number, (before, after) in enumerate(zip(lines, lines[1:]), start=2):
             line_text = "".join(c["text"] for c in after)
             prev_char, next_char = before[-1]["text"], after[0]["text"]
             slack = avail - (before[-1]["x1"] - before[0]["x0"])
-            fits = slack + _TOLERANCE >= _segment_width(after)
+            # Typesetters (perfspec's print among them) keep a cell's last two characters together:
+            # a last line of two moved down whole.
+            kept = number == len(lines) and len(line_text.strip()) <= 2
+            unit = after[-1]["x1"] - after[0]["x0"] if kept else _segment_width(after)
+            fits = slack + _TOLERANCE >= unit
             if prev_char == " " or next_char == " ":
                 space = False
             elif not (prev_char.isascii() or next_char.isascii()):
                 space = False  # Chinese text has no spaces between characters ...
-                if fits:  # ... but this line ended early, and nothing says why
+                early = slack - _TOLERANCE >= max(unit, _unit_width(after))
+                if early:  # ... but this line ended early, and nothing says why
                     why = "这一行没排满就换了行，原因不明"
                     self.uncertain.append(("".join(c["text"] for c in before)[-6:], line_text[:6], False, self.page, why))
             elif fits:
@@ -500,33 +521,167 @@ def _page_rows(page, number: int) -> list[tuple[float, list]]:
 
     used: set[int] = set()
     out = []
-    for table in page.find_tables():
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    for number_, table in enumerate(tables):
         cut = _findings_x(table, chars_of)
-        for trow in table.rows:
+        boxes = [_closed(trow.cells) for trow in table.rows]
+        for trow in boxes:
+            for box in trow:
+                if box is not None:
+                    used.update(id(c) for c in chars_of(box))
+        below = tables[number_ + 1].bbox[1] if number_ + 1 < len(tables) else float(page.height)
+        opened = _open_cells(table, boxes, below, [c for c in chars if id(c) not in used])
+        grid = []
+        for index, trow in enumerate(table.rows):
             cells = []
-            for box in trow.cells:
-                if box is None:
-                    cells.append(None)
-                    continue
-                mine = chars_of(box)
-                used.update(id(c) for c in mine)
-                if cut is not None and box[0] >= cut - 1:
+            for column, box in enumerate(boxes[index]):
+                if box is None and (index, column) in opened:
+                    box, mine = opened[(index, column)]
+                    used.update(id(c) for c in mine)
+                else:
+                    mine = [] if box is None else chars_of(box)
+                if box is not None and cut is not None and box[0] >= cut - 1:
                     continue  # the findings column is not part of the form
-                cells.append((_lines(_strip_marks(mine, body)), (box[2] - box[0]) - _PAD))
-            out.append((trow.bbox[1], cells))
+                cells.append(None if box is None else (mine, box))
+            grid.append((trow.bbox[1], cells))
+        # The form's own text size: on the last page of a report with findings, the findings
+        # column's smaller text may outnumber the form's, and the page's median is its size.
+        form_sizes = sorted(c.get("size", 0) for _, cells in grid for cell in cells if cell for c in cell[0])
+        form_body = form_sizes[len(form_sizes) // 2] if form_sizes else body
+        pad = _padding(cell for _, cells in grid for cell in cells if cell and cell[0])
+        for top, cells in grid:
+            out.append((top, [None if cell is None else (_lines(_strip_marks(cell[0], form_body)), (cell[1][2] - cell[1][0]) - pad)
+                              for cell in cells]))
     loose = [c for c in chars if id(c) not in used]
     for line in _lines(loose):
-        out.append((line[0]["top"], [([line], 1e9)]))
+        out.append((line[0]["top"], [([line], _LOOSE)]))
     out.sort(key=lambda item: item[0])
     return out
 
 
+def _closed(cells: list) -> list:
+    """A row's cells without the false one pdfplumber makes of a cell left open at the page's foot
+    (no rule under it): a box that runs on across the cells to its right."""
+    import bisect
+
+    starts = sorted(box[0] for box in cells if box is not None)
+
+    def runs_on(box: tuple) -> bool:
+        at = bisect.bisect_right(starts, box[0] + 1)
+        return at < len(starts) and starts[at] < box[2] - 1
+
+    return [None if box is not None and runs_on(box) else box for box in cells]
+
+
+def _open_cells(table: Any, boxes: list[list], below: float, free: list[dict]) -> dict[tuple[int, int], tuple]:
+    """(row, column) → (box, characters) for the merged cells a page break left open.
+
+    A 一级 or 二级 cell merged down several rows and cut by the page break has no rule at the foot
+    of the page, so no cell is found for it; its text, centred in the whole merged cell, is drawn
+    somewhere in the open space down to the page's foot, often below the last closed row. Such a
+    cell starts at the first row of a run of uncovered grid positions in its column that lasts to
+    the table's last row; its text is what lies in that column from there down to `below` (the
+    next table, or the page's foot) and belongs to no cell."""
+    if not boxes or not free:
+        return {}
+    columns = len(boxes[0])
+    lefts: list[float | None] = [None] * columns
+    for trow in boxes:
+        for column, box in enumerate(trow[:columns]):
+            if box is not None and (lefts[column] is None or box[0] < lefts[column]):
+                lefts[column] = box[0]
+    tops = [row.bbox[1] for row in table.rows]
+    # widest[i][j]: the right edge of the widest cell left of column j in row i (a cell spanning into j)
+    widest = []
+    for trow in boxes:
+        edge, edges = 0.0, []
+        for box in trow:
+            edges.append(edge)
+            if box is not None:
+                edge = max(edge, box[2])
+        widest.append(edges)
+    out: dict[tuple[int, int], tuple] = {}
+    for column in range(columns):
+        left = lefts[column]
+        right = next((x for x in lefts[column + 1:] if x is not None), table.bbox[2])
+        if left is None:
+            continue
+        deepest, reach = 0.0, []  # reach[i]: the lowest bottom of this column's cells in rows above i
+        for trow in boxes:
+            reach.append(deepest)
+            if len(trow) == columns and trow[column] is not None:
+                deepest = max(deepest, trow[column][3])
+        start = len(boxes)
+        for index in range(len(boxes) - 1, -1, -1):
+            row = boxes[index]
+            if len(row) != columns or row[column] is not None:
+                break
+            if widest[index][column] > left + 1 or reach[index] > tops[index] + 1:  # a cell spanning from the left or above
+                break
+            start = index
+        if start == len(boxes):
+            continue
+        box = (left, tops[start], right, below)
+        mine = [c for c in free if _inside(c, box)]
+        if mine:
+            out[(start, column)] = (box, mine)
+    return out
+
+
+_LOOSE = 1e9  # the "width" of a text line outside the tables: nothing wraps it
+
+# Running heads and feet: what a word processor or a browser prints in the page margins on every page.
+# A line there is furniture when it reads as a page number, or when the same line (its digits aside)
+# stands at the same height on two pages or more in type no larger than the page's text. A form's
+# heads and rows never do; its title and year line may (several forms in one file, each starting a
+# page), but they are set larger than the table.
+_BAND = 0.12  # of the page's height, at the top and at the foot
+_PAGE_NUMBER = re.compile(
+    r"(第\d+页(共\d+页)?|第\d+页[,，/]共\d+页|共\d+页第\d+页|[-—–]\d+[-—–]|\d+/\d+|\d+|page\d+(of\d+)?)", re.I)
+
+
+def _furniture(pages: list[tuple[int, float, list]]) -> set[tuple[int, int]]:
+    """(page number, row index) of the loose lines in the page margins that are running heads or feet."""
+    def text(cells: list) -> str:
+        return squash("".join(c["text"] for line in cells[0][0] for c in line))
+
+    candidates = []  # (page, index, key, top, larger than the page's text)
+    for number, height, rows in pages:
+        sizes = sorted(c["size"] for _, cells in rows for cell in cells if cell for line in cell[0] for c in line)
+        body = sizes[len(sizes) // 2] if sizes else 0.0
+        for index, (top, cells) in enumerate(rows):
+            if len(cells) == 1 and cells[0] is not None and cells[0][1] == _LOOSE:
+                if top <= height * _BAND or top >= height * (1 - _BAND):
+                    larger = max(c["size"] for line in cells[0][0] for c in line) > body * 1.05
+                    candidates.append((number, index, text(cells), top, larger))
+    out = {(number, index) for number, index, key, *_ in candidates if _PAGE_NUMBER.fullmatch(key)}
+    seen: dict[tuple[str, int], set[int]] = {}
+    for number, _index, key, top, larger in candidates:
+        if not larger:
+            seen.setdefault((re.sub(r"\d+", "#", key), round(top / 3)), set()).add(number)
+    for number, index, key, top, larger in candidates:
+        if not larger and len(seen[(re.sub(r"\d+", "#", key), round(top / 3))]) >= 2:
+            out.add((number, index))
+    return out
+
+
+def _padding(cells: Iterator[tuple[list[dict], tuple]]) -> float:
+    """Width of a table's cells that text may not use: twice the narrowest gap between a cell's left
+    rule and its text (some cell of a form holds left-aligned text), but never less than perfspec's
+    own _PAD (on perfspec's screen report, printed scaled to the page, the gap measures narrower
+    than the space the browser really kept, and the joins there are right with _PAD)."""
+    gaps = [min(c["x0"] for c in chars) - box[0] for chars, box in cells]
+    gaps = [gap for gap in gaps if gap >= 0]
+    return max(_PAD, 2 * min(gaps)) if gaps else _PAD
+
+
 def _slim(rows: list[tuple[float, list]]) -> list[tuple[float, list]]:
-    """The rows with each character as the joining reads it (text, x0, x1): pdfplumber's has ~25
-    keys, and every page's characters are kept until the forms are assembled."""
+    """The rows with each character as the joining and _furniture read it (text, x0, x1, size):
+    pdfplumber's has ~25 keys, and every page's characters are kept until the forms are assembled."""
     return [
         (top, [None if cell is None else (
-            [[{"text": c["text"], "x0": c["x0"], "x1": c["x1"]} for c in line] for line in cell[0]], cell[1]
+            [[{"text": c["text"], "x0": c["x0"], "x1": c["x1"], "size": c.get("size", 0.0)} for c in line]
+             for line in cell[0]], cell[1]
         ) for cell in cells])
         for top, cells in rows
     ]
@@ -547,11 +702,13 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         raise NotAForm(f"{name} 过大（{size} 字节，上限 {MAX_BYTES} 字节），不像一张自评表，未读取",
                        f"{name} is too large ({size} bytes, limit {MAX_BYTES}); not read")
     raw_pages = []
+    looks: list[_Look] = []
     budget = _Budget()
     try:
         with _bounded_decoding(budget), pdfplumber.open(path) as pdf:
             for page in _pages(pdf, budget):
-                raw_pages.append((page.page_number, _slim(_page_rows(page, page.page_number))))
+                raw_pages.append((page.page_number, float(page.height), _slim(_page_rows(page, page.page_number))))
+                looks.append(_look(page))
                 page.close()  # its characters and lines are in raw_pages now
                 budget.check()
         budget.check()
@@ -563,12 +720,22 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         if budget.refused is not None:  # a limit, whatever pdfminer made of it
             refused = budget.refused
             raise NotAForm(f"{name}：{refused}，不像一张自评表，未读取", f"{name}: {refused.en}; not read") from None
+        exc = _unwrapped(exc)
+        if _encrypted(exc):
+            raise NotAForm(
+                f"{name} 已加密（需要打开密码），无法读取：请用密码打开后另存为不加密的 PDF 再导入",
+                f"{name} is encrypted (it needs a password to open): open it with the password, "
+                "save it as an unencrypted PDF and import that",
+            ) from None
         detail = " ".join(str(exc).split())  # one line, and short: pdfminer may quote the stream
         detail = detail if len(detail) <= 200 else detail[:200] + "…"
         raise NotAForm(
             f"{name} 无法作为 PDF 读取（{type(exc).__name__}: {detail}）",
             f"{name} cannot be read as a PDF ({type(exc).__name__}: {detail})",
         ) from None
+    furniture = _furniture(raw_pages)
+    raw_pages = [(number, [row for index, row in enumerate(page_rows) if (number, index) not in furniture])
+                 for number, _height, page_rows in raw_pages]
     habit = _habits([lines for _, rows in raw_pages for _, cells in rows for cell in cells if cell for lines in [cell[0]]])
     joiner = _Join()
     rows: list[Row] = []
@@ -582,17 +749,95 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             rows.append(Row(texts, number, brk=first and number > 1))
             first = False
     forms = assemble(rows, "页", layout)
-    if not rows:
-        raise NotAForm(
-            f"{name} 中没有可读取的文字（扫描件？）：请先做文字识别（OCR），或用 --from text 导入识别出的文本",
-            f"{name} has no text layer (a scan?): run OCR first, or import the recognised text with --from text",
-        )
     if not forms:
-        raise not_a_form(name, layout, "栏目的表格")
+        raise _why_no_form(name, layout, looks, rows)
     for number, form in enumerate(forms, start=1):
         form.source = f"{name}#{number}"
         _flag_joins(form, joiner.uncertain)
+    _flag_cut(forms[-1], rows[-1], layout)
     return forms
+
+
+def _flag_cut(form: FormData, last: Row, layout: Layout | str | None) -> None:
+    """A document that ends on an indicator row of its last form (no 总分, no 评分等级 after it) was cut
+    off: the copy stops there, and the note says so on the last row read."""
+    from perfspec.importers.labels import Labels
+
+    if getattr(form, "cut", None):  # the assembler said where the form stops already
+        return
+    if not form.indicators or form.total_weight is not None or form.total_score is not None or form.grade is not None:
+        return
+    name = squash(form.indicators[-1].name or "")
+    if not name or name not in squash("".join(last.texts)):
+        return
+    words = Labels(layout)
+    total, grade = words.word("total", "total"), words.word("grade", "grade")
+    form.review(
+        form.indicator_path(len(form.indicators) - 1),
+        f"原文到这一行（第 {last.where} 页）就结束了：后面没有“{total}”和“{grade}”，表没有写完，只导入到这里",
+        last.where,
+    )
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What a page shows, for saying why no form was found: its characters (not spaces) and the
+    share of its area that images cover."""
+
+    chars: int
+    imaged: float
+
+
+def _look(page: Any) -> _Look:
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for image in page.images:
+        width = max(0.0, min(image["x1"], page.width) - max(image["x0"], 0))
+        height = max(0.0, min(image["bottom"], page.height) - max(image["top"], 0))
+        covered += width * height
+    return _Look(sum(1 for c in page.chars if c.get("text", "").strip()), min(1.0, covered / area))
+
+
+# A scan: most of a page is an image and there is next to no text on it (a page number, a stamp's
+# caption). A form's page holds hundreds of characters.
+SCAN_IMAGED = 0.3  # share of the page an image covers
+SCAN_CHARS = 20  # characters on such a page, at most
+
+
+def _why_no_form(name: str, layout: Layout | str | None, looks: list[_Look], rows: list[Row]) -> NotAForm:
+    """The one line that says why `name` holds no form: no pages, a scan, blank pages, or text that is
+    not a form (then its first line, so the reader sees what it is)."""
+    if not looks:
+        return NotAForm(f"{name} 没有页面（0 页），没有可导入的内容", f"{name} has no pages (0 pages): nothing to import")
+    scanned = [look for look in looks if look.imaged >= SCAN_IMAGED]
+    if scanned and sum(look.chars for look in looks) <= SCAN_CHARS * len(looks):
+        return NotAForm(
+            f"{name}：这是扫描件（图片），没有可读取的文字：请先做文字识别（OCR）再导入",
+            f"{name}: this is a scan (images), there is no text to read: run text recognition (OCR) first, then import",
+        )
+    if not rows:
+        return NotAForm(f"{name} 的 {len(looks)} 页上都没有文字，没有可导入的内容",
+                        f"{name} has no text on its {len(looks)} page(s): nothing to import")
+    found = not_a_form(name, layout, "栏目的表格")
+    first = next((squash(" ".join(row.texts)) for row in rows if row.texts), "")
+    first = first if len(first) <= 30 else first[:30] + "…"
+    return NotAForm(f"{found}；它第一行是“{first}”（共 {len(looks)} 页）",
+                    f"{found.en}; its first line reads “{first}” ({len(looks)} page(s))")
+
+
+def _unwrapped(exc: Exception) -> Exception:
+    """pdfplumber wraps what pdfminer raised while opening the file in a PdfminerException."""
+    if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], Exception):
+        return exc.args[0]
+    return exc
+
+
+def _encrypted(exc: Exception) -> bool:
+    """A password is needed (pdfminer tries the empty one, which opens owner-password-only files),
+    or the file uses an encryption pdfminer cannot undo."""
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    return isinstance(exc, PDFEncryptionError)
 
 
 def _flag_joins(form: FormData, uncertain: list[tuple[str, str, bool, int, str]]) -> None:
