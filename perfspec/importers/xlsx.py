@@ -154,6 +154,9 @@ def _open(path: str) -> Any:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
         raise NotAForm(f"{shown}：Excel 工作簿已损坏（不是完整的 zip 文件），无法读取",
                        f"{shown}: damaged workbook (not a valid zip file)") from None
+    if "xl/workbook.xml" not in names and "word/document.xml" in names:
+        raise NotAForm(f"{shown}：这是 Word 文档，不是 Excel 工作簿：请用 --from docx 导入",
+                       f"{shown}: a Word document, not an Excel workbook: import it with --from docx")
     if "xl/workbook.xml" not in names:
         raise NotAForm(f"{shown}：是 zip 文件，但不是 Excel 工作簿（.xlsx）",
                        f"{shown}: a zip file, but not an Excel workbook (.xlsx)")
@@ -865,6 +868,91 @@ def _some(names: list[str], limit: int = 5) -> str:
     return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 
+def _cell_text(value: Any, fmt: str) -> str:
+    """A cell as the printed form shows it: a number with its format's decimals (0.9873 in a 0.00%
+    cell is "98.73%"), a date in ISO form, text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _plain(value)
+    places = _places(fmt)
+    try:
+        if "%" in (fmt or ""):
+            d = (Decimal(repr(value)) * 100) if isinstance(value, float) else Decimal(value) * 100
+            return format(d.quantize(Decimal(1).scaleb(-(places or 0))), "f") + "%"
+        return format(_float_decimal(value, places), "f")
+    except (OutOfRange, InvalidOperation):
+        return _plain(value)
+
+
+def sheet_rows(ws: Any) -> list[Any]:
+    """The sheet as rows of cells for the label-driven assembler (perfspec.importers.text.assemble).
+
+    A merged range gives its value once, in its top-left cell, and None for every cell it covers
+    (as a PDF table does); empty cells are "". Columns before the first used one are dropped, so
+    a margin column does not shift the form. Row.where is the sheet's row number.
+    """
+    from perfspec.importers.text import Row
+
+    rows = min(ws.max_row or 0, MAX_ROWS)
+    cols = min(ws.max_column or 0, MAX_COLS)
+    if not rows or not cols:
+        return []
+    values: dict[tuple[int, int], str] = {}
+    for cell in _cells(ws, rows, cols):
+        text = _cell_text(cell.value, cell.number_format or "General")
+        if text.strip():
+            values[(cell.row, cell.column)] = text
+    covered: set[tuple[int, int]] = set()
+    for merged in ws.merged_cells.ranges:
+        for r in range(merged.min_row, min(merged.max_row, rows) + 1):
+            for c in range(merged.min_col, min(merged.max_col, cols) + 1):
+                if (r, c) != (merged.min_row, merged.min_col):
+                    covered.add((r, c))
+                    values.pop((r, c), None)
+    if not values:
+        return []
+    first = min(c for _, c in values)
+    last = max(c for _, c in values)
+    out = []
+    for r in sorted({r for r, _ in values}):
+        out.append(Row([None if (r, c) in covered else values.get((r, c), "") for c in range(first, last + 1)], r))
+    return out
+
+
+def _read_by_labels(ws: Any, grid: Grid, name: str, L: Labels) -> list[FormData]:
+    """A sheet in an official layout (not perfspec's export): its rows through the text assembler, so
+    layout detection and every repair the assembler knows apply to workbooks too. A sheet whose rows
+    give no indicator is named with the parts it lacks, as SheetReader names them."""
+    from perfspec.importers.text import assemble
+
+    forms = [form for form in assemble(sheet_rows(ws), "行", L.ref) if form.indicators]
+    if not forms:
+        reader = SheetReader(ws, grid, {}, name, L)
+        missing = reader.missing() or [f"绩效指标的行（{L.word('indicators', 'name')}）"]
+        raise NotAForm(
+            f"{name}：工作表“{ws.title}”不是完整的{L.title}：找不到" + "、".join(missing),
+            f"sheet '{ws.title}' is not a complete self-evaluation form: missing " + ", ".join(missing),
+        )
+    for number, form in enumerate(forms, start=1):
+        form.source = f"{name}!{ws.title}" + (f"#{number}" if len(forms) > 1 else "")
+        for note in form.reviews:
+            if note.source_line is not None and "工作表" not in note.reason:
+                note.reason = note.reason.replace("原文第", f"工作表“{ws.title}”第")
+    return forms
+
+
+def _own_export(ws: Any, hidden: dict[tuple, Any]) -> bool:
+    """A sheet `perfspec export` wrote (its code name, kept when the hidden sheet is deleted), or one the
+    hidden sheet has values for: read cell by cell (SheetReader), exactly."""
+    from perfspec.outputs.xlsx import CODE_PREFIX
+
+    code = getattr(ws.sheet_properties, "codeName", None) or ""
+    return bool(hidden) or (code.startswith(CODE_PREFIX) and code[len(CODE_PREFIX):].isdigit())
+
+
 def _looks_like_form(grid: Grid, L: Labels) -> bool:
     names = _distinctive(L)
     return any(key in names for key in grid.labels)
@@ -895,14 +983,19 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             if grid.empty or not _looks_like_form(grid, L):
                 (empty if grid.empty else others).append(f"“{ws.title}”")
                 continue
+            values = hidden.values_for(ws)
             try:
-                form = SheetReader(ws, grid, hidden.values_for(ws), name, L).read()
+                if _own_export(ws, values):
+                    sheet_forms = [SheetReader(ws, grid, values, name, L).read()]
+                else:
+                    sheet_forms = _read_by_labels(ws, grid, name, L)
             except NotAForm as exc:
                 incomplete.append(exc)
                 continue
-            if hidden.damaged:
-                form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
-            forms.append(form)
+            for form in sheet_forms:
+                if hidden.damaged:
+                    form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
+                forms.append(form)
     finally:
         wb.close()
     if incomplete and not forms:
