@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from datetime import datetime
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+FIXED = datetime(2024, 1, 1)  # the files' creation time, so they regenerate byte for byte
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "data", "import", "office")
 
@@ -257,14 +261,25 @@ def _excel(value: Any) -> tuple[Any, str]:
     return _text(value), "General"
 
 
-def write_xlsx(g: Grid, path: str, sheet: str = "自评表") -> None:
+def write_xlsx(grids: Grid | list, path: str) -> None:
+    """One sheet a form (自评表, 自评表2, …)."""
     import openpyxl
+
+    wb = openpyxl.Workbook()
+    for number, g in enumerate(grids if isinstance(grids, list) else [grids], start=1):
+        ws = wb.active if number == 1 else wb.create_sheet()
+        ws.title = "自评表" if number == 1 else f"自评表{number}"
+        _sheet(ws, g)
+    wb.properties.creator = "perfspec tests/office_forms.py (constructed test data)"
+    wb.properties.created = wb.properties.modified = FIXED
+    wb.save(path)
+    _stable(path)
+
+
+def _sheet(ws: Any, g: Grid) -> None:
     from openpyxl.styles import Alignment, Border, Side
     from openpyxl.utils import get_column_letter
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
     thin = Side(style="thin")
     r0 = 1
     for line in g.above:  # the title block: merged across the table
@@ -287,26 +302,50 @@ def write_xlsx(g: Grid, path: str, sheet: str = "自评表") -> None:
         ws.cell(r0 + g.rows + 1 + i, 1, line)
     for c in range(1, g.width + 1):
         ws.column_dimensions[get_column_letter(c)].width = 14
-    wb.properties.creator = "perfspec tests/office_forms.py (constructed test data)"
-    wb.save(path)
 
 
-def write_docx(g: Grid, path: str) -> None:
+def write_docx(grids: Grid | list, path: str) -> None:
+    """One table a form, a page break between forms."""
     import docx
+    from docx.enum.text import WD_BREAK
+    from docx.table import _Cell
 
     document = docx.Document()
-    for line in g.above:
-        document.add_paragraph(line)
-    table = document.add_table(rows=g.rows, cols=g.width)
-    table.style = "Table Grid"
-    for r1, c1, r2, c2 in g.merges:
-        table.cell(r1, c1).merge(table.cell(r2, c2))
-    for (r, c), value in g.cells.items():
-        table.cell(r, c).text = _text(value)
-    for line in g.below:
-        document.add_paragraph(line)
+    for number, g in enumerate(grids if isinstance(grids, list) else [grids]):
+        if number:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        for line in g.above:
+            document.add_paragraph(line)
+        table = document.add_table(rows=g.rows, cols=g.width)
+        table.style = "Table Grid"
+        rows = table._tbl.tr_lst
+        for (r, c), value in g.cells.items():  # before merging: one w:tc per grid cell
+            _Cell(rows[r].tc_lst[c], table).text = _text(value)
+        # Right to left: a merge removes w:tc only at and after its own column, so the w:tc of a
+        # grid column further left is still at that index (table.cell() would re-walk the grid each time).
+        for r1, c1, r2, c2 in sorted(g.merges, key=lambda m: (-m[1], m[0])):
+            _Cell(rows[r1].tc_lst[c1], table).merge(_Cell(rows[r2].tc_lst[c2], table))
+        for line in g.below:
+            document.add_paragraph(line)
     document.core_properties.author = "perfspec tests/office_forms.py (constructed test data)"
+    document.core_properties.created = document.core_properties.modified = FIXED
+    document.core_properties.last_modified_by = "perfspec"
+    document.core_properties.revision = 1
     document.save(path)
+    _stable(path)
+
+
+def _stable(path: str) -> None:
+    """The zip rewritten with fixed entry times, so regenerating gives the same bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, body in parts:
+            if name == "docProps/core.xml":  # openpyxl stamps the save time into <dcterms:modified>
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body)
+            target.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
 
 
 def build(name: str, spec: str, folder: str = OUT) -> tuple[str, str]:
