@@ -44,7 +44,7 @@ MAX_COLS = 60  # grid columns of one row (a form has 8 to 12)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CHUNK = 1 << 20
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
-_TABLE = re.compile(rb"<" + _NS + rb"tbl[\s>]")
+_TABLE = re.compile(rb"<" + _NS + rb"tbl[\s/>]")
 _ROW = re.compile(rb"<" + _NS + rb"tr[\s/>]")
 _CELL = re.compile(rb"<" + _NS + rb"tc[\s/>]")
 
