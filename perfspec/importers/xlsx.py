@@ -1,6 +1,23 @@
-"""Import `perfspec export --to xlsx` workbooks (and forms laid out the same way) back into FormData.
+"""Import workbooks into FormData: `perfspec export --to xlsx` exactly, and forms in any official layout.
 
-Each visible sheet that holds a self-evaluation form becomes one FormData. The
+Two readers, chosen per sheet:
+
+- a sheet perfspec exported (its code name ``perfspecN``, kept when the hidden sheet is deleted,
+  or values for it in the hidden ``_perfspec`` sheet) is read cell by cell by :class:`SheetReader`,
+  exactly (below);
+- any other sheet — a bureau's template, the budget system's export — is turned into rows of
+  cells (:func:`sheet_rows`: a merged range once, in its top-left cell, None for the cells it
+  covers, as the PDF reader gives a merged cell) and read by the label-driven assembler of text
+  and PDF (``perfspec.importers.text.assemble``), so layout detection and every repair it knows
+  apply to workbooks too. A sheet may hold several forms. A sheet that looks like a form but
+  gives no indicator is named with the parts SheetReader finds missing.
+
+The bounds on hostile workbooks (file size, unzipped size, XML elements, cells, merged and
+hyperlinked ranges, rows and columns read) apply to both readers: they are checked before
+openpyxl loads the workbook. openpyxl's read-only mode is not used: its worksheets have no
+merged ranges (measured by benchmarks/office_import.py, with the memory of a full load).
+
+SheetReader: each visible sheet that holds a self-evaluation form becomes one FormData. The
 layout is found by its labels, not by fixed cell addresses: the project name
 cell, the funds header (the amount columns of some layout) and its total row,
 the indicator header, the total and grade rows — each in the words of every
