@@ -50,8 +50,28 @@ def test_a_merged_cell_is_read_once_though_python_docx_repeats_it(tmp_path) -> N
     reread = docx.Document(path).tables[0]
     assert [c.text for c in reread.column_cells(0)] == ["产出指标"] * 3  # what python-docx gives
     assert [c.text for c in reread.rows[0].cells] == ["产出指标", "跨两列", "跨两列"]
-    rows = docx_import.table_rows(docx.Document(path).tables[0]._tbl, 0)
+    rows = docx_import.table_rows(docx.Document(path).tables[0]._tbl)
     assert rows == [["产出指标", "跨两列", None], [None, "甲", "乙"], [None, "", ""]]
+
+
+def test_cells_missing_before_a_row_nested_tables_and_content_controls(tmp_path) -> None:
+    def tc(text: str, props: str = "") -> str:
+        return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    nested = "<w:tc><w:tbl><w:tr>" + tc("里") + tc("表") + "</w:tr></w:tbl><w:p/></w:tc>"
+    body = (
+        "<w:tbl>"
+        "<w:tr>" + tc("甲") + tc("乙") + tc("丙") + "</w:tr>"
+        "<w:tr><w:trPr><w:gridBefore w:val=\"1\"/></w:trPr>" + tc("丁") + tc("戊") + "</w:tr>"
+        "<w:tr>" + tc("己") + nested + "<w:sdt><w:sdtContent>" + tc("庚") + "</w:sdtContent></w:sdt></w:tr>"
+        "<w:sdt><w:sdtContent><w:tr>" + tc("辛", '<w:gridSpan w:val="3"/>') + "</w:tr></w:sdtContent></w:sdt>"
+        "</w:tbl>"
+    )
+    path = _docx(tmp_path / "odd.docx", _document_xml(body))
+    rows = docx_import.body_rows(docx.Document(path))
+    assert [row.cells for row in rows] == [
+        ["甲", "乙", "丙"], ["", "丁", "戊"], ["己", "里\n表", "庚"], ["辛", None, None],
+    ]
 
 
 def test_indicators_under_a_merged_level1_keep_their_groups() -> None:

@@ -191,12 +191,24 @@ def _cells_of(row: Any) -> list:
     return out
 
 
-def table_rows(table: Any, where: int) -> list[list]:
+def _rows_of(table: Any) -> list:
+    """A w:tbl's own w:tr, also those wrapped in content controls; a nested table's rows are not
+    among them (they are read as the text of the cell that holds the nested table)."""
+    out = []
+    for child in table:
+        if child.tag == _W + "tr":
+            out.append(child)
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                out += _rows_of(content)
+    return out
+
+
+def table_rows(table: Any) -> list[list]:
     """A w:tbl's rows as lists of cells: a merged cell once, None for the grid cells it covers."""
     out = []
-    for row in table.iter(_W + "tr"):
-        if row.getparent() is not table and row.getparent().tag != _W + "sdtContent":
-            continue  # a nested table's rows are read as the text of the cell that holds them
+    for row in _rows_of(table):
         before = _val(row, f"{_W}trPr/{_W}gridBefore")
         cells: list = [""] * (int(before) if before and before.isdigit() else 0)
         for cell in _cells_of(row):
@@ -224,7 +236,7 @@ def body_rows(document: Any) -> list:
             if text:
                 rows.append(Row([text], where))
         elif child.tag == _W + "tbl":
-            for cells in table_rows(child, where):
+            for cells in table_rows(child):
                 where += 1
                 rows.append(Row(cells, where))
     return rows
