@@ -185,8 +185,14 @@ def test_an_official_layout_sheet_of_too_many_rows_is_refused_in_one_line(tmp_pa
     office_forms.write_xlsx(office_forms.grid(data, layout), book)
     result = run_cli("import", book, "-o", str(tmp_path / "out"))
     assert result.code == 1, result
-    assert len(result.err.strip().splitlines()) == 1 and str(MAX_FORM_ROWS) in result.err, result.err
+    assert result.err.startswith("perfspec import: long.xlsx：工作表“自评表”：") and str(MAX_FORM_ROWS) in result.err, result.err
+    assert len(result.err.strip().splitlines()) == 1
     assert not os.path.exists(tmp_path / "out")
+    document = str(tmp_path / "long.docx")
+    office_forms.write_docx(office_forms.grid(data, layout), document)
+    result = run_cli("import", document, "-o", str(tmp_path / "out"))
+    assert result.code == 1 and result.err.startswith("perfspec import: long.docx：") and str(MAX_FORM_ROWS) in result.err
+    assert len(result.err.strip().splitlines()) == 1
 
 
 def test_a_docx_given_as_xlsx_and_an_xlsx_given_as_docx_say_so(tmp_path) -> None:

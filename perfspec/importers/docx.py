@@ -257,7 +257,10 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         detail = " ".join(str(exc).split())[:120]
         raise NotAForm(f"{shown}：Word 文档已损坏，无法读取（{type(exc).__name__}: {detail}）",
                        f"{shown}: damaged Word document ({type(exc).__name__}: {detail})") from None
-    forms = assemble(body_rows(document), "行", layout)
+    try:
+        forms = assemble(body_rows(document), "行", layout)
+    except NotAForm as exc:  # the assembler's bounds: say which document
+        raise NotAForm(f"{shown}：{exc}", f"{shown}: {exc.en}") from None
     if not forms:
         raise not_a_form(shown, layout)
     for number, form in enumerate(forms, start=1):

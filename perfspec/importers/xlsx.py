@@ -945,7 +945,10 @@ def _read_by_labels(ws: Any, grid: Grid, name: str, L: Labels) -> list[FormData]
     give no indicator is named with the parts it lacks, as SheetReader names them."""
     from perfspec.importers.text import assemble
 
-    forms = [form for form in assemble(sheet_rows(ws), "行", L.ref) if form.indicators]
+    try:
+        forms = [form for form in assemble(sheet_rows(ws), "行", L.ref) if form.indicators]
+    except NotAForm as exc:  # the assembler's bounds: say which workbook and sheet
+        raise NotAForm(f"{name}：工作表“{ws.title}”：{exc}", f"{name}: sheet '{ws.title}': {exc.en}") from None
     if not forms:
         reader = SheetReader(ws, grid, {}, name, L)
         missing = reader.missing() or [f"绩效指标的行（{L.word('indicators', 'name')}）"]
