@@ -134,6 +134,14 @@ def _bad(folder) -> dict[str, tuple[str, str]]:
     data = open(SAMPLE, "rb").read()
     cases["truncated"] = (file("cut.docx", data[: len(data) // 2]), "Word 文档已损坏（不是完整的 zip 文件），无法读取")
     cases["garbled"] = (_docx(folder / "garbled.docx", "<w:document><w:body>"), "Word 文档已损坏，无法读取（")
+    with zipfile.ZipFile(SAMPLE) as source, zipfile.ZipFile(folder / "template.docx", "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml")
+            target.writestr(info.filename, body)
+    cases["template"] = (str(folder / "template.docx"),
+                         "是 Word 模板（.dotx）或含宏的文档（.docm），不是 .docx：请在 Word 中另存为 .docx")
     letter = docx.Document()
     letter.add_paragraph("关于报送2023年度项目支出绩效自评结果的函")
     letter.add_table(rows=2, cols=2).cell(0, 0).text = "附件"

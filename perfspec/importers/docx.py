@@ -255,6 +255,9 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             document = docx.Document(handle)
     except Exception as exc:  # noqa: BLE001 - a damaged document can fail anywhere inside python-docx
         detail = " ".join(str(exc).split())[:120]
+        if "content type" in str(exc):  # a template (.dotx) or a macro document (.docm) python-docx will not open
+            raise NotAForm(f"{shown}：是 Word 模板（.dotx）或含宏的文档（.docm），不是 .docx：请在 Word 中另存为 .docx",
+                           f"{shown}: a Word template (.dotx) or macro document (.docm), not a .docx: save it as .docx") from None
         raise NotAForm(f"{shown}：Word 文档已损坏，无法读取（{type(exc).__name__}: {detail}）",
                        f"{shown}: damaged Word document ({type(exc).__name__}: {detail})") from None
     try:
