@@ -49,7 +49,7 @@ def main() -> int:
         book, document = os.path.join(work, "big.xlsx"), os.path.join(work, "big.docx")
         office_forms.write_xlsx(grids, book)
         office_forms.write_docx(grids, document)
-        print(f"| file | forms | bytes | wall s | CPU s | peak RSS MB | exit |\n|---|---|---|---|---|---|---|")
+        print("| file | forms | bytes | wall s | CPU s | peak RSS MB | exit |\n|---|---|---|---|---|---|---|")
         for path in (book, document):
             seconds, cpu, rss, rc = peak([sys.executable, "-m", "perfspec", "import", path, "-o",
                                      os.path.join(work, "out-" + os.path.basename(path))], work)
