@@ -219,3 +219,22 @@ def test_zip_parts_are_what_the_import_guesses_from(tmp_path) -> None:
     with zipfile.ZipFile(tmp_path / "z.zip", "w") as archive:
         archive.writestr("word/document.xml", "<x/>")
     assert is_docx(str(tmp_path / "z.zip"))
+
+
+def test_the_streamed_reader_and_the_full_one_read_the_same() -> None:
+    """A workbook that is not perfspec's export is read in openpyxl's read-only mode, merged ranges taken from
+    the sheet XML; the full load (kept for the messages on sheets it cannot read) gives the same forms."""
+    from perfspec.importers.labels import Labels
+
+    L = Labels()
+    for name, _spec in SOURCES:
+        path = os.path.join(office_forms.OUT, name + ".xlsx")
+        assert not xlsx_import._exported(path)
+        streamed = xlsx_import._read_streamed(path, name, L)
+        assert streamed is not None, name
+        wb = xlsx_import._open(path)
+        ws = wb.worksheets[0]
+        full = xlsx_import._read_by_labels(ws, xlsx_import.Grid(ws), name, L)
+        assert [f.to_data() for f in streamed] == [f.to_data() for f in full], name
+        assert [(r.path, r.reason) for f in streamed for r in f.reviews] == \
+            [(r.path, r.reason) for f in full for r in f.reviews], name

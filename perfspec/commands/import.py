@@ -28,7 +28,7 @@ from typing import TextIO
 
 from perfspec.errors import UsageError
 
-HELP = "导入已发布的自评表（PDF 提取的文本、PDF、xlsx 工作簿），每张表写成一个 spec"
+HELP = "导入已发布的自评表（PDF 提取的文本、PDF、xlsx 工作簿、Word 文档），每张表写成一个 spec"
 
 _FORMATS = ("text", "pdf", "xlsx", "docx")
 _EXTRA = {"pdf": ("pdfplumber", "pdf"), "xlsx": ("openpyxl", "xlsx"), "docx": ("docx", "docx")}
