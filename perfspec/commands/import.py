@@ -28,17 +28,17 @@ from typing import TextIO
 
 from perfspec.errors import UsageError
 
-HELP = "导入已发布的自评表（PDF 提取的文本、PDF、xlsx 工作簿），每张表写成一个 spec"
+HELP = "导入已发布的自评表（PDF 提取的文本、PDF、xlsx 工作簿、Word 文档），每张表写成一个 spec"
 
-_FORMATS = ("text", "pdf", "xlsx")
-_EXTRA = {"pdf": ("pdfplumber", "pdf"), "xlsx": ("openpyxl", "xlsx")}
+_FORMATS = ("text", "pdf", "xlsx", "docx")
+_EXTRA = {"pdf": ("pdfplumber", "pdf"), "xlsx": ("openpyxl", "xlsx"), "docx": ("docx", "docx")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="要导入的文件；- 表示从标准输入（管道）读取")
     parser.add_argument(
         "--from", dest="source", choices=_FORMATS,
-        help="输入格式：text（PDF 提取的文本，单元格以 Tab 分隔）、pdf 或 xlsx；不给时按扩展名判断",
+        help="输入格式：text（PDF 提取的文本，单元格以 Tab 分隔）、pdf、xlsx 或 docx；不给时按扩展名或内容判断",
     )
     parser.add_argument("-o", "--output", metavar="DIR", required=True, help="写入 spec 的文件夹（不存在时创建）")
     parser.add_argument("--force", action="store_true", help="覆盖文件夹中已有的同名 spec")
@@ -57,6 +57,8 @@ def _guess(path: str, head: bytes | None = None) -> str:
         return "pdf"
     if lower.endswith((".xlsx", ".xlsm")):
         return "xlsx"
+    if lower.endswith(".docx"):
+        return "docx"
     if head is None:
         try:
             with open(path, "rb") as handle:  # a regular file: run() refused anything else
@@ -66,7 +68,9 @@ def _guess(path: str, head: bytes | None = None) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        from perfspec.importers.docx import is_docx
+
+        return "docx" if path and is_docx(path) else "xlsx"
     return "text"
 
 
@@ -188,7 +192,7 @@ def _read(source: str | None, path: str, layout, en: bool = False):
         import tempfile
 
         data = _read_stdin(en)
-        source = source or _guess("", data[:8])
+        source = source or (None if data.startswith(b"PK\x03\x04") else _guess("", data[:8]))  # a zip: by its parts, below
         with tempfile.TemporaryDirectory(prefix="perfspec-import-") as folder:
             spooled = os.path.join(folder, "stdin")
             with open(spooled, "wb") as handle:
@@ -206,6 +210,8 @@ def _read(source: str | None, path: str, layout, en: bool = False):
         return pdf.read(path, layout)
     import importlib
 
+    if source == "docx":
+        return importlib.import_module("perfspec.importers.docx").read(path, layout)
     return importlib.import_module("perfspec.importers.xlsx").read(path, layout)
 
 

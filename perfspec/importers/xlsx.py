@@ -1,6 +1,26 @@
-"""Import `perfspec export --to xlsx` workbooks (and forms laid out the same way) back into FormData.
+"""Import workbooks into FormData: `perfspec export --to xlsx` exactly, and forms in any official layout.
 
-Each visible sheet that holds a self-evaluation form becomes one FormData. The
+Two readers, chosen per sheet:
+
+- a sheet perfspec exported (its code name ``perfspecN``, kept when the hidden sheet is deleted,
+  or values for it in the hidden ``_perfspec`` sheet) is read cell by cell by :class:`SheetReader`,
+  exactly (below);
+- any other sheet — a bureau's template, the budget system's export — is turned into rows of
+  cells (:func:`sheet_rows`: a merged range once, in its top-left cell, None for the cells it
+  covers, as the PDF reader gives a merged cell) and read by the label-driven assembler of text
+  and PDF (``perfspec.importers.text.assemble``), so layout detection and every repair it knows
+  apply to workbooks too. A sheet may hold several forms. A sheet that looks like a form but
+  gives no indicator is named with the parts SheetReader finds missing.
+
+The bounds on hostile workbooks (file size, unzipped size, XML elements, cells, merged and
+hyperlinked ranges, rows and columns read) apply to both readers: they are checked before
+openpyxl loads the workbook. A workbook that is not perfspec's export is read in openpyxl's
+read-only mode, streamed; its worksheets have no merged ranges, so those are read from the
+sheet XML (:func:`_merged_ranges`). At the cell limit that halves the peak memory of an import
+(benchmarks/office_import.py). When a sheet there looks like a form but gives none, the
+workbook is loaded whole once more, only to name what the sheet lacks.
+
+SheetReader: each visible sheet that holds a self-evaluation form becomes one FormData. The
 layout is found by its labels, not by fixed cell addresses: the project name
 cell, the funds header (the amount columns of some layout) and its total row,
 the indicator header, the total and grade rows — each in the words of every
@@ -29,6 +49,7 @@ zip) also raise NotAForm with a one-line Chinese message.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import re
@@ -115,8 +136,31 @@ def _distinctive(L: Labels) -> frozenset[str]:
 # ----------------------------------------------------------------------------- the file
 
 
-def _open(path: str) -> Any:
-    """The openpyxl workbook, or NotAForm saying in one line why the file is not one."""
+def _open(path: str, read_only: bool = False, checked: bool = False) -> Any:
+    """The openpyxl workbook, or NotAForm saying in one line why the file is not one (`checked`: _check ran)."""
+    if not checked:
+        _check(path)
+    import openpyxl  # ModuleNotFoundError (name "openpyxl"): the command says pip install 'perfspec[xlsx]'
+
+    shown = os.path.basename(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with open(path, "rb") as handle:  # a file object: openpyxl then does not insist on the .xlsx suffix
+                if read_only:  # streamed: the handle must stay open while the sheets are read
+                    return openpyxl.load_workbook(io.BytesIO(handle.read()), data_only=True, keep_links=False,
+                                                  keep_vba=False, read_only=True)
+                return openpyxl.load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
+    except NotAForm:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook can fail anywhere inside openpyxl
+        detail = " ".join(str(exc).split())[:120]
+        raise NotAForm(f"{shown}：Excel 工作簿已损坏，无法读取（{type(exc).__name__}: {detail}）",
+                       f"{shown}: damaged workbook ({type(exc).__name__}: {detail})") from None
+
+
+def _check(path: str) -> None:
+    """NotAForm, in one line, unless `path` is an .xlsx workbook within every bound (nothing is parsed)."""
     shown = os.path.basename(path)
     try:
         size = os.path.getsize(path)
@@ -154,22 +198,12 @@ def _open(path: str) -> Any:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
         raise NotAForm(f"{shown}：Excel 工作簿已损坏（不是完整的 zip 文件），无法读取",
                        f"{shown}: damaged workbook (not a valid zip file)") from None
+    if "xl/workbook.xml" not in names and "word/document.xml" in names:
+        raise NotAForm(f"{shown}：这是 Word 文档，不是 Excel 工作簿：请用 --from docx 导入",
+                       f"{shown}: a Word document, not an Excel workbook: import it with --from docx")
     if "xl/workbook.xml" not in names:
         raise NotAForm(f"{shown}：是 zip 文件，但不是 Excel 工作簿（.xlsx）",
                        f"{shown}: a zip file, but not an Excel workbook (.xlsx)")
-    import openpyxl  # ModuleNotFoundError (name "openpyxl"): the command says pip install 'perfspec[xlsx]'
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with open(path, "rb") as handle:  # a file object: openpyxl then does not insist on the .xlsx suffix
-                return openpyxl.load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
-    except NotAForm:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a damaged workbook can fail anywhere inside openpyxl
-        detail = " ".join(str(exc).split())[:120]
-        raise NotAForm(f"{shown}：Excel 工作簿已损坏，无法读取（{type(exc).__name__}: {detail}）",
-                       f"{shown}: damaged workbook ({type(exc).__name__}: {detail})") from None
 
 
 _CHUNK = 1 << 20
@@ -865,6 +899,185 @@ def _some(names: list[str], limit: int = 5) -> str:
     return "、".join(names[:limit]) + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 
+def _cell_text(value: Any, fmt: str) -> str:
+    """A cell as the printed form shows it: a number with its format's decimals (0.9873 in a 0.00%
+    cell is "98.73%"), a date in ISO form, text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _plain(value)
+    places = _places(fmt)
+    try:
+        if "%" in (fmt or ""):
+            d = (Decimal(repr(value)) * 100) if isinstance(value, float) else Decimal(value) * 100
+            return format(d.quantize(Decimal(1).scaleb(-(places or 0))), "f") + "%"
+        return format(_float_decimal(value, places), "f")
+    except (OutOfRange, InvalidOperation):
+        return _plain(value)
+
+
+def sheet_rows(ws: Any) -> list[Any]:
+    """The sheet as rows of cells for the label-driven assembler (perfspec.importers.text.assemble).
+
+    A merged range gives its value once, in its top-left cell, and None for every cell it covers
+    (as a PDF table does); empty cells are "". Columns before the first used one are dropped, so
+    a margin column does not shift the form. Row.where is the sheet's row number.
+    """
+    rows = min(ws.max_row or 0, MAX_ROWS)
+    cols = min(ws.max_column or 0, MAX_COLS)
+    if not rows or not cols:
+        return []
+    values: dict[tuple[int, int], str] = {}
+    for cell in _cells(ws, rows, cols):
+        text = _cell_text(cell.value, cell.number_format or "General")
+        if text.strip():
+            values[(cell.row, cell.column)] = text
+    merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+    return _rows(values, merged, rows, cols)
+
+
+def _rows(values: dict[tuple[int, int], str], merged: list[tuple[int, int, int, int]], rows: int, cols: int) -> list[Any]:
+    """Rows for the assembler from the non-empty cells and the merged ranges (min_row, min_col, max_row, max_col)."""
+    from perfspec.importers.text import Row
+
+    covered: set[tuple[int, int]] = set()
+    for min_row, min_col, max_row, max_col in merged:
+        for r in range(min_row, min(max_row, rows) + 1):
+            for c in range(min_col, min(max_col, cols) + 1):
+                if (r, c) != (min_row, min_col):
+                    covered.add((r, c))
+                    values.pop((r, c), None)
+    if not values:
+        return []
+    first = min(c for _, c in values)
+    last = max(c for _, c in values)
+    out = []
+    for r in sorted({r for r, _ in values}):
+        out.append(Row([None if (r, c) in covered else values.get((r, c), "") for c in range(first, last + 1)], r))
+    return out
+
+
+def _read_by_labels(ws: Any, grid: Grid, name: str, L: Labels) -> list[FormData]:
+    """A sheet in an official layout (not perfspec's export): its rows through the text assembler, so
+    layout detection and every repair the assembler knows apply to workbooks too. A sheet whose rows
+    give no indicator is named with the parts it lacks, as SheetReader names them."""
+    forms = _assemble(sheet_rows(ws), name, ws.title, L)
+    if not forms:
+        reader = SheetReader(ws, grid, {}, name, L)
+        missing = reader.missing() or [f"绩效指标的行（{L.word('indicators', 'name')}）"]
+        raise NotAForm(
+            f"{name}：工作表“{ws.title}”不是完整的{L.title}：找不到" + "、".join(missing),
+            f"sheet '{ws.title}' is not a complete self-evaluation form: missing " + ", ".join(missing),
+        )
+    return forms
+
+
+def _assemble(rows: list[Any], name: str, title: str, L: Labels) -> list[FormData]:
+    """The forms (those with indicators) the assembler reads from a sheet's rows, named by workbook and sheet."""
+    from perfspec.importers.text import assemble
+
+    try:
+        forms = [form for form in assemble(rows, "行", L.ref) if form.indicators]
+    except NotAForm as exc:  # the assembler's bounds: say which workbook and sheet
+        raise NotAForm(f"{name}：工作表“{title}”：{exc}", f"{name}: sheet '{title}': {exc.en}") from None
+    for number, form in enumerate(forms, start=1):
+        form.source = f"{name}!{title}" + (f"#{number}" if len(forms) > 1 else "")
+        for note in form.reviews:
+            if note.source_line is not None and "工作表" not in note.reason:
+                note.reason = note.reason.replace("原文第", f"工作表“{title}”第")
+    return forms
+
+
+def _own_export(ws: Any, hidden: dict[tuple, Any]) -> bool:
+    """A sheet `perfspec export` wrote (its code name, kept when the hidden sheet is deleted), or one the
+    hidden sheet has values for: read cell by cell (SheetReader), exactly."""
+    from perfspec.outputs.xlsx import CODE_PREFIX
+
+    code = getattr(ws.sheet_properties, "codeName", None) or ""
+    return bool(hidden) or (code.startswith(CODE_PREFIX) and code[len(CODE_PREFIX):].isdigit())
+
+
+_CODE_NAME = re.compile(rb"<" + _NS + rb"sheetPr\b[^>]*\bcodeName\s*=\s*[\"']perfspec[0-9]+[\"']")
+
+
+def _exported(path: str) -> bool:
+    """Whether `perfspec export` wrote the workbook (its hidden sheet, or a sheet's code name perfspecN):
+    read by SheetReader, exactly. True also for a file that is no readable zip: the full reader's
+    checks (_open) then say in one line what it is."""
+    from perfspec.outputs.xlsx import DATA_SHEET
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if DATA_SHEET in _sheet_names(archive, names).values():
+                return True
+            for part in names:
+                if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+                    with archive.open(part) as handle:
+                        if _CODE_NAME.search(handle.read(_TAG_HEAD)):
+                            return True
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+        return True
+    return False
+
+
+def _merged_ranges(path: str, part: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a worksheet part, read from its XML (openpyxl's read-only sheets have none)."""
+    out = []
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read(part)  # within MAX_UNZIPPED: _open checked it
+    for match in _RANGE_REF.finditer(data):
+        if match.group(1) != b"mergeCell":
+            continue
+        corners = []
+        for corner in match.group(2).decode("ascii", "replace").split(":"):
+            found = _CORNER.match(corner.strip())
+            if found is None:
+                break
+            column = 0
+            for letter in found.group(1).upper():
+                column = column * 26 + ord(letter) - 64
+            corners.append((int(found.group(2)), column))
+        if len(corners) == 2:
+            (r1, c1), (r2, c2) = corners
+            out.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return out
+
+
+def _read_streamed(path: str, name: str, L: Labels) -> list[FormData] | None:
+    """A workbook that is not perfspec's export, read in openpyxl's read-only mode (a third of the
+    memory of a full load at the cell limit) with the merged ranges from the sheet XML. None when
+    some sheet looks like a form but gives none, or no sheet does: the full reader then says why."""
+    wb = _open(path, read_only=True, checked=True)
+    forms: list[FormData] = []
+    names = _distinctive(L)
+    try:
+        for ws in wb.worksheets:
+            part = getattr(ws, "_worksheet_path", None)
+            if not isinstance(part, str):
+                return None  # pragma: no cover - openpyxl keeps the part's path on read-only sheets
+            values: dict[tuple[int, int], str] = {}
+            for row in ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLS):
+                for cell in row:
+                    if cell.value is None:
+                        continue
+                    text = _cell_text(cell.value, getattr(cell, "number_format", None) or "General")
+                    if text.strip():
+                        values[(cell.row, cell.column)] = text
+            if not any(_norm(v) in names for v in values.values()):
+                continue  # an empty sheet or one without a form's labels (汇总, notes)
+            rows = _rows(values, _merged_ranges(path, part.lstrip("/")), MAX_ROWS, MAX_COLS)
+            found = _assemble(rows, name, ws.title, L)
+            if not found:
+                return None
+            forms += found
+    finally:
+        wb.close()
+    return forms or None
+
+
 def _looks_like_form(grid: Grid, L: Labels) -> bool:
     names = _distinctive(L)
     return any(key in names for key in grid.labels)
@@ -879,9 +1092,14 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
 
     from perfspec.outputs.xlsx import DATA_SHEET
 
-    wb = _open(path)
     name = os.path.basename(path)
     L = Labels(layout)
+    _check(path)
+    if not _exported(path):
+        light = _read_streamed(path, name, L)
+        if light is not None:
+            return light
+    wb = _open(path, checked=True)
     hidden = Hidden.read(wb)
     forms: list[FormData] = []
     empty: list[str] = []
@@ -895,14 +1113,19 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             if grid.empty or not _looks_like_form(grid, L):
                 (empty if grid.empty else others).append(f"“{ws.title}”")
                 continue
+            values = hidden.values_for(ws)
             try:
-                form = SheetReader(ws, grid, hidden.values_for(ws), name, L).read()
+                if _own_export(ws, values):
+                    sheet_forms = [SheetReader(ws, grid, values, name, L).read()]
+                else:
+                    sheet_forms = _read_by_labels(ws, grid, name, L)
             except NotAForm as exc:
                 incomplete.append(exc)
                 continue
-            if hidden.damaged:
-                form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
-            forms.append(form)
+            for form in sheet_forms:
+                if hidden.damaged:
+                    form.review((), "工作簿中隐藏的 _perfspec 工作表有损坏的记录，部分数值按工作表读取")
+                forms.append(form)
     finally:
         wb.close()
     if incomplete and not forms:
