@@ -373,8 +373,12 @@ if __name__ == "__main__":
 # --------------------------------------------------------------------------- comparing
 
 
-def carried(data: dict) -> dict:
-    """The spec's cells an import can give back (what FormData.to_data() holds), from the loader's data."""
+def carried(data: dict, imported: dict | None = None) -> dict:
+    """The spec's cells an import can give back (what FormData.to_data() holds), from the loader's data.
+
+    With `imported`, every further top-level cell the import did give back (项目负责人, kind, layout …)
+    is compared with the spec's too: a cell read is a cell checked, never skipped.
+    """
     from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS
 
     funds = data.get("funds") or {}
@@ -402,6 +406,9 @@ def carried(data: dict) -> dict:
     out["indicators"] = indicators
     out["total"] = {"weight": total.get("weight"), "score": total.get("score")}
     out["grade"] = data.get("grade")
+    for key in imported or {}:
+        if key not in out:
+            out[key] = data.get(key)
     return out
 
 

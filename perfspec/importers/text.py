@@ -452,6 +452,31 @@ def _exact_next(form: "_Form", cells: list) -> str | None:
     return _next_text(cells)
 
 
+def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
+    """A row of label | value pairs (项目负责人 | 陈建国 | 联系电话 | 0571-…): each label takes the cell
+    after it, and a label followed by another label was left blank, not filled with that label."""
+    start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+    key: Optional[str] = first_key
+    index = start
+    while key is not None:
+        rest = row.cells[index + 1:]
+        value = _exact_next(form, rest)
+        following = _section_key(form.L, squash(value)) if value is not None else None
+        if value is not None and following is None:
+            form.data.extra[(key,)] = value
+            _land_next(form, row, index, (key,))
+        # The next label of the row, if any, after this one (and its value).
+        key, index = None, index + 1
+        for offset, cell in enumerate(rest):
+            text = _cell(cell)
+            if text is None:
+                continue
+            found = _section_key(form.L, squash(text))
+            if found is not None and found not in {k[0] for k in form.data.extra}:
+                key, index = found, index + offset
+                break
+
+
 def _next_text(cells: list) -> str | None:
     for cell in cells:
         value = _cell(cell)
@@ -512,11 +537,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         return
     section_key = _section_key(L, label)
     if section_key is not None:
-        start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
-        value = _exact_next(form, row.cells[start + 1:])
-        if value is not None:
-            data.extra[(section_key,)] = value
-            _land_next(form, row, start, (section_key,))
+        _label_value_pairs(form, row, section_key)
         return
     if form.section in ("funds", "head"):
         found = _funds_row_key(form, row)
