@@ -58,6 +58,7 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _CORE = "tag:yaml.org,2002:"
+_COLLECTIONS = (_CORE + "seq", _CORE + "map")
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -107,28 +108,94 @@ _START = Span(1, 1, 1, 1)
 
 
 class Spans(Mapping[Path, Span]):
-    """path → Span, made from the composed nodes only when asked.
+    """path → Span, found in the composed nodes only when asked.
 
-    Most documents need a handful of locations (their findings); building a
-    Span for each of hundreds of nodes up front was a third of loading time.
+    Most documents need a handful of locations (their findings): a clean form
+    needs none. Nothing is indexed up front; a lookup walks down from the root
+    the way the builder read the document (the first of duplicate keys, no key
+    longer than MAX_KEY, nothing below MAX_DEPTH or under an unknown tag), so
+    it finds exactly the nodes whose values were read. Iterating (the language
+    server, `fix`) indexes every read node once, in document order.
     """
 
-    __slots__ = ("_nodes",)
+    __slots__ = ("_root", "_keys", "_index")
 
-    def __init__(self, nodes: dict[Path, Node] | None = None) -> None:
-        self._nodes: dict[Path, Node] = nodes if nodes is not None else {}
+    def __init__(self, root: Node | None = None, keys: bool = False) -> None:
+        self._root = root
+        self._keys = keys  # the spans of keys (path ends in the key) rather than of values
+        self._index: dict[Path, Node] | None = None
+
+    def _node(self, path: Path) -> Node | None:
+        if self._index is not None:
+            return self._index.get(path)
+        node = self._root
+        if node is None or len(path) > MAX_DEPTH + self._keys or (self._keys and not path):
+            return None
+        last = len(path) - 1
+        for at, part in enumerate(path):
+            if node.tag not in _COLLECTIONS:
+                return None  # an unknown tag: nothing below it was read
+            if isinstance(node, MappingNode) and type(part) is str:
+                if len(part) > MAX_KEY:
+                    return None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == part:
+                        node = key_node if self._keys and at == last else value_node
+                        break
+                else:
+                    return None
+            elif isinstance(node, SequenceNode) and type(part) is int:
+                if self._keys and at == last or not 0 <= part < len(node.value):
+                    return None  # an item has no key
+                node = node.value[part]
+            else:
+                return None
+        return node
 
     def __getitem__(self, path: Path) -> Span:
-        return _span(self._nodes[path])
+        node = self._node(path)
+        if node is None:
+            raise KeyError(path)
+        return _span(node)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._nodes
+        return isinstance(path, tuple) and self._node(path) is not None
+
+    def _all(self) -> dict[Path, Node]:
+        if self._index is None:
+            self._index = {}
+            if self._root is not None:
+                self._walk(self._root, ())
+        return self._index
+
+    def _walk(self, node: Node, path: Path) -> None:
+        # The builder's reading order: a value before what is below it, keys in document order.
+        index = self._index
+        assert index is not None
+        if not self._keys:
+            index[path] = node
+        if node.tag not in _COLLECTIONS:
+            return
+        if isinstance(node, MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or len(key_node.value) > MAX_KEY or key_node.value in seen:
+                    continue
+                seen.add(key_node.value)
+                child = path + (key_node.value,)
+                if self._keys:
+                    index[child] = key_node
+                if len(child) <= MAX_DEPTH:
+                    self._walk(value_node, child)
+        elif isinstance(node, SequenceNode) and len(path) < MAX_DEPTH:
+            for i, item in enumerate(node.value):
+                self._walk(item, path + (i,))
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._nodes)
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._nodes)
+        return len(self._all())
 
 
 class Document:
@@ -223,8 +290,6 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.nodes: dict[Path, Node] = {}
-        self.key_nodes: dict[Path, Node] = {}
         self.findings: list[Finding] = []
         self.visits = 0
         self.too_many = False  # reading stopped: what was read is a fragment
@@ -300,7 +365,6 @@ class _Builder:
                 path,
             )
             return None
-        self.nodes[path] = node
         if isinstance(node, ScalarNode):
             if node.tag == _PLAIN:
                 # The common case inline: plain text that is not null, a boolean or a number.
@@ -308,7 +372,7 @@ class _Builder:
                 if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
                     return text
             return self.scalar(node, path)
-        if node.tag not in (_CORE + "seq", _CORE + "map"):
+        if node.tag not in _COLLECTIONS:
             self.bad_tag(node, path)
             return None
         if isinstance(node, SequenceNode):
@@ -319,6 +383,7 @@ class _Builder:
 
     def mapping(self, node: MappingNode, path: Path, depth: int, path_len: int = 0) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        firsts: dict[str, Node] = {}  # key -> the key node read (the first)
         aliased: set[int] = set()  # key nodes reported as duplicates here: an alias repeats its anchor's place
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -353,7 +418,7 @@ class _Builder:
                 if id(key_node) in aliased:
                     continue
                 aliased.add(id(key_node))
-                if key_node is self.key_nodes[child]:
+                if key_node is firsts[key]:
                     self.report(
                         key_node,
                         "PS002",
@@ -363,7 +428,7 @@ class _Builder:
                         child,
                     )
                     continue
-                first = _span(self.key_nodes[child]).line
+                first = _span(firsts[key]).line
                 self.report(
                     key_node,
                     "PS002",
@@ -372,7 +437,7 @@ class _Builder:
                     child,
                 )
                 continue
-            self.key_nodes[child] = key_node
+            firsts[key] = key_node
             out[key] = self.build(value_node, child, depth + 1, path_len + len(key) + 1)
         return out
 
@@ -717,7 +782,7 @@ def load_text(text: str, file: str) -> LoadResult:
         # What was read is a fragment: checking, fixing or rendering it would mislead
         # (and tens of thousands of keys would each become a finding).
         return LoadResult(None, findings)
-    return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), findings)
+    return LoadResult(Document(file, data, Spans(root), Spans(root, keys=True), text), findings)
 
 
 def load_file(path: str, display: str | None = None, root: str | None = None) -> LoadResult:
