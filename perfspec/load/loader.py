@@ -438,7 +438,18 @@ class _Builder:
                 )
                 continue
             firsts[key] = key_node
-            out[key] = self.build(value_node, child, depth + 1, path_len + len(key) + 1)
+            child_len = path_len + len(key) + 1
+            if type(value_node) is ScalarNode and value_node.tag == _PLAIN and depth < MAX_DEPTH:
+                # build()'s common case without the call: plain text that is not null, a boolean
+                # or a number, counted as build() counts it (a limit passed goes to build(), which stops).
+                text = value_node.value
+                if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
+                    visits, path_text, chars = self.visits + 1, self.path_text + child_len, self.text + len(text)
+                    if visits <= MAX_NODES and path_text <= MAX_PATH_TEXT and chars <= MAX_EXPANDED:
+                        self.visits, self.path_text, self.text = visits, path_text, chars
+                        out[key] = text
+                        continue
+            out[key] = self.build(value_node, child, depth + 1, child_len)
         return out
 
     def bad_tag(self, node: Node, path: Path) -> None:
