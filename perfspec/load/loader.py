@@ -537,18 +537,19 @@ _YAML_PROBLEMS_ZH = (
 )
 
 
-_LIBYAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
+# Patterns of the error paths only, as text: a clean run never compiles them (re caches them when used).
+_LIBYAML_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"  # the line breaks libyaml counts
 
 # Slips a Chinese input method makes in YAML's own punctuation, as they look at the start of a line:
 # `score：8`, `- name：x`, `total：｛weight: 100｝`, an indentation of full-width spaces.
-_KEY_FULLWIDTH_COLON = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
-_FULLWIDTH_FLOW = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*:[ ]*([｛［])")
-_FULLWIDTH_INDENT = re.compile(r"^[ ]*(\u3000)")
+_KEY_FULLWIDTH_COLON = r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)"
+_FULLWIDTH_FLOW = r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*:[ ]*([｛［])"
+_FULLWIDTH_INDENT = r"^[ ]*(\u3000)"
 
 
 def _ime_slip(text: str, error_line: int) -> tuple[int, int, str, str] | None:
     """The last IME slip at or before the line libyaml stopped at (its error is often a line later)."""
-    lines = _LIBYAML_BREAK.split(text)
+    lines = re.split(_LIBYAML_BREAK, text)
     found = None
     for number in range(min(error_line, len(lines)), 0, -1):
         raw = lines[number - 1]
@@ -557,7 +558,7 @@ def _ime_slip(text: str, error_line: int) -> tuple[int, int, str, str] | None:
             (_FULLWIDTH_FLOW, "用了全角括号，应为半角“{”或“[”", "a full-width bracket where '{' or '[' belongs"),
             (_FULLWIDTH_INDENT, "缩进用了全角空格，应为半角空格", "indentation with a full-width space"),
         ):
-            match = pattern.match(raw)
+            match = re.match(pattern, raw)
             if match is not None:
                 found = (number, match.start(1) + 1, f"第 {number} 行{zh}", f"line {number}: {en}")
                 break
@@ -617,7 +618,7 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
         )
         line, column = opened, context_mark.column + 1
     # At the end of a file without a final line break libyaml's marks lie on a line past it.
-    breaks = list(_LIBYAML_BREAK.finditer(text))
+    breaks = list(re.finditer(_LIBYAML_BREAK, text))
     if line > len(breaks) + 1:
         line = len(breaks) + 1
         column = len(text) - (breaks[-1].end() if breaks else 0) + 1
@@ -674,7 +675,7 @@ def decode(data: bytes, file: str) -> tuple[str | None, Finding | None]:
         )
 
 
-_BRACKETS = re.compile(r"[\[\]{}]")
+_BRACKETS = r"[\[\]{}]"  # used only by a file with more than MAX_FLOW_DEPTH brackets
 
 
 def _flow_depth_exceeds(text: str) -> int | None:
@@ -686,7 +687,7 @@ def _flow_depth_exceeds(text: str) -> int | None:
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return None
     depth = 0
-    for match in _BRACKETS.finditer(text):
+    for match in re.finditer(_BRACKETS, text):
         depth += 1 if match.group() in "[{" else -1
         if depth > MAX_FLOW_DEPTH:
             return text.count("\n", 0, match.start()) + 1
