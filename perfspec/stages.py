@@ -371,6 +371,23 @@ def _scan_notes(path: str, minimum: int) -> set[str]:
     return found
 
 
+_OF = re.compile(rb"(?<![A-Za-z0-9_])of(?![A-Za-z0-9_])")
+
+
+def _may_name_others(path: str) -> bool:
+    """Whether the form could hold an `of:` key: the word `of` anywhere in it (a proposal only).
+
+    A project with a single form is compared with nothing unless it names earlier forms;
+    loading each such form a second time only to learn that doubled the time of `check`.
+    """
+    from perfspec.check.headers import _read
+    from perfspec.load.loader import MAX_BYTES
+
+    data = _read(path, MAX_BYTES)
+    # A backslash may be a double-quoted escape spelling `of` ("o\x66"): load then too.
+    return data is None or _OF.search(data) is not None or b"\\" in data
+
+
 def findings(
     engine: "Engine",
     checked: list[tuple[str, str]],
@@ -417,7 +434,10 @@ def findings(
 
     out: list[Finding] = []
     for project in checked_projects:
-        stages = [s for s in (stage_of(p, sh) for p, sh, _ in heads.get(project, [])) if s is not None]
+        members = heads.get(project, [])
+        if len(members) == 1 and members[0][0] not in documents and not _may_name_others(members[0][0]):
+            continue  # alone in its project and naming no earlier form: nothing to compare it with
+        stages = [s for s in (stage_of(p, sh) for p, sh, _ in members) if s is not None]
         for stage in stages:
             if os.path.abspath(stage.path) not in checked_abs or stage.project != project:
                 continue

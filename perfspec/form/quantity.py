@@ -172,7 +172,9 @@ def _fold(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     # Zero-width and BOM characters arrive with copy-paste from Word/Excel and
     # are invisible to whoever reads the form.
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
+    # (Cf characters are not printable: a printable text, nearly every one, has none to drop.)
+    if not s.isprintable():
+        s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
     for ch in _MINUS_CHARS:
         s = s.replace(ch, "-")
     s = _DIGIT_GAP_RE.sub(" ", s)
@@ -218,6 +220,7 @@ _UNIT_WORDS: dict[str, str] = {"百分比": "%", "百分率": "%", "百分数": 
 _DESCRIBED_UNIT_RE = re.compile(r"(?P<unit>[^()\[\]【】]+?)[(\[【](?P<words>[^()\[\]【】]+)[)\]】]")
 
 
+@functools.lru_cache(maxsize=4096)  # a few units ("(件)", "(%)") recur in every form
 def _unit(tail: str) -> str | None:
     """The normalised unit if ``tail`` is a well-formed unit, else None."""
     unit = _strip_brackets(tail)

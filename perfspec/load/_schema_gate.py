@@ -7,7 +7,7 @@
 class JsonSchemaValueException(ValueError):
     """The first schema violation the gate met (python-jsonschema explains it properly)."""
 
-    def __init__(self, message, value=None, name=None, definition=None, rule=None):
+    def __init__(self, message="", value=None, name=None, definition=None, rule=None):
         super().__init__(message)
         self.message = message
         self.value = value
@@ -17,39 +17,56 @@ class JsonSchemaValueException(ValueError):
 
 
 JsonSchemaValuesException = JsonSchemaValueException
+
+
+class _Lazy:
+    """A pattern compiled when first used: a clean form needs one of the four (about half
+    a millisecond each to compile, on every start)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __getattr__(self, name):
+        import re
+
+        method = getattr(re.compile(self.source), name)
+        setattr(self, name, method)
+        return method
+
+
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
 
 
 REGEX_PATTERNS = {
-    '^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$': re.compile('^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'),
-    '^PS[0-9]{3}$': re.compile('^PS[0-9]{3}\\Z'),
-    '^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$': re.compile('^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*\\Z'),
-    '^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$': re.compile('^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*\\Z')
+    '^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$': _Lazy('^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'),
+    '^PS[0-9]{3}$': _Lazy('^PS[0-9]{3}\\Z'),
+    '^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$': _Lazy('^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*\\Z'),
+    '^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$': _Lazy('^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*\\Z')
 }
 
 NoneType = type(None)
 
 def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     try:
         try:
             data_is_dict = isinstance(data, dict)
             if data_is_dict:
                 data__missing_keys = set(['kind']) - data.keys()
                 if data__missing_keys:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
+                    raise JsonSchemaValueException(rule='required')
                 data_keys = set(data.keys())
                 if "kind" in data_keys:
                     data_keys.remove("kind")
                     data__kind = data["kind"]
                     if not (isinstance(data__kind, str) and data__kind == 'target-table' or isinstance(data__kind, str) and data__kind == 'monitoring'):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['target-table', 'monitoring']", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='enum')
+                        raise JsonSchemaValueException(rule='enum')
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
         else:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must NOT match a disallowed definition", value=data, name="" + (name_prefix or "data") + "", rule='not')
+            raise JsonSchemaValueException(rule='not')
     except (JsonSchemaValueException, JsonSchemaValuesException):
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
@@ -77,7 +94,7 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
                                                 if data__indicators_value_value_item_is_dict:
                                                     data__indicators_value_value_item__missing_keys = set(['name', 'target']) - data__indicators_value_value_item.keys()
                                                     if data__indicators_value_value_item__missing_keys:
-                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + " must contain " + (str(sorted(data__indicators_value_value_item__missing_keys)) + " properties"), value=data__indicators_value_value_item, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + "", rule='required')
+                                                        raise JsonSchemaValueException(rule='required')
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
@@ -89,7 +106,7 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
                 if data__funds_is_dict:
                     data__funds__missing_keys = set(['total']) - data__funds.keys()
                     if data__funds__missing_keys:
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must contain " + (str(sorted(data__funds__missing_keys)) + " properties"), value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='required')
+                        raise JsonSchemaValueException(rule='required')
             if "indicators" in data_keys:
                 data_keys.remove("indicators")
                 data__indicators = data["indicators"]
@@ -113,108 +130,108 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
                                                 if data__indicators_value_value_item_is_dict:
                                                     data__indicators_value_value_item__missing_keys = set(['name', 'target', 'actual', 'weight', 'score']) - data__indicators_value_value_item.keys()
                                                     if data__indicators_value_value_item__missing_keys:
-                                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + " must contain " + (str(sorted(data__indicators_value_value_item__missing_keys)) + " properties"), value=data__indicators_value_value_item, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}.{data__indicators_value_key}[{data__indicators_value_value_x}]".format(**locals()) + "", rule='required')
+                                                        raise JsonSchemaValueException(rule='required')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['year', 'project', 'funds', 'indicators']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
+            raise JsonSchemaValueException(rule='required')
         data_keys = set(data.keys())
         if "year" in data_keys:
             data_keys.remove("year")
             data__year = data["year"]
             if not isinstance(data__year, (int)) and not (isinstance(data__year, float) and data__year.is_integer()) or isinstance(data__year, bool):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".year must be integer", value=data__year, name="" + (name_prefix or "data") + ".year", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__year, (int, float, Decimal)) and not isinstance(data__year, bool):
                 if data__year < 2000:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".year must be bigger than or equal to 2000", value=data__year, name="" + (name_prefix or "data") + ".year", rule='minimum')
+                    raise JsonSchemaValueException(rule='minimum')
                 if data__year > 2100:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".year must be smaller than or equal to 2100", value=data__year, name="" + (name_prefix or "data") + ".year", rule='maximum')
+                    raise JsonSchemaValueException(rule='maximum')
         if "kind" in data_keys:
             data_keys.remove("kind")
             data__kind = data["kind"]
             if not isinstance(data__kind, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be string", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if not (isinstance(data__kind, str) and data__kind == 'self-evaluation' or isinstance(data__kind, str) and data__kind == 'target-table' or isinstance(data__kind, str) and data__kind == 'monitoring' or isinstance(data__kind, str) and data__kind == 'department-overall' or isinstance(data__kind, str) and data__kind == 'transfer-payment'):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['self-evaluation', 'target-table', 'monitoring', 'department-overall', 'transfer-payment']", value=data__kind, name="" + (name_prefix or "data") + ".kind", rule='enum')
+                raise JsonSchemaValueException(rule='enum')
         if "layout" in data_keys:
             data_keys.remove("layout")
             data__layout = data["layout"]
             if not isinstance(data__layout, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".layout must be string", value=data__layout, name="" + (name_prefix or "data") + ".layout", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__layout, str):
                 data__layout_len = len(data__layout)
                 if data__layout_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".layout must be longer than or equal to 1 characters", value=data__layout, name="" + (name_prefix or "data") + ".layout", rule='minLength')
+                    raise JsonSchemaValueException(rule='minLength')
         if "project" in data_keys:
             data_keys.remove("project")
             data__project = data["project"]
             if not isinstance(data__project, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".project must be string", value=data__project, name="" + (name_prefix or "data") + ".project", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__project, str):
                 data__project_len = len(data__project)
                 if data__project_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".project must be longer than or equal to 1 characters", value=data__project, name="" + (name_prefix or "data") + ".project", rule='minLength')
+                    raise JsonSchemaValueException(rule='minLength')
         if "department" in data_keys:
             data_keys.remove("department")
             data__department = data["department"]
             if not isinstance(data__department, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".department must be string or null", value=data__department, name="" + (name_prefix or "data") + ".department", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__department, str):
                 data__department_len = len(data__department)
                 if data__department_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".department must be longer than or equal to 1 characters", value=data__department, name="" + (name_prefix or "data") + ".department", rule='minLength')
+                    raise JsonSchemaValueException(rule='minLength')
         if "implementer" in data_keys:
             data_keys.remove("implementer")
             data__implementer = data["implementer"]
             if not isinstance(data__implementer, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".implementer must be string or null", value=data__implementer, name="" + (name_prefix or "data") + ".implementer", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__implementer, str):
                 data__implementer_len = len(data__implementer)
                 if data__implementer_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".implementer must be longer than or equal to 1 characters", value=data__implementer, name="" + (name_prefix or "data") + ".implementer", rule='minLength')
+                    raise JsonSchemaValueException(rule='minLength')
         if "leader" in data_keys:
             data_keys.remove("leader")
             data__leader = data["leader"]
-            validate____defs_text(data__leader, custom_formats, (name_prefix or "data") + ".leader")
+            validate____defs_text(data__leader, custom_formats)
         if "finance_leader" in data_keys:
             data_keys.remove("finance_leader")
             data__financeleader = data["finance_leader"]
-            validate____defs_text(data__financeleader, custom_formats, (name_prefix or "data") + ".finance_leader")
+            validate____defs_text(data__financeleader, custom_formats)
         if "filled_by" in data_keys:
             data_keys.remove("filled_by")
             data__filledby = data["filled_by"]
-            validate____defs_text(data__filledby, custom_formats, (name_prefix or "data") + ".filled_by")
+            validate____defs_text(data__filledby, custom_formats)
         if "unit_head" in data_keys:
             data_keys.remove("unit_head")
             data__unithead = data["unit_head"]
-            validate____defs_text(data__unithead, custom_formats, (name_prefix or "data") + ".unit_head")
+            validate____defs_text(data__unithead, custom_formats)
         if "phone" in data_keys:
             data_keys.remove("phone")
             data__phone = data["phone"]
-            validate____defs_text(data__phone, custom_formats, (name_prefix or "data") + ".phone")
+            validate____defs_text(data__phone, custom_formats)
         if "filled_on" in data_keys:
             data_keys.remove("filled_on")
             data__filledon = data["filled_on"]
-            validate____defs_text(data__filledon, custom_formats, (name_prefix or "data") + ".filled_on")
+            validate____defs_text(data__filledon, custom_formats)
         if "seal" in data_keys:
             data_keys.remove("seal")
             data__seal = data["seal"]
-            validate____defs_text(data__seal, custom_formats, (name_prefix or "data") + ".seal")
+            validate____defs_text(data__seal, custom_formats)
         if "region" in data_keys:
             data_keys.remove("region")
             data__region = data["region"]
-            validate____defs_text(data__region, custom_formats, (name_prefix or "data") + ".region")
+            validate____defs_text(data__region, custom_formats)
         if "period" in data_keys:
             data_keys.remove("period")
             data__period = data["period"]
             if not isinstance(data__period, (int)) and not (isinstance(data__period, float) and data__period.is_integer()) or isinstance(data__period, bool):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be integer", value=data__period, name="" + (name_prefix or "data") + ".period", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__period, (int, float, Decimal)) and not isinstance(data__period, bool):
                 if data__period < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be bigger than or equal to 1", value=data__period, name="" + (name_prefix or "data") + ".period", rule='minimum')
+                    raise JsonSchemaValueException(rule='minimum')
                 if data__period > 12:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be smaller than or equal to 12", value=data__period, name="" + (name_prefix or "data") + ".period", rule='maximum')
+                    raise JsonSchemaValueException(rule='maximum')
         if "of" in data_keys:
             data_keys.remove("of")
             data__of = data["of"]
@@ -222,442 +239,442 @@ def validate_urn_perfspec_schema_form(data, custom_formats={}, name_prefix=None)
             if not data__of_any_of_count1:
                 try:
                     if not isinstance(data__of, (str)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be string", value=data__of, name="" + (name_prefix or "data") + ".of", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     if isinstance(data__of, str):
                         data__of_len = len(data__of)
                         if data__of_len < 1:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be longer than or equal to 1 characters", value=data__of, name="" + (name_prefix or "data") + ".of", rule='minLength')
+                            raise JsonSchemaValueException(rule='minLength')
                     data__of_any_of_count1 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__of_any_of_count1:
                 try:
                     if not isinstance(data__of, (list, tuple)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must be array", value=data__of, name="" + (name_prefix or "data") + ".of", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     data__of_is_list = isinstance(data__of, (list, tuple))
                     if data__of_is_list:
                         data__of_len = len(data__of)
                         if data__of_len < 1:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".of must contain at least 1 items", value=data__of, name="" + (name_prefix or "data") + ".of", rule='minItems')
+                            raise JsonSchemaValueException(rule='minItems')
                         for data__of_x, data__of_item in enumerate(data__of):
                             if not isinstance(data__of_item, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + " must be string", value=data__of_item, name="" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if isinstance(data__of_item, str):
                                 data__of_item_len = len(data__of_item)
                                 if data__of_item_len < 1:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data__of_item, name="" + (name_prefix or "data") + ".of[{data__of_x}]".format(**locals()) + "", rule='minLength')
+                                    raise JsonSchemaValueException(rule='minLength')
                     data__of_any_of_count1 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__of_any_of_count1:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".of cannot be validated by any definition", value=data__of, name="" + (name_prefix or "data") + ".of", rule='anyOf')
+                raise JsonSchemaValueException(rule='anyOf')
         if "adjustments" in data_keys:
             data_keys.remove("adjustments")
             data__adjustments = data["adjustments"]
             if not isinstance(data__adjustments, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments must be array", value=data__adjustments, name="" + (name_prefix or "data") + ".adjustments", rule='type')
+                raise JsonSchemaValueException(rule='type')
             data__adjustments_is_list = isinstance(data__adjustments, (list, tuple))
             if data__adjustments_is_list:
                 data__adjustments_len = len(data__adjustments)
                 for data__adjustments_x, data__adjustments_item in enumerate(data__adjustments):
                     if not isinstance(data__adjustments_item, (dict)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must be object", value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     data__adjustments_item_is_dict = isinstance(data__adjustments_item, dict)
                     if data__adjustments_item_is_dict:
                         data__adjustments_item__missing_keys = set(['indicator', 'approval']) - data__adjustments_item.keys()
                         if data__adjustments_item__missing_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must contain " + (str(sorted(data__adjustments_item__missing_keys)) + " properties"), value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='required')
+                            raise JsonSchemaValueException(rule='required')
                         data__adjustments_item_keys = set(data__adjustments_item.keys())
                         if "indicator" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("indicator")
                             data__adjustments_item__indicator = data__adjustments_item["indicator"]
                             if not isinstance(data__adjustments_item__indicator, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + " must be string", value=data__adjustments_item__indicator, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if isinstance(data__adjustments_item__indicator, str):
                                 data__adjustments_item__indicator_len = len(data__adjustments_item__indicator)
                                 if data__adjustments_item__indicator_len < 1:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + " must be longer than or equal to 1 characters", value=data__adjustments_item__indicator, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].indicator".format(**locals()) + "", rule='minLength')
+                                    raise JsonSchemaValueException(rule='minLength')
                         if "change" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("change")
                             data__adjustments_item__change = data__adjustments_item["change"]
                             if not isinstance(data__adjustments_item__change, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + " must be string", value=data__adjustments_item__change, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if not (isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'target' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'weight' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'added' or isinstance(data__adjustments_item__change, str) and data__adjustments_item__change == 'removed'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + " must be one of ['target', 'weight', 'added', 'removed']", value=data__adjustments_item__change, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].change".format(**locals()) + "", rule='enum')
+                                raise JsonSchemaValueException(rule='enum')
                         if "from" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("from")
                             data__adjustments_item__from = data__adjustments_item["from"]
                             if not isinstance(data__adjustments_item__from, (str, int, float, Decimal, NoneType)) or isinstance(data__adjustments_item__from, bool):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].from".format(**locals()) + " must be string or number or null", value=data__adjustments_item__from, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].from".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if "to" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("to")
                             data__adjustments_item__to = data__adjustments_item["to"]
                             if not isinstance(data__adjustments_item__to, (str, int, float, Decimal, NoneType)) or isinstance(data__adjustments_item__to, bool):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].to".format(**locals()) + " must be string or number or null", value=data__adjustments_item__to, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].to".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if "approval" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("approval")
                             data__adjustments_item__approval = data__adjustments_item["approval"]
                             if not isinstance(data__adjustments_item__approval, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + " must be string", value=data__adjustments_item__approval, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if isinstance(data__adjustments_item__approval, str):
                                 data__adjustments_item__approval_len = len(data__adjustments_item__approval)
                                 if data__adjustments_item__approval_len < 2:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + " must be longer than or equal to 2 characters", value=data__adjustments_item__approval, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].approval".format(**locals()) + "", rule='minLength')
+                                    raise JsonSchemaValueException(rule='minLength')
                         if "date" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("date")
                             data__adjustments_item__date = data__adjustments_item["date"]
                             if not isinstance(data__adjustments_item__date, (str, NoneType)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].date".format(**locals()) + " must be string or null", value=data__adjustments_item__date, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].date".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if "reason" in data__adjustments_item_keys:
                             data__adjustments_item_keys.remove("reason")
                             data__adjustments_item__reason = data__adjustments_item["reason"]
                             if not isinstance(data__adjustments_item__reason, (str, NoneType)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].reason".format(**locals()) + " must be string or null", value=data__adjustments_item__reason, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}].reason".format(**locals()) + "", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if data__adjustments_item_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + " must not contain "+str(data__adjustments_item_keys)+" properties", value=data__adjustments_item, name="" + (name_prefix or "data") + ".adjustments[{data__adjustments_x}]".format(**locals()) + "", rule='additionalProperties')
+                            raise JsonSchemaValueException(rule='additionalProperties')
         if "summary" in data_keys:
             data_keys.remove("summary")
             data__summary = data["summary"]
-            validate____defs_text(data__summary, custom_formats, (name_prefix or "data") + ".summary")
+            validate____defs_text(data__summary, custom_formats)
         if "funds" in data_keys:
             data_keys.remove("funds")
             data__funds = data["funds"]
             if not isinstance(data__funds, (dict)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must be object", value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='type')
+                raise JsonSchemaValueException(rule='type')
             data__funds_is_dict = isinstance(data__funds, dict)
             if data__funds_is_dict:
                 data__funds__missing_keys = set(['total']) - data__funds.keys()
                 if data__funds__missing_keys:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must contain " + (str(sorted(data__funds__missing_keys)) + " properties"), value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='required')
+                    raise JsonSchemaValueException(rule='required')
                 data__funds_keys = set(data__funds.keys())
                 if "unit" in data__funds_keys:
                     data__funds_keys.remove("unit")
                     data__funds__unit = data__funds["unit"]
                     if not isinstance(data__funds__unit, (str)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.unit must be string", value=data__funds__unit, name="" + (name_prefix or "data") + ".funds.unit", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     if not (isinstance(data__funds__unit, str) and data__funds__unit == '万元' or isinstance(data__funds__unit, str) and data__funds__unit == '元'):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds.unit must be one of ['万元', '元']", value=data__funds__unit, name="" + (name_prefix or "data") + ".funds.unit", rule='enum')
+                        raise JsonSchemaValueException(rule='enum')
                 if "weight" in data__funds_keys:
                     data__funds_keys.remove("weight")
                     data__funds__weight = data__funds["weight"]
-                    validate____defs_points(data__funds__weight, custom_formats, (name_prefix or "data") + ".funds.weight")
+                    validate____defs_points(data__funds__weight, custom_formats)
                 if "total" in data__funds_keys:
                     data__funds_keys.remove("total")
                     data__funds__total = data__funds["total"]
-                    validate____defs_fundsrow(data__funds__total, custom_formats, (name_prefix or "data") + ".funds.total")
+                    validate____defs_fundsrow(data__funds__total, custom_formats)
                 if "appropriation" in data__funds_keys:
                     data__funds_keys.remove("appropriation")
                     data__funds__appropriation = data__funds["appropriation"]
-                    validate____defs_fundsrow(data__funds__appropriation, custom_formats, (name_prefix or "data") + ".funds.appropriation")
+                    validate____defs_fundsrow(data__funds__appropriation, custom_formats)
                 if "carryover" in data__funds_keys:
                     data__funds_keys.remove("carryover")
                     data__funds__carryover = data__funds["carryover"]
-                    validate____defs_fundsrow(data__funds__carryover, custom_formats, (name_prefix or "data") + ".funds.carryover")
+                    validate____defs_fundsrow(data__funds__carryover, custom_formats)
                 if "other" in data__funds_keys:
                     data__funds_keys.remove("other")
                     data__funds__other = data__funds["other"]
-                    validate____defs_fundsrow(data__funds__other, custom_formats, (name_prefix or "data") + ".funds.other")
+                    validate____defs_fundsrow(data__funds__other, custom_formats)
                 if "rate" in data__funds_keys:
                     data__funds_keys.remove("rate")
                     data__funds__rate = data__funds["rate"]
-                    validate____defs_rate(data__funds__rate, custom_formats, (name_prefix or "data") + ".funds.rate")
+                    validate____defs_rate(data__funds__rate, custom_formats)
                 if "score" in data__funds_keys:
                     data__funds_keys.remove("score")
                     data__funds__score = data__funds["score"]
-                    validate____defs_points(data__funds__score, custom_formats, (name_prefix or "data") + ".funds.score")
+                    validate____defs_points(data__funds__score, custom_formats)
                 if "acknowledge" in data__funds_keys:
                     data__funds_keys.remove("acknowledge")
                     data__funds__acknowledge = data__funds["acknowledge"]
-                    validate____defs_acknowledge(data__funds__acknowledge, custom_formats, (name_prefix or "data") + ".funds.acknowledge")
+                    validate____defs_acknowledge(data__funds__acknowledge, custom_formats)
                 if "deviation" in data__funds_keys:
                     data__funds_keys.remove("deviation")
                     data__funds__deviation = data__funds["deviation"]
-                    validate____defs_text(data__funds__deviation, custom_formats, (name_prefix or "data") + ".funds.deviation")
+                    validate____defs_text(data__funds__deviation, custom_formats)
                 for data__funds_key, data__funds_val in data__funds.items():
                     if REGEX_PATTERNS['^(?!(unit|weight|rate|score|deviation|acknowledge)$)[a-z][a-z0-9_]*$'].search(data__funds_key):
                         if data__funds_key in data__funds_keys:
                             data__funds_keys.remove(data__funds_key)
-                        validate____defs_fundsrow(data__funds_val, custom_formats, (name_prefix or "data") + ".funds.{data__funds_key}".format(**locals()))
+                        validate____defs_fundsrow(data__funds_val, custom_formats)
                 if data__funds_keys:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".funds must not contain "+str(data__funds_keys)+" properties", value=data__funds, name="" + (name_prefix or "data") + ".funds", rule='additionalProperties')
+                    raise JsonSchemaValueException(rule='additionalProperties')
         if "goals" in data_keys:
             data_keys.remove("goals")
             data__goals = data["goals"]
             if not isinstance(data__goals, (dict)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".goals must be object", value=data__goals, name="" + (name_prefix or "data") + ".goals", rule='type')
+                raise JsonSchemaValueException(rule='type')
             data__goals_is_dict = isinstance(data__goals, dict)
             if data__goals_is_dict:
                 data__goals_keys = set(data__goals.keys())
                 if "expected" in data__goals_keys:
                     data__goals_keys.remove("expected")
                     data__goals__expected = data__goals["expected"]
-                    validate____defs_text(data__goals__expected, custom_formats, (name_prefix or "data") + ".goals.expected")
+                    validate____defs_text(data__goals__expected, custom_formats)
                 if "achieved" in data__goals_keys:
                     data__goals_keys.remove("achieved")
                     data__goals__achieved = data__goals["achieved"]
-                    validate____defs_text(data__goals__achieved, custom_formats, (name_prefix or "data") + ".goals.achieved")
+                    validate____defs_text(data__goals__achieved, custom_formats)
                 if data__goals_keys:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".goals must not contain "+str(data__goals_keys)+" properties", value=data__goals, name="" + (name_prefix or "data") + ".goals", rule='additionalProperties')
+                    raise JsonSchemaValueException(rule='additionalProperties')
         if "indicators" in data_keys:
             data_keys.remove("indicators")
             data__indicators = data["indicators"]
             if not isinstance(data__indicators, (dict)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be object", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", rule='type')
+                raise JsonSchemaValueException(rule='type')
             data__indicators_is_dict = isinstance(data__indicators, dict)
             if data__indicators_is_dict:
                 data__indicators_len = len(data__indicators)
                 if data__indicators_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must contain at least 1 properties", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", rule='minProperties')
+                    raise JsonSchemaValueException(rule='minProperties')
                 data__indicators_keys = set(data__indicators.keys())
                 if "\u4ea7\u51fa\u6307\u6807" in data__indicators_keys:
                     data__indicators_keys.remove("\u4ea7\u51fa\u6307\u6807")
                     data__indicators__ = data__indicators["\u4ea7\u51fa\u6307\u6807"]
-                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u4ea7\u51fa\u6307\u6807")
+                    validate____defs_level1(data__indicators__, custom_formats)
                 if "\u6548\u76ca\u6307\u6807" in data__indicators_keys:
                     data__indicators_keys.remove("\u6548\u76ca\u6307\u6807")
                     data__indicators__ = data__indicators["\u6548\u76ca\u6307\u6807"]
-                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6548\u76ca\u6307\u6807")
+                    validate____defs_level1(data__indicators__, custom_formats)
                 if "\u6ee1\u610f\u5ea6\u6307\u6807" in data__indicators_keys:
                     data__indicators_keys.remove("\u6ee1\u610f\u5ea6\u6307\u6807")
                     data__indicators__ = data__indicators["\u6ee1\u610f\u5ea6\u6307\u6807"]
-                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6ee1\u610f\u5ea6\u6307\u6807")
+                    validate____defs_level1(data__indicators__, custom_formats)
                 if "\u6210\u672c\u6307\u6807" in data__indicators_keys:
                     data__indicators_keys.remove("\u6210\u672c\u6307\u6807")
                     data__indicators__ = data__indicators["\u6210\u672c\u6307\u6807"]
-                    validate____defs_level1(data__indicators__, custom_formats, (name_prefix or "data") + ".indicators.\u6210\u672c\u6307\u6807")
+                    validate____defs_level1(data__indicators__, custom_formats)
                 for data__indicators_key in data__indicators_keys:
                     if data__indicators_key not in ['产出指标', '效益指标', '满意度指标', '成本指标']:
                         data__indicators_value = data__indicators.get(data__indicators_key)
-                        validate____defs_level1(data__indicators_value, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()))
+                        validate____defs_level1(data__indicators_value, custom_formats)
                 if data__indicators_len != 0:
                     data__indicators_property_names = True
                     for data__indicators_key in data__indicators:
                         try:
                             if not isinstance(data__indicators_key, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be string", value=data__indicators_key, name="" + (name_prefix or "data") + ".indicators", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if isinstance(data__indicators_key, str):
                                 data__indicators_key_len = len(data__indicators_key)
                                 if data__indicators_key_len < 1:
-                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be longer than or equal to 1 characters", value=data__indicators_key, name="" + (name_prefix or "data") + ".indicators", rule='minLength')
+                                    raise JsonSchemaValueException(rule='minLength')
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             data__indicators_property_names = False
                     if not data__indicators_property_names:
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be named by propertyName definition", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", rule='propertyNames')
+                        raise JsonSchemaValueException(rule='propertyNames')
         if "total" in data_keys:
             data_keys.remove("total")
             data__total = data["total"]
             if not isinstance(data__total, (dict)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".total must be object", value=data__total, name="" + (name_prefix or "data") + ".total", rule='type')
+                raise JsonSchemaValueException(rule='type')
             data__total_is_dict = isinstance(data__total, dict)
             if data__total_is_dict:
                 data__total_keys = set(data__total.keys())
                 if "weight" in data__total_keys:
                     data__total_keys.remove("weight")
                     data__total__weight = data__total["weight"]
-                    validate____defs_points(data__total__weight, custom_formats, (name_prefix or "data") + ".total.weight")
+                    validate____defs_points(data__total__weight, custom_formats)
                 if "score" in data__total_keys:
                     data__total_keys.remove("score")
                     data__total__score = data__total["score"]
-                    validate____defs_points(data__total__score, custom_formats, (name_prefix or "data") + ".total.score")
+                    validate____defs_points(data__total__score, custom_formats)
                 if "acknowledge" in data__total_keys:
                     data__total_keys.remove("acknowledge")
                     data__total__acknowledge = data__total["acknowledge"]
-                    validate____defs_acknowledge(data__total__acknowledge, custom_formats, (name_prefix or "data") + ".total.acknowledge")
+                    validate____defs_acknowledge(data__total__acknowledge, custom_formats)
                 if data__total_keys:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".total must not contain "+str(data__total_keys)+" properties", value=data__total, name="" + (name_prefix or "data") + ".total", rule='additionalProperties')
+                    raise JsonSchemaValueException(rule='additionalProperties')
         if "grade" in data_keys:
             data_keys.remove("grade")
             data__grade = data["grade"]
             if not isinstance(data__grade, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".grade must be string or null", value=data__grade, name="" + (name_prefix or "data") + ".grade", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if not (isinstance(data__grade, str) and data__grade == '优' or isinstance(data__grade, str) and data__grade == '良' or isinstance(data__grade, str) and data__grade == '中' or isinstance(data__grade, str) and data__grade == '差' or data__grade is None):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".grade must be one of ['优', '良', '中', '差', None]", value=data__grade, name="" + (name_prefix or "data") + ".grade", rule='enum')
+                raise JsonSchemaValueException(rule='enum')
         if "acknowledge" in data_keys:
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
-            validate____defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
+            validate____defs_acknowledge(data__acknowledge, custom_formats)
         if "conclusion" in data_keys:
             data_keys.remove("conclusion")
             data__conclusion = data["conclusion"]
-            validate____defs_text(data__conclusion, custom_formats, (name_prefix or "data") + ".conclusion")
+            validate____defs_text(data__conclusion, custom_formats)
         if "problems" in data_keys:
             data_keys.remove("problems")
             data__problems = data["problems"]
-            validate____defs_text(data__problems, custom_formats, (name_prefix or "data") + ".problems")
+            validate____defs_text(data__problems, custom_formats)
         if "measures" in data_keys:
             data_keys.remove("measures")
             data__measures = data["measures"]
-            validate____defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
+            validate____defs_text(data__measures, custom_formats)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
+            raise JsonSchemaValueException(rule='additionalProperties')
     return data
 
 def validate____defs_level1(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data_len = len(data)
         if data_len < 1:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain at least 1 properties", value=data, name="" + (name_prefix or "data") + "", rule='minProperties')
+            raise JsonSchemaValueException(rule='minProperties')
         data_keys = set(data.keys())
         for data_key in data_keys:
             if data_key not in []:
                 data_value = data.get(data_key)
-                validate____defs_level2(data_value, custom_formats, (name_prefix or "data") + ".{data_key}".format(**locals()))
+                validate____defs_level2(data_value, custom_formats)
         if data_len != 0:
             data_property_names = True
             for data_key in data:
                 try:
                     if not isinstance(data_key, (str)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data_key, name="" + (name_prefix or "data") + "", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     if isinstance(data_key, str):
                         data_key_len = len(data_key)
                         if data_key_len < 1:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters", value=data_key, name="" + (name_prefix or "data") + "", rule='minLength')
+                            raise JsonSchemaValueException(rule='minLength')
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     data_property_names = False
             if not data_property_names:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be named by propertyName definition", value=data, name="" + (name_prefix or "data") + "", rule='propertyNames')
+                raise JsonSchemaValueException(rule='propertyNames')
     return data
 
 def validate____defs_level2(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (list, tuple)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be array", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     data_is_list = isinstance(data, (list, tuple))
     if data_is_list:
         data_len = len(data)
         if data_len < 1:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain at least 1 items", value=data, name="" + (name_prefix or "data") + "", rule='minItems')
+            raise JsonSchemaValueException(rule='minItems')
         for data_x, data_item in enumerate(data):
-            validate____defs_indicator(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+            validate____defs_indicator(data_item, custom_formats)
     return data
 
 def validate____defs_indicator(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['name']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
+            raise JsonSchemaValueException(rule='required')
         data_keys = set(data.keys())
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
             if not isinstance(data__name, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be string", value=data__name, name="" + (name_prefix or "data") + ".name", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data__name, str):
                 data__name_len = len(data__name)
                 if data__name_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".name must be longer than or equal to 1 characters", value=data__name, name="" + (name_prefix or "data") + ".name", rule='minLength')
+                    raise JsonSchemaValueException(rule='minLength')
         if "nature" in data_keys:
             data_keys.remove("nature")
             data__nature = data["nature"]
             if not isinstance(data__nature, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".nature must be string or null", value=data__nature, name="" + (name_prefix or "data") + ".nature", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if not (isinstance(data__nature, str) and data__nature == '正向' or isinstance(data__nature, str) and data__nature == '反向' or isinstance(data__nature, str) and data__nature == '定性' or data__nature is None):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".nature must be one of ['正向', '反向', '定性', None]", value=data__nature, name="" + (name_prefix or "data") + ".nature", rule='enum')
+                raise JsonSchemaValueException(rule='enum')
         if "target" in data_keys:
             data_keys.remove("target")
             data__target = data["target"]
             data__target_any_of_count2 = 0
             if not data__target_any_of_count2:
                 try:
-                    validate____defs_indicatorvalue(data__target, custom_formats, (name_prefix or "data") + ".target")
+                    validate____defs_indicatorvalue(data__target, custom_formats)
                     data__target_any_of_count2 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__target_any_of_count2:
                 try:
                     if not isinstance(data__target, (dict)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must be object", value=data__target, name="" + (name_prefix or "data") + ".target", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     data__target_is_dict = isinstance(data__target, dict)
                     if data__target_is_dict:
                         data__target__missing_keys = set(['value']) - data__target.keys()
                         if data__target__missing_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must contain " + (str(sorted(data__target__missing_keys)) + " properties"), value=data__target, name="" + (name_prefix or "data") + ".target", rule='required')
+                            raise JsonSchemaValueException(rule='required')
                         data__target_keys = set(data__target.keys())
                         if "operator" in data__target_keys:
                             data__target_keys.remove("operator")
                             data__target__operator = data__target["operator"]
                             if not isinstance(data__target__operator, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.operator must be string", value=data__target__operator, name="" + (name_prefix or "data") + ".target.operator", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                             if not (isinstance(data__target__operator, str) and data__target__operator == '=' or isinstance(data__target__operator, str) and data__target__operator == '≥' or isinstance(data__target__operator, str) and data__target__operator == '≤' or isinstance(data__target__operator, str) and data__target__operator == '>' or isinstance(data__target__operator, str) and data__target__operator == '<' or isinstance(data__target__operator, str) and data__target__operator == '>=' or isinstance(data__target__operator, str) and data__target__operator == '<='):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.operator must be one of ['=', '≥', '≤', '>', '<', '>=', '<=']", value=data__target__operator, name="" + (name_prefix or "data") + ".target.operator", rule='enum')
+                                raise JsonSchemaValueException(rule='enum')
                         if "value" in data__target_keys:
                             data__target_keys.remove("value")
                             data__target__value = data__target["value"]
                             if not isinstance(data__target__value, (int, float, Decimal, str)) or isinstance(data__target__value, bool):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.value must be number or string", value=data__target__value, name="" + (name_prefix or "data") + ".target.value", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if "unit" in data__target_keys:
                             data__target_keys.remove("unit")
                             data__target__unit = data__target["unit"]
                             if not isinstance(data__target__unit, (str, NoneType)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target.unit must be string or null", value=data__target__unit, name="" + (name_prefix or "data") + ".target.unit", rule='type')
+                                raise JsonSchemaValueException(rule='type')
                         if data__target_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".target must not contain "+str(data__target_keys)+" properties", value=data__target, name="" + (name_prefix or "data") + ".target", rule='additionalProperties')
+                            raise JsonSchemaValueException(rule='additionalProperties')
                     data__target_any_of_count2 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__target_any_of_count2:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".target cannot be validated by any definition", value=data__target, name="" + (name_prefix or "data") + ".target", rule='anyOf')
+                raise JsonSchemaValueException(rule='anyOf')
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
             if not isinstance(data__unit, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit must be string or null", value=data__unit, name="" + (name_prefix or "data") + ".unit", rule='type')
+                raise JsonSchemaValueException(rule='type')
         if "actual" in data_keys:
             data_keys.remove("actual")
             data__actual = data["actual"]
-            validate____defs_indicatorvalue(data__actual, custom_formats, (name_prefix or "data") + ".actual")
+            validate____defs_indicatorvalue(data__actual, custom_formats)
         if "raw_score" in data_keys:
             data_keys.remove("raw_score")
             data__rawscore = data["raw_score"]
-            validate____defs_points(data__rawscore, custom_formats, (name_prefix or "data") + ".raw_score")
+            validate____defs_points(data__rawscore, custom_formats)
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate____defs_points(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate____defs_points(data__weight, custom_formats)
         if "score" in data_keys:
             data_keys.remove("score")
             data__score = data["score"]
-            validate____defs_points(data__score, custom_formats, (name_prefix or "data") + ".score")
+            validate____defs_points(data__score, custom_formats)
         if "deviation" in data_keys:
             data_keys.remove("deviation")
             data__deviation = data["deviation"]
-            validate____defs_text(data__deviation, custom_formats, (name_prefix or "data") + ".deviation")
+            validate____defs_text(data__deviation, custom_formats)
         if "to_date" in data_keys:
             data_keys.remove("to_date")
             data__todate = data["to_date"]
-            validate____defs_indicatorvalue(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+            validate____defs_indicatorvalue(data__todate, custom_formats)
         if "forecast" in data_keys:
             data_keys.remove("forecast")
             data__forecast = data["forecast"]
-            validate____defs_indicatorvalue(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
+            validate____defs_indicatorvalue(data__forecast, custom_formats)
         if "likelihood" in data_keys:
             data_keys.remove("likelihood")
             data__likelihood = data["likelihood"]
             if not isinstance(data__likelihood, (str, NoneType)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".likelihood must be string or null", value=data__likelihood, name="" + (name_prefix or "data") + ".likelihood", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if not (isinstance(data__likelihood, str) and data__likelihood == '确定能' or isinstance(data__likelihood, str) and data__likelihood == '有可能' or isinstance(data__likelihood, str) and data__likelihood == '完全不可能' or isinstance(data__likelihood, str) and data__likelihood == '不可能' or data__likelihood is None):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".likelihood must be one of ['确定能', '有可能', '完全不可能', '不可能', None]", value=data__likelihood, name="" + (name_prefix or "data") + ".likelihood", rule='enum')
+                raise JsonSchemaValueException(rule='enum')
         if "measures" in data_keys:
             data_keys.remove("measures")
             data__measures = data["measures"]
-            validate____defs_text(data__measures, custom_formats, (name_prefix or "data") + ".measures")
+            validate____defs_text(data__measures, custom_formats)
         if "acknowledge" in data_keys:
             data_keys.remove("acknowledge")
             data__acknowledge = data["acknowledge"]
-            validate____defs_acknowledge(data__acknowledge, custom_formats, (name_prefix or "data") + ".acknowledge")
+            validate____defs_acknowledge(data__acknowledge, custom_formats)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
+            raise JsonSchemaValueException(rule='additionalProperties')
     return data
 
 def validate____defs_indicatorvalue(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str, int, float, Decimal, NoneType)) or isinstance(data, bool):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     return data
 
 def validate____defs_acknowledge(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data_keys = set(data.keys())
@@ -665,25 +682,25 @@ def validate____defs_acknowledge(data, custom_formats={}, name_prefix=None):
             if data_key not in []:
                 data_value = data.get(data_key)
                 if not isinstance(data_value, (str)):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".{data_key}".format(**locals()) + " must be string", value=data_value, name="" + (name_prefix or "data") + ".{data_key}".format(**locals()) + "", rule='type')
+                    raise JsonSchemaValueException(rule='type')
                 if isinstance(data_value, str):
                     data_value_len = len(data_value)
                     if data_value_len < 2:
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".{data_key}".format(**locals()) + " must be longer than or equal to 2 characters", value=data_value, name="" + (name_prefix or "data") + ".{data_key}".format(**locals()) + "", rule='minLength')
+                        raise JsonSchemaValueException(rule='minLength')
         data_len = len(data)
         if data_len != 0:
             data_property_names = True
             for data_key in data:
                 try:
                     if not isinstance(data_key, (str)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data_key, name="" + (name_prefix or "data") + "", rule='type')
+                        raise JsonSchemaValueException(rule='type')
                     if isinstance(data_key, str):
                         if not REGEX_PATTERNS['^PS[0-9]{3}$'].search(data_key):
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^PS[0-9]{3}$", value=data_key, name="" + (name_prefix or "data") + "", rule='pattern')
+                            raise JsonSchemaValueException(rule='pattern')
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     data_property_names = False
             if not data_property_names:
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be named by propertyName definition", value=data, name="" + (name_prefix or "data") + "", rule='propertyNames')
+                raise JsonSchemaValueException(rule='propertyNames')
     return data
 
 def validate____defs_rate(data, custom_formats={}, name_prefix=None):
@@ -691,60 +708,60 @@ def validate____defs_rate(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count3:
         try:
             if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
                 if data < 0:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+                    raise JsonSchemaValueException(rule='minimum')
             data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count3:
         try:
             if not isinstance(data, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９.．]*\\s*[%％]\\s*$'].search(data):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19.\uff0e]*\\s*[%\uff05]\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
+                    raise JsonSchemaValueException(rule='pattern')
             data_any_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count3:
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
+        raise JsonSchemaValueException(rule='anyOf')
     return data
 
 def validate____defs_fundsrow(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set([]) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
+            raise JsonSchemaValueException(rule='required')
         data_keys = set(data.keys())
         if "initial" in data_keys:
             data_keys.remove("initial")
             data__initial = data["initial"]
-            validate____defs_money(data__initial, custom_formats, (name_prefix or "data") + ".initial")
+            validate____defs_money(data__initial, custom_formats)
         if "annual" in data_keys:
             data_keys.remove("annual")
             data__annual = data["annual"]
-            validate____defs_money(data__annual, custom_formats, (name_prefix or "data") + ".annual")
+            validate____defs_money(data__annual, custom_formats)
         if "executed" in data_keys:
             data_keys.remove("executed")
             data__executed = data["executed"]
-            validate____defs_money(data__executed, custom_formats, (name_prefix or "data") + ".executed")
+            validate____defs_money(data__executed, custom_formats)
         if "rate" in data_keys:
             data_keys.remove("rate")
             data__rate = data["rate"]
-            validate____defs_rate(data__rate, custom_formats, (name_prefix or "data") + ".rate")
+            validate____defs_rate(data__rate, custom_formats)
         if "to_date" in data_keys:
             data_keys.remove("to_date")
             data__todate = data["to_date"]
-            validate____defs_money(data__todate, custom_formats, (name_prefix or "data") + ".to_date")
+            validate____defs_money(data__todate, custom_formats)
         if "forecast" in data_keys:
             data_keys.remove("forecast")
             data__forecast = data["forecast"]
-            validate____defs_money(data__forecast, custom_formats, (name_prefix or "data") + ".forecast")
+            validate____defs_money(data__forecast, custom_formats)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
+            raise JsonSchemaValueException(rule='additionalProperties')
     return data
 
 def validate____defs_money(data, custom_formats={}, name_prefix=None):
@@ -752,36 +769,36 @@ def validate____defs_money(data, custom_formats={}, name_prefix=None):
     if not data_any_of_count4:
         try:
             if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
                 if data < 0:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+                    raise JsonSchemaValueException(rule='minimum')
             data_any_of_count4 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count4:
         try:
             if not isinstance(data, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
+                raise JsonSchemaValueException(rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^\\s*[0-9０-９][0-9０-９,，.．]*\\s*(万元|元)?\\s*$'].search(data):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\s*[0-9\uff10-\uff19][0-9\uff10-\uff19,\uff0c.\uff0e]*\\s*(\u4e07\u5143|\u5143)?\\s*$", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
+                    raise JsonSchemaValueException(rule='pattern')
             data_any_of_count4 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count4:
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition", value=data, name="" + (name_prefix or "data") + "", rule='anyOf')
+        raise JsonSchemaValueException(rule='anyOf')
     return data
 
 def validate____defs_points(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
         if data < 0:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", rule='minimum')
+            raise JsonSchemaValueException(rule='minimum')
     return data
 
 def validate____defs_text(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str, NoneType)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string or null", value=data, name="" + (name_prefix or "data") + "", rule='type')
+        raise JsonSchemaValueException(rule='type')
     return data
 
 validate = validate_urn_perfspec_schema_form

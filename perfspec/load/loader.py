@@ -58,6 +58,7 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _CORE = "tag:yaml.org,2002:"
+_COLLECTIONS = (_CORE + "seq", _CORE + "map")
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -107,28 +108,94 @@ _START = Span(1, 1, 1, 1)
 
 
 class Spans(Mapping[Path, Span]):
-    """path → Span, made from the composed nodes only when asked.
+    """path → Span, found in the composed nodes only when asked.
 
-    Most documents need a handful of locations (their findings); building a
-    Span for each of hundreds of nodes up front was a third of loading time.
+    Most documents need a handful of locations (their findings): a clean form
+    needs none. Nothing is indexed up front; a lookup walks down from the root
+    the way the builder read the document (the first of duplicate keys, no key
+    longer than MAX_KEY, nothing below MAX_DEPTH or under an unknown tag), so
+    it finds exactly the nodes whose values were read. Iterating (the language
+    server, `fix`) indexes every read node once, in document order.
     """
 
-    __slots__ = ("_nodes",)
+    __slots__ = ("_root", "_keys", "_index")
 
-    def __init__(self, nodes: dict[Path, Node] | None = None) -> None:
-        self._nodes: dict[Path, Node] = nodes if nodes is not None else {}
+    def __init__(self, root: Node | None = None, keys: bool = False) -> None:
+        self._root = root
+        self._keys = keys  # the spans of keys (path ends in the key) rather than of values
+        self._index: dict[Path, Node] | None = None
+
+    def _node(self, path: Path) -> Node | None:
+        if self._index is not None:
+            return self._index.get(path)
+        node = self._root
+        if node is None or len(path) > MAX_DEPTH + self._keys or (self._keys and not path):
+            return None
+        last = len(path) - 1
+        for at, part in enumerate(path):
+            if node.tag not in _COLLECTIONS:
+                return None  # an unknown tag: nothing below it was read
+            if isinstance(node, MappingNode) and type(part) is str:
+                if len(part) > MAX_KEY:
+                    return None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == part:
+                        node = key_node if self._keys and at == last else value_node
+                        break
+                else:
+                    return None
+            elif isinstance(node, SequenceNode) and type(part) is int:
+                if self._keys and at == last or not 0 <= part < len(node.value):
+                    return None  # an item has no key
+                node = node.value[part]
+            else:
+                return None
+        return node
 
     def __getitem__(self, path: Path) -> Span:
-        return _span(self._nodes[path])
+        node = self._node(path)
+        if node is None:
+            raise KeyError(path)
+        return _span(node)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._nodes
+        return isinstance(path, tuple) and self._node(path) is not None
+
+    def _all(self) -> dict[Path, Node]:
+        if self._index is None:
+            self._index = {}
+            if self._root is not None:
+                self._walk(self._root, ())
+        return self._index
+
+    def _walk(self, node: Node, path: Path) -> None:
+        # The builder's reading order: a value before what is below it, keys in document order.
+        index = self._index
+        assert index is not None
+        if not self._keys:
+            index[path] = node
+        if node.tag not in _COLLECTIONS:
+            return
+        if isinstance(node, MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or len(key_node.value) > MAX_KEY or key_node.value in seen:
+                    continue
+                seen.add(key_node.value)
+                child = path + (key_node.value,)
+                if self._keys:
+                    index[child] = key_node
+                if len(child) <= MAX_DEPTH:
+                    self._walk(value_node, child)
+        elif isinstance(node, SequenceNode) and len(path) < MAX_DEPTH:
+            for i, item in enumerate(node.value):
+                self._walk(item, path + (i,))
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._nodes)
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._nodes)
+        return len(self._all())
 
 
 class Document:
@@ -223,8 +290,6 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.nodes: dict[Path, Node] = {}
-        self.key_nodes: dict[Path, Node] = {}
         self.findings: list[Finding] = []
         self.visits = 0
         self.too_many = False  # reading stopped: what was read is a fragment
@@ -300,7 +365,6 @@ class _Builder:
                 path,
             )
             return None
-        self.nodes[path] = node
         if isinstance(node, ScalarNode):
             if node.tag == _PLAIN:
                 # The common case inline: plain text that is not null, a boolean or a number.
@@ -308,7 +372,7 @@ class _Builder:
                 if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
                     return text
             return self.scalar(node, path)
-        if node.tag not in (_CORE + "seq", _CORE + "map"):
+        if node.tag not in _COLLECTIONS:
             self.bad_tag(node, path)
             return None
         if isinstance(node, SequenceNode):
@@ -319,6 +383,7 @@ class _Builder:
 
     def mapping(self, node: MappingNode, path: Path, depth: int, path_len: int = 0) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        firsts: dict[str, Node] = {}  # key -> the key node read (the first)
         aliased: set[int] = set()  # key nodes reported as duplicates here: an alias repeats its anchor's place
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -353,7 +418,7 @@ class _Builder:
                 if id(key_node) in aliased:
                     continue
                 aliased.add(id(key_node))
-                if key_node is self.key_nodes[child]:
+                if key_node is firsts[key]:
                     self.report(
                         key_node,
                         "PS002",
@@ -363,7 +428,7 @@ class _Builder:
                         child,
                     )
                     continue
-                first = _span(self.key_nodes[child]).line
+                first = _span(firsts[key]).line
                 self.report(
                     key_node,
                     "PS002",
@@ -372,8 +437,19 @@ class _Builder:
                     child,
                 )
                 continue
-            self.key_nodes[child] = key_node
-            out[key] = self.build(value_node, child, depth + 1, path_len + len(key) + 1)
+            firsts[key] = key_node
+            child_len = path_len + len(key) + 1
+            if type(value_node) is ScalarNode and value_node.tag == _PLAIN and depth < MAX_DEPTH:
+                # build()'s common case without the call: plain text that is not null, a boolean
+                # or a number, counted as build() counts it (a limit passed goes to build(), which stops).
+                text = value_node.value
+                if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
+                    visits, path_text, chars = self.visits + 1, self.path_text + child_len, self.text + len(text)
+                    if visits <= MAX_NODES and path_text <= MAX_PATH_TEXT and chars <= MAX_EXPANDED:
+                        self.visits, self.path_text, self.text = visits, path_text, chars
+                        out[key] = text
+                        continue
+            out[key] = self.build(value_node, child, depth + 1, child_len)
         return out
 
     def bad_tag(self, node: Node, path: Path) -> None:
@@ -461,18 +537,19 @@ _YAML_PROBLEMS_ZH = (
 )
 
 
-_LIBYAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks libyaml counts
+# Patterns of the error paths only, as text: a clean run never compiles them (re caches them when used).
+_LIBYAML_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"  # the line breaks libyaml counts
 
 # Slips a Chinese input method makes in YAML's own punctuation, as they look at the start of a line:
 # `score：8`, `- name：x`, `total：｛weight: 100｝`, an indentation of full-width spaces.
-_KEY_FULLWIDTH_COLON = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
-_FULLWIDTH_FLOW = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*:[ ]*([｛［])")
-_FULLWIDTH_INDENT = re.compile(r"^[ ]*(\u3000)")
+_KEY_FULLWIDTH_COLON = r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)"
+_FULLWIDTH_FLOW = r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*:[ ]*([｛［])"
+_FULLWIDTH_INDENT = r"^[ ]*(\u3000)"
 
 
 def _ime_slip(text: str, error_line: int) -> tuple[int, int, str, str] | None:
     """The last IME slip at or before the line libyaml stopped at (its error is often a line later)."""
-    lines = _LIBYAML_BREAK.split(text)
+    lines = re.split(_LIBYAML_BREAK, text)
     found = None
     for number in range(min(error_line, len(lines)), 0, -1):
         raw = lines[number - 1]
@@ -481,7 +558,7 @@ def _ime_slip(text: str, error_line: int) -> tuple[int, int, str, str] | None:
             (_FULLWIDTH_FLOW, "用了全角括号，应为半角“{”或“[”", "a full-width bracket where '{' or '[' belongs"),
             (_FULLWIDTH_INDENT, "缩进用了全角空格，应为半角空格", "indentation with a full-width space"),
         ):
-            match = pattern.match(raw)
+            match = re.match(pattern, raw)
             if match is not None:
                 found = (number, match.start(1) + 1, f"第 {number} 行{zh}", f"line {number}: {en}")
                 break
@@ -541,7 +618,7 @@ def _yaml_error(file: str, exc: yaml.YAMLError, text: str) -> Finding:
         )
         line, column = opened, context_mark.column + 1
     # At the end of a file without a final line break libyaml's marks lie on a line past it.
-    breaks = list(_LIBYAML_BREAK.finditer(text))
+    breaks = list(re.finditer(_LIBYAML_BREAK, text))
     if line > len(breaks) + 1:
         line = len(breaks) + 1
         column = len(text) - (breaks[-1].end() if breaks else 0) + 1
@@ -598,7 +675,7 @@ def decode(data: bytes, file: str) -> tuple[str | None, Finding | None]:
         )
 
 
-_BRACKETS = re.compile(r"[\[\]{}]")
+_BRACKETS = r"[\[\]{}]"  # used only by a file with more than MAX_FLOW_DEPTH brackets
 
 
 def _flow_depth_exceeds(text: str) -> int | None:
@@ -610,7 +687,7 @@ def _flow_depth_exceeds(text: str) -> int | None:
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return None
     depth = 0
-    for match in _BRACKETS.finditer(text):
+    for match in re.finditer(_BRACKETS, text):
         depth += 1 if match.group() in "[{" else -1
         if depth > MAX_FLOW_DEPTH:
             return text.count("\n", 0, match.start()) + 1
@@ -717,7 +794,7 @@ def load_text(text: str, file: str) -> LoadResult:
         # What was read is a fragment: checking, fixing or rendering it would mislead
         # (and tens of thousands of keys would each become a finding).
         return LoadResult(None, findings)
-    return LoadResult(Document(file, data, Spans(builder.nodes), Spans(builder.key_nodes), text), findings)
+    return LoadResult(Document(file, data, Spans(root), Spans(root, keys=True), text), findings)
 
 
 def load_file(path: str, display: str | None = None, root: str | None = None) -> LoadResult:
