@@ -82,11 +82,11 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
     from perfspec.check.engine import display_name
     from perfspec.outputs.progress import Progress
     from perfspec.outputs.flat import rows as flat_rows
-    from perfspec.outputs.xlsx import for_summary, not_reimported, unexportable
+    from perfspec.outputs.xlsx import not_reimported, unexportable
 
     profile = engine.options.profile
     layout, root = engine.options.layout, engine.options.root
-    views: list[render.FormView] = []  # for the summary: small copies (for_summary)
+    views: list[render.FormView] = []  # for the summary: small copies (render.summary_view)
     titles: dict[int, str] = {}
     loaded = failed = 0
     progress = Progress(err, len(files), what="已导出", unit="张表", lang=args.lang, what_en="exported")
@@ -126,7 +126,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
                 sink.add(flat_rows([view], profile))
             else:
                 titles[len(views)] = sink.add_form(view)
-                views.append(for_summary(view))
+                views.append(render.summary_view(view))
             progress.step()
         progress.close()
         note = f"，{failed} 个文件无法读取" if failed else ""

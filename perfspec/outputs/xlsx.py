@@ -893,28 +893,6 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-# What render.portfolio_view and Book.add_summary read of a form's view; the rest (its rows, cells,
-# the YAML data) is dropped once the form is written, so that the summary costs little per form.
-_SUMMARY_FIELDS = (
-    "file", "slug", "href", "loaded", "error", "layout", "title", "year_label", "year", "project_name", "unit",
-    "project_label", "counts", "deductions", "amounts", "rate", "rate_value", "total_score", "total_score_value",
-    "grade_text", "total_flag", "grade_flag", "rate_flag",
-)
-
-
-def for_summary(view: FormView) -> FormView:
-    """A copy of `view` with only what the summary needs; its form keeps the funds and the indicators
-    that lost points (derived.amount_sum, movement and deductions_by_category read no more)."""
-    from perfspec.form import derived
-
-    spec = view.spec
-    if spec is not None:
-        lost = tuple(ind for ind in spec.indicators if (d := derived.deduction(ind)) is not None and d > 0)
-        spec = spec._replace(data=None, indicators=lost, groups=(), categories=())
-    header = {k: v for k, v in view.header_cells.items() if k in ("department", "implementer")}
-    return FormView(spec=spec, header_cells=header, **{name: getattr(view, name) for name in _SUMMARY_FIELDS})
-
-
 def write_workbook(views: list[FormView], path: str, portfolio: Portfolio | None = None) -> list[str]:
     """Write the workbook: a sheet per loaded form, 汇总 first when `portfolio` is given. Returns the sheet titles.
 
