@@ -12,6 +12,7 @@ import html
 import os
 import re
 import shutil
+import stat
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -809,3 +810,94 @@ def test_a_users_signature_block_and_an_older_form_template(tmp_path) -> None:
     assert "单位负责人：" in page.out and "单位（盖章）" in page.out and "填表人：" in page.out
     screen = run_cli("render", REFERENCE, "--templates", str(mine))
     assert screen.code == 0 and 'class="mark error"' in screen.out
+
+
+# --------------------------------------------------------------------------- processes and the template cache
+
+
+def _pages(folder) -> dict[str, bytes]:
+    return {name: open(os.path.join(folder, name), "rb").read() for name in sorted(os.listdir(folder))}
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_two_processes_write_the_same_report_as_one(tmp_path, fmt: str) -> None:
+    one, two_ = tmp_path / "one", tmp_path / "two"
+    folder = os.path.join(ROOT, "specs", "2023")
+    assert run_cli("render", folder, "--format", fmt, "-o", str(one), "--jobs", "1").code == 0
+    result = run_cli("render", folder, "--format", fmt, "-o", str(two_), "--jobs", "2")
+    assert result.code == 0, result.err
+    assert _pages(one) == _pages(two_)
+
+
+def test_the_summary_view_keeps_what_the_portfolio_reads() -> None:
+    profile = load_profile("national")
+    views = []
+    for path in SPECS:
+        result = load_file(path)
+        views.append(render.form_view(path, os.path.basename(path), result.document.data, [], profile))
+    slim = [render.summary_view(v) for v in views]
+    assert all(not v.rows and v.data is None for v in slim)
+    env = render.environment("html")
+    whole = render.render_portfolio(env, "html", render.portfolio_view(views, profile))
+    assert render.render_portfolio(env, "html", render.portfolio_view(slim, profile)) == whole
+
+
+def test_templates_are_compiled_once_into_a_private_cache(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = run_cli("render", REFERENCE)
+    folder = tmp_path / "cache" / "perfspec" / "jinja"
+    entries = sorted(os.listdir(folder))
+    assert entries and all(name.endswith(".cache") for name in entries)
+    for path in (folder.parent, folder):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
+    stamps = {name: os.stat(folder / name).st_mtime_ns for name in entries}
+    second = run_cli("render", REFERENCE)
+    assert second.out == first.out and sorted(os.listdir(folder)) == entries
+    assert {name: os.stat(folder / name).st_mtime_ns for name in entries} == stamps  # read, not rewritten
+    # Markdown is compiled with other options: it never reuses the HTML's code.
+    run_cli("render", REFERENCE, "--format", "md")
+    assert len(os.listdir(folder)) > len(entries)
+
+
+def test_a_damaged_cache_is_compiled_again(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    expected = run_cli("render", REFERENCE).out
+    folder = tmp_path / "cache" / "perfspec" / "jinja"
+    for name in os.listdir(folder):
+        (folder / name).write_bytes(b"j2 not bytecode")
+    assert run_cli("render", REFERENCE).out == expected
+
+
+@pytest.mark.parametrize("trouble", ["shared", "link", "unwritable", "file"])
+def test_an_unsafe_or_unusable_cache_folder_is_no_cache(tmp_path, monkeypatch, trouble: str) -> None:
+    expected = run_cli("render", REFERENCE).out
+    base = tmp_path / "cache"
+    top = base / "perfspec"
+    base.mkdir()
+    if trouble == "shared":
+        top.mkdir()
+        os.chmod(top, 0o777)
+    elif trouble == "link":
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir(mode=0o700)
+        top.symlink_to(elsewhere)
+    elif trouble == "unwritable":
+        os.chmod(base, 0o500)
+    else:
+        top.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    if trouble == "unwritable" and os.geteuid() == 0:
+        monkeypatch.setattr(os, "mkdir", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    assert render.cache_dir() is None
+    assert run_cli("render", REFERENCE).out == expected
+    if trouble == "link":
+        assert os.listdir(tmp_path / "elsewhere") == []
+    os.chmod(base, 0o700)
+
+
+def test_no_home_means_no_cache_never_the_current_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # no HOME: "~" stays "~"
+    monkeypatch.chdir(tmp_path)
+    assert render.cache_dir() is None
+    assert os.listdir(tmp_path) == []

@@ -550,3 +550,45 @@ def test_export_refuses_an_output_linked_out_of_its_folder(tmp_path) -> None:
     result = run_cli("export", os.path.join(SPECS, FORM), "-o", str(link))
     assert result.code == 2 and "符号链接" in result.err
     assert read(victim) == b"secret" and link.is_symlink() and os.listdir(out) == ["report.xlsx"]
+
+
+@pytest.mark.parametrize("fault", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_a_streamed_write_that_fails_half_way_leaves_the_original(tmp_path, fault) -> None:
+    target = tmp_path / "big.xlsx"
+    target.write_bytes(b"old")
+
+    def produce(handle) -> None:
+        handle.write(b"x" * 100_000)
+        raise fault
+
+    expected = WriteFailed if isinstance(fault, OSError) else type(fault)
+    with pytest.raises(expected):
+        writer.write_atomic_with(str(target), produce)
+    assert read(target) == b"old" and os.listdir(tmp_path) == ["big.xlsx"]
+
+
+def test_a_streamed_write_gets_every_piece(tmp_path) -> None:
+    target = tmp_path / "out.csv"
+
+    def produce(handle) -> None:
+        for i in range(1000):
+            handle.write(b"%d\n" % i)
+
+    writer.write_atomic_with(str(target), produce)
+    assert read(target) == b"".join(b"%d\n" % i for i in range(1000)) and temps(tmp_path) == []
+
+
+def test_an_export_that_cannot_be_written_leaves_the_old_workbook_and_no_temporary_file(tmp_path, monkeypatch) -> None:
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"old")
+    real_fsync = os.fsync
+
+    def boom(fd):
+        if os.fstat(fd).st_size > 1000:  # the workbook, not a sheet's temporary file
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", boom)
+    result = run_cli("export", os.path.join(ROOT, "specs", "2023"), "-o", str(out))
+    assert result.code == 2 and "book.xlsx" in result.err
+    assert read(out) == b"old" and os.listdir(tmp_path) == ["book.xlsx"]

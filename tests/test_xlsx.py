@@ -5,9 +5,11 @@ from __future__ import annotations
 import glob
 import json
 import os
+import posixpath
 import shutil
 import sys
 import zipfile
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 
@@ -685,3 +687,110 @@ def test_flat_usage_errors(tmp_path) -> None:
     folder = tmp_path / "x.csv"
     folder.mkdir()
     assert run_cli("export", REFERENCE, "--to", "csv", "-o", str(folder)).code == 2
+
+
+# --------------------------------------------------------------------------- the workbook, cell by cell
+
+XML_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+UPDATE = os.environ.get("PERFSPEC_UPDATE_GOLDEN") == "1"
+
+
+def dump_workbook(path: str) -> str:
+    """Everything a workbook shows, one line each: sheets and their settings, merged ranges, column
+    widths, row heights, every cell written in the sheet's XML (merged ones too) with its type, value
+    and resolved style, comments and links. Two workbooks that dump alike look alike in Excel."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+    from openpyxl.xml.functions import tostring
+
+    wb = openpyxl.load_workbook(path)
+    styles: dict[str, int] = {}
+    lines = [f"sheets {wb.sheetnames}", f"active {wb.index(wb.active)}"]
+
+    def style(index: int) -> str:
+        xf = wb._cell_styles[index]
+        fid = xf.numFmtId
+        fmt = BUILTIN_FORMATS.get(fid) if fid < 164 else wb._number_formats[fid - 164]
+        parts = [str(fmt)] + [tostring(obj).decode() for obj in (
+            wb._fonts[xf.fontId].to_tree(), wb._fills[xf.fillId].to_tree(), wb._borders[xf.borderId].to_tree(),
+            wb._alignments[xf.alignmentId].to_tree("alignment"))] + [f"quote={xf.quotePrefix}"]
+        text = " | ".join(parts)
+        if text not in styles:
+            styles[text] = len(styles)
+            lines.append(f"style {styles[text]} = {text}")
+        return f"#{styles[text]}"
+
+    with zipfile.ZipFile(path) as archive:
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", XML_NS)}
+        parts = {}
+        for sheet in book.find("m:sheets", XML_NS):
+            t = target[sheet.get(f"{{{XML_NS['r']}}}id")]
+            parts[sheet.get("name")] = t.lstrip("/") if t.startswith("/") else posixpath.join("xl", t)
+        for ws in wb.worksheets:
+            ps, m, pr = ws.page_setup, ws.page_margins, ws.sheet_properties
+            lines.append(
+                f"sheet {ws.title} state={ws.sheet_state} code={pr.codeName} "
+                f"fit={pr.pageSetUpPr.fitToPage if pr.pageSetUpPr else None} tab={ws.sheet_view.tabSelected} "
+                f"grid={ws.sheet_view.showGridLines} freeze={ws.freeze_panes} area={ws.print_area} "
+                f"titles={ws.print_title_rows} paper={ps.paperSize} orient={ps.orientation} fitW={ps.fitToWidth} "
+                f"fitH={ps.fitToHeight} center={ws.print_options.horizontalCentered} "
+                f"margins={m.left},{m.right},{m.top},{m.bottom} filter={ws.auto_filter.ref}")
+            lines.append("merged " + " ".join(sorted(str(r) for r in ws.merged_cells.ranges)))
+            for key, dim in sorted(ws.column_dimensions.items()):
+                lines.append(f"col {key} {dim.min}-{dim.max} width={dim.width}")
+            for key, dim in sorted(ws.row_dimensions.items()):
+                if dim.height is not None:
+                    lines.append(f"row {key} height={dim.height}")
+            for c in ET.fromstring(archive.read(parts[ws.title])).iter(f"{{{XML_NS['m']}}}c"):
+                v, t, s = c.find("m:v", XML_NS), c.find("m:is/m:t", XML_NS), c.get("s")
+                value = v.text if v is not None else (t.text if t is not None else None)
+                lines.append(f"{c.get('r')} {c.get('t')} {value!r} {style(int(s)) if s else '-'}")
+            for cell in sorted(ws._cells.values(), key=lambda c: (c.row, c.column)):
+                if getattr(cell, "comment", None):
+                    k = cell.comment
+                    lines.append(f"comment {cell.coordinate} {k.author} {k.width}x{k.height} {k.text!r}")
+                if getattr(cell, "hyperlink", None):
+                    h = cell.hyperlink
+                    lines.append(f"link {cell.coordinate} {h.location} {h.target}")
+    return "\n".join(lines) + "\n"
+
+
+def workbook_golden(name: str, path: str) -> None:
+    """The workbook's dump against tests/golden/<name> (written by the export before it streamed)."""
+    golden = os.path.join(ROOT, "tests", "golden", name)
+    text = dump_workbook(path)
+    if UPDATE:
+        with open(golden, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    with open(golden, encoding="utf-8") as handle:
+        expected = handle.read()
+    assert text == expected, f"{name}: the workbook differs from its golden dump (PERFSPEC_UPDATE_GOLDEN=1 regenerates it)"
+
+
+def test_streamed_workbook_is_the_in_memory_one_cell_by_cell(tmp_path) -> None:
+    out = str(tmp_path / "specs.xlsx")
+    result = run_cli("export", "specs/2023", "-o", out)
+    assert result.code == 0, result.err
+    workbook_golden("export-specs.xlsx.txt", out)
+
+
+def test_streamed_flat_workbook_is_the_in_memory_one_cell_by_cell(tmp_path) -> None:
+    out = str(tmp_path / "flat.xlsx")
+    result = run_cli("export", "specs/2023", "--flat", "-o", out)
+    assert result.code == 0, result.err
+    workbook_golden("export-specs-flat.xlsx.txt", out)
+
+
+def test_export_gives_the_same_bytes_every_run(tmp_path) -> None:
+    for options in ((), ("--flat",)):
+        first, second = str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")
+        assert run_cli("export", "specs/2023", *options, "-o", first).code == 0
+        assert run_cli("export", "specs/2023", *options, "-o", second).code == 0
+        with open(first, "rb") as a, open(second, "rb") as b:
+            assert a.read() == b.read(), options
+        with zipfile.ZipFile(first) as archive:
+            assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TextIO
+from typing import Any, TextIO
 
 from perfspec.errors import UsageError
 
@@ -40,9 +40,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(INSTALL_HINT)
             return 2
     from perfspec.outputs import render
-    from perfspec.check.engine import collect, display_name
+    from perfspec.check.engine import collect
     from perfspec.commands.check import engine_and_paths
-    from perfspec.outputs.xlsx import not_reimported, unexportable, write_workbook
+    from perfspec.outputs.xlsx import Book
 
     if not args.output.lower().endswith(suffix):
         raise UsageError(f"输出文件须以 {suffix} 结尾：{args.output}")
@@ -57,61 +57,95 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError("给出的文件夹中没有自评表（*.yaml、*.yml）")
     slugs = render.slugs_for(files)
 
-    views: list[render.FormView] = []
-    for path in files:
-        result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
-        if result.document is None:
-            from perfspec.load.loader import load_file
-
-            source = result if (result.io_error or result.findings) else load_file(path, result.file)
-            reason = " ".join(render.load_error(source, args.lang).split())
-            if single:
-                err.write(f"perfspec: {result.file}: 无法导出：{reason}\n")
-                return 1
-            err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
-            views.append(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
-            continue
-        data = result.document.data
-        view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
-                                layout=layout, root=root)
-        dropped = [] if flat else unexportable(data, view.layout)
-        if dropped:
-            shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
-            err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
-        kept = [] if flat else not_reimported(data, view.layout)
-        if kept:
-            shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
-            err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
-        views.append(view)
-
-    try:
-        portfolio = None if single and not flat else render.portfolio_view(views, profile, layout, root, engine=engine)
-    except render.LayoutError as exc:
-        err.write(f"perfspec: {exc}\n")
-        return 2
+    # Each form is written out as soon as it is laid out (a sheet, or its rows of the flat table);
+    # only what the summary needs of it is kept, so memory does not grow with the form's size.
     if flat:
         from perfspec.outputs import flat as flat_out
 
-        head = flat_out.headers(portfolio)
-        table = flat_out.rows(views, profile)
-        data = flat_out.csv_bytes(head, table) if args.to == "csv" else flat_out.xlsx_bytes(head, table)
-        try:
-            flat_out.write(args.output, data)
-        except OSError as exc:
-            err.write(f"perfspec: 无法写入 {args.output}：{exc.strerror or exc}\n")
+        try:  # the column heads are the configured layout's, as in the portfolio
+            head = flat_out.headers(render.portfolio_view([], profile, layout, root))
+        except render.LayoutError as exc:
+            err.write(f"perfspec: {exc}\n")
             return 2
-        forms = sum(1 for v in views if v.loaded)
-        failed = len(views) - forms
-        note = f"，{failed} 个文件无法读取" if failed else ""
-        out.write(f"已导出 {forms} 张表的 {len(table)} 个指标到 {args.output}（每个指标一行）{note}\n")
-        return 0
+        sink: Any = flat_out.CsvTable(head) if args.to == "csv" else flat_out.XlsxTable(head)
+    else:
+        sink = Book(summary_first=not single)
     try:
-        titles = write_workbook(views, args.output, portfolio)
+        return _export(args, out, err, engine, files, slugs, single, flat, sink)
+    finally:
+        sink.discard()  # after a save: nothing left; after an error: the temporary files
+
+
+def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, files: list[str],
+            slugs: dict[str, str], single: bool, flat: bool, sink: Any) -> int:
+    from perfspec.outputs import render
+    from perfspec.check.engine import display_name
+    from perfspec.outputs.progress import Progress
+    from perfspec.outputs.flat import rows as flat_rows
+    from perfspec.outputs.xlsx import not_reimported, unexportable
+
+    profile = engine.options.profile
+    layout, root = engine.options.layout, engine.options.root
+    views: list[render.FormView] = []  # for the summary: small copies (render.summary_view)
+    titles: dict[int, str] = {}
+    loaded = failed = 0
+    progress = Progress(err, len(files), what="已导出", unit="张表", lang=args.lang, what_en="exported")
+    try:
+        for path in files:
+            result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
+            if result.document is None:
+                from perfspec.load.loader import load_file
+
+                source = result if (result.io_error or result.findings) else load_file(path, result.file)
+                reason = " ".join(render.load_error(source, args.lang).split())
+                if single:
+                    err.write(f"perfspec: {result.file}: 无法导出：{reason}\n")
+                    return 1
+                progress.clear()
+                err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
+                failed += 1
+                if not flat:
+                    views.append(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
+                progress.step()
+                continue
+            data = result.document.data
+            view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
+                                    layout=layout, root=root)
+            dropped = [] if flat else unexportable(data, view.layout)
+            if dropped:
+                shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
+                progress.clear()
+                err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
+            kept = [] if flat else not_reimported(data, view.layout)
+            if kept:
+                shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
+                progress.clear()
+                err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
+            loaded += 1
+            if flat:
+                sink.add(flat_rows([view], profile))
+            else:
+                titles[len(views)] = sink.add_form(view)
+                views.append(render.summary_view(view))
+            progress.step()
+        progress.close()
+        note = f"，{failed} 个文件无法读取" if failed else ""
+        if flat:
+            sink.save(args.output)
+            out.write(f"已导出 {loaded} 张表的 {sink.count} 个指标到 {args.output}（每个指标一行）{note}\n")
+            return 0
+        try:
+            portfolio = None if single else render.portfolio_view(views, profile, layout, root, engine=engine)
+        except render.LayoutError as exc:
+            err.write(f"perfspec: {exc}\n")
+            return 2
+        if portfolio is not None:
+            sink.add_summary(views, titles, portfolio)
+        sink.save(args.output)
     except OSError as exc:
+        progress.close()
         err.write(f"perfspec: 无法写入 {args.output}：{exc.strerror or exc}\n")
         return 2
-    failed = sum(not v.loaded for v in views)
     summary = "，另有汇总工作表" if portfolio is not None else ""
-    note = f"，{failed} 个文件无法读取" if failed else ""
     out.write(f"已导出 {len(titles)} 张表到 {args.output}{summary}{note}\n")
     return 0

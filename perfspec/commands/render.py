@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="输出文件夹；一个文件时不给则输出到标准输出（PDF 写到 build/report），文件夹或多个文件时默认 build/report",
     )
     parser.add_argument("--templates", metavar="DIR", help="优先使用此文件夹中的模板，缺少的文件用自带模板")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N",
+        help="同时生成报告的进程数（默认：按文件数和处理器数自动选择；1 为单进程）",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="检查结果的语言（默认中文；表格栏目按版式，始终为中文）")
     parser.add_argument("--profile", help="规则配置：national、shanghai 或 profile 文件路径")
     parser.add_argument("--select", help="只运行这些规则代码前缀，逗号分隔")
@@ -142,9 +146,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = render.render_form(env, fmt, view, index_href=None if single else render.INDEX[fmt],
                                   profile=profile.name, mode=mode)
         if pdf:
-            return view, None, text
+            return render.summary_view(view), None, text
         _write(os.path.join(outdir, view.href), text, outdir)
-        return view, None, None
+        # Only what the portfolio reads comes back from a worker: a whole view costs more to send
+        # and rebuild in the parent than the worker saves by rendering it.
+        return render.summary_view(view), None, None
 
     from perfspec.parallel import ordered_map
 
@@ -157,7 +163,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     views: list[render.FormView] = []
     pages: list[tuple[str, str]] = []  # (PDF file, its paper HTML)
     try:
-        for view, reason, page in ordered_map(view_of, files):
+        for view, reason, page in ordered_map(view_of, files, args.jobs):
             if reason is not None:
                 if single:
                     err.write(f"perfspec: {view.file}: 无法生成报告：{reason}\n")

@@ -25,8 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
+import tempfile
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 from perfspec.diagnostics import ERROR, WARNING
 from perfspec.form import derived
@@ -112,65 +114,109 @@ def _csv_text(value: Any, kind: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_bytes(head: list[str], table: list[list[Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(head)
-    kinds = [kind for _, _, kind in _COLUMNS]
-    for line in table:
-        writer.writerow([_csv_text(value, kind) for value, kind in zip(line, kinds)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+class CsvTable:
+    """The CSV, written row by row to a temporary file as the forms come, then into place (`save`)."""
+
+    def __init__(self, head: list[str]) -> None:
+        self.spool = tempfile.TemporaryFile()
+        self.text = io.TextIOWrapper(self.spool, encoding="utf-8", newline="")
+        self.text.write("\ufeff")
+        self.writer = csv.writer(self.text, lineterminator="\r\n")
+        self.writer.writerow(head)
+        self.kinds = [kind for _, _, kind in _COLUMNS]
+        self.count = 0
+
+    def add(self, table: list[list[Any]]) -> None:
+        for line in table:
+            self.writer.writerow([_csv_text(value, kind) for value, kind in zip(line, self.kinds)])
+        self.count += len(table)
+
+    def save(self, path: str) -> None:
+        self.text.flush()
+        self.spool.seek(0)
+        write(path, lambda handle: shutil.copyfileobj(self.spool, handle, 1 << 20))
+
+    def discard(self) -> None:
+        self.text.close()  # and the temporary file with it
 
 
-def xlsx_bytes(head: list[str], table: list[list[Any]]) -> bytes:
-    """One sheet 指标: a bold, frozen head row with a filter, text as typed text, numbers as numbers."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+class XlsxTable:
+    """One sheet 指标: a bold, frozen head row with a filter, text as typed text, numbers as numbers.
 
-    from perfspec.outputs.xlsx import FONT, excel_number, number_format, visible_text
+    Streamed (openpyxl's write-only mode): rows are written as the forms come.
+    """
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "指标"
-    bold = Font(name=FONT, size=10.5, bold=True)
-    plain = Font(name=FONT, size=10.5)
-    fill = PatternFill("solid", fgColor="F2F2F2")
-    for c, text in enumerate(head, start=1):
-        cell = ws.cell(row=1, column=c, value=text)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    kinds = [kind for _, _, kind in _COLUMNS]
-    for r, line in enumerate(table, start=2):
-        for c, (value, kind) in enumerate(zip(line, kinds), start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.font = plain
-            if value is None or value == "":
-                continue
-            if kind == "num":
-                cell.value = excel_number(value)
-                cell.number_format = number_format(Decimal(value))
-            elif kind == "int":
-                cell.value = int(value)
-            else:
-                cell.value = visible_text(str(value))
-                cell.data_type = "s"  # "=100.00(%)" is a 年度指标值, not a formula
-                if cell.value.startswith(FORMULA_START):
-                    cell.quotePrefix = True
-    widths = [28, 8, 22, 22, 24, 12, 16, 26, 16, 16, 8, 8, 8, 10, 8, 8, 60]
-    for c, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{max(1, len(table) + 1)}"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    WIDTHS = (28, 8, 22, 22, 24, 12, 16, 26, 16, 16, 8, 8, 8, 10, 8, 8, 60)
+
+    def __init__(self, head: list[str]) -> None:
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        from perfspec.outputs.xlsx import FONT
+
+        self.Cell = WriteOnlyCell
+        self.wb = openpyxl.Workbook(write_only=True)
+        self.ws = ws = self.wb.create_sheet("指标")
+        self.bold = Font(name=FONT, size=10.5, bold=True)
+        self.plain = Font(name=FONT, size=10.5)
+        self.letter = get_column_letter
+        for c, width in enumerate(self.WIDTHS, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
+        ws.freeze_panes = "A2"
+        fill = PatternFill("solid", fgColor="F2F2F2")
+        align = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cells = []
+        for text in head:
+            cell = WriteOnlyCell(ws, text)
+            cell.font, cell.fill, cell.alignment = self.bold, fill, align
+            cells.append(cell)
+        ws.append(cells)
+        self.columns = len(head)
+        self.kinds = [kind for _, _, kind in _COLUMNS]
+        self.count = 0
+
+    def add(self, table: list[list[Any]]) -> None:
+        from perfspec.outputs.xlsx import excel_number, number_format, visible_text
+
+        for line in table:
+            cells = []
+            for value, kind in zip(line, self.kinds):
+                cell = self.Cell(self.ws)
+                cell.font = self.plain
+                cells.append(cell)
+                if value is None or value == "":
+                    continue
+                if kind == "num":
+                    cell.value = excel_number(value)
+                    cell.number_format = number_format(Decimal(value))
+                elif kind == "int":
+                    cell.value = int(value)
+                else:
+                    cell.value = visible_text(str(value))
+                    cell.data_type = "s"  # "=100.00(%)" is a 年度指标值, not a formula
+                    if cell.value.startswith(FORMULA_START):
+                        cell.quotePrefix = True
+            self.ws.append(cells)
+        self.count += len(table)
+
+    def save(self, path: str) -> None:
+        from perfspec.outputs.xlsx import save_workbook
+
+        self.ws.auto_filter.ref = f"A1:{self.letter(self.columns)}{max(1, self.count + 1)}"
+        save_workbook(self.wb, path)
+
+    def discard(self) -> None:
+        from perfspec.outputs.xlsx import discard_workbook
+
+        discard_workbook(self.wb)
 
 
-def write(path: str, data: bytes) -> None:
+def write(path: str, produce: Callable[[BinaryIO], object]) -> None:
     """Atomically, never through a link leading out of the target's folder (perfspec.outputs.writer)."""
-    from perfspec.outputs.writer import write_atomic
+    from perfspec.outputs.writer import write_atomic_with
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    write_atomic(path, data, root=folder)
+    write_atomic_with(path, produce, root=folder)

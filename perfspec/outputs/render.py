@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1561,11 +1562,106 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
     )
 
 
+# --------------------------------------------------------------------------- a form, once written
+
+# What a folder's summary reads of a form's view: portfolio_view, the bundled portfolio templates
+# (forms' file, href, error, findings …) and export's 汇总 sheet. Once a form's own page or sheet is
+# written, only these are kept (or sent back from a worker process); the rest — rows, cells, the
+# YAML data — is what makes a view large.
+_SUMMARY_FIELDS = (
+    "file", "slug", "href", "loaded", "error", "layout", "title", "year_label", "year", "project_name", "unit",
+    "project_label", "findings", "unplaced", "counts", "deductions", "amounts", "rate", "rate_value",
+    "total_score", "total_score_value", "grade_text", "total_flag", "grade_flag", "rate_flag",
+)
+
+
+def summary_view(view: FormView) -> FormView:
+    """A copy of `view` with only what a summary needs; its form keeps the funds and the indicators
+    that lost points (derived.amount_sum, movement and deductions_by_category read no more)."""
+    spec = view.spec
+    if spec is not None:
+        lost = tuple(ind for ind in spec.indicators if (d := derived.deduction(ind)) is not None and d > 0)
+        spec = spec._replace(data=None, indicators=lost, groups=(), categories=())
+    header = {k: v for k, v in view.header_cells.items() if k in ("department", "implementer")}
+    return FormView(spec=spec, header_cells=header, **{name: getattr(view, name) for name in _SUMMARY_FIELDS})
+
+
 # --------------------------------------------------------------------------- Jinja2
 
 
+def cache_dir() -> str | None:
+    """The user's own folder for compiled templates ($XDG_CACHE_HOME/perfspec/jinja, else ~/.cache/…);
+    None when it cannot be made private.
+
+    Compiled templates are code that is run: each folder on the way that perfspec creates is made
+    0700, and the cache is used only if both perfspec's folders are real folders (not links) owned
+    by the user that no one else may write to. Never a relative path (no HOME): that would be the
+    current folder, perhaps the repository.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    top = os.path.join(base, "perfspec")
+    folder = os.path.join(top, "jinja")
+    try:
+        os.makedirs(base, exist_ok=True)
+        for path in (top, folder):
+            try:
+                os.mkdir(path, 0o700)
+            except FileExistsError:
+                pass
+            info = os.lstat(path)
+            if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022:
+                return None
+            if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+                return None
+    except OSError:
+        return None
+    return folder
+
+
+def _bytecode_cache(env: Any, fmt: str) -> Any:
+    """A FileSystemBytecodeCache in cache_dir(), or None. Templates are compiled once, not every run.
+
+    Its keys include the Jinja2 version and the options that shape the compiled code (escaping,
+    whitespace), so a change of either never reuses old code; Jinja2 itself checks each template's
+    source. A cache that cannot be read or written is silently no cache: the run compiles as before.
+    """
+    import hashlib
+
+    import jinja2
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    salt = repr((jinja2.__version__, fmt, env.autoescape, env.finalize is not None, env.trim_blocks,
+                 env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence, env.optimized,
+                 sorted(env.extensions)))
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return hashlib.sha1(f"{salt}|{name}|{filename or ''}".encode("utf-8")).hexdigest()
+
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a truncated or foreign file: compile instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache(folder)
+
+
 def environment(fmt: str, user_dir: str | None = None) -> Any:
-    """A Jinja2 environment: the user's folder first, then the bundled templates, file by file."""
+    """A Jinja2 environment: the user's folder first, then the bundled templates, file by file;
+    compiled templates kept in the user's cache folder (_bytecode_cache)."""
     import jinja2
 
     loaders = [jinja2.FileSystemLoader(user_dir)] if user_dir else []
@@ -1581,6 +1677,7 @@ def environment(fmt: str, user_dir: str | None = None) -> Any:
         env = jinja2.Environment(autoescape=True, **options)
     else:
         env = jinja2.Environment(autoescape=False, finalize=md_finalize, **options)
+    env.bytecode_cache = _bytecode_cache(env, fmt)
     env.filters["md_escape"] = md_escape
     env.filters["md_safe"] = md_safe
     env.filters["two"] = two

@@ -43,6 +43,7 @@ import os
 import secrets
 import stat
 import threading
+from typing import BinaryIO, Callable
 
 TEMP_PREFIX = ".ps-"
 TEMP_SUFFIX = ".tmp"
@@ -303,6 +304,17 @@ def write_atomic(path: str, data: bytes, *, mode: int | None = None, root: str |
     an existing file keeps its own. With `root`, the file actually written
     must lie inside that folder.
     """
+    write_atomic_with(path, lambda handle: handle.write(data), mode=mode, root=root)
+
+
+def write_atomic_with(
+    path: str, produce: Callable[[BinaryIO], object], *, mode: int | None = None, root: str | None = None
+) -> None:
+    """As `write_atomic`, but `produce(handle)` writes the bytes: a large file is streamed, never held whole.
+
+    `produce` gets the temporary file (binary, write-only, seekable); whatever it raises removes
+    the temporary file and leaves the target as it was.
+    """
     real, info = resolve(path, root)
     if info is not None:
         check_replaceable(path, info)
@@ -319,7 +331,7 @@ def write_atomic(path: str, data: bytes, *, mode: int | None = None, root: str |
             os.close(fd)
             raise
         with handle:
-            handle.write(data)
+            produce(handle)
             handle.flush()
             _apply_metadata(handle.fileno(), path, real, info, mode)
             os.fsync(handle.fileno())

@@ -28,10 +28,12 @@ code name (which survives renaming in Excel), else by title.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import os
 import re
 import unicodedata
+import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
@@ -268,21 +270,29 @@ def _cut(text: str, limit: int) -> str:
     return text
 
 
-def sheet_titles(names: list[str]) -> list[str]:
-    """Excel sheet names for the forms: ≤ 31 characters, none of []:*?/\\, unique (case-insensitively)."""
-    taken = {SUMMARY_SHEET.casefold(), DATA_SHEET.casefold(), "history"}
-    out: list[str] = []
-    for name in names:
+class SheetTitles:
+    """Excel sheet names for the forms, one at a time: ≤ 31 characters, none of []:*?/\\, unique
+    (case-insensitively) among those given so far."""
+
+    def __init__(self) -> None:
+        self.taken = {SUMMARY_SHEET.casefold(), DATA_SHEET.casefold(), "history"}
+
+    def next(self, name: str) -> str:
         base = _FORBIDDEN_IN_TITLE.sub("_", unicodedata.normalize("NFC", name or "")).strip().strip("'").strip()
         base = _cut(base, 31).strip().strip("'") or "表"
         title, n = base, 2
-        while title.casefold() in taken:
+        while title.casefold() in self.taken:
             suffix = f"({n})"
             title = _cut(base, 31 - len(suffix)).rstrip("'") + suffix
             n += 1
-        taken.add(title.casefold())
-        out.append(title)
-    return out
+        self.taken.add(title.casefold())
+        return title
+
+
+def sheet_titles(names: list[str]) -> list[str]:
+    """Excel sheet names for the forms (SheetTitles, over the whole list)."""
+    titles = SheetTitles()
+    return [titles.next(name) for name in names]
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -302,15 +312,25 @@ def _lines(text: str, width: float) -> int:
 
 
 class Book:
-    """An openpyxl workbook being filled with form sheets, a summary and the hidden values."""
+    """A workbook written as it is filled: form sheets one by one, the summary, the hidden values.
 
-    def __init__(self) -> None:
+    openpyxl's write-only mode streams each sheet to a temporary file, so memory does not
+    grow with the forms. A sheet is laid out first on a scratch worksheet of its own (cells
+    may be set in any order, merged ranges get their borders as openpyxl gives them), then
+    copied row by row into the streamed sheet and dropped: only one form's cells are ever
+    held. `summary_first`: the summary sheet will lead (and be the selected tab); else the
+    first form sheet does.
+    """
+
+    def __init__(self, summary_first: bool = False) -> None:
         import openpyxl
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         self.openpyxl = openpyxl
-        self.wb = openpyxl.Workbook()
-        self.wb.remove(self.wb.active)
+        self.wb = openpyxl.Workbook(write_only=True)
+        self.summary_first = summary_first
+        self.titles = SheetTitles()
+        self.data = self._data_sheet()
         thin = Side(style="thin", color="000000")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.font = Font(name=FONT, size=10.5)
@@ -319,7 +339,7 @@ class Book:
         self.year_font = Font(name=FONT, size=12)
         self.head_fill = PatternFill("solid", fgColor="F2F2F2")
         self.Alignment = Alignment
-        self.records: list[tuple[str, str, Path, str, str, str]] = []  # key, title, path, cell, kind, text
+        self.records: list[tuple[str, str, Path, str, str, str]] = []  # this form's: key, title, path, cell, kind, text
         self.forms = 0
         self.styles: dict[str, Any] = {}
 
@@ -393,13 +413,79 @@ class Book:
             return
         self.records.append((key, title, path, cell.coordinate, *encoded))
 
+    # -- streaming
+
+    def _scratch(self, title: str) -> Any:
+        """A worksheet outside the workbook whose styles are the workbook's: a sheet is laid out on it."""
+        from openpyxl.worksheet.worksheet import Worksheet
+
+        return Worksheet(self.wb, title)
+
+    def _stream(self, ws: Any, index: int, selected: bool) -> None:
+        """Copy the scratch sheet `ws` into the workbook at `index`, row by row, and let it go."""
+        from openpyxl.cell import Cell, WriteOnlyCell
+
+        ws.sheet_view.tabSelected = selected
+        out = self.wb.create_sheet(ws.title, index)
+        for name in _SHEET_SETTINGS:
+            setattr(out, name, getattr(ws, name))
+        rows: dict[int, list[Any]] = {}
+        for (r, c), cell in sorted(ws._cells.items()):
+            if not isinstance(cell, Cell):  # a MergedCell: only its style (the range's border) is written
+                if not cell.has_style:
+                    continue
+                merged = WriteOnlyCell(out)
+                merged._style = copy.copy(cell._style)
+                cell = merged
+            cell.parent = out  # its hyperlink is listed on the sheet it is written to
+            line = rows.setdefault(r, [])
+            line.extend([None] * (c - 1 - len(line)))
+            line.append(cell)
+        last = max(list(rows) + list(ws.row_dimensions), default=0)
+        for r in range(1, last + 1):
+            out.append(rows.get(r, []))
+        out.close()
+        # Written: what only the sheet's XML needed can go (the workbook keeps its title, state and names;
+        # the page setup still points at the scratch sheet, which must not keep the cells alive).
+        ws._cells.clear()
+        for sheet in (out, ws):
+            sheet.row_dimensions = sheet.column_dimensions = sheet.merged_cells = None
+
+    def _data_sheet(self) -> Any:
+        """The hidden sheet: created first and filled as each form is written, placed last."""
+        ws = self.wb.create_sheet(DATA_SHEET)
+        ws.sheet_state = "hidden"
+        ws.sheet_view.tabSelected = False
+        ws.append([MARK, VERSION, "perfspec 导出时各单元格的原始写法，供 perfspec import --from xlsx 精确还原；请勿编辑。"
+                   "工作表中的单元格改过时，导入以工作表为准。"])
+        ws.append(["code name", "sheet", "path", "cell", "kind", "value"])
+        return ws
+
+    def _flush_records(self) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        for key, title, path, coord, kind, text in self.records:
+            chunks = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+            row = []
+            for value in (key, title, json.dumps(list(path), ensure_ascii=False), coord, kind, *chunks):
+                cell = WriteOnlyCell(self.data, value)
+                cell.data_type = "s"  # all text, even when it starts with "="
+                row.append(cell)
+            self.data.append(row)
+        self.records.clear()
+
     # -- one form
 
-    def add_form(self, view: FormView, title: str) -> Any:
-        """A sheet for one loaded form, laid out as its layout prints it (the view's rows and columns)."""
+    def add_form(self, view: FormView, title: str | None = None) -> str:
+        """Write the sheet of one loaded form, laid out as its layout prints it; returns the sheet's title.
+
+        `title`: the sheet's name (default: the next of SheetTitles, from the project name or file name).
+        """
+        if title is None:
+            title = self.titles.next(view.project_name or os.path.splitext(os.path.basename(view.file))[0])
         self.forms += 1
         key = f"{CODE_PREFIX}{self.forms}"
-        ws = self.wb.create_sheet(title)
+        ws = self._scratch(title)
         ws.sheet_properties.codeName = key
         data = view.data if isinstance(view.data, dict) else {}
         funds_raw = data.get("funds") if isinstance(data.get("funds"), dict) else {}
@@ -575,7 +661,10 @@ class Book:
             ws.row_dimensions[row_number].height = min(409, max(15.0, value))
         self._print_setup(ws, f"A1:{_letter(columns)}{last}", title_rows=f"{head}:{head}")
         ws.sheet_view.showGridLines = False
-        return ws
+        # Before the hidden sheet, which stays last.
+        self._stream(ws, len(self.wb._sheets) - 1, selected=self.forms == 1 and not self.summary_first)
+        self._flush_records()
+        return title
 
     def _line(self, ws: Any, r: int, item: HeaderItem, columns: int, height: Any) -> Any:
         """A labelled text across the sheet (调整原因, 评价结论 …); returns the text's cell."""
@@ -619,7 +708,7 @@ class Book:
 
         The columns are the configured layout's: 项目名称, its amount columns, 执行率(%), 总分, 评分等级.
         """
-        ws = self.wb.create_sheet(SUMMARY_SHEET, 0)
+        ws = self._scratch(SUMMARY_SHEET)
         layout = portfolio.layout
         amounts = portfolio.columns
         k = len(amounts)
@@ -706,39 +795,86 @@ class Book:
         ws.freeze_panes = ws.cell(row=head + 1, column=2)
         self._print_setup(ws, f"A1:{_letter(cols)}{r}", title_rows=f"{head}:{head}", landscape=True)
         ws.sheet_view.showGridLines = False
-        return ws
+        self._stream(ws, 0, selected=True)
 
-    # -- hidden values and saving
-
-    def add_data_sheet(self) -> Any:
-        ws = self.wb.create_sheet(DATA_SHEET)
-        ws.sheet_state = "hidden"
-        ws.append([MARK, VERSION, "perfspec 导出时各单元格的原始写法，供 perfspec import --from xlsx 精确还原；请勿编辑。"
-                   "工作表中的单元格改过时，导入以工作表为准。"])
-        ws.append(["code name", "sheet", "path", "cell", "kind", "value"])
-        for r, (key, title, path, coord, kind, text) in enumerate(self.records, start=3):
-            chunks = [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
-            row = [key, title, json.dumps(list(path), ensure_ascii=False), coord, kind, *chunks]
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c, value=value)
-                cell.data_type = "s"  # all text, even when it starts with "="
-        return ws
+    # -- saving
 
     def save(self, path: str) -> None:
-        """Atomically, with perfspec.outputs.writer: the workbook is built in memory, then written in one go.
+        """Atomically, the zip streamed into place; the same bytes every run (save_workbook)."""
+        self.wb.active = 0
+        save_workbook(self.wb, path)
 
-        The file actually written must lie in the folder `path` names: a `-o`
-        that is a link leading elsewhere is refused (WriteRefused, an OSError).
-        """
-        import io
+    def discard(self) -> None:
+        """Give up an unsaved workbook: close its sheets' streams and remove their temporary files."""
+        discard_workbook(self.wb)
 
-        from perfspec.outputs.writer import write_atomic
 
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        buffer = io.BytesIO()
-        self.wb.save(buffer)
-        write_atomic(path, buffer.getvalue(), root=folder)
+def discard_workbook(wb: Any) -> None:
+    """Close a write-only workbook's open sheet streams and remove their temporary files (idempotent)."""
+    for ws in wb._sheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None or not os.path.exists(writer.out):
+            continue
+        try:
+            if not ws.closed:
+                ws.close()
+        finally:
+            writer.cleanup()
+
+
+def save_workbook(wb: Any, path: str) -> None:
+    """Write `wb` atomically with perfspec.outputs.writer, the zip streamed into place, its timestamps fixed.
+
+    The file actually written must lie in the folder `path` names: a `-o`
+    that is a link leading elsewhere is refused (WriteRefused, an OSError).
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    from perfspec.outputs.writer import write_atomic_with
+
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    wb.properties.created = wb.properties.modified = _STAMP
+
+    def produce(handle: Any) -> None:
+        with _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(wb, archive).write_data()
+
+    write_atomic_with(path, produce, root=folder)
+
+
+# What a scratch sheet hands to the sheet it is streamed into (openpyxl.worksheet.Worksheet._setup's
+# settings that are written with the sheet or named in the workbook).
+_SHEET_SETTINGS = (
+    "row_dimensions", "column_dimensions", "merged_cells", "sheet_state", "page_setup", "print_options",
+    "_print_rows", "_print_cols", "_print_area", "page_margins", "views", "protection", "auto_filter",
+    "sheet_properties", "sheet_format", "HeaderFooter", "data_validations", "conditional_formatting",
+    "defined_names",
+)
+# The workbook's own timestamps and its zip members' dates: fixed, so that the same forms give the same bytes.
+_STAMP = datetime.datetime(2000, 1, 1)
+
+
+class _StableZip(zipfile.ZipFile):
+    """A zip whose members all carry the date _STAMP and the same permissions, whatever the clock or temp files say."""
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=_STAMP.timetuple()[:6])
+        info.compress_type = self.compression
+        info.external_attr = 0o600 << 16
+        return info
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        """A streamed sheet's temporary file, copied in pieces."""
+        import shutil
+
+        with open(filename, "rb") as source, self.open(self._info(arcname or filename), "w") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
 
 
 def _letter(col: int) -> str:
@@ -758,19 +894,16 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def write_workbook(views: list[FormView], path: str, portfolio: Portfolio | None = None) -> list[str]:
-    """Write the workbook: a sheet per loaded form, 汇总 first when `portfolio` is given. Returns the sheet titles."""
-    book = Book()
-    loaded = [(i, v) for i, v in enumerate(views) if v.loaded]
-    titles = sheet_titles([v.project_name or os.path.splitext(os.path.basename(v.file))[0] for _, v in loaded])
+    """Write the workbook: a sheet per loaded form, 汇总 first when `portfolio` is given. Returns the sheet titles.
+
+    For views already in memory; `perfspec export` streams through Book itself.
+    """
+    book = Book(summary_first=portfolio is not None)
     by_index: dict[int, str] = {}
-    for (index, view), title in zip(loaded, titles):
-        book.add_form(view, title)
-        by_index[index] = title
+    for index, view in enumerate(views):
+        if view.loaded:
+            by_index[index] = book.add_form(view)
     if portfolio is not None:
         book.add_summary(views, by_index, portfolio)
-    book.add_data_sheet()
-    book.wb.active = 0
-    for ws in book.wb.worksheets:
-        ws.sheet_view.tabSelected = ws is book.wb.worksheets[0]
     book.save(path)
-    return titles
+    return list(by_index.values())
