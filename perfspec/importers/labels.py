@@ -7,7 +7,7 @@ configured one when it is a repository's own file); this module collects them,
 keyed by what they mean (``("funds", "annual")`` → 全年预算数, 调整后预算数, 预算数 …),
 so an importer asks "which cell is 全年预算数?" in every layout's words at once.
 
-Labels are compared folded (:func:`fold`): no whitespace, half-width brackets and
+Labels are compared folded (:func:`fold`): traditional label characters as simplified, no whitespace, half-width brackets and
 colon, a leading 其中: and a trailing colon dropped ("其中: 当年财政拨款" is
 当年财政拨款, "年度资金总额:" is 年度资金总额).
 
@@ -24,6 +24,7 @@ from typing import Iterable
 
 from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout, LayoutError, builtin_layouts, load_layout
+from perfspec.importers import traditional
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _WHILE = re.compile(r"^其中[:：]?")
@@ -35,7 +36,7 @@ def fold(text: object) -> str:
     """A label as compared: no whitespace, half-width brackets and colon, no 其中: before, no colon after."""
     if not isinstance(text, str):
         return ""
-    folded = _SPACE.sub("", text).replace("（", "(").replace("）", ")").replace("：", ":")
+    folded = _SPACE.sub("", traditional.fold(text)).replace("（", "(").replace("）", ")").replace("：", ":")
     folded = _WHILE.sub("", folded)
     return folded.rstrip(":")
 

@@ -71,6 +71,19 @@ def number(text: str | None) -> Decimal | None:
         return None
 
 
+_WAN = re.compile(r"^(.+?)\s*万(?:元)?$")
+
+
+def _wan(form: "_Form", text: str, path: tuple, at: str) -> Decimal | None:
+    """“150万” in a 万元 form is 150 (flagged: the unit was printed in the cell); None otherwise."""
+    match = _WAN.match(text.strip())
+    if match is None or form.data.unit != "万元" or number(match.group(1)) is None:
+        return None
+    value = number(match.group(1))
+    form.flag(path, f"“{text.strip()}”按 {match.group(1)} 万元读取（{at}）", form.where_now or None)
+    return value
+
+
 def _is_number(text: str | None) -> bool:
     return number(text) is not None
 
@@ -726,6 +739,8 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
                 data.extra[path] = text
             continue
         value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if value is None and column not in _FUNDS_WORDS and text:
+            value = _wan(form, text, path, at)
         if value is None and text not in ("", "-", "/"):
             form.flag(path, f"“{L.word('funds', key)}”的“{text}”不是数，按空白读取（{at}）", row.where)
         if path == ("funds", "weight"):
@@ -756,6 +771,8 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
         form.flag(path, f"“{row_zh}”一行只有 {len(values)} 个金额（应有 3 个），缺少的按空白读取（{at}）", row.where)
     for column, text in zip(FUNDS_COLUMNS, values[:3]):
         value = number(text)
+        if value is None and text:
+            value = _wan(form, text, path + (column,), at)
         if value is None and text not in ("",):
             form.flag(path + (column,), f"“{row_zh}”的“{text}”不是金额，按空白读取（{at}）", row.where)
         form.data.funds[key][column] = value
@@ -1598,8 +1615,13 @@ def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏�
 
 def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
-    from perfspec.importers import shapes
+    from perfspec.importers import shapes, traditional
 
+    folded = None
+    if traditional.is_traditional(text) or traditional.has_variant_sign(text):
+        # Labels are matched in simplified characters and ≥ ≤ = signs; values are given back as printed.
+        folded = traditional.Folded(text)
+        text = folded.text
     shape, rows = shapes.rows(text, name, layout)
     forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
                      by_columns=shape in shapes.BY_COLUMNS)
@@ -1607,7 +1629,50 @@ def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
         form.source = f"{name}#{number_}"
+        if folded is not None:
+            _as_printed(form, folded)
     return forms
+
+
+def _as_printed(form: FormData, folded: "object") -> None:
+    """Values read from a folded text: traditional characters given back as printed (each such value
+    flagged: it was matched in simplified characters), a variant comparison sign flagged where read."""
+    from perfspec.importers import traditional
+
+    trad = traditional.is_traditional(folded.printed)  # type: ignore[attr-defined]
+
+    def back(path: tuple, value: object) -> object:
+        if not isinstance(value, str):
+            if trad and value is not None:
+                form.review(path, traditional.NOTE)
+            return value
+        printed = folded.restore(value)  # type: ignore[attr-defined]
+        if any(c in traditional.SIGNS for c in printed):
+            signs = "、".join(sorted({f"“{c}”按“{traditional.SIGNS[c]}”" for c in printed if c in traditional.SIGNS}))
+            form.review(path, f"原文的比较符号{signs}读取")
+            printed = "".join(v if p in traditional.SIGNS else p for p, v in zip(printed, value))
+        if trad:
+            form.review(path, traditional.NOTE)
+        return printed
+
+    for key in ("project", "department", "implementer", "goals_expected", "goals_achieved", "grade"):
+        path = {"goals_expected": ("goals", "expected"), "goals_achieved": ("goals", "achieved")}.get(key, (key,))
+        setattr(form, key, back(path, getattr(form, key)))
+    for row, values in form.funds.items():
+        for column, value in values.items():
+            values[column] = back(("funds", row, column), value)
+    for path, value in list(form.extra.items()):
+        form.extra[path] = back(path, value)
+    for index, item in enumerate(form.indicators):
+        for key in ("name", "target", "actual", "weight", "score", "deviation"):
+            value = getattr(item, key)
+            if isinstance(value, dict):  # a split target {operator, value, unit}
+                for part, inner in list(value.items()):
+                    value[part] = back(form.indicator_path(index, key), inner)
+            else:
+                setattr(item, key, back(form.indicator_path(index, key), value))
+        for key, value in list(item.extra.items()):
+            item.extra[key] = back(form.indicator_path(index, key), value)
 
 
 def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
