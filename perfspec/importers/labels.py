@@ -162,8 +162,33 @@ class Labels:
                 pair = layout.labels.get(part, {}).get(key)
                 if pair is not None:
                     found.add(fold(pair[0]))
+            # The other spellings a layout lists for the cell (aliases:), read as its label.
+            alias_part = "funds" if part in ("funds_rows", "funds_columns") else part
+            aliases = layout.aliases.get(alias_part, ())
+            if isinstance(aliases, dict):
+                found |= {fold(word) for word in aliases.get(key, ())}
+            elif part in ("funds_block", "goals_block"):
+                found |= {fold(word) for word in aliases}
         found.discard("")
         return frozenset(found)
+
+    def listed(self, part: str) -> tuple[str, ...]:
+        """A list of printed words every layout's `aliases:` gives (header_other, self_score, end), as printed."""
+        found: dict[str, None] = {}
+        for layout in self.layouts:
+            words = layout.aliases.get(part, ())
+            if isinstance(words, tuple):
+                found.update(dict.fromkeys(words))
+        return tuple(found)
+
+    def alias_keys(self, part: str) -> tuple[str, ...]:
+        """The keys of a part that some layout lists aliases for (indicator columns like review, method)."""
+        found: dict[str, None] = {}
+        for layout in self.layouts:
+            words = layout.aliases.get(part, {})
+            if isinstance(words, dict):
+                found.update(dict.fromkeys(words))
+        return tuple(found)
 
     def keys(self, part: str, keys: Iterable[str]) -> dict[str, str]:
         """Folded label → key for `keys` of one part (the first key that claims a label keeps it)."""

@@ -508,7 +508,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
             _land_next(form, row, start, ("implementer",))
         form.seen.add("parties")
         return
-    if head and starts(label, L.of("funds_block", "")):
+    if (head or form.section == "goals") and starts(label, L.of("funds_block", "")):
+        # (some forms print their goals above the funds block)
         form.section = "funds"
         if form.by_columns:
             _funds_header(form, row)  # the caption may head the columns' row
