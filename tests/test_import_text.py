@@ -722,3 +722,63 @@ def test_the_traditional_table_holds_only_characters_of_the_layouts_labels():
     printed = "".join(open(os.path.join(LAYOUT_DIR, name), encoding="utf-8").read() for name in os.listdir(LAYOUT_DIR))
     assert set(traditional.SIMPLIFIED_OF.values()) <= set(printed)
     assert all(len(trad) == len(simple) == 1 for trad, simple in traditional.SIMPLIFIED_OF.items())
+
+
+# --------------------------------------------------------------------------- text left out, blank cells
+
+
+def _rows_with_an_unknown_cell():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[3] = ["主管部门", "某局", "实施单位", "某中心", "项目编号", "ZX-2023-15"]  # a header cell no layout has
+    rows[7] = ["上年结转资金", "", "0.00", "0.00"]  # a blank amount
+    rows.insert(15, ["产出指标", "时效指标", "按时完成", "按时", "按时", "", ""])  # a row without 分值 / 得分
+    return rows
+
+
+@pytest.mark.parametrize("shape", [as_tabs, as_cells, as_pipes], ids=lambda f: f.__name__)
+def test_text_placed_in_no_cell_gets_a_note_at_the_nearest_cell(shape):
+    form = text_import.parse(shape(_rows_with_an_unknown_cell()), "unknown.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    near = notes["implementer"]
+    assert "原文此处的“项目编号”没有放进任何一格" in near and "“ZX-2023-15”没有放进任何一格" in near
+    # what was placed is not named again
+    assert not any("某局" in reason or "按时完成" in reason for reason in notes.values())
+
+
+def test_an_amount_placed_in_no_cell_is_flagged_on_the_funds_block():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[3] = ["主管部门", "某局", "项目预算金额(万元)", "5652"]
+    form = text_import.parse(as_pipes(rows), "amount.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "“5652”没有放进任何一格" in notes["funds"]
+
+
+@pytest.mark.parametrize("shape", [as_cells, as_pipes], ids=lambda f: f.__name__)
+def test_a_blank_printed_cell_of_a_lossy_copy_is_flagged(shape):
+    form = text_import.parse(shape(_rows_with_an_unknown_cell()), "blank.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    from perfspec.importers.unplaced import BLANK
+
+    assert form.funds["carryover"]["initial"] is None and notes["funds.carryover.initial"] == BLANK
+    assert notes["indicators.产出指标.时效指标[0].weight"] == BLANK
+    assert notes["indicators.产出指标.时效指标[0].score"] == BLANK
+    assert "funds.carryover.annual" not in notes  # a cell that was read is not
+
+
+def test_a_blank_cell_of_tab_separated_text_is_blank_on_the_form():
+    form = text_import.parse(as_tabs(_rows_with_an_unknown_cell()), "blank.txt")[0]
+    assert form.funds["carryover"]["initial"] is None
+    assert not any("此格为空" in n.reason for n in form.reviews)
+
+
+def test_no_label_of_a_layout_is_named_as_text_left_out():
+    """Each real text: no note names a word that is a layout's label (those are the form's printing)."""
+    from perfspec.importers.labels import Labels, fold
+
+    words = Labels().words
+    raw = os.path.join(ROOT, "tests", "data", "real-forms", "raw")
+    for name in sorted(os.listdir(raw)):
+        for form in text_import.read(os.path.join(raw, name)):
+            for note in form.reviews:
+                for left in re.findall(r"原文此处的“([^”]*)”没有放进任何一格", note.reason):
+                    assert fold(left) not in words, (name, left)

@@ -199,6 +199,26 @@ class Labels:
         return out
 
     @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Every word any layout prints as a label, title, caption or 一级 / 二级 name, folded: a cell that
+        is one of them is the form's printing, not a value."""
+        found: set[str] = set()
+        for layout in self.layouts:
+            found |= {fold(t) for t in (layout.title, *layout.titles, layout.funds_zh, layout.goals_zh)}
+            for field in layout.header + layout.sections + layout.signatures + layout.funds_rows \
+                    + layout.funds_columns + layout.goals:
+                found |= {fold(field.zh), fold(field.short)}
+            for pairs in layout.labels.values():
+                found |= {fold(zh) for zh, _en in pairs.values()}
+            for words in layout.aliases.values():
+                for inner in (words.values() if isinstance(words, dict) else (words,)):
+                    found |= {fold(word) for word in inner}
+            found |= {fold(name) for name in self.level1}
+            found |= {fold(name) for name in self.level2}
+        found.discard("")
+        return frozenset(found)
+
+    @functools.cached_property
     def level1(self) -> frozenset[str]:
         """一级指标 names of every layout's vocabulary (and its rubric parts: 项目决策 …)."""
         names: set[str] = set()

@@ -219,6 +219,11 @@ class _Form:
     printed: set = field(default_factory=set)  # the short text cells of the form (what its labels are)  # notes of a row without an indicator, for the next indicator
     rows_read: int = 0
     unread: int = 0  # lines not read (after the form, or not recognised)
+    noted: bool = False  # the row being read got a "not read" note (its text is named there)
+    # The rows read, for the check that each cell's text was placed: (row, section path, items before,
+    # items after, where its cells landed).
+    read_rows: list = field(default_factory=list)
+    lossy: bool = False  # a shape that may lose cell positions: a printed cell left blank is flagged
 
     @functools.cached_property
     def W(self) -> dict[str, str]:
@@ -234,6 +239,7 @@ class _Form:
     def flag_unread(self, reason: str, where: int) -> None:
         """A line not read: the first MAX_UNREAD_NOTES are listed, the rest counted (see _finish)."""
         self.unread += 1
+        self.noted = True
         if self.unread <= MAX_UNREAD_NOTES:
             self.flag((), reason, where)
 
@@ -307,7 +313,8 @@ _CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
 
 
 def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
-             exact: bool = False, one_per_line: bool = False, by_columns: bool = False) -> list[FormData]:
+             exact: bool = False, one_per_line: bool = False, by_columns: bool = False,
+             lossy: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
@@ -335,7 +342,8 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
-            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
+                          lossy=lossy)
             form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
@@ -349,7 +357,8 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form is None or form.section == "done":
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
-                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
+                          lossy=lossy)
                 forms.append(form)
                 if heading is not None:
                     # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
@@ -382,7 +391,11 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         form.where_now = row.where
         form.printed.update(t for t in texts if len(t) <= 16 and number(t) is None)
         before = len(form.items)
+        form.noted = False
+        section = form.section
         _row(form, row, texts, label, place)
+        if not form.noted:
+            form.read_rows.append((row, _SECTION_PATHS.get(section, ()), before, len(form.items), dict(form.landed)))
         if form.carry and len(form.items) > before:
             form.flag_item(form.items[before], None, "；".join(form.carry), row.where)
             form.carry = []
@@ -596,6 +609,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
             2 if form.section == "funds" else 1):
         # Amounts in a row no label explains: the funds block may be printed another way; its cells are suspect.
         form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+        form.noted = True
         return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
@@ -1446,6 +1460,9 @@ def _finish(form: _Form, place: str) -> None:
             form.flag((key,), f"没有找到“{field.zh}”一栏", form.where)
     _move_deviations(form, place)
     data.indicators = list(form.items)
+    _check_placed(form, place)
+    if form.lossy:
+        _check_blank(form, found.layout)
     _check_totals(form, place)
     _check_funds(form)
     if data.total_weight is None and data.total_score is None and not any(r.path[:1] == ("total",) for r in data.reviews):
@@ -1462,6 +1479,77 @@ def _finish(form: _Form, place: str) -> None:
         if i is None:
             continue
         data.review(data.indicator_path(i, note.key), note.reason, note.where)
+
+
+def _check_placed(form: _Form, place: str) -> None:
+    """Every cell's text of the rows read is in some cell of the form, or a note says where it was left."""
+    from perfspec.importers import unplaced
+
+    placed = unplaced.Placed(form.data.to_data(), [form.title or ""])
+    count = 0
+    for row, path, before, after, landed in form.read_rows:
+        for index, text in unplaced.unplaced(row.cells, placed, form.L):
+            count += 1
+            if count > unplaced.MAX_NOTES:
+                continue
+            note = unplaced.UNPLACED.format(text=_short(text, 30)) + f"（原文第 {row.where} {place}）"
+            near = before if after > before else before - 1
+            target = landed[min(landed, key=lambda i: (abs(i - index), i))] if landed else None
+            if path in ((), ("funds",)) and unplaced.is_amount(text):
+                form.flag(("funds",), note, row.where)  # an amount beside the header: most likely a funds cell
+            elif path == ("indicators",) and 0 <= near < len(form.items):
+                form.flag_item(form.items[near], None, note, row.where)
+            elif isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], Indicator):
+                form.flag_item(target[0], target[1], note, row.where)
+            elif target is not None:
+                form.flag(target, note, row.where)
+            else:
+                form.flag(path, note, row.where)
+    if count > unplaced.MAX_NOTES:
+        form.flag((), f"还有 {count - unplaced.MAX_NOTES} 处原文没有放进任何一格（只列出了前 {unplaced.MAX_NOTES} 处）", form.where)
+
+
+def _check_blank(form: _Form, layout: Layout) -> None:
+    """A copy that may lose cells: each cell whose label the form prints but that was read blank is flagged."""
+    from perfspec.importers.unplaced import BLANK
+
+    data = form.data
+    printed = {fold(text) for text in form.printed}
+
+    def shown(*labels: str) -> bool:
+        return any(fold(label) in printed for label in labels if label)
+
+    for field_ in layout.header + layout.sections + layout.signatures:
+        if field_.key == "year":
+            continue
+        value = getattr(data, field_.key) if field_.key in ("project", "department", "implementer") \
+            else data.extra.get((field_.key,))
+        if value is None and shown(field_.zh, field_.short):
+            form.flag((field_.key,), BLANK, form.where)
+    if form.funds_rows_read:
+        for row_ in layout.funds_rows:
+            if not shown(row_.zh, row_.short):
+                continue
+            for column in layout.funds_columns:
+                if row_.key in FUNDS_ROWS and column.key in FUNDS_COLUMNS:
+                    value = data.funds[row_.key][column.key]
+                else:
+                    value = data.extra.get(("funds", row_.key, column.key))
+                if value is None and shown(column.zh, column.short):
+                    form.flag(("funds", row_.key, column.key), BLANK, form.where)
+    columns = [key for key in ("name", "target", "actual", "weight", "score")
+               if key in layout.labels.get("indicators", {}) and (key not in ("weight", "score") or key in layout.scores)
+               and shown(layout.label("indicators", key))]
+    for item, row_ in zip(form.items, form.item_rows):
+        for key in columns:
+            if getattr(item, key) is None:
+                form.flag_item(item, key, BLANK, row_.where)
+    if layout.has_total and shown(form.L.word("total", "total")):
+        for key, value in (("weight", data.total_weight), ("score", data.total_score)):
+            if value is None and key in layout.scores:
+                form.flag(("total", key), BLANK, form.where)
+    if layout.has_grade and data.grade is None and shown(form.L.word("grade", "grade")):
+        form.flag(("grade",), BLANK, form.where)
 
 
 def _move_deviations(form: _Form, place: str) -> None:
@@ -1625,7 +1713,7 @@ def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -
         text = folded.text
     shape, rows = shapes.rows(text, name, layout)
     forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
-                     by_columns=shape in shapes.BY_COLUMNS)
+                     by_columns=shape in shapes.BY_COLUMNS, lossy=shape != "tab")
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
