@@ -70,7 +70,8 @@ class Layout(NamedTuple):
     labels: dict[str, dict[str, tuple[str, str]]]  # part → key → (zh, en)
     # Other spellings real forms print, for importers only (render and export print the labels above):
     # part → key → words (header, funds, goals, indicators, total), or part → words (funds_block,
-    # goals_block, header_other: header cells no spec field holds, end: what is printed below the table).
+    # goals_block, header_other: header cells no spec field holds, end: what is printed below the table,
+    # title_words: words of a title that name the layout's kind).
     aliases: dict = {}
 
     def label(self, part: str, key: str, lang: str = "zh") -> str:
@@ -170,7 +171,7 @@ def _pairs(value: Any, where: str) -> dict[str, tuple[str, str]]:
 
 
 ALIAS_KEYED = ("header", "funds", "goals", "indicators", "total")
-ALIAS_LISTS = ("funds_block", "goals_block", "header_other", "self_score", "end")
+ALIAS_LISTS = ("funds_block", "goals_block", "header_other", "self_score", "end", "title_words")
 
 
 def _words(value: Any, where: str) -> tuple[str, ...]:
