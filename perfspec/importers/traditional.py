@@ -72,7 +72,8 @@ class Folded:
     """A traditional text, its folded form, and the way back for values."""
 
     def __init__(self, printed: str) -> None:
-        self.printed = drop_pinyin(printed)
+        # Pinyin comes with traditional copies; a simplified text with a ≧ keeps its accented words.
+        self.printed = drop_pinyin(printed) if is_traditional(printed) else printed
         self.text = signs(fold(self.printed))  # one character for one: places agree
 
     @functools.lru_cache(maxsize=None)
