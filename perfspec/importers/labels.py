@@ -128,7 +128,8 @@ class Labels:
         """Every layout's label for one cell, folded: of("header", "project") ∋ 项目名称, 部门(单位)名称 …
 
         part: header, funds_rows, funds_columns, goals (fields by key); funds, indicators, total (labels
-        by key); total / grade (their captions: of("total", "total")); funds_block, goals_block (captions).
+        by key); total / grade (their captions: of("total", "total")); funds_block, goals_block,
+        indicators_block (captions).
         """
         if (part, key) not in self._found:
             self._found[(part, key)] = self._collect(part, key)
@@ -158,6 +159,8 @@ class Labels:
                 found.add(fold(layout.funds_zh))
             elif part == "goals_block":
                 found.add(fold(layout.goals_zh))
+            elif part == "indicators_block":
+                found.add(fold(layout.labels.get("blocks", {}).get("indicators", ("", ""))[0]))
             elif part in ("funds", "indicators", "total"):
                 pair = layout.labels.get(part, {}).get(key)
                 if pair is not None:

@@ -67,8 +67,6 @@ _SUFFIXES = ("", "及代码", "及电话", "及联系电话")
 # Every label this module looks for is a layout's (its labels and their `aliases:`, read through
 # perfspec.importers.labels): header cells no spec field holds (aliases.header_other) end the value
 # before them, like a label; aliases.end are the words printed below the table.
-# The caption over the indicator table (绩效指标), printed again where a page breaks.
-_INDICATORS_CAPTION = ("绩效指标",)
 # A template's empty indicator rows: 指标1: 指标2: (and OCR's 指标L).
 _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (":", ""))
 
@@ -185,6 +183,8 @@ class _Vocab:
     grade: tuple
     titles: tuple
     every: frozenset  # all labels (mode detection)
+    # The caption over the indicator table (绩效指标), printed again where a page breaks.
+    indicators_block: tuple = ()
 
 
 def _vocab(L: Labels) -> _Vocab:
@@ -238,7 +238,7 @@ def _vocab(L: Labels) -> _Vocab:
     every = frozenset(header) | frozenset(funds_columns) | frozenset(funds_rows) | frozenset(columns) | frozenset(goals)
     return _Vocab(header, tuple(sorted(L.of("funds_block", ""))), funds_columns, funds_rows,
                   tuple(sorted(L.of("goals_block", ""))), goals, columns, level1, level2, total, grade,
-                  tuple(L.titles), every)
+                  tuple(L.titles), every, tuple(sorted(L.of("indicators_block", ""))))
 
 
 def _find(st: _Stream, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[int, int, str]]:
@@ -362,7 +362,7 @@ def _form(st: _Stream, V: _Vocab, L: Labels, out: _Out, form_start: int, hi: int
         lo, text_ = title
         out.add([text_], lo)
     head_end = header_at[0] if header_at else hi
-    for at, end, _ in _find(st, _INDICATORS_CAPTION, form_start, head_end):
+    for at, end, _ in _find(st, V.indicators_block, form_start, head_end):
         if head_end - end <= 4:
             head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
     blocks = _blocks(st, V, form_start, head_end)
@@ -1049,7 +1049,7 @@ def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, 
 def _groups(st: _Stream, V: _Vocab, lo: int, hi: int, inside_text: bool = False) -> list[_Group]:
     """The 二级 groups between the indicator header and the end of the table, with their 一级/二级."""
     s = st.s
-    names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION) + list(_PLACEHOLDERS)
+    names = list(V.level1) + list(V.level2) + list(V.indicators_block) + list(_PLACEHOLDERS)
     hits = []
     for at, end, label in _find(st, names, lo, hi):
         m = _POINTS.match(s, end)
@@ -1088,7 +1088,7 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int, inside_text: bool = False)
         if not label:
             break
         printed = s[at:end]
-        if label in _INDICATORS_CAPTION or label in _PLACEHOLDERS:
+        if label in V.indicators_block or label in _PLACEHOLDERS:
             pos = end  # the caption printed again where a page broke; a template's 指标1: left empty
             continue
         parent_ok = level1 is not None and _bare(level1) in V.level2.get(label, ("", ()))[1]
