@@ -654,3 +654,131 @@ def test_known_bugs_of_the_first_real_imports_stay_fixed():
     satisfaction = form.indicators[-1]
     assert (satisfaction.weight, satisfaction.score, satisfaction.deviation) == (10, 10, "0")
     assert form.indicators[0].target == "10个"  # a numeric target continued by a wrapped cell: no crash
+
+
+# --------------------------------------------------------------------------- traditional copies, signs, 万
+
+
+def _traditional(rows):
+    from perfspec.importers import traditional
+
+    back = {simple: trad for trad, simple in traditional.SIMPLIFIED_OF.items()}
+    return [["".join(back.get(c, c) for c in cell) for cell in row] for row in rows]
+
+
+@pytest.mark.parametrize("shape", [as_tabs, as_cells], ids=lambda f: f.__name__)
+def test_traditional_copy_is_read_by_its_labels_and_every_value_is_flagged(shape):
+    rows = _traditional(FORM_ROWS)
+    assert rows[2][0] == "項目名稱" and rows[11][1] == "二級指標"
+    forms = text_import.parse(shape(rows), "mirror.txt")
+    assert len(forms) == 1
+    form = forms[0]
+    from perfspec.importers.traditional import fold
+
+    # the values as printed (测试項目 keeps its 項, 完成數量 its 數), the structure as in the simplified copy
+    assert form.project == "测试項目" and form.indicators[0].name == "完成數量"
+    got = {path: fold(value) if isinstance(value, str) else value for path, value in flat(form.to_data()).items()}
+    assert got == flat(EXPECTED)
+    flagged = {format_path(note.path) for note in form.reviews if "原文为繁体字" in note.reason}
+    assert {"project", "department", "funds.total.annual", "indicators.产出指标.数量指标[0].name",
+            "indicators.满意度指标.服务对象满意度指标[0].score"} <= flagged
+
+
+def test_pinyin_between_traditional_characters_is_dropped():
+    rows = _traditional(FORM_ROWS)
+    rows[2][0] = "項xiàng目mù名míng稱chēng"
+    form = text_import.parse(as_tabs(rows), "mirror.txt")[0]
+    assert form.project == "测试項目"
+
+
+def test_full_width_comparison_signs_are_read_as_ge_le_eq_and_flagged():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[14][3] = "≧90%"
+    rows[13][3] = "≦5%"
+    form = text_import.parse(as_tabs(rows), "signs.txt")[0]
+    assert form.indicators[2].target == "≥90%" and form.indicators[1].target == "≤5%"
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "≧" in notes["indicators.满意度指标.服务对象满意度指标[0].target"]
+    assert "≦" in notes["indicators.效益指标.社会效益指标[0].target"]
+    assert not any("繁体" in reason for reason in notes.values())
+    assert "indicators.产出指标.数量指标[0].target" not in notes
+
+
+@pytest.mark.parametrize("shape", [as_tabs, as_pipes], ids=lambda f: f.__name__)
+def test_amount_with_wan_suffix_in_a_wan_yuan_form_is_the_number(shape):
+    rows = [list(r) for r in FORM_ROWS]
+    rows[5][2] = "150万"
+    rows[5][1] = "100万元"
+    form = text_import.parse(shape(rows), "wan.txt")[0]
+    assert form.funds["total"]["annual"] == Decimal("150") and form.funds["total"]["initial"] == Decimal("100")
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "150万" in notes["funds.total.annual"] and "100万元" in notes["funds.total.initial"]
+
+
+def test_the_traditional_table_holds_only_characters_of_the_layouts_labels():
+    from perfspec.form.layout import LAYOUT_DIR
+    from perfspec.importers import traditional
+
+    printed = "".join(open(os.path.join(LAYOUT_DIR, name), encoding="utf-8").read() for name in os.listdir(LAYOUT_DIR))
+    assert set(traditional.SIMPLIFIED_OF.values()) <= set(printed)
+    assert all(len(trad) == len(simple) == 1 for trad, simple in traditional.SIMPLIFIED_OF.items())
+
+
+# --------------------------------------------------------------------------- text left out, blank cells
+
+
+def _rows_with_an_unknown_cell():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[3] = ["主管部门", "某局", "实施单位", "某中心", "项目编号", "ZX-2023-15"]  # a header cell no layout has
+    rows[7] = ["上年结转资金", "", "0.00", "0.00"]  # a blank amount
+    rows.insert(15, ["产出指标", "时效指标", "按时完成", "按时", "按时", "", ""])  # a row without 分值 / 得分
+    return rows
+
+
+@pytest.mark.parametrize("shape", [as_tabs, as_cells, as_pipes], ids=lambda f: f.__name__)
+def test_text_placed_in_no_cell_gets_a_note_at_the_nearest_cell(shape):
+    form = text_import.parse(shape(_rows_with_an_unknown_cell()), "unknown.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    near = notes["implementer"]
+    assert "原文此处的“项目编号”没有放进任何一格" in near and "“ZX-2023-15”没有放进任何一格" in near
+    # what was placed is not named again
+    assert not any("某局" in reason or "按时完成" in reason for reason in notes.values())
+
+
+def test_an_amount_placed_in_no_cell_is_flagged_on_the_funds_block():
+    rows = [list(r) for r in FORM_ROWS]
+    rows[3] = ["主管部门", "某局", "项目预算金额(万元)", "5652"]
+    form = text_import.parse(as_pipes(rows), "amount.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "“5652”没有放进任何一格" in notes["funds"]
+
+
+@pytest.mark.parametrize("shape", [as_cells, as_pipes], ids=lambda f: f.__name__)
+def test_a_blank_printed_cell_of_a_lossy_copy_is_flagged(shape):
+    form = text_import.parse(shape(_rows_with_an_unknown_cell()), "blank.txt")[0]
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    from perfspec.importers.unplaced import BLANK
+
+    assert form.funds["carryover"]["initial"] is None and notes["funds.carryover.initial"] == BLANK
+    assert notes["indicators.产出指标.时效指标[0].weight"] == BLANK
+    assert notes["indicators.产出指标.时效指标[0].score"] == BLANK
+    assert "funds.carryover.annual" not in notes  # a cell that was read is not
+
+
+def test_a_blank_cell_of_tab_separated_text_is_blank_on_the_form():
+    form = text_import.parse(as_tabs(_rows_with_an_unknown_cell()), "blank.txt")[0]
+    assert form.funds["carryover"]["initial"] is None
+    assert not any("此格为空" in n.reason for n in form.reviews)
+
+
+def test_no_label_of_a_layout_is_named_as_text_left_out():
+    """Each real text: no note names a word that is a layout's label (those are the form's printing)."""
+    from perfspec.importers.labels import Labels, fold
+
+    words = Labels().words
+    raw = os.path.join(ROOT, "tests", "data", "real-forms", "raw")
+    for name in sorted(os.listdir(raw)):
+        for form in text_import.read(os.path.join(raw, name)):
+            for note in form.reviews:
+                for left in re.findall(r"原文此处的“([^”]*)”没有放进任何一格", note.reason):
+                    assert fold(left) not in words, (name, left)

@@ -234,3 +234,21 @@ def test_national_names_stay_national() -> None:
     names = ("产出指标", "效益指标", "满意度指标")
     spec = {"indicators": {name: {"数量指标": [{"name": "x"}]} for name in names}}
     assert choose_layout(spec, "national-2020")[0].id == "national-2020"
+
+
+def test_aliases_are_read_for_import_and_never_printed(tmp_path) -> None:
+    """A layout's `aliases:` are other spellings an importer recognises; render prints the label itself."""
+    from perfspec.form.layout import LayoutError, _aliases
+    from perfspec.importers.labels import Labels
+
+    L = Labels()
+    assert "主管预算部门" in L.of("header", "department") and "主管部门" in L.of("header", "department")
+    assert "总额" in L.of("funds_rows", "total") and "本年财政拨款" in L.of("funds_rows", "appropriation")
+    assert "半年度指标执行情况" in L.of("indicators", "to_date")
+    assert "项目类别" in L.listed("header_other") and "review" in L.alias_keys("indicators")
+    national = load_layout("national-2020")
+    assert national.label("header", "department") == "主管部门"
+    assert national.funds_row("total").zh == "年度资金总额"
+    for bad in ({"header": ["主管单位"]}, {"header": {"department": "主管单位"}}, {"nowhere": ["x"]}, ["x"]):
+        with pytest.raises(LayoutError):
+            _aliases(bad, "layout test")

@@ -68,6 +68,11 @@ class Layout(NamedTuple):
     sections: tuple[Field, ...]
     signatures: tuple[Field, ...]
     labels: dict[str, dict[str, tuple[str, str]]]  # part → key → (zh, en)
+    # Other spellings real forms print, for importers only (render and export print the labels above):
+    # part → key → words (header, funds, goals, indicators, total), or part → words (funds_block,
+    # goals_block, header_other: header cells no spec field holds, end: what is printed below the table,
+    # title_words: words of a title that name the layout's kind).
+    aliases: dict = {}
 
     def label(self, part: str, key: str, lang: str = "zh") -> str:
         """The printed label of a cell: label("funds", "rate") is 执行率; ("indicators", "target") 年度指标值."""
@@ -165,6 +170,35 @@ def _pairs(value: Any, where: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+ALIAS_KEYED = ("header", "funds", "goals", "indicators", "total")
+ALIAS_LISTS = ("funds_block", "goals_block", "header_other", "self_score", "end", "title_words")
+
+
+def _words(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(word, str) and word.strip() for word in value):
+        raise LayoutError(f"{where} 应为中文标签的列表，如 [主管单位, 主管预算部门]")
+    return tuple(value)
+
+
+def _aliases(value: Any, where: str) -> dict:
+    """`aliases:`: part → key → [words] for cells, part → [words] for captions and other printed words."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LayoutError(f"{where} 应为映射，如 {{header: {{department: [主管单位]}}}}")
+    out: dict = {}
+    for part, words in value.items():
+        if part in ALIAS_LISTS:
+            out[part] = _words(words, f"{where}.{part}")
+        elif part in ALIAS_KEYED:
+            if not isinstance(words, dict):
+                raise LayoutError(f"{where}.{part} 应为映射（栏目 key: [其他写法, …]）")
+            out[part] = {str(key): _words(inner, f"{where}.{part}.{key}") for key, inner in words.items()}
+        else:
+            raise LayoutError(f"{where} 没有“{part}”一项；可用的有：{'、'.join(ALIAS_KEYED + ALIAS_LISTS)}")
+    return out
+
+
 def _points(value: Any, where: str) -> Decimal | None:
     if value is None:
         return None
@@ -245,6 +279,7 @@ def _build(data: dict[str, Any], path: str) -> Layout:
         sections=sections,
         signatures=signatures,
         labels=labels,
+        aliases=_aliases(data.get("aliases"), f"{where}: aliases"),
     )
 
 

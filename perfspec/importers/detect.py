@@ -17,9 +17,13 @@ from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout
 from perfspec.importers.labels import fold, shipped
 
-# Words of a title that no layout prints verbatim, in the order they are tried.
-_TITLE_WORDS = (("转移支付", "transfer-payment"), ("整体支出", "department-overall"), ("监控", "monitoring"),
-                ("目标表", "target-table"), ("目标申报表", "target-table"))
+
+
+def _title_words(layouts: Iterable[Layout]) -> list[tuple[str, str]]:
+    """(word, kind) of the layouts' aliases.title_words, longest first: words of a title no layout prints
+    verbatim that still name a kind (转移支付, 整体支出, 监控, 目标表)."""
+    found = {(word, layout.kind) for layout in layouts for word in layout.aliases.get("title_words", ())}
+    return sorted(found, key=lambda pair: (-len(pair[0]), pair))
 
 
 class Detected(NamedTuple):
@@ -73,7 +77,7 @@ def detect(title: Optional[str], seen: Iterable[str]) -> Detected:
         candidates = [c for c in candidates if c.kind == kind] or candidates
         why.append(f"标题“{title.strip() if title else ''}”")
     else:
-        kind = next((k for word, k in _TITLE_WORDS if word in folded_title), SELF_EVALUATION)
+        kind = next((k for word, k in _title_words(layouts) if fold(word) in folded_title), SELF_EVALUATION)
         candidates = [layout for layout in layouts if layout.kind == kind]
         why.append(f"标题“{title.strip()}”不是哪个版式的标题" if title else "没有标题")
     # Among the layouts that print this title (or, without one, of this kind), the labels decide.

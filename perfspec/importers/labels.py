@@ -7,7 +7,7 @@ configured one when it is a repository's own file); this module collects them,
 keyed by what they mean (``("funds", "annual")`` → 全年预算数, 调整后预算数, 预算数 …),
 so an importer asks "which cell is 全年预算数?" in every layout's words at once.
 
-Labels are compared folded (:func:`fold`): no whitespace, half-width brackets and
+Labels are compared folded (:func:`fold`): traditional label characters as simplified, no whitespace, half-width brackets and
 colon, a leading 其中: and a trailing colon dropped ("其中: 当年财政拨款" is
 当年财政拨款, "年度资金总额:" is 年度资金总额).
 
@@ -24,6 +24,7 @@ from typing import Iterable
 
 from perfspec.form.kinds import SELF_EVALUATION, kind_of
 from perfspec.form.layout import Layout, LayoutError, builtin_layouts, load_layout
+from perfspec.importers import traditional
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _WHILE = re.compile(r"^其中[:：]?")
@@ -35,7 +36,7 @@ def fold(text: object) -> str:
     """A label as compared: no whitespace, half-width brackets and colon, no 其中: before, no colon after."""
     if not isinstance(text, str):
         return ""
-    folded = _SPACE.sub("", text).replace("（", "(").replace("）", ")").replace("：", ":")
+    folded = _SPACE.sub("", traditional.fold(text)).replace("（", "(").replace("）", ")").replace("：", ":")
     folded = _WHILE.sub("", folded)
     return folded.rstrip(":")
 
@@ -127,7 +128,8 @@ class Labels:
         """Every layout's label for one cell, folded: of("header", "project") ∋ 项目名称, 部门(单位)名称 …
 
         part: header, funds_rows, funds_columns, goals (fields by key); funds, indicators, total (labels
-        by key); total / grade (their captions: of("total", "total")); funds_block, goals_block (captions).
+        by key); total / grade (their captions: of("total", "total")); funds_block, goals_block,
+        indicators_block (captions).
         """
         if (part, key) not in self._found:
             self._found[(part, key)] = self._collect(part, key)
@@ -157,12 +159,39 @@ class Labels:
                 found.add(fold(layout.funds_zh))
             elif part == "goals_block":
                 found.add(fold(layout.goals_zh))
+            elif part == "indicators_block":
+                found.add(fold(layout.labels.get("blocks", {}).get("indicators", ("", ""))[0]))
             elif part in ("funds", "indicators", "total"):
                 pair = layout.labels.get(part, {}).get(key)
                 if pair is not None:
                     found.add(fold(pair[0]))
+            # The other spellings a layout lists for the cell (aliases:), read as its label.
+            alias_part = "funds" if part in ("funds_rows", "funds_columns") else part
+            aliases = layout.aliases.get(alias_part, ())
+            if isinstance(aliases, dict):
+                found |= {fold(word) for word in aliases.get(key, ())}
+            elif part in ("funds_block", "goals_block"):
+                found |= {fold(word) for word in aliases}
         found.discard("")
         return frozenset(found)
+
+    def listed(self, part: str) -> tuple[str, ...]:
+        """A list of printed words every layout's `aliases:` gives (header_other, self_score, end), as printed."""
+        found: dict[str, None] = {}
+        for layout in self.layouts:
+            words = layout.aliases.get(part, ())
+            if isinstance(words, tuple):
+                found.update(dict.fromkeys(words))
+        return tuple(found)
+
+    def alias_keys(self, part: str) -> tuple[str, ...]:
+        """The keys of a part that some layout lists aliases for (indicator columns like review, method)."""
+        found: dict[str, None] = {}
+        for layout in self.layouts:
+            words = layout.aliases.get(part, {})
+            if isinstance(words, dict):
+                found.update(dict.fromkeys(words))
+        return tuple(found)
 
     def keys(self, part: str, keys: Iterable[str]) -> dict[str, str]:
         """Folded label → key for `keys` of one part (the first key that claims a label keeps it)."""
@@ -171,6 +200,26 @@ class Labels:
             for label in sorted(self.of(part, key)):
                 out.setdefault(label, key)
         return out
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Every word any layout prints as a label, title, caption or 一级 / 二级 name, folded: a cell that
+        is one of them is the form's printing, not a value."""
+        found: set[str] = set()
+        for layout in self.layouts:
+            found |= {fold(t) for t in (layout.title, *layout.titles, layout.funds_zh, layout.goals_zh)}
+            for field in layout.header + layout.sections + layout.signatures + layout.funds_rows \
+                    + layout.funds_columns + layout.goals:
+                found |= {fold(field.zh), fold(field.short)}
+            for pairs in layout.labels.values():
+                found |= {fold(zh) for zh, _en in pairs.values()}
+            for words in layout.aliases.values():
+                for inner in (words.values() if isinstance(words, dict) else (words,)):
+                    found |= {fold(word) for word in inner}
+            found |= {fold(name) for name in self.level1}
+            found |= {fold(name) for name in self.level2}
+        found.discard("")
+        return frozenset(found)
 
     @functools.cached_property
     def level1(self) -> frozenset[str]:

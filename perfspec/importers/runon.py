@@ -24,8 +24,8 @@ How the cells are found (nothing here knows a particular form):
 
 Rows come out in the reference layout's words and order (see :func:`rows`): the reader knows
 which printed column each cell is, so it writes every cell in its place, blank where the form
-has no such column. Labels this module adds to the layouts' (_EXTRA_*, _OTHER_HEADER …) are
-spellings seen on real forms that no layout states yet.
+has no such column. Every label it looks for is a layout's: spellings seen on real forms other
+than a layout's own labels are that layout's ``aliases:``.
 
 Text that has none of the anchors cannot be segmented: :class:`NotAForm` names why. Work is
 bounded: lines (text.MAX_LINES), header labels, funds rows, groups, the characters of one group
@@ -64,33 +64,9 @@ UNCUT = "无法按栏目拆分为单元格"  # the note on a group no cut fits
 # government or 项目 and followed by what else the cell asks for (主管部门及代码, 项目负责人及电话).
 _PREFIXES = ("", "项目", "县级", "市级", "区级", "省级")
 _SUFFIXES = ("", "及代码", "及电话", "及联系电话")
-# Labels of the same cells that the layouts do not (yet) spell this way. They stop a value like any
-# label; they are grouped by the cell they name.
-_EXTRA_HEADER = {
-    "project": ("专项资金名称", "资金名称"),
-    "department": ("主管单位",),
-    "leader": ("负责人",),
-}
-# Header cells perfspec has no field for; they end the value before them.
-_OTHER_HEADER = ("项目类别", "项目属性", "项目类型", "单位名称", "填报日期", "自评得分", "自评总分",
-                 "财政审核评分", "项目负责人", "负责人", "联系电话")
-_EXTRA_FUNDS_BLOCK = ("预算执行情况",)
-_EXTRA_GOALS_BLOCK = ("项目年度目标", "年度目标")
-_EXTRA_GOALS = {"expected": ("年初设定目标",), "achieved": ("年度总体目标完成情况综述", "年度总体目标完成情况", "全年实际完成情况")}
-_EXTRA_COLUMNS = {
-    "name": ("指标名称(三级指标)", "指标名称"),
-    "target": ("年初指标值",),
-    "actual": ("年终完成值",),
-    "score": ("自评分",),
-    "review": ("复核分",),
-    "method": ("得分计算方法", "评价标准及依据", "评价标准"),
-    "deviation": ("未完成原因及拟采取的改进措施", "未完成原因分析及改进措施", "未完成原因分析", "未完成原因"),
-}
-# What ends the table: the lines printed below it.
-_END = ("说明", "备注", "注:")
-_SELF_SCORE = ("自评得分", "自评总分")  # header cells that state the form's total score
-# The caption over the indicator table (绩效指标), printed again where a page breaks.
-_INDICATORS_CAPTION = ("绩效指标",)
+# Every label this module looks for is a layout's (its labels and their `aliases:`, read through
+# perfspec.importers.labels): header cells no spec field holds (aliases.header_other) end the value
+# before them, like a label; aliases.end are the words printed below the table.
 # A template's empty indicator rows: 指标1: 指标2: (and OCR's 指标L).
 _PLACEHOLDERS = tuple(f"指标{c}{colon}" for c in "123456789LlI" for colon in (":", ""))
 
@@ -207,16 +183,19 @@ class _Vocab:
     grade: tuple
     titles: tuple
     every: frozenset  # all labels (mode detection)
+    # The caption over the indicator table (绩效指标), printed again where a page breaks.
+    indicators_block: tuple = ()
 
 
 def _vocab(L: Labels) -> _Vocab:
     header: dict[str, str] = {}
     for key in ("project", "department", "implementer", "leader"):
-        for label in sorted(L.of("header", key) | set(_EXTRA_HEADER.get(key, ()))):
+        for label in sorted(L.of("header", key)):
             for pre in _PREFIXES:
                 for suf in _SUFFIXES:
                     header.setdefault(pre + label + suf, key)
-    for label in _OTHER_HEADER:
+    for label in L.listed("header_other") + L.listed("self_score") + tuple(
+            sorted(L.of("header", "leader") | L.of("header", "phone") | L.of("header", "filled_on"))):
         header.setdefault(label, "other")
     funds_columns: dict[str, str] = {}
     for key in ("initial", "annual", "executed"):
@@ -225,21 +204,22 @@ def _vocab(L: Labels) -> _Vocab:
     for key in ("weight", "rate", "score"):
         for label in L.of("funds", key):
             funds_columns.setdefault(label, key)
-    funds_columns.setdefault("得分计算方法", "method")
+    for label in L.of("funds", "method"):
+        funds_columns.setdefault(label, "method")
     funds_rows: dict[str, str] = {}
     for key in ("total", "appropriation", "carryover", "other", "special_account", "unit_own"):
         for label in L.of("funds_rows", key):
             funds_rows.setdefault(label, key)
     goals: dict[str, str] = {}
     for key in ("expected", "achieved"):
-        for label in set(L.of("goals", key)) | set(_EXTRA_GOALS[key]):
+        for label in sorted(L.of("goals", key)):
             goals.setdefault(label, key)
     columns: dict[str, str] = {}
     for key in ("level1", "level2", "name", "target", "actual", "raw_score", "weight", "score", "deviation"):
-        for label in L.of("indicators", key):
+        for label in sorted(L.of("indicators", key)):
             columns.setdefault(label, key)
-    for key, labels in _EXTRA_COLUMNS.items():
-        for label in labels:
+    for key in L.alias_keys("indicators"):
+        for label in sorted(L.of("indicators", key)):
             columns.setdefault(label, key)
     parents: dict[str, set] = {}
     for layout in L.layouts:
@@ -256,9 +236,9 @@ def _vocab(L: Labels) -> _Vocab:
     total = tuple(sorted(L.of("total", "total") - {"total"}))
     grade = tuple(sorted(L.of("grade", "grade") - {"grade"}))
     every = frozenset(header) | frozenset(funds_columns) | frozenset(funds_rows) | frozenset(columns) | frozenset(goals)
-    return _Vocab(header, tuple(sorted(L.of("funds_block", "") | set(_EXTRA_FUNDS_BLOCK))), funds_columns, funds_rows,
-                  tuple(sorted(L.of("goals_block", "") | set(_EXTRA_GOALS_BLOCK))), goals, columns, level1, level2, total, grade,
-                  tuple(L.titles), every)
+    return _Vocab(header, tuple(sorted(L.of("funds_block", ""))), funds_columns, funds_rows,
+                  tuple(sorted(L.of("goals_block", ""))), goals, columns, level1, level2, total, grade,
+                  tuple(L.titles), every, tuple(sorted(L.of("indicators_block", ""))))
 
 
 def _find(st: _Stream, labels, lo: int = 0, hi: Optional[int] = None) -> list[tuple[int, int, str]]:
@@ -382,7 +362,7 @@ def _form(st: _Stream, V: _Vocab, L: Labels, out: _Out, form_start: int, hi: int
         lo, text_ = title
         out.add([text_], lo)
     head_end = header_at[0] if header_at else hi
-    for at, end, _ in _find(st, _INDICATORS_CAPTION, form_start, head_end):
+    for at, end, _ in _find(st, V.indicators_block, form_start, head_end):
         if head_end - end <= 4:
             head_end = at  # 绩效指标 over the header belongs to neither the goals nor the header
     blocks = _blocks(st, V, form_start, head_end)
@@ -464,7 +444,7 @@ def _header(st: _Stream, V: _Vocab, L: Labels, out: _Out, lo: int, hi: int) -> N
         value = s[end:stop].strip(":")
         if key == "other":
             m = re.match(r"\d{1,3}(?:\.\d+)?", value)
-            if label in _SELF_SCORE and m:
+            if label in L.listed("self_score") and m:
                 out.stated = (label, m.group(0), at)
             continue
         guesses: dict[int, str] = {}
@@ -945,7 +925,7 @@ def _indicators(st: _Stream, V: _Vocab, L: Labels, out: _Out, headers: list, sto
         head_guess[0] = f"指标表头中有认不出的栏目“{'、'.join(unknown)}”（识别错误？），按分值读取，整张指标表都是推测的"
     head = out.add([L.word("indicators", k) for k in canonical], h_lo, head_guess)
     # The table ends at 总分, 评分等级, or the notes printed below it.
-    ends = _find(st, list(V.total) + list(V.grade) + list(_END), headers[-1][1], stop)
+    ends = _find(st, list(V.total) + list(V.grade) + list(L.listed("end")), headers[-1][1], stop)
     end = ends[0][0] if ends else stop
     by_level1: dict[str, list] = {}
     for index, (_, h_hi, cols) in enumerate(headers):
@@ -1069,7 +1049,7 @@ def _total_values(digits: str, weighted: bool, scored: bool) -> tuple[str, str, 
 def _groups(st: _Stream, V: _Vocab, lo: int, hi: int, inside_text: bool = False) -> list[_Group]:
     """The 二级 groups between the indicator header and the end of the table, with their 一级/二级."""
     s = st.s
-    names = list(V.level1) + list(V.level2) + list(_INDICATORS_CAPTION) + list(_PLACEHOLDERS)
+    names = list(V.level1) + list(V.level2) + list(V.indicators_block) + list(_PLACEHOLDERS)
     hits = []
     for at, end, label in _find(st, names, lo, hi):
         m = _POINTS.match(s, end)
@@ -1108,7 +1088,7 @@ def _groups(st: _Stream, V: _Vocab, lo: int, hi: int, inside_text: bool = False)
         if not label:
             break
         printed = s[at:end]
-        if label in _INDICATORS_CAPTION or label in _PLACEHOLDERS:
+        if label in V.indicators_block or label in _PLACEHOLDERS:
             pos = end  # the caption printed again where a page broke; a template's 指标1: left empty
             continue
         parent_ok = level1 is not None and _bare(level1) in V.level2.get(label, ("", ()))[1]

@@ -71,6 +71,19 @@ def number(text: str | None) -> Decimal | None:
         return None
 
 
+_WAN = re.compile(r"^(.+?)\s*万(?:元)?$")
+
+
+def _wan(form: "_Form", text: str, path: tuple, at: str) -> Decimal | None:
+    """“150万” in a 万元 form is 150 (flagged: the unit was printed in the cell); None otherwise."""
+    match = _WAN.match(text.strip())
+    if match is None or form.data.unit != "万元" or number(match.group(1)) is None:
+        return None
+    value = number(match.group(1))
+    form.flag(path, f"“{text.strip()}”按 {match.group(1)} 万元读取（{at}）", form.where_now or None)
+    return value
+
+
 def _is_number(text: str | None) -> bool:
     return number(text) is not None
 
@@ -206,6 +219,11 @@ class _Form:
     printed: set = field(default_factory=set)  # the short text cells of the form (what its labels are)  # notes of a row without an indicator, for the next indicator
     rows_read: int = 0
     unread: int = 0  # lines not read (after the form, or not recognised)
+    noted: bool = False  # the row being read got a "not read" note (its text is named there)
+    # The rows read, for the check that each cell's text was placed: (row, section path, items before,
+    # items after, where its cells landed).
+    read_rows: list = field(default_factory=list)
+    lossy: bool = False  # a shape that may lose cell positions: a printed cell left blank is flagged
 
     @functools.cached_property
     def W(self) -> dict[str, str]:
@@ -221,6 +239,7 @@ class _Form:
     def flag_unread(self, reason: str, where: int) -> None:
         """A line not read: the first MAX_UNREAD_NOTES are listed, the rest counted (see _finish)."""
         self.unread += 1
+        self.noted = True
         if self.unread <= MAX_UNREAD_NOTES:
             self.flag((), reason, where)
 
@@ -239,40 +258,6 @@ def _starting(row: Row, labels: frozenset[str]) -> tuple[int, list]:
         if cell is not None and starts(cell, labels):
             return index, row.cells[index + 1 :]
     return -1, []
-
-
-def _is_indicator_header(row: Row, L: Labels) -> bool:
-    labels = {fold(c) for c in row.texts}
-    others = L.of("indicators", "level1") | L.of("indicators", "level2") | L.of("indicators", "weight")
-    if bool(labels & L.of("indicators", "name")) and bool(labels & others):
-        return True
-    if labels & L.of("indicators", "level1") and labels & (L.of("indicators", "target") | L.of("indicators", "weight")):
-        return True  # a table without a 三级指标 column (一级指标 | 指标名称 | 指标值 …)
-    # The header printed over two lines: the first holds 一级指标 (and the block's caption) only.
-    return bool(labels & L.of("indicators", "level1")) and len(labels) <= 2
-
-
-_COLUMN_KEYS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "raw_score", "weight", "score", "deviation")
-# Columns some layouts add (monitoring forms): read into Indicator.extra.
-_EXTRA_COLUMN_KEYS = ("to_date", "forecast", "likelihood", "measures")
-
-
-def _columns(row: Row, L: Labels) -> Optional[list]:
-    """The keys of the indicator table's columns (None for a column no layout names), if the row is a full header."""
-    names = L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
-    keys = [names.get(fold(c)) or names.get(_strip_note(fold(c))) for c in row.cells if c is not None and c.strip()]
-    if "name" not in keys and "level1" in keys:
-        # No 三级指标 column: the indicator's name is in the first unnamed column after the level names.
-        after = max(keys.index(k) for k in ("level1", "level2") if k in keys)
-        unnamed = [i for i in range(after + 1, len(keys)) if keys[i] is None]
-        if unnamed:
-            keys[unnamed[0]] = "name"
-    if "name" not in keys or not {"target", "weight", "score"} & set(keys):
-        return None
-    # A trailing column no layout names after 得分 is the deviation note (未完成原因分析 …).
-    if keys[-1] is None and "deviation" not in keys and "score" in keys:
-        keys[-1] = "deviation"
-    return keys
 
 
 _PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|……+)$")
@@ -294,7 +279,8 @@ _CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
 
 
 def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
-             exact: bool = False, one_per_line: bool = False, by_columns: bool = False) -> list[FormData]:
+             exact: bool = False, one_per_line: bool = False, by_columns: bool = False,
+             lossy: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
@@ -322,7 +308,8 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
-            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+            form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
+                          lossy=lossy)
             form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
@@ -336,7 +323,8 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form is None or form.section == "done":
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
-                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns)
+                form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
+                          lossy=lossy)
                 forms.append(form)
                 if heading is not None:
                     # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
@@ -369,7 +357,11 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         form.where_now = row.where
         form.printed.update(t for t in texts if len(t) <= 16 and number(t) is None)
         before = len(form.items)
+        form.noted = False
+        section = form.section
         _row(form, row, texts, label, place)
+        if not form.noted:
+            form.read_rows.append((row, _SECTION_PATHS.get(section, ()), before, len(form.items), dict(form.landed)))
         if form.carry and len(form.items) > before:
             form.flag_item(form.items[before], None, "；".join(form.carry), row.where)
             form.carry = []
@@ -489,6 +481,8 @@ _FOOTNOTE = re.compile(r"^(?:注[:：]|注\d|说明[:：]?$|填表说明)")
 
 
 def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> None:
+    from perfspec.importers import columns as columns_  # it reads rows with this module's helpers
+
     data, L = form.data, form.L
     at = f"原文第 {row.where} {place}"
     if form.section in ("indicators", "grade") and form.items and _FOOTNOTE.match(label):
@@ -520,7 +514,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
             _land_next(form, row, start, ("implementer",))
         form.seen.add("parties")
         return
-    if head and starts(label, L.of("funds_block", "")):
+    if (head or form.section == "goals") and starts(label, L.of("funds_block", "")):
+        # (some forms print their goals above the funds block)
         form.section = "funds"
         if form.by_columns:
             _funds_header(form, row)  # the caption may head the columns' row
@@ -572,11 +567,11 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         achieved = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "achieved"))), None)
         form.goals_columns = (expected, achieved)
         return
-    if _is_indicator_header(row, L):
+    if columns_.is_header(row, L):
         if form.section == "indicators" and form.items:
             form.break_next = True  # a repeated header: the table went on to a new page
         form.section = "indicators"
-        columns = _columns(row, L)
+        columns = columns_.header_columns(row, L)
         if columns:
             form.columns = columns
         return
@@ -591,7 +586,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if form.section == "goals":
         _goals_row(form, row, at)
         return
-    if form.section == "indicators" and not form.items and form.columns and _sub_header(form, row):
+    if form.section == "indicators" and not form.items and form.columns and columns_.sub_header(form, row):
         form.rows_since_header += 1
         return
     if form.section == "indicators":
@@ -603,6 +598,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
             2 if form.section == "funds" else 1):
         # Amounts in a row no label explains: the funds block may be printed another way; its cells are suspect.
         form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+        form.noted = True
         return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
@@ -747,6 +743,8 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
                 data.extra[path] = text
             continue
         value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if value is None and column not in _FUNDS_WORDS and text:
+            value = _wan(form, text, path, at)
         if value is None and text not in ("", "-", "/"):
             form.flag(path, f"“{L.word('funds', key)}”的“{text}”不是数，按空白读取（{at}）", row.where)
         if path == ("funds", "weight"):
@@ -777,6 +775,8 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
         form.flag(path, f"“{row_zh}”一行只有 {len(values)} 个金额（应有 3 个），缺少的按空白读取（{at}）", row.where)
     for column, text in zip(FUNDS_COLUMNS, values[:3]):
         value = number(text)
+        if value is None and text:
+            value = _wan(form, text, path + (column,), at)
         if value is None and text not in ("",):
             form.flag(path + (column,), f"“{row_zh}”的“{text}”不是金额，按空白读取（{at}）", row.where)
         form.data.funds[key][column] = value
@@ -888,6 +888,8 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
 
 
 def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
+    from perfspec.importers import columns as columns_
+
     W = form.W
     at = f"原文第 {row.where} {place}"
     form.where_now = row.where
@@ -903,7 +905,7 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         return
     if _unnamed_total(form, row, values, at):
         return
-    if form.columns and (form.by_columns or form.sub_header) and _by_columns(form, row, values, brk, at):
+    if form.columns and (form.by_columns or form.sub_header) and columns_.read_row(form, row, values, brk, at):
         return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
@@ -1101,132 +1103,6 @@ def _parent(form: _Form, level2: str, notes: list[str]) -> None:
     form.level1, form.level2 = parent + form.points, None
     notes.append(f"{form.W['level1']}只印着“{form.points}”（名称缺失），按{form.W['level2']}“{level2}”推定为“{form.level1}”")
     form.points = None
-
-
-def _by_columns(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
-    """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
-    the 一级 / 二级 cells a merged cell covers are missing on the left)."""
-    columns = form.columns or []
-    if "name" not in columns:
-        return False
-    while values and not values[-1] and (len(values) > len(columns) or not form.one_per_line):
-        values = values[:-1]  # empty cells padding the row (a web copy pads every row to the widest)
-    # Where the row starts: merged 一级 / 二级 cells are left out on the left, so its first cell says which
-    # column it is in (a 一级 name, a 二级 name, else the 三级 name); a full row starts at the first column.
-    first = values[0] if values else ""
-    if first and "level1" in columns and _is_level(first, form.L) and not _is_level2(first, form.L):
-        start = columns.index("level1")
-    elif first and "level2" in columns and _is_level2(first, form.L):
-        start = columns.index("level2")
-    elif len(values) == len(columns):
-        start = 0
-    elif form.one_per_line:
-        start = len(columns) - len(values)  # every cell in place, the merged ones missing
-    else:
-        start = columns.index("name")
-    while values and not values[-1] and len(values) > len(columns) - start:
-        values = values[:-1]
-    least = 1 if 0 <= start < len(columns) and columns[start] == "name" else min(len(columns) - start, 2)
-    if start < 0 or not values or len(values) > len(columns) - start or len(values) < least:
-        return False
-    if not form.by_columns and len(values) != len(columns) - start:
-        return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
-    keys = columns[start:start + len(values)]
-    cells = dict(zip(keys, values))
-    for key in ("weight", "score", "raw_score"):
-        if cells.get(key) and _number_or_percent(cells[key]) is None:
-            return False
-    notes: list[str] = []
-    if cells.get("level1"):
-        if _is_level2(cells["level1"], form.L):
-            _take_level(form, cells["level1"], notes, brk)
-        else:
-            form.points = None
-            _set_level1(form, cells["level1"], cells.get("level2") or "", notes, brk)
-    if cells.get("level2"):
-        _take_level(form, cells["level2"], notes, brk)
-    elif form.points is not None:
-        notes.append(f"{form.W['level1']}只印着“{form.points}”，名称缺失")
-        form.level1, form.points = form.points, None
-    name = cells.get("name") or None
-    if "level2" not in columns and name:
-        # A table without a 二级指标 column: a short name (质量, 时效) is the 二级 category it stands for.
-        guess = squash(name) + "指标"
-        form.level2 = guess if guess in form.L.level2 else ""
-        if form.level2:
-            notes.append(f"表中没有{form.W['level2']}一栏，按名称“{name}”归入“{guess}”")
-    if name is not None and _PLACEHOLDER.match(squash(name)) and not any(
-        cells.get(k) for k in keys if k not in ("level1", "level2", "name")
-    ):
-        form.carry += [n + f"（{at}）" for n in notes]
-        return True  # a template row left empty
-    level1 = _current(form, notes)
-    target: object = _value(cells.get("target"))
-    if "nature" in cells or "unit" in cells:
-        target = _split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
-    item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
-                     _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
-                     cells.get("deviation") or None)
-    if cells.get("raw_score"):
-        item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
-    for key, text in cells.items():
-        # The columns a layout has beyond the national ones (完成目标可能性, 1–N月实际完成值 …).
-        if key in _COLUMN_KEYS or key is None or not text:
-            continue
-        item.extra[key] = _value(text)
-    if name is not None and len(values) == 1 and len(columns) - start > 1:
-        notes.append(f"这一行只有{form.W['name']}“{_short(name, 16)}”，其余各格空白（没有填写的指标，还是表下的说明？）")
-    form.items.append(item)
-    form.item_rows.append(row)
-    offset = start
-    for index in range(len(values)):
-        key = columns[index + offset]
-        form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
-    if brk:
-        form.break_rows.append(len(form.items) - 1)
-    if name is None:
-        notes.append(f"{form.W['name']}名称是空的")
-    if notes:
-        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
-    return True
-
-
-def _sub_header(form: _Form, row: Row) -> bool:
-    """The header's second line, naming the columns under a group caption (自评得分 → 单项指标得分 | 权重占比 |
-    折算得分; 预期指标值 → 符号 | 单位): the columns become those it names. Or the header's cells went on
-    over more lines (半年度指标执行情况 / 完成目标可能性 | 备注): they are the next columns."""
-    texts = row.texts
-    if not texts or any(number(t) is not None or len(_strip_note(squash(t))) > 12 for t in texts):
-        return False
-    if any(_is_level(t, form.L) or _PLACEHOLDER.match(squash(t)) for t in texts):
-        return False
-    names = form.L.keys("indicators", _COLUMN_KEYS + _EXTRA_COLUMN_KEYS)
-    keys = [names.get(fold(t)) or names.get(_strip_note(fold(t))) for t in texts]
-    scores = [k for k in keys if k in ("raw_score", "weight", "score")]
-    if any(k in ("level1", "level2", "name") for k in keys):
-        return False
-    if not scores:
-        if form.rows_since_header > 2 or not form.by_columns:
-            return False
-        form.columns = list(form.columns or []) + keys
-        return True
-    columns = list(form.columns or [])
-    if columns and columns[-1] is None and not set(scores) & set(columns):
-        columns[-1:] = scores  # the score group's caption (自评得分) becomes its columns
-    unnamed = keys[: keys.index(scores[0])]
-    if len(unnamed) == 2 and all(k is None for k in unnamed) and "target" in columns and "nature" not in columns:
-        at = columns.index("target")
-        columns[at:at + 1] = ["nature", "target", "unit"]  # 符号 | 值 | 单位 under the target's caption
-    form.columns = columns
-    form.sub_header = True
-    return True
-
-
-def _split_target(nature: str | None, value: str | None, unit: str | None) -> object:
-    """指标性质 | 指标值 | 度量单位 → {operator, value, unit} (None when all three are blank)."""
-    if not (nature or value or unit):
-        return None
-    return {"operator": nature or None, "value": _value(value), "unit": unit or None}
 
 
 def _number_or_percent(text: str | None) -> Decimal | None:
@@ -1449,6 +1325,9 @@ def _finish(form: _Form, place: str) -> None:
             form.flag((key,), f"没有找到“{field.zh}”一栏", form.where)
     _move_deviations(form, place)
     data.indicators = list(form.items)
+    _check_placed(form, place)
+    if form.lossy:
+        _check_blank(form, found.layout)
     _check_totals(form, place)
     _check_funds(form)
     if data.total_weight is None and data.total_score is None and not any(r.path[:1] == ("total",) for r in data.reviews):
@@ -1465,6 +1344,77 @@ def _finish(form: _Form, place: str) -> None:
         if i is None:
             continue
         data.review(data.indicator_path(i, note.key), note.reason, note.where)
+
+
+def _check_placed(form: _Form, place: str) -> None:
+    """Every cell's text of the rows read is in some cell of the form, or a note says where it was left."""
+    from perfspec.importers import unplaced
+
+    placed = unplaced.Placed(form.data.to_data(), [form.title or ""])
+    count = 0
+    for row, path, before, after, landed in form.read_rows:
+        for index, text in unplaced.unplaced(row.cells, placed, form.L):
+            count += 1
+            if count > unplaced.MAX_NOTES:
+                continue
+            note = unplaced.UNPLACED.format(text=_short(text, 30)) + f"（原文第 {row.where} {place}）"
+            near = before if after > before else before - 1
+            target = landed[min(landed, key=lambda i: (abs(i - index), i))] if landed else None
+            if path in ((), ("funds",)) and unplaced.is_amount(text):
+                form.flag(("funds",), note, row.where)  # an amount beside the header: most likely a funds cell
+            elif path == ("indicators",) and 0 <= near < len(form.items):
+                form.flag_item(form.items[near], None, note, row.where)
+            elif isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], Indicator):
+                form.flag_item(target[0], target[1], note, row.where)
+            elif target is not None:
+                form.flag(target, note, row.where)
+            else:
+                form.flag(path, note, row.where)
+    if count > unplaced.MAX_NOTES:
+        form.flag((), f"还有 {count - unplaced.MAX_NOTES} 处原文没有放进任何一格（只列出了前 {unplaced.MAX_NOTES} 处）", form.where)
+
+
+def _check_blank(form: _Form, layout: Layout) -> None:
+    """A copy that may lose cells: each cell whose label the form prints but that was read blank is flagged."""
+    from perfspec.importers.unplaced import BLANK
+
+    data = form.data
+    printed = {fold(text) for text in form.printed}
+
+    def shown(*labels: str) -> bool:
+        return any(fold(label) in printed for label in labels if label)
+
+    for field_ in layout.header + layout.sections + layout.signatures:
+        if field_.key == "year":
+            continue
+        value = getattr(data, field_.key) if field_.key in ("project", "department", "implementer") \
+            else data.extra.get((field_.key,))
+        if value is None and shown(field_.zh, field_.short):
+            form.flag((field_.key,), BLANK, form.where)
+    if form.funds_rows_read:
+        for row_ in layout.funds_rows:
+            if not shown(row_.zh, row_.short):
+                continue
+            for column in layout.funds_columns:
+                if row_.key in FUNDS_ROWS and column.key in FUNDS_COLUMNS:
+                    value = data.funds[row_.key][column.key]
+                else:
+                    value = data.extra.get(("funds", row_.key, column.key))
+                if value is None and shown(column.zh, column.short):
+                    form.flag(("funds", row_.key, column.key), BLANK, form.where)
+    columns = [key for key in ("name", "target", "actual", "weight", "score")
+               if key in layout.labels.get("indicators", {}) and (key not in ("weight", "score") or key in layout.scores)
+               and shown(layout.label("indicators", key))]
+    for item, row_ in zip(form.items, form.item_rows):
+        for key in columns:
+            if getattr(item, key) is None:
+                form.flag_item(item, key, BLANK, row_.where)
+    if layout.has_total and shown(form.L.word("total", "total")):
+        for key, value in (("weight", data.total_weight), ("score", data.total_score)):
+            if value is None and key in layout.scores:
+                form.flag(("total", key), BLANK, form.where)
+    if layout.has_grade and data.grade is None and shown(form.L.word("grade", "grade")):
+        form.flag(("grade",), BLANK, form.where)
 
 
 def _move_deviations(form: _Form, place: str) -> None:
@@ -1619,16 +1569,64 @@ def not_a_form(name: str, layout: Layout | str | None = None, what: str = "栏�
 
 def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
-    from perfspec.importers import shapes
+    from perfspec.importers import shapes, traditional
 
+    folded = None
+    if traditional.is_traditional(text) or traditional.has_variant_sign(text):
+        # Labels are matched in simplified characters and ≥ ≤ = signs; values are given back as printed.
+        folded = traditional.Folded(text)
+        text = folded.text
     shape, rows = shapes.rows(text, name, layout)
     forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
-                     by_columns=shape in shapes.BY_COLUMNS)
+                     by_columns=shape in shapes.BY_COLUMNS, lossy=shape != "tab")
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
         form.source = f"{name}#{number_}"
+        if folded is not None:
+            _as_printed(form, folded)
     return forms
+
+
+def _as_printed(form: FormData, folded: "object") -> None:
+    """Values read from a folded text: traditional characters given back as printed (each such value
+    flagged: it was matched in simplified characters), a variant comparison sign flagged where read."""
+    from perfspec.importers import traditional
+
+    trad = traditional.is_traditional(folded.printed)  # type: ignore[attr-defined]
+
+    def back(path: tuple, value: object) -> object:
+        if not isinstance(value, str):
+            if trad and value is not None:
+                form.review(path, traditional.NOTE)
+            return value
+        printed = folded.restore(value)  # type: ignore[attr-defined]
+        if any(c in traditional.SIGNS for c in printed):
+            signs = "、".join(sorted({f"“{c}”按“{traditional.SIGNS[c]}”" for c in printed if c in traditional.SIGNS}))
+            form.review(path, f"原文的比较符号{signs}读取")
+            printed = "".join(v if p in traditional.SIGNS else p for p, v in zip(printed, value))
+        if trad:
+            form.review(path, traditional.NOTE)
+        return printed
+
+    for key in ("project", "department", "implementer", "goals_expected", "goals_achieved", "grade"):
+        path = {"goals_expected": ("goals", "expected"), "goals_achieved": ("goals", "achieved")}.get(key, (key,))
+        setattr(form, key, back(path, getattr(form, key)))
+    for row, values in form.funds.items():
+        for column, value in values.items():
+            values[column] = back(("funds", row, column), value)
+    for path, value in list(form.extra.items()):
+        form.extra[path] = back(path, value)
+    for index, item in enumerate(form.indicators):
+        for key in ("name", "target", "actual", "weight", "score", "deviation"):
+            value = getattr(item, key)
+            if isinstance(value, dict):  # a split target {operator, value, unit}
+                for part, inner in list(value.items()):
+                    value[part] = back(form.indicator_path(index, key), inner)
+            else:
+                setattr(item, key, back(form.indicator_path(index, key), value))
+        for key, value in list(item.extra.items()):
+            item.extra[key] = back(form.indicator_path(index, key), value)
 
 
 def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
