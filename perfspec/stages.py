@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 ORDER = ("target-table", "monitoring", "self-evaluation")
 CROSS_STAGE = ("PS601", "PS602", "PS603", "PS604")
 YEAR_OVER_YEAR = ("PS701", "PS702", "PS703", "PS704")
+SHOWN_PLACES = 5  # other forms a PS704 message names before saying how many more
 CODES = CROSS_STAGE + YEAR_OVER_YEAR
 _CHANGE_OF = {"PS601": "removed", "PS602": "added", "PS603": "target", "PS604": "weight"}
 
@@ -489,10 +490,15 @@ def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], ch
             if os.path.abspath(stage.path) not in checked_abs:
                 continue
             rest = [f"{s.where(w)}" for s, w in members if s.project != stage.project]
+            # A note pasted into hundreds of forms must not make every finding list all of them
+            # (the report would grow with the square of the corpus): the first few, then how many more.
+            shown_zh = "、".join(rest[:SHOWN_PLACES]) + (f" 等 {len(rest)} 处" if len(rest) > SHOWN_PLACES else "")
+            shown_en = ", ".join(rest[:SHOWN_PLACES]) + (f" and {len(rest) - SHOWN_PLACES} more"
+                                                         if len(rest) > SHOWN_PLACES else "")
             out.append(maker.make(
                 "PS704", stage, where,
-                f"这段偏差原因在 {year} 年其他项目的表中一字不差地出现：{'、'.join(rest)}。偏差原因应当说明本项目的情况，而不是套话。",
-                f"this deviation note appears word for word in other projects' forms of {year}: {', '.join(rest)}; "
+                f"这段偏差原因在 {year} 年其他项目的表中一字不差地出现：{shown_zh}。偏差原因应当说明本项目的情况，而不是套话。",
+                f"this deviation note appears word for word in other projects' forms of {year}: {shown_en}; "
                 "a deviation note should explain this project, not be boilerplate",
                 key_=note[:40],
             ))

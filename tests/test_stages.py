@@ -526,3 +526,19 @@ def test_diff_target_section_in_english(history) -> None:
     assert "| File | Commit | Date | Author | Change |" in section
     assert "target of '道路完好率': ≥95% → ≥90% ⚠ PS605 |" in section
     assert "- **warning** PS605 edited after the budget (budget-2024): target of '道路完好率': ≥95% → ≥90%, commit " in section
+
+
+def test_a_note_pasted_into_many_forms_names_a_few_and_counts_the_rest(tmp_path) -> None:
+    """PS704's message names five other forms and says how many there are: a note pasted into every
+    form of a large repository must not make each finding list all the others (quadratic output)."""
+    source = os.path.join(STAGES, "specs", "2024", "street-lighting.yaml")
+    text = open(source, encoding="utf-8").read()
+    folder = tmp_path / "specs" / "2024"
+    folder.mkdir(parents=True)
+    project = re.search(r"^project: (.+)$", text, re.M).group(1)
+    for n in range(8):
+        (folder / f"copy-{n}.yaml").write_text(text.replace(f"project: {project}", f"project: {project}{n}"),
+                                               encoding="utf-8")
+    _, report = check(str(tmp_path))
+    messages = [f["message"] for f in report["findings"] if f["code"] == "PS704"]
+    assert messages and all(" 等 7 处" in m and m.count("copy-") == 5 for m in messages), messages[:1]
