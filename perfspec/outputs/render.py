@@ -27,11 +27,12 @@ Both modes lay the header, funds, goals and indicator tables on one column grid
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -1583,7 +1584,18 @@ def summary_view(view: FormView) -> FormView:
         lost = tuple(ind for ind in spec.indicators if (d := derived.deduction(ind)) is not None and d > 0)
         spec = spec._replace(data=None, indicators=lost, groups=(), categories=())
     header = {k: v for k, v in view.header_cells.items() if k in ("department", "implementer")}
-    return FormView(spec=spec, header_cells=header, **{name: getattr(view, name) for name in _SUMMARY_FIELDS})
+    return FormView(spec=spec, header_cells=header, **_summary_blanks(),
+                    **{name: getattr(view, name) for name in _SUMMARY_FIELDS})
+
+
+@functools.lru_cache(maxsize=1)
+def _summary_blanks() -> dict[str, Any]:
+    """The parts a summary copy leaves out, made once and shared by every copy (nothing writes to them)."""
+    blank = FormView(file="", slug="", href="", loaded=False)
+    names = [f.name for f in fields(FormView)
+             if f.name not in _SUMMARY_FIELDS and f.name not in ("spec", "header_cells", "file", "slug", "href", "loaded")
+             and f.default is MISSING]
+    return {name: getattr(blank, name) for name in names}
 
 
 # --------------------------------------------------------------------------- Jinja2

@@ -448,8 +448,9 @@ class Book:
         # Written: what only the sheet's XML needed can go (the workbook keeps its title, state and names;
         # the page setup still points at the scratch sheet, which must not keep the cells alive).
         ws._cells.clear()
-        for sheet in (out, ws):
-            sheet.row_dimensions = sheet.column_dimensions = sheet.merged_cells = None
+        for name in _WRITTEN_WITH_THE_SHEET:
+            setattr(out, name, None)
+            setattr(ws, name, None)
 
     def _data_sheet(self) -> Any:
         """The hidden sheet: created first and filled as each form is written, placed last."""
@@ -850,6 +851,13 @@ _SHEET_SETTINGS = (
     "_print_rows", "_print_cols", "_print_area", "page_margins", "views", "protection", "auto_filter",
     "sheet_properties", "sheet_format", "HeaderFooter", "data_validations", "conditional_formatting",
     "defined_names",
+)
+# What openpyxl writes into a sheet's own XML and never reads again once the sheet is closed
+# (the workbook part needs only its title, state, print titles and area, filter and names).
+_WRITTEN_WITH_THE_SHEET = (
+    "row_dimensions", "column_dimensions", "merged_cells", "page_setup", "print_options", "page_margins",
+    "views", "protection", "sheet_properties", "sheet_format", "HeaderFooter", "data_validations",
+    "conditional_formatting", "row_breaks", "col_breaks", "scenarios",
 )
 # The workbook's own timestamps and its zip members' dates: fixed, so that the same forms give the same bytes.
 _STAMP = datetime.datetime(2000, 1, 1)
