@@ -16,6 +16,18 @@ sys.path.insert(0, ROOT)
 from perfspec.cli import main  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """render's template bytecode cache goes to $XDG_CACHE_HOME: keep the tests' out of the user's."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @dataclass
 class Run:
     code: int
