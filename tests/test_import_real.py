@@ -95,12 +95,12 @@ def test_separated_real_texts_are_read_cell_for_cell(ident):
 def test_command_reports_kind_layout_and_cut_on_stderr(tmp_path):
     run = run_cli("import", os.path.join(RAW, "a07-langfang-school-hvac.txt"), "-o", str(tmp_path / "out"))
     assert run.code == 0, run.err
-    assert "种类 self-evaluation，版式 默认（标题“项目支出绩效自评表”" in run.err
+    assert "项目支出绩效自评表（self-evaluation），版式 默认（标题“项目支出绩效自评表”" in run.err
     assert "表格在第 448 行中断：满意度指标“指标1学生满意度”之后的行、总分、评分等级缺失" in run.err
     run = run_cli("import", os.path.join(RAW, "b15-beijing-district-cityadmin-covid-targets.txt"),
                   "-o", str(tmp_path / "target"))
     assert run.code == 0, run.err
-    assert "种类 target-table" in run.err
+    assert "项目支出绩效目标表（target-table）" in run.err
     written = open(os.path.join(tmp_path / "target", os.listdir(tmp_path / "target")[0]), encoding="utf-8").read()
     assert "\nkind: target-table" in written
 

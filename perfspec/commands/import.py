@@ -297,11 +297,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     for target, form, _text, _placed in plans:
         # How each form was recognised, and where a cut-off copy stops.
+        from perfspec.form.kinds import kind_of
+
         kind = form.kind
         if en:
             err.write(f"perfspec import: {target}: kind {kind}, layout {form.layout or 'default'} ({form.detected})\n")
         else:
-            err.write(f"perfspec import: {target}: 种类 {kind}，版式 {form.layout or '默认'}（{form.detected}）\n")
+            err.write(f"perfspec import: {target}: {kind_of(kind).zh}（{kind}），版式 {form.layout or '默认'}（{form.detected}）\n")
         if form.cut:
             err.write(f"perfspec import: {target}: {form.cut}\n")
     total = sum(len(placed) for *_, placed in plans)
