@@ -841,6 +841,21 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         return not (isinstance(visible, str) and _year_search(visible))
     if original is None or original == "":
         return visible is None or (isinstance(visible, str) and visible == "")
+    if isinstance(original, dict):
+        # A split target: its 指标值 column shows the value alone, one 年度指标值 cell the whole "≥90%".
+        from perfspec.form.model import target_text
+
+        value = original.get("value")
+        shown = {target_text(original), format(value, "f") if isinstance(value, Decimal) else value}
+        if isinstance(visible, str) and any(_lines(visible) == _lines(str(s)) for s in shown if s is not None):
+            return True
+        return _agrees(value, visible, kind)
+    if isinstance(original, str) and kind == "money" and original.strip().endswith("%") and _is_number(visible):
+        # A rate the spec writes as "98.20%": the sheet's 执行率(%) column shows the number 98.2.
+        try:
+            return Decimal(original.strip()[:-1].strip()) == Decimal(repr(visible))
+        except InvalidOperation:
+            return False
     if isinstance(original, str):
         if not isinstance(visible, str):
             # The exporter writes the year as "(2023 年度)" and the unit inside the funds label.
@@ -859,6 +874,10 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         except (OverflowError, ValueError):
             return False
     return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _lines(text: str) -> str:
