@@ -151,19 +151,7 @@ def test_several_forms_make_several_specs(tmp_path) -> None:
 
 
 def _export_cases() -> list:
-    why_sheet = ("perfspec's own export is read by SheetReader, which needs 分值 and 得分 columns; this layout "
-                 "prints none (or 得分 only), so the sheet is refused as incomplete")
-    xfail = {
-        "budget-20": why_sheet, "monitoring": why_sheet, "no-scores": why_sheet, "target-table": why_sheet,
-        "real-rewritten--b15-beijing-district-cityadmin-covid-targets": why_sheet,
-        "real-rewritten--b17-huangshi-heritage-monitoring": why_sheet,
-    }
-    out = []
-    for name, spec in SOURCES:
-        key = name if name in xfail else name.split("--")[0]
-        marks = [pytest.mark.xfail(strict=True, reason=xfail[key])] if key in xfail else []
-        out.append(pytest.param(name, spec, id=name, marks=marks))
-    return out
+    return [pytest.param(name, spec, id=name) for name, spec in SOURCES]
 
 
 @pytest.mark.parametrize("name, spec", _export_cases())
