@@ -217,7 +217,7 @@ def _target(item: dict[str, Any]) -> tuple[Any, str | None]:
     return target, unit
 
 
-def target_text(target: dict[str, Any]) -> Any:
+def printed_target(target: dict[str, Any]) -> Any:
     """A split target {operator, value, unit} as one printed 年度指标值 cell ("≥90%"), None without a value."""
     return _target({"target": target})[0]
 

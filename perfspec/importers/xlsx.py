@@ -864,10 +864,10 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         return visible is None or (isinstance(visible, str) and visible == "")
     if isinstance(original, dict):
         # A split target: its 指标值 column shows the value alone, one 年度指标值 cell the whole "≥90%".
-        from perfspec.form.model import target_text
+        from perfspec.form.model import printed_target
 
         value = original.get("value")
-        shown = {target_text(original), format(value, "f") if isinstance(value, Decimal) else value}
+        shown = {printed_target(original), format(value, "f") if isinstance(value, Decimal) else value}
         if isinstance(visible, str) and any(_lines(visible) == _lines(str(s)) for s in shown if s is not None):
             return True
         return _agrees(value, visible, kind)
