@@ -151,20 +151,7 @@ def test_several_forms_make_several_specs(tmp_path) -> None:
 
 
 def _export_cases() -> list:
-    why_sheet = ("perfspec's own export is read by SheetReader, which needs 分值 and 得分 columns; this layout "
-                 "prints none (or 得分 only), so the sheet is refused as incomplete")
-    why_split = ("FormData keeps one 年度指标值 cell: a split target {operator, value, unit} comes back as the "
-                 "printed text, and a rate given as “98.20%” as the number 98.20")
-    xfail = {
-        "budget-20": why_sheet, "monitoring": why_sheet, "no-scores": why_sheet, "target-table": why_sheet,
-        "sichuan-2023": why_split, "three-score-columns": why_split, "real-rewritten": why_split,
-    }
-    out = []
-    for name, spec in SOURCES:
-        key = name.split("--")[0]
-        marks = [pytest.mark.xfail(strict=True, reason=xfail[key])] if key in xfail else []
-        out.append(pytest.param(name, spec, id=name, marks=marks))
-    return out
+    return [pytest.param(name, spec, id=name) for name, spec in SOURCES]
 
 
 @pytest.mark.parametrize("name, spec", _export_cases())

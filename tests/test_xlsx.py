@@ -794,3 +794,18 @@ def test_export_gives_the_same_bytes_every_run(tmp_path) -> None:
             assert a.read() == b.read(), options
         with zipfile.ZipFile(first) as archive:
             assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_a_split_target_is_kept_whole_in_the_hidden_sheet_and_a_damaged_record_is_refused() -> None:
+    """The hidden sheet carries {operator, value, unit}: the sheet's 指标性质 column may show 正向, not the operator."""
+    from perfspec.outputs.xlsx import decode, encode
+
+    target = {"operator": "≥", "value": Decimal("0.40"), "unit": "万元/公里"}
+    kind, text = encode(target)
+    assert kind == "map"
+    back = decode(kind, text)
+    assert back == target and str(back["value"]) == "0.40"
+    assert encode({"value": {"nested": 1}}) is None  # only scalar parts: anything else is reported as not read back
+    for damaged in ('[1, 2]', '{"value": ["map", "{}"]}', '{"value": ["int"]}', '{"value": ["dec", "x"]}', "{"):
+        with pytest.raises(ValueError):
+            decode("map", damaged)

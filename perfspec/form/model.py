@@ -217,6 +217,11 @@ def _target(item: dict[str, Any]) -> tuple[Any, str | None]:
     return target, unit
 
 
+def printed_target(target: dict[str, Any]) -> Any:
+    """A split target {operator, value, unit} as one printed 年度指标值 cell ("≥90%"), None without a value."""
+    return _target({"target": target})[0]
+
+
 def build(data: Any, layout: Layout | None = None) -> Form:
     """The model of a loaded spec, read in `layout` (the one `choose_layout` picked for it).
 

@@ -96,7 +96,9 @@ def _norm(value: Any) -> str:
 # Every label the reader looks for (项目名称, the funds block's columns and rows, 一级指标 … 得分, 总分,
 # 评分等级, the titles) is some layout's: perfspec.importers.labels collects them from the layouts.
 _INDICATOR_KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
-_REQUIRED = ("level1", "level2", "name", "target", "actual", "weight", "score")
+# The columns every layout's indicator table prints; 实际完成值, 分值 and 得分 are read where the layout has them
+# (a target table has none, a monitoring form no scores, budget-20 得分 only).
+_REQUIRED = ("level1", "level2", "name", "target")
 
 
 def _unit_of(value: Any, blocks: frozenset[str]) -> str | None:
@@ -552,7 +554,7 @@ class SheetReader:
                 f"{self.workbook}：工作表“{self.ws.title}”不是完整的{L.title}：找不到" + "、".join(missing),
                 f"sheet '{self.ws.title}' is not a complete self-evaluation form: missing " + ", ".join(missing),
             )
-        assert self.project and self.funds_head and self.total_pos and self.ind_head
+        assert self.project and self.funds_head and self.ind_head
         # Year: "(2023 年度)" above the table.
         year_pos = None
         for (r, c), value in sorted(g.values.items()):
@@ -610,18 +612,20 @@ class SheetReader:
             pos = g.find(*sorted(L.of("goals", key)))
             value_pos = g.below(pos) if pos else None
             setattr(form, f"goals_{key}", self.value(("goals", key), value_pos, "text"))
-            if pos is None:
+            if pos is None and self.expected(("goals", key)):
                 self.note(("goals", key), f"工作表中找不到“{L.word('goals', key)}”")
         # 绩效指标.
         self.indicators()
         # 总分, 评分等级.
-        r = self.total_pos[0]
-        form.total_weight = self.value(("total", "weight"), (r, self.ind_cols["weight"]), "money")
-        form.total_score = self.value(("total", "score"), (r, self.ind_cols["score"]), "money")
+        r = self.total_pos[0] if self.total_pos else None
+        for key in ("weight", "score"):
+            pos = (r, self.ind_cols[key]) if r and key in self.ind_cols else None
+            setattr(form, f"total_{key}", self.value(("total", key), pos, "money"))
         grade = g.find(*sorted(L.of("grade", "grade")), after=self.ind_head[0])
         if grade is None:
             form.grade = self.value(("grade",), None, "text")
-            self.note(("grade",), f"工作表中找不到“{L.word('grade', 'grade')}”")
+            if self.expected(("grade",)):
+                self.note(("grade",), f"工作表中找不到“{L.word('grade', 'grade')}”")
         else:
             form.grade = self.value(("grade",), g.right_of(grade), "text")
         # Indicator rows the export recorded that no row of the sheet was read as.
@@ -630,6 +634,11 @@ class SheetReader:
         if leftover:
             self.note((), f"导出时的 {len(leftover)} 项指标在工作表中已不存在（行被删除或移动），以工作表为准")
         return form
+
+    def expected(self, path: tuple) -> bool:
+        """Whether the sheet should have a cell for `path`: always without the export's hidden values; with
+        them, only when the export wrote one (a target table prints no 评分等级, a monitoring form no 实际完成情况)."""
+        return not self.hidden or path in self.hidden
 
     def missing(self) -> list[str]:
         g, L = self.grid, self.L
@@ -668,23 +677,35 @@ class SheetReader:
         if self.ind_head is None:
             out.append(f"绩效指标的表头（{'、'.join(L.word('indicators', k) for k in _REQUIRED)}）")
         self.total_pos = None
+        self.table_end = g.rows + 1
         if self.ind_head is not None:
             self.total_pos = g.find(*sorted(L.of("total", "total")), after=self.ind_head[0])
-            if self.total_pos is None:
+            scored = "weight" in self.ind_cols or "score" in self.ind_cols
+            if self.total_pos is None and scored:
                 out.append(f"“{L.word('total', 'total')}”一行")
+            elif self.total_pos is not None:
+                self.table_end = self.total_pos[0]
+            else:
+                # No 总分 row (a target table, a monitoring form): the table ends at the first row whose
+                # first cell is a label of the form (评分等级, 联系电话 …) rather than a 一级指标.
+                words = L.words - L.of("indicators", "level1")
+                for r in range(self.ind_head[0] + 1, g.rows + 1):
+                    if _norm(g.get(r, 1)) in words and _norm(g.get(r, 1)) not in L.level1:
+                        self.table_end = r
+                        break
         return out
 
     def indicators(self) -> None:
         g, form, cols = self.grid, self.form, self.ind_cols
         level1 = level2 = None
         head_r = self.ind_head[0]
-        for r in range(head_r + 1, self.total_pos[0]):
+        for r in range(head_r + 1, self.table_end):
             cells = {key: (r, c) for key, c in cols.items()}
             if _norm(g.get(*cells["level1"])) in self.L.of("indicators", "level1"):
                 continue  # a repeated header
             v1, v2 = g.get(*cells["level1"]), g.get(*cells["level2"])
             fields = ("name", "target", "actual", "weight", "score", "deviation")
-            if all(g.get(*cells[k]) is None for k in fields if k in cells):
+            if all(g.get(*cells[k]) is None for k in fields if k in cells) and g.get(*cells["name"]) is None:
                 if v1 is not None:
                     level1 = _label_text(v1)
                 if v2 is not None:
@@ -704,9 +725,9 @@ class SheetReader:
                 self.note(path[:3], "这一行没有二级指标", cells["level2"])
             item.name = self.value(path + ("name",), cells["name"], "text")
             item.target = self.value(path + ("target",), cells["target"], "cell")
-            item.actual = self.value(path + ("actual",), cells["actual"], "cell")
-            item.weight = self.value(path + ("weight",), cells["weight"], "count")
-            item.score = self.value(path + ("score",), cells["score"], "count")
+            item.actual = self.value(path + ("actual",), cells.get("actual"), "cell")
+            item.weight = self.value(path + ("weight",), cells.get("weight"), "count")
+            item.score = self.value(path + ("score",), cells.get("score"), "count")
             item.deviation = self.value(path + ("deviation",), cells.get("deviation"), "text")
 
 
@@ -841,6 +862,21 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         return not (isinstance(visible, str) and _year_search(visible))
     if original is None or original == "":
         return visible is None or (isinstance(visible, str) and visible == "")
+    if isinstance(original, dict):
+        # A split target: its 指标值 column shows the value alone, one 年度指标值 cell the whole "≥90%".
+        from perfspec.form.model import printed_target
+
+        value = original.get("value")
+        shown = {printed_target(original), format(value, "f") if isinstance(value, Decimal) else value}
+        if isinstance(visible, str) and any(_lines(visible) == _lines(str(s)) for s in shown if s is not None):
+            return True
+        return _agrees(value, visible, kind)
+    if isinstance(original, str) and kind == "money" and original.strip().endswith("%") and _is_number(visible):
+        # A rate the spec writes as "98.20%": the sheet's 执行率(%) column shows the number 98.2.
+        try:
+            return Decimal(original.strip()[:-1].strip()) == Decimal(repr(visible))
+        except InvalidOperation:
+            return False
     if isinstance(original, str):
         if not isinstance(visible, str):
             # The exporter writes the year as "(2023 年度)" and the unit inside the funds label.
@@ -859,6 +895,10 @@ def _agrees(original: Any, visible: Any, kind: str) -> bool:
         except (OverflowError, ValueError):
             return False
     return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _lines(text: str) -> str:

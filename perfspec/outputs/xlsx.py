@@ -107,6 +107,12 @@ def encode(value: Any) -> tuple[str, str] | None:
         return ("dec", str(value))
     if isinstance(value, str):
         return ("str", json.dumps(value, ensure_ascii=False))
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        # A split target {operator, value, unit}: the sheet prints its parts (or "≥90%"), and an operator
+        # the layout has no column for would be lost; its scalar parts, each encoded as above, come back whole.
+        parts = {k: encode(v) for k, v in value.items()}
+        if all(part is not None and part[0] != "map" for part in parts.values()):
+            return ("map", json.dumps({k: list(part) for k, part in parts.items() if part}, ensure_ascii=False))
     return None
 
 
@@ -128,6 +134,16 @@ def decode(kind: str, text: str) -> Any:
         if not isinstance(value, str):
             raise ValueError(text)
         return value
+    if kind == "map":
+        stored = json.loads(text)  # a damaged record: JSONDecodeError, a ValueError
+        if not isinstance(stored, dict):
+            raise ValueError(text)
+        out = {}
+        for key, part in stored.items():
+            if not (isinstance(part, list) and len(part) == 2 and all(isinstance(p, str) for p in part)) or part[0] == "map":
+                raise ValueError(text)
+            out[key] = decode(part[0], part[1])
+        return out
     raise ValueError(kind)
 
 
@@ -229,7 +245,7 @@ def _outside(data: Any, known: dict[str, set[str]], printing: bool) -> list[str]
                             out.append(f"indicators.{level1}.{level2}[{i}].{key}")
     if printing:
         for path, value in _scalar_paths(data):
-            if encode(value) is None:
+            if encode(value) is None or isinstance(value, dict):
                 out.append(".".join(str(p) for p in path))
     return out
 
