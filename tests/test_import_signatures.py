@@ -55,3 +55,20 @@ def test_signature_block_right_under_the_total_row_ends_the_form():
     data = text_import.parse(as_tabs(rows), "no-grade.txt")[0].to_data()
     assert data["filled_by"] == "王丽" and data["filled_on"] == "2024年3月12日"
     assert list(data["indicators"]) == list(EXPECTED["indicators"])
+
+
+def test_sections_printed_under_the_table_are_read():
+    """存在问题 / 改进措施 after 评分等级 (a 部门整体 form prints them there): a layout's sections, not lines after the form."""
+    rows = FORM_ROWS + [["存在问题", "经费超支"], ["改进措施", "按季度通报"], ["填表人：王丽联系电话：0731-87821560"]]
+    form = text_import.parse(as_tabs(rows), "sections.txt")[0]
+    data = form.to_data()
+    assert (data["problems"], data["measures"]) == ("经费超支", "按季度通报")
+    assert (data["filled_by"], data["phone"]) == ("王丽", "0731-87821560")
+    assert not form.reviews, [r.reason for r in form.reviews]
+
+
+def test_a_label_whose_brackets_are_part_of_it():
+    """省（区、市） is transfer-payment's label as a whole: its bracket is no note to strip (省 names nothing)."""
+    rows = FORM_ROWS[:4] + [["省（区、市）", "湖南省常德市汉寿县"]] + FORM_ROWS[4:]
+    form = text_import.parse(as_tabs(rows), "region.txt")[0]
+    assert form.to_data()["region"] == "湖南省常德市汉寿县"

@@ -339,6 +339,11 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
                     heading = " ".join(texts)
                 if form is not None and form.section == "done" and _signature_line(form, row):
                     continue
+                if form is not None and form.section == "done" and _section_key(L, label) is not None:
+                    # 存在问题 | … , 改进措施 | … : a layout's sections printed under the table.
+                    form.landed = {}
+                    _label_value_pairs(form, row, _section_key(L, label))
+                    continue
                 if form is not None and form.section == "done":
                     form.flag_unread(f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
@@ -712,8 +717,9 @@ def _section_key(L: Labels, label: str) -> Optional[str]:
     keys = {f.key for layout in L.layouts for f in layout.header + layout.sections + layout.signatures}
     keys -= {"project", "department", "implementer", "year"}
     names = L.keys("header", sorted(keys))
-    folded = _strip_note(re.sub(r"^\d{1,2}[.、]", "", label))
-    return names.get(folded)
+    folded = re.sub(r"^\d{1,2}[.、]", "", label)
+    # The label as printed first: a bracket may be part of it (省(区、市)), not a note to strip.
+    return names.get(folded) or names.get(_strip_note(folded))
 
 
 def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
