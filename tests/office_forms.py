@@ -409,6 +409,9 @@ def carried(data: dict, imported: dict | None = None) -> dict:
     for key in imported or {}:
         if key not in out:
             out[key] = data.get(key)
+    for key in (imported or {}).get("funds") or {}:  # the funds block's further cells (调整原因 …) alike
+        if key not in out["funds"]:
+            out["funds"][key] = funds.get(key)
     return out
 
 

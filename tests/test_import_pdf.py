@@ -324,10 +324,7 @@ def _layout_id(path: str) -> str:
     return os.path.basename(os.path.dirname(path)) + "--" + os.path.basename(path)[:-5]
 
 
-_SIGNATURES = ("leader", "phone", "filled_by", "filled_on")
-_SIGNATURE_GAP = ("the text assembler reads neither the 项目负责人/联系电话 row nor the signature block "
-                  "(填表人, 填报日期, 单位负责人)")
-_LAYOUT_GAP = "nor does it write the detected `layout:` key"
+_OLDER_FUNDS = "the older framework's 年度资金总额 row has no 分值 column, and its 执行率 is read as 分值"
 
 # What the text assembler (perfspec/importers/text.py, extended on another branch) cannot hold yet, per form:
 # (why, the top-level keys — funds.<row> for the funds table — allowed to differ). A difference outside
@@ -335,35 +332,38 @@ _LAYOUT_GAP = "nor does it write the detected `layout:` key"
 # layout's columns, so any cell may differ.
 LAYOUT_GAPS: dict[str, tuple[str, set[str] | None]] = {
     "national-2020--rural-water-supply": (
-        f"{_SIGNATURE_GAP}, nor the 调整原因 row under the funds table, {_LAYOUT_GAP}",
-        {*_SIGNATURES, "funds.deviation", "layout"}),
-    "national-2020--township-sewage-no-layout-key": (_SIGNATURE_GAP, set(_SIGNATURES)),
-    "shanghai-2023--public-rental-housing": (f"{_SIGNATURE_GAP}, {_LAYOUT_GAP}", {*_SIGNATURES, "layout"}),
-    "older-framework--clinic-equipment-no-layout-key": (
-        f"{_SIGNATURE_GAP}; the older framework's 年度资金总额 row has no 分值 column, and its 执行率 is read as 分值",
-        {*_SIGNATURES, "funds.rate", "funds.weight"}),
-    "older-framework--school-public-funds": (
-        f"{_SIGNATURE_GAP}; 执行率 read as 分值 (as above), {_LAYOUT_GAP}",
-        {*_SIGNATURES, "funds.rate", "funds.weight", "layout"}),
+        "the spec names `layout: national-2020`, its kind's own layout, which the printed form cannot show "
+        "(township-sewage-no-layout-key prints the same): the import writes `layout:` only for another layout",
+        {"layout"}),
+    "shanghai-2023--public-rental-housing": (
+        "shanghai-2023 differs from national-2020 in words only (its title 财政项目支出绩效自评表), and the import "
+        "writes no `layout:` for such a layout (detect.needs_naming): the Shanghai forms transcribed in specs/2023 "
+        "name none", {"layout"}),
+    "older-framework--clinic-equipment-no-layout-key": (_OLDER_FUNDS, {"funds.rate", "funds.weight"}),
+    "older-framework--school-public-funds": (_OLDER_FUNDS, {"funds.rate", "funds.weight"}),
     "budget-20--public-toilet-maintenance": ("the assembler does not know budget-20's 20-point budget row "
                                              "(分值 20, 得分 = 20 × 执行率) nor its indicator columns", None),
-    "department-overall--county-statistics-bureau": ("a 部门整体 form: the assembler reads neither its 基本支出/项目支出 "
-                                                     "funds rows nor its kind", None),
+    "department-overall--county-statistics-bureau": (
+        "a 部门整体 form: its 部门（单位）名称 label wraps in its cell (read as 部门（单位）名 | 宁乡县统计局称), it prints "
+        "no 项目负责人, the import writes a blank 实施单位 its layout lacks, and `layout: department-overall` is its "
+        "kind's own layout, which the import does not write", {"project", "leader", "implementer", "layout"}),
     "monitoring--heritage-application": ("a monitoring form: the assembler reads neither its kind nor its "
                                          "1-N月执行数/全年预计执行数 columns", None),
     "monitoring--school-meals-kind-only": ("a monitoring form: the assembler reads neither its kind nor its "
                                            "1-N月执行数/全年预计执行数 columns", None),
     "no-scores--rural-housing-renovation": ("the assembler does not know a layout without 分值/得分 columns", None),
-    "sichuan-2023--rural-road-maintenance": ("the assembler does not know Sichuan's funds rows (单位自有资金, 专户资金), "
-                                             "split target columns or its 自评结论/问题/措施 sections", None),
+    "sichuan-2023--rural-road-maintenance": ("the assembler does not know Sichuan's funds rows (单位自有资金, 专户资金) "
+                                             "nor its split target columns", None),
     "target-table--flood-warning-kind-only": ("a target table: the assembler reads neither its kind nor its columns "
                                               "(no actuals, no scores)", None),
     "target-table--urban-road-bridge-maintenance": ("a target table: the assembler reads neither its kind nor its "
                                                     "columns (no actuals, no scores)", None),
     "three-score-columns--disabled-living-subsidy": ("the assembler does not know the three score columns "
                                                      "(raw score, weight, weighted score) nor structured targets", None),
-    "transfer-payment--farmland-protection-subsidy": ("a transfer-payment form: the assembler reads neither its "
-                                                      "中央/地方资金 rows, its 区域 header nor its kind", None),
+    "transfer-payment--farmland-protection-subsidy": (
+        "a transfer-payment form: its 转移支付（项目）名称 label wraps in its cell (read as 转移支付（项目）名 | …称), it "
+        "prints no 项目负责人, and `layout: transfer-payment` is its kind's own layout, which the import does not write",
+        {"project", "leader", "layout"}),
 }
 
 

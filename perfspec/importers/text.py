@@ -337,6 +337,13 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
             else:
                 if form is None and "表" in joined and "绩效" in joined and len(joined) <= 60:
                     heading = " ".join(texts)
+                if form is not None and form.section == "done" and _signature_line(form, row):
+                    continue
+                if form is not None and form.section == "done" and _section_key(L, label) is not None:
+                    # 存在问题 | … , 改进措施 | … : a layout's sections printed under the table.
+                    form.landed = {}
+                    _label_value_pairs(form, row, _section_key(L, label))
+                    continue
                 if form is not None and form.section == "done":
                     form.flag_unread(f"表后的内容未读取：“{_short(' '.join(texts))}”（原文第 {row.where} {place}）", row.where)
                 continue
@@ -469,6 +476,21 @@ def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
                 break
 
 
+def _signature_line(form: "_Form", row: Row) -> bool:
+    """The signature block's line (单位负责人：… 填表人：王丽 填报日期：…): its filled-in pairs read, blank ones
+    left out; False when the row is no such line."""
+    from perfspec.importers.signatures import pairs
+
+    found = pairs(row.cells, form.L)
+    if found is None:
+        return False
+    for key, value in found:
+        form.seen.add(key)
+        if value is not None and (key,) not in form.data.extra:
+            form.data.extra[(key,)] = value
+    return True
+
+
 def _next_text(cells: list) -> str | None:
     for cell in cells:
         value = _cell(cell)
@@ -529,6 +551,17 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         return
     if form.section in ("head", "funds") and _funds_header(form, row):
         form.section = "funds"
+        return
+    if form.section in ("indicators", "grade") and form.items and _signature_line(form, row):
+        form.section = "done"  # the signature block under the table: the form ended
+        return
+    if form.section == "funds" and _strip_note(label) in L.of("funds", "deviation"):
+        # 调整原因 | … : the note on the funds block, in a row of its own under its amounts.
+        start, rest = _starting(row, L.of("funds", "deviation"))
+        value = _exact_next(form, rest)
+        if value is not None:
+            data.extra[("funds", "deviation")] = value
+            _land_next(form, row, start, ("funds", "deviation"))
         return
     section_key = _section_key(L, label)
     if section_key is not None:
@@ -684,8 +717,9 @@ def _section_key(L: Labels, label: str) -> Optional[str]:
     keys = {f.key for layout in L.layouts for f in layout.header + layout.sections + layout.signatures}
     keys -= {"project", "department", "implementer", "year"}
     names = L.keys("header", sorted(keys))
-    folded = _strip_note(re.sub(r"^\d{1,2}[.、]", "", label))
-    return names.get(folded)
+    folded = re.sub(r"^\d{1,2}[.、]", "", label)
+    # The label as printed first: a bracket may be part of it (省(区、市)), not a note to strip.
+    return names.get(folded) or names.get(_strip_note(folded))
 
 
 def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
