@@ -15,7 +15,7 @@ year; `perfspec targets` and the 目标变更 section of `perfspec diff` apply i
 between the versions of one form in git, commit by commit (`collect`), and
 between the last commit and the working tree (`uncommitted`).
 
-Git runs as in perfspec/diff.py (its `Git`: no hooks, no external diff or text
+Git runs through perfspec/gitrepo.py (its `Git`: no hooks, no external diff or text
 conversion, no pager, no transport); commits are read as objects, never checked
 out; working-tree files through `Git.worktree`, perfspec's own safe reader.
 Merge commits are not compared (their parents' commits are).
@@ -219,7 +219,7 @@ def commits(git: Any, base: str | None, prefixes: list[str], head: str = "HEAD")
 
 
 def _changed_files(git: Any, commit: Commit, prefixes: list[str]) -> list[str]:
-    from perfspec.diff import is_spec
+    from perfspec.gitrepo import is_spec
 
     args = ["diff-tree", "-r", "-z", "--no-commit-id", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv"]
     args += [commit.parent, commit.sha] if commit.parent else ["--root", commit.sha]
@@ -238,7 +238,7 @@ class Versions:
         self.trees: dict[str, dict[str, Any]] = {}
 
     def at(self, commit: str | None, path: str) -> Version | None:
-        from perfspec.diff import LINK_MODE
+        from perfspec.gitrepo import LINK_MODE
         from perfspec.load.loader import MAX_BYTES
 
         if commit is None:
@@ -268,7 +268,7 @@ def collect(git: Any, base: str | None, prefixes: list[str], head: str = "HEAD")
 
 def uncommitted(git: Any, prefixes: list[str]) -> list[Change]:
     """The target changes of the working tree against the last commit (HEAD), not yet committed."""
-    from perfspec.diff import is_spec
+    from perfspec.gitrepo import is_spec
 
     proc = git.run(["rev-parse", "--verify", "-q", "HEAD^{commit}"])
     head = proc.stdout.decode().strip() if proc.returncode == 0 else None

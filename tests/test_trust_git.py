@@ -70,7 +70,7 @@ def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.Monkey
     """Only rev-parse, ls-tree, cat-file and check-ignore run, each with the safety options; one process per blob kind.
     The 目标变更 section (perfspec/targets.py) also lists commits and their changed paths: log and diff-tree,
     with no external diff, text conversion or signature check, and merge-base for the budget tag."""
-    import perfspec.diff as diff
+    import perfspec.gitrepo as gitrepo
 
     calls: list[tuple[list[str], dict[str, str]]] = []
     real_run, real_popen = subprocess.run, subprocess.Popen
@@ -84,8 +84,8 @@ def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.Monkey
             calls.append((list(argv), dict(kwargs.get("env") or {})))
             super().__init__(argv, *args, **kwargs)
 
-    monkeypatch.setattr(diff.subprocess, "run", run)
-    monkeypatch.setattr(diff.subprocess, "Popen", Popen)
+    monkeypatch.setattr(gitrepo.subprocess, "run", run)
+    monkeypatch.setattr(gitrepo.subprocess, "Popen", Popen)
     for path in sorted((repo / "specs" / "2023").iterdir()):
         text = path.read_text(encoding="utf-8")
         path.write_text(text + "# edited\n", encoding="utf-8")  # every form changed: nine blobs to read

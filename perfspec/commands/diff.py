@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from perfspec import __version__
     from perfspec.commands.check import engine_and_paths
     from perfspec.config import load_config
-    from perfspec.diff import DiffReport, Git, as_json, compare, markdown, spec_prefixes
+    from perfspec.diff import DiffReport, as_json, compare, markdown
+    from perfspec.gitrepo import Git, spec_prefixes
     from perfspec.targets import after_budget, collect, uncommitted
 
     git = Git(".")  # first: "not a git repository" is the most likely mistake

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import json
 
     from perfspec.config import load_config
-    from perfspec.diff import Git, spec_prefixes
+    from perfspec.gitrepo import Git, spec_prefixes
 
     git = Git(".")
     base = git.resolve(args.rev) if args.rev is not None else None
