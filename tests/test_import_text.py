@@ -597,7 +597,7 @@ def test_cut_off_form_is_reported_on_stderr(tmp_path):
     run = run_cli("import", str(path), "-o", str(tmp_path / "out"))
     assert run.code == 0, run.err
     assert "表格在第 14 行中断：效益指标“覆盖率”之后的行、总分、评分等级缺失" in run.err
-    assert "种类 self-evaluation，版式 默认" in run.err
+    assert "项目支出绩效自评表（self-evaluation），版式 默认" in run.err
 
 
 def test_run_together_text_without_its_reader_gets_one_line(monkeypatch):

@@ -44,7 +44,7 @@ from typing import Optional
 from perfspec.form.layout import Layout
 from perfspec.importers import NotAForm
 from perfspec.importers.labels import Labels, fold
-from perfspec.importers.text import MAX_LINES, Row
+from perfspec.importers.rows import MAX_LINES, Row
 
 MAX_GROUP = 300  # characters of the rows of one 二级 group cut by the programme
 MAX_CUT = 6000  # characters of one text's groups cut by the programme (a real table has a few hundred)

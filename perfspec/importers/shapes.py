@@ -28,7 +28,7 @@ from typing import Optional
 from perfspec.form.layout import Layout
 from perfspec.importers import NotAForm
 from perfspec.importers.labels import Labels, fold
-from perfspec.importers.text import Row, rows_of_text
+from perfspec.importers.rows import Row, rows_of_text
 
 # Shapes that keep every cell where the form prints it (blank cells too): rows can be read by column.
 EXACT = ("tab", "pipes", "cells")
@@ -438,7 +438,7 @@ def _mentions_a_form(text: str, vocab: _Vocab) -> bool:
 
 def _bounded(text: str, name: str) -> None:
     """NotAForm when the text has more than MAX_LINES lines or a line more than MAX_LINE_CELLS cells."""
-    from perfspec.importers.text import MAX_LINE_CELLS, MAX_LINES, _LINE_BREAKS
+    from perfspec.importers.rows import MAX_LINE_CELLS, MAX_LINES, _LINE_BREAKS
 
     lines = sum(text.count(c) for c in _LINE_BREAKS) + text.count("\r") - text.count("\r\n") + 1
     if lines > MAX_LINES:
@@ -470,7 +470,7 @@ def rows(text: str, name: str = "<text>", layout: Layout | str | None = None) ->
     if shape == "spaces":
         return shape, _rows_spaces(lines, vocab)
     if not _mentions_a_form("".join(lines), vocab):
-        from perfspec.importers.text import not_a_form
+        from perfspec.importers.rows import not_a_form
 
         raise not_a_form(name, layout)
     try:
