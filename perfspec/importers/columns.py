@@ -146,12 +146,7 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
     for index in range(len(values)):
         key = columns[index + offset]
         form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
-    if brk:
-        form.break_rows.append(len(form.items) - 1)
-    if name is None:
-        notes.append(f"{form.W['name']}名称是空的")
-    if notes:
-        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    form.close_item(item, name, row, brk, notes, at)
     return True
 
 

@@ -178,31 +178,27 @@ def _span(cell: Any) -> int:
         return 1
 
 
-def _cells_of(row: Any) -> list:
-    """A row's w:tc, also those wrapped in content controls (w:sdt)."""
+def _own(element: Any, tag: str) -> list:
+    """An element's own children of `tag` (w:tc of a row, w:tr of a table), also those wrapped in
+    content controls (w:sdt); a nested table's rows are not among a table's own (they are read as the
+    text of the cell that holds the nested table)."""
     out = []
-    for child in row:
-        if child.tag == _W + "tc":
+    for child in element:
+        if child.tag == _W + tag:
             out.append(child)
         elif child.tag == _W + "sdt":
             content = child.find(_W + "sdtContent")
             if content is not None:
-                out += _cells_of(content)
+                out += _own(content, tag)
     return out
+
+
+def _cells_of(row: Any) -> list:
+    return _own(row, "tc")
 
 
 def _rows_of(table: Any) -> list:
-    """A w:tbl's own w:tr, also those wrapped in content controls; a nested table's rows are not
-    among them (they are read as the text of the cell that holds the nested table)."""
-    out = []
-    for child in table:
-        if child.tag == _W + "tr":
-            out.append(child)
-        elif child.tag == _W + "sdt":
-            content = child.find(_W + "sdtContent")
-            if content is not None:
-                out += _rows_of(content)
-    return out
+    return _own(table, "tr")
 
 
 def table_rows(table: Any) -> list[list]:
@@ -225,7 +221,7 @@ def table_rows(table: Any) -> list[list]:
 
 def body_rows(document: Any) -> list:
     """Every paragraph and table row of the body, in order, as assembler rows."""
-    from perfspec.importers.text import Row
+    from perfspec.importers.rows import Row
 
     rows: list = []
     where = 0
@@ -246,7 +242,8 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
     """The forms in the Word document at `path`; NotAForm when it holds none (or is no .docx)."""
     import docx  # ModuleNotFoundError (name "docx"): the command says pip install 'perfspec[docx]'
 
-    from perfspec.importers.text import assemble, not_a_form
+    from perfspec.importers.rows import not_a_form
+    from perfspec.importers.text import assemble
 
     shown = os.path.basename(path)
     _check(path)

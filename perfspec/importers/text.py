@@ -181,6 +181,16 @@ class _Form:
     def flag_item(self, item: Indicator, key: Optional[str], reason: str, where: int) -> None:
         self.pending.append(_Pending(item, key, reason, where))
 
+    def close_item(self, item: Indicator, name: Optional[str], row: Row, brk: bool, notes: list[str], at: str) -> None:
+        """The end of an indicator row however it was read: its page break, an empty name, and its
+        notes as one review note on the row."""
+        if brk:
+            self.break_rows.append(len(self.items) - 1)
+        if name is None:  # as read: the item's name may have been completed since (a wrapped line)
+            notes.append(f"{self.W['name']}名称是空的")
+        if notes:
+            self.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+
     def flag_unread(self, reason: str, where: int) -> None:
         """A line not read: the first MAX_UNREAD_NOTES are listed, the rest counted (see _finish)."""
         self.unread += 1
@@ -946,12 +956,7 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
                 form.landed[index] = (item, "deviation")
             else:
                 form.landed[index] = (item, None)  # 一级 / 二级 / 三级: the row as a whole
-    if brk:
-        form.break_rows.append(len(form.items) - 1)
-    if name is None:
-        notes.append(f"{W['name']}名称是空的")
-    if notes:
-        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    form.close_item(item, name, row, brk, notes, at)
 
 
 def _loose_row(form: _Form, row: Row, values: list[str], pair: Optional[int], brk: bool, at: str) -> None:
@@ -993,12 +998,7 @@ def _loose_row(form: _Form, row: Row, values: list[str], pair: Optional[int], br
         notes.append(f"这一行没有{W['level2']}")
     form.items.append(item)
     form.item_rows.append(row)
-    if brk:
-        form.break_rows.append(len(form.items) - 1)
-    if name is None:
-        notes.append(f"{W['name']}名称是空的")
-    if notes:
-        form.flag_item(item, None, "；".join(notes) + f"（{at}）", row.where)
+    form.close_item(item, name, row, brk, notes, at)
 
 
 def _unnamed_total(form: _Form, row: Row, values: list[str], at: str) -> bool:

@@ -980,7 +980,7 @@ def sheet_rows(ws: Any) -> list[Any]:
 
 def _rows(values: dict[tuple[int, int], str], merged: list[tuple[int, int, int, int]], rows: int, cols: int) -> list[Any]:
     """Rows for the assembler from the non-empty cells and the merged ranges (min_row, min_col, max_row, max_col)."""
-    from perfspec.importers.text import Row
+    from perfspec.importers.rows import Row
 
     covered: set[tuple[int, int]] = set()
     for min_row, min_col, max_row, max_col in merged:
