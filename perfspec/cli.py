@@ -7,7 +7,10 @@ configuration, unreadable-file or internal error, 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import importlib
+import os
 import sys
 from typing import Sequence, TextIO
 
@@ -105,5 +108,37 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_USAGE
 
 
+# The cyclic collector wakes every 700 new container objects by default; start-up and the YAML of
+# each form make hundreds of thousands that are freed by reference counting anyway. Rarer young
+# collections save ~10 % of a check's CPU and cost a few MB at most.
+_GC_THRESHOLD = (50_000, 20, 100)
+
+
 def main_entry() -> None:
-    sys.exit(main())
+    """The console script: `main()`, then an exit without tearing the interpreter down."""
+    gc.set_threshold(*_GC_THRESHOLD)
+    code = main()
+    _exit(code)
+
+
+def _exit(code: int) -> None:
+    """Exit as `sys.exit` would, less the teardown: freeing every module and object one by one
+    costs a one-form check ~25 ms, a sixth of its run, for memory the process returns anyway.
+
+    Output is flushed and the exit handlers (temporary files, worker pools) run first, so nothing
+    that a normal exit would write or clean up is lost. A thread still running gets the normal
+    exit, which waits for it.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        # The reader went away (`perfspec check | head`): what is left unwritten has nowhere to go.
+        pass
+    except OSError:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # type: ignore[attr-defined]  # CPython's own exit path runs these
+    os._exit(code)

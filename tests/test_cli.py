@@ -111,6 +111,44 @@ def test_python_dash_m_and_console_script_agree() -> None:
     assert proc.returncode == 1 and " PS201 " in proc.stdout
 
 
+def test_the_console_exit_loses_no_output_and_runs_exit_handlers(tmp_path) -> None:
+    """main_entry skips the interpreter's teardown: what main() wrote must still arrive whole,
+    through a pipe and into a file, and registered exit handlers must still run."""
+    import subprocess
+    import sys
+
+    folder = os.path.join(ROOT, "specs", "2023")
+    expected = run_cli("check", "--format", "json", folder)
+    piped = subprocess.run([sys.executable, "-m", "perfspec", "check", "--format", "json", folder],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert (piped.returncode, piped.stdout) == (expected.code, expected.out)
+    into = tmp_path / "out.json"
+    with open(into, "w", encoding="utf-8") as handle:
+        code = subprocess.run([sys.executable, "-m", "perfspec", "check", "--format", "json", folder],
+                              cwd=ROOT, stdout=handle).returncode
+    assert code == expected.code and into.read_text(encoding="utf-8") == expected.out
+    marker = tmp_path / "handler-ran"
+    script = (f"import atexit, pathlib, sys; atexit.register(pathlib.Path({str(marker)!r}).touch); "
+              "from perfspec.cli import main_entry; sys.argv[1:] = ['rules']; main_entry()")
+    assert subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True).returncode == 0
+    assert marker.exists()
+
+
+def test_a_reader_that_goes_away_is_no_error() -> None:
+    """`perfspec rules | head -1`: the rest has nowhere to go, and no traceback or "Exception ignored" either."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "perfspec", "rules"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
 def test_profile_mistakes_are_configuration_errors(tmp_path) -> None:
     empty = tmp_path / "empty-rounding.yaml"
     empty.write_text("extends: national\nname: local\nrate_rounding: []\n", encoding="utf-8")
