@@ -13,6 +13,7 @@ import os
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from perfspec.check.engine import Engine, FileResult
+from perfspec.check.headers import digest
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,10 +68,14 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> It
 
 
 def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> Iterator[FileResult]:
-    """FileResults (findings only) for (path, display name) pairs, in the order given."""
+    """FileResults (findings and digests) for (path, display name) pairs, in the order given."""
 
     def check(item: tuple[str, str]) -> FileResult:
         result = engine.check_file(*item)
+        if result.document is not None:
+            # The checks across forms run in the parent after every form: what they need of this
+            # form is taken now, while it is loaded, instead of the parent reading it again.
+            result.digest = digest(*item, result.document)
         result.document = None  # documents stay in the worker and are freed
         return result
 

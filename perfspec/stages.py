@@ -38,8 +38,6 @@ lines.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
@@ -50,6 +48,7 @@ from perfspec.targets import differences
 
 if TYPE_CHECKING:
     from perfspec.check.engine import Engine
+    from perfspec.check.headers import Digest, Survey
     from perfspec.form.model import Form
     from perfspec.load.loader import Document
 
@@ -84,7 +83,9 @@ def _shown(value: Any, lang: str) -> str:
 
 
 def _note(value: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
+    from perfspec.check.headers import note_key
+
+    return note_key(value)
 
 
 def _load(path: str, shown: str, documents: dict[str, "Document"]) -> Stage | None:
@@ -351,53 +352,21 @@ def notes(stage: Stage, minimum: int) -> list[tuple[Path, str]]:
     return out
 
 
-_DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
-
-
-def _scan_notes(path: str, minimum: int) -> set[str]:
-    """Deviation notes by a line scan (a proposal only: loaded values confirm)."""
-    from perfspec.check.headers import _read
-    from perfspec.load.loader import MAX_BYTES
-
-    data = _read(path, MAX_BYTES)
-    if data is None:
-        return set()
-    text = data.decode("utf-8", "replace")
-    found = set()
-    for m in _DEVIATION_LINE.finditer(text):
-        value = m.group(1).strip().rstrip("}").strip().strip("'\"")
-        value = _note(value)
-        if len(value) >= minimum:
-            found.add(value)
-    return found
-
-
-_OF = re.compile(rb"(?<![A-Za-z0-9_])of(?![A-Za-z0-9_])")
-
-
-def _may_name_others(path: str) -> bool:
-    """Whether the form could hold an `of:` key: the word `of` anywhere in it (a proposal only).
-
-    A project with a single form is compared with nothing unless it names earlier forms;
-    loading each such form a second time only to learn that doubled the time of `check`.
-    """
-    from perfspec.check.headers import _read
-    from perfspec.load.loader import MAX_BYTES
-
-    data = _read(path, MAX_BYTES)
-    # A backslash may be a double-quoted escape spelling `of` ("o\x66"): load then too.
-    return data is None or _OF.search(data) is not None or b"\\" in data
-
-
 def findings(
     engine: "Engine",
     checked: list[tuple[str, str]],
     others: Iterable[tuple[str, str]] = (),
     documents: dict[str, "Document"] | None = None,
+    digests: "dict[str, Digest] | None" = None,
 ) -> list[Finding]:
-    """PS601–PS604 and PS701–PS704 on the checked forms, compared with every form of the universe."""
-    from perfspec.check.headers import quick_entry
+    """PS601–PS604 and PS701–PS704 on the checked forms, compared with every form of the universe.
 
+    `digests` holds what the workers took from the checked forms they loaded (perfspec/check/headers.py);
+    a form without one is scanned.
+    """
+    from perfspec.check.headers import Survey
+
+    survey = Survey(digests)
     maker = _Maker(engine)
     if not any(maker.on(code) for code in CODES):
         return []
@@ -409,7 +378,7 @@ def findings(
     checked_projects: set[str] = set()
     checked_years: set[str] = set()
     for path, shown in universe:
-        entry = quick_entry(path, shown) if path not in documents else None
+        entry = survey.entry(path, shown) if path not in documents else None
         if path in documents:
             found = _load(path, shown, documents)
             if found is None:
@@ -436,7 +405,7 @@ def findings(
     out: list[Finding] = []
     for project in checked_projects:
         members = heads.get(project, [])
-        if len(members) == 1 and members[0][0] not in documents and not _may_name_others(members[0][0]):
+        if len(members) == 1 and members[0][0] not in documents and not survey.names_others(members[0][0]):
             continue  # alone in its project and naming no earlier form: nothing to compare it with
         stages = [s for s in (stage_of(p, sh) for p, sh, _ in members) if s is not None]
         for stage in stages:
@@ -458,19 +427,23 @@ def findings(
             if last_same is not None and last_same is not last_se:
                 out += [f for f in year_over_year(maker, stage, last_same, False) if f.code == "PS703"]
     if maker.on("PS704"):
-        out += _boilerplate(maker, heads, checked_abs, checked_years, stage_of)
+        out += _boilerplate(maker, heads, checked_abs, checked_years, stage_of, survey)
     return out
 
 
 def _boilerplate(maker: _Maker, heads: dict[str, list[tuple[str, str, str]]], checked_abs: set[str],
-                 checked_years: set[str], stage_of: Any) -> list[Finding]:
+                 checked_years: set[str], stage_of: Any, survey: "Survey") -> list[Finding]:
     """PS704: a note written word for word in forms of other projects the same year."""
     by_note: dict[tuple[str, str], set[tuple[str, str, str]]] = {}  # (year, note) -> {(project, path, shown)}
     for project, members in heads.items():
         for path, shown, year in members:
             if year not in checked_years:
                 continue
-            for note in _scan_notes(path, maker.note_min):
+            found = survey.notes(path, maker.note_min)
+            if found is None:
+                stage = stage_of(path, shown)
+                found = {note for _, note in notes(stage, maker.note_min)} if stage is not None else set()
+            for note in found:
                 by_note.setdefault((year, note), set()).add((project, path, shown))
     out: list[Finding] = []
     confirm = {

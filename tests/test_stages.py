@@ -107,6 +107,46 @@ def test_a_hook_given_one_form_still_compares_with_the_repository() -> None:
     assert {file for _, file, _ in found(report)} == {SE}  # findings on the checked form only
 
 
+def test_a_note_written_as_a_block_scalar_is_still_compared(tmp_path) -> None:
+    """PS704 finds a shared note however it is written: a form the run checked gives its notes from
+    its loaded values; another form of the repository, scanned by lines, is loaded when a note
+    does not end on its line (a block scalar)."""
+    repo = tmp_path / "stages"
+    shutil.copytree(STAGES, repo)
+    light = repo / LIGHT
+    note = "受极端天气影响，部分维修工程延期，市民出行受到一定影响。"
+    text = light.read_text(encoding="utf-8")
+    assert f"deviation: {note}}}" in text
+    text = text.replace(
+        f"      - {{name: 市民满意度, target: ≥90%, actual: 88%, weight: 10, score: 8, deviation: {note}}}",
+        "      - name: 市民满意度\n        target: ≥90%\n        actual: 88%\n        weight: 10\n        score: 8\n"
+        f"        deviation: |\n          受极端天气影响，部分维修工程延期，\n          市民出行受到一定影响。",
+    )
+    light.write_text(text, encoding="utf-8")
+    _, whole = check(str(repo))
+    assert [(code, file) for code, file, _ in found(whole, ("PS704",))] == [("PS704", SE), ("PS704", LIGHT)]
+    _, hook = check(str(repo), "--in-paths", SE)  # street-lighting is not checked: it is scanned
+    assert [(code, file) for code, file, _ in found(hook, ("PS704",))] == [("PS704", SE)]
+
+
+def test_digests_from_the_workers_and_scans_find_the_same(monkeypatch) -> None:
+    """The checks across forms read checked forms from the digests the workers made, other forms by
+    scanning: on the stage repository both ways give the same findings."""
+    from perfspec.check import corpus
+    from perfspec.check.engine import Engine, Options, collect, display_name
+    from perfspec.check.headers import digest
+    from perfspec.load.loader import load_file
+    from perfspec.profile import load_profile
+
+    monkeypatch.chdir(STAGES)
+    engine = Engine(Options(load_profile("national"), root=STAGES))
+    files = [(path, display_name(path)) for path in collect(["specs", "of"])]
+    digests = {path: digest(path, shown, load_file(path, shown).document) for path, shown in files}
+    scanned = corpus.duplicates(engine, files)
+    digested = corpus.duplicates(engine, files, digests=digests)
+    assert scanned and digested == scanned
+
+
 def test_explicit_of_links_forms_of_different_names() -> None:
     _, report = check(STAGES, "--select", "PS6", "of/se.yaml")
     assert found(report) == [("PS603", "of/se.yaml", 25)]

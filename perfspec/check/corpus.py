@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Iterable
 
-from perfspec.check.headers import Entry, exact_entry, quick_entry
+from perfspec.check.headers import Digest, Entry, Survey, exact_entry
 from perfspec.diagnostics import Finding
 
 if TYPE_CHECKING:
@@ -70,12 +70,18 @@ def duplicates(
     checked: list[tuple[str, str]],
     others: Iterable[tuple[str, str]] = (),
     documents: dict[str, "Document"] | None = None,
+    digests: dict[str, Digest] | None = None,
 ) -> list[Finding]:
-    """Every cross-form finding on the checked forms: PS015 and the stage checks (perfspec/stages.py)."""
+    """Every cross-form finding on the checked forms: PS015 and the stage checks (perfspec/stages.py).
+
+    `digests` (path → Digest) spares reading again the forms the workers have already read.
+    """
     from perfspec import stages
 
     others = list(others)
-    return _duplicates(engine, checked, others, documents) + stages.findings(engine, checked, others, documents)
+    return _duplicates(engine, checked, others, documents, digests) + stages.findings(
+        engine, checked, others, documents, digests
+    )
 
 
 def _duplicates(
@@ -83,6 +89,7 @@ def _duplicates(
     checked: list[tuple[str, str]],
     others: Iterable[tuple[str, str]] = (),
     documents: dict[str, "Document"] | None = None,
+    digests: dict[str, Digest] | None = None,
 ) -> list[Finding]:
     """PS015 findings on the checked forms: each names the other forms of its project and year.
 
@@ -100,7 +107,8 @@ def _duplicates(
     if others:
         universe += [(p, s) for p, s in others if os.path.abspath(p) not in checked_abs]
     groups: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    entries = [quick_entry(path, shown) for path, shown in universe if path not in documents]
+    survey = Survey(digests)
+    entries = [survey.entry(path, shown) for path, shown in universe if path not in documents]
     for path, shown in universe:
         if path in documents:
             exact = exact_entry(path, shown, documents[path])

@@ -7,6 +7,7 @@ import os
 from typing import Iterable, Iterator
 
 from perfspec.check import acknowledge
+from perfspec.check.headers import Digest
 from perfspec.config import check_codes, selected
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.load.files import spec_files
@@ -38,7 +39,7 @@ class Options:
 
 
 class FileResult:
-    __slots__ = ("file", "findings", "io_error", "io_error_en", "document")
+    __slots__ = ("file", "findings", "io_error", "io_error_en", "document", "digest")
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class FileResult:
         self.io_error = io_error
         self.io_error_en = io_error_en
         self.document = document
+        self.digest: Digest | None = None  # what the checks across forms need of it (check/headers.py)
 
 
 class Engine:

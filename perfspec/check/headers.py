@@ -1,11 +1,18 @@
-"""A form's year, project and kind, read cheaply: what PS015 and the stage checks link forms by."""
+"""A form's year, project and kind, read cheaply: what PS015 and the stage checks link forms by.
+
+Also the other things the checks across forms look for in every form before loading any in
+full: whether it names earlier forms (`of:`) and its deviation notes. A checked form gives
+them exactly, as a `Digest` taken in the worker that loaded it for its own checks; any other
+form (one under the configuration's paths that was not checked) is scanned by lines, which
+only proposes: the forms proposed are loaded and compared on their values.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import unicodedata
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 if TYPE_CHECKING:
     from perfspec.load.loader import Document
@@ -23,6 +30,62 @@ class Entry(NamedTuple):
 
 def normalise(project: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", project))
+
+
+def note_key(value: Any) -> str:
+    """A deviation note as notes are compared: NFKC, no whitespace, no closing full stop."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
+
+
+class Digest(NamedTuple):
+    """What the checks across forms need of one loaded form."""
+
+    entry: Entry | None  # None: the form shows no year and project
+    names_others: bool  # a top-level `of:`
+    notes: frozenset[str]  # every deviation note, as note_key gives it
+
+
+def digest(path: str, shown: str, document: "Document") -> Digest:
+    exact = exact_entry(path, shown, document)
+    data = document.data
+    return Digest(exact[0] if exact else None, isinstance(data, dict) and "of" in data, frozenset(_deviations(data)))
+
+
+def _deviations(value: Any) -> Iterator[str]:
+    # Every `deviation` at any depth: a superset of the notes perfspec/stages.py reads from the form.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key == "deviation" and isinstance(child, str):
+                    yield note_key(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if isinstance(child, (dict, list)))
+
+
+class Survey:
+    """Each form's header, `of:` and notes: from its digest when there is one, else by a scan."""
+
+    def __init__(self, digests: "dict[str, Digest] | None" = None) -> None:
+        self.digests = digests or {}
+
+    def entry(self, path: str, shown: str) -> Entry | None:
+        found = self.digests.get(path)
+        return found.entry if found is not None else quick_entry(path, shown)
+
+    def names_others(self, path: str) -> bool:
+        found = self.digests.get(path)
+        return found.names_others if found is not None else _may_name_others(path)
+
+    def notes(self, path: str, minimum: int) -> set[str] | None:
+        """The form's notes of at least `minimum` characters; None when they must be loaded to be known."""
+        found = self.digests.get(path)
+        if found is not None:
+            return {note for note in found.notes if len(note) >= minimum}
+        return _scan_notes(path, minimum)
 
 
 def _top_value(text: str, key: str) -> str | None:
@@ -130,3 +193,42 @@ def exact_entry(path: str, shown: str, document: "Document | None" = None) -> tu
     if isinstance(year, bool) or not isinstance(year, int) or not isinstance(project, str) or not project.strip():
         return None
     return Entry(path, shown, str(year), kind if isinstance(kind, str) else "self-evaluation", normalise(project)), document
+
+
+_DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
+
+
+def _scan_notes(path: str, minimum: int) -> set[str] | None:
+    """Deviation notes by a line scan (a proposal only: loaded values confirm), or None when a note
+    does not end on its line (a block scalar `|` or `>`, an unclosed quote): then only loading tells."""
+    from perfspec.load.loader import MAX_BYTES
+
+    data = _read(path, MAX_BYTES)
+    if data is None:
+        return set()
+    text = data.decode("utf-8", "replace")
+    found = set()
+    for m in _DEVIATION_LINE.finditer(text):
+        raw = m.group(1).strip()
+        if raw[:1] in ("|", ">") or (raw[:1] in ("'", '"') and raw.rstrip("}, ").count(raw[0]) < 2):
+            return None
+        value = note_key(raw.rstrip("}").strip().strip("'\""))
+        if len(value) >= minimum:
+            found.add(value)
+    return found
+
+
+_OF = re.compile(rb"(?<![A-Za-z0-9_])of(?![A-Za-z0-9_])")
+
+
+def _may_name_others(path: str) -> bool:
+    """Whether the form could hold an `of:` key: the word `of` anywhere in it (a proposal only).
+
+    A project with a single form is compared with nothing unless it names earlier forms;
+    loading each such form a second time only to learn that doubled the time of `check`.
+    """
+    from perfspec.load.loader import MAX_BYTES
+
+    data = _read(path, MAX_BYTES)
+    # A backslash may be a double-quoted escape spelling `of` ("o\x66"): load then too.
+    return data is None or _OF.search(data) is not None or b"\\" in data

@@ -92,9 +92,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     files = [(path, display_name(path)) for path in collect(paths)]
     progress = Progress(err, len(files), lang=args.lang)
-    for result in check_files(engine, files, args.jobs):  # type: ignore[arg-type]
+    digests = {}
+    for (path, _), result in zip(files, check_files(engine, files, args.jobs)):  # type: ignore[arg-type]
         progress.step()
         report.files.append(result.file)
+        if result.digest is not None:
+            digests[path] = result.digest
         if result.io_error:
             message = result.io_error if args.lang == "zh" else result.io_error_en
             report.unreadable[result.file] = message
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     readable = [(path, shown) for path, shown in files if shown not in report.unreadable]
     others = corpus.configured_forms(engine.options.root, readable)  # type: ignore[attr-defined]
-    report.findings = corpus.merge(report.findings, corpus.duplicates(engine, readable, others), report.files)  # type: ignore[arg-type]
+    report.findings = corpus.merge(report.findings, corpus.duplicates(engine, readable, others, digests=digests), report.files)  # type: ignore[arg-type]
     code = 2 if report.unreadable else 1 if any(f.fails for f in report.findings) else 0
     try:
         writer(args.format)(report, out)
