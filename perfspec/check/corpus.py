@@ -76,12 +76,15 @@ def duplicates(
 
     `digests` (path → Digest) spares reading again the forms the workers have already read.
     """
+    others = list(others)
+    found = _duplicates(engine, checked, others, documents, digests)
+    if len(checked) + len(others) < 2 and not documents and not any(
+        Survey(digests).names_others(path) for path, _ in checked
+    ):
+        return found  # one form that names no other has no stage to compare (and stages.py is not imported)
     from perfspec import stages
 
-    others = list(others)
-    return _duplicates(engine, checked, others, documents, digests) + stages.findings(
-        engine, checked, others, documents, digests
-    )
+    return found + stages.findings(engine, checked, others, documents, digests)
 
 
 def _duplicates(
