@@ -12,7 +12,7 @@ import gc
 import importlib
 import os
 import sys
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 from perfspec import __version__
 from perfspec.commands import COMMANDS
@@ -39,7 +39,17 @@ _ARGPARSE_ZH = {
     "not allowed with argument %s": "不能与参数 %s 同时使用",
     "ignored explicit argument %r": "忽略了多余的参数 %r",
 }
-_ARGPARSE_EN = argparse._  # type: ignore[attr-defined]
+
+
+def _argparse_english() -> "Callable[[str], str]":
+    """argparse's own `_`, unless no message catalogue is installed (the usual case): then its words
+    as written. gettext searches the locale folders again on every call, ~30 lookups per run."""
+    import gettext
+
+    return argparse._ if gettext.find("messages") else str  # type: ignore[attr-defined]
+
+
+_ARGPARSE_EN = _argparse_english()
 
 
 def _speak(words: list[str]) -> None:
