@@ -187,3 +187,27 @@ def test_progress_shows_only_on_a_terminal(monkeypatch) -> None:
     assert pipe.getvalue() == ""
     monkeypatch.setenv("CI", "true")
     assert not progress.Progress(Terminal(), 5).on
+
+
+def test_render_shows_its_progress_on_a_terminal(monkeypatch, tmp_path) -> None:
+    """A portfolio takes a while (a PDF a second a page): render reports forms done / total on a terminal."""
+    import io
+    import itertools
+
+    from perfspec.cli import main
+    from perfspec.outputs import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = itertools.count(0.0, 3.0)
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    screen, out = Terminal(), io.StringIO()
+    folder = os.path.join(ROOT, "specs", "2023")
+    code = main(["render", folder, "-o", str(tmp_path / "site"), "--jobs", "1"], out, screen)
+    assert code == 0, screen.getvalue()
+    assert "已生成 1/9 张表的报告（每秒" in screen.getvalue() and "已生成 9/9 张表的报告" in screen.getvalue()
+    assert screen.getvalue().endswith("\r\x1b[K")  # the line is cleared before the summary

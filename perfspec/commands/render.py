@@ -162,9 +162,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 2
     views: list[render.FormView] = []
     pages: list[tuple[str, str]] = []  # (PDF file, its paper HTML)
+    from perfspec.outputs.progress import Progress
+
+    progress = Progress(err, len(files), what="已生成", unit="张表的报告", lang=args.lang, what_en="rendered")
     try:
         for view, reason, page in ordered_map(view_of, files, args.jobs):
+            progress.step()
             if reason is not None:
+                progress.clear()
                 if single:
                     err.write(f"perfspec: {view.file}: 无法生成报告：{reason}\n")
                     return 1
@@ -200,8 +205,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as exc:
         err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
         return 2
+    finally:
+        progress.close()
     if pdf:
-        code = _print_pdfs(pages, browser, outdir, err)
+        code = _print_pdfs(pages, browser, outdir, err, args.lang)
         if code:
             return code
     if mode.findings == "none":
@@ -220,7 +227,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _print_pdfs(pages: list[tuple[str, str]], browser: str | None, outdir: str, err: TextIO) -> int:
+def _print_pdfs(pages: list[tuple[str, str]], browser: str | None, outdir: str, err: TextIO, lang: str = "zh") -> int:
     """Print every page with Chromium, a few at a time, and write each PDF atomically into `outdir`."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -235,17 +242,25 @@ def _print_pdfs(pages: list[tuple[str, str]], browser: str | None, outdir: str, 
         except pdf_out.PdfError as exc:
             return target, None, str(exc)
 
+    from perfspec.outputs.progress import Progress
+
     workers = max(1, min(4, available_cpus(), len(pages)))
     code = 0
+    # Chromium takes about a second a page: a portfolio of a hundred forms is minutes.
+    progress = Progress(err, len(pages), what="已打印", unit="个 PDF", lang=lang, what_en="printed")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for target, data, problem in pool.map(one, pages):
+            progress.step()
             if data is None:
+                progress.clear()
                 err.write(f"perfspec: {target}: 无法生成 PDF：{problem}\n")
                 code = 2
                 continue
             try:
                 write_atomic(target, data, root=outdir)
             except OSError as exc:
+                progress.clear()
                 err.write(f"perfspec: 无法写入报告：{exc.filename or target} {exc.strerror or exc}\n")
                 code = 2
+    progress.close()
     return code
