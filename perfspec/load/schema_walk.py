@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from decimal import Decimal
 from typing import Any, Callable, Iterator, Optional
 
 from perfspec.diagnostics import Path
@@ -42,6 +43,8 @@ class Unsupported(ValueError):
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) in (int, Decimal, float):
+        return True  # what the loader makes, without the slower abstract-class check below
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
 
 
@@ -167,14 +170,15 @@ class Walker:
         self.root = root
         self._regexes: dict[str, re.Pattern[str]] = {}
         self._refs: dict[str, Any] = {}
+        self._plans: dict[int, list[tuple[_Keyword, str, Any]]] = {}  # id(subschema): held alive by root
         self._check(root, ())
 
     def iter_errors(self, instance: Any) -> Iterator[SchemaError]:
         """Every error, in python-jsonschema's order but for what the module docstring lists."""
         return self._descend(instance, self.root, None, None)
 
-    def is_valid(self, instance: Any, schema: Any = None) -> bool:
-        return next(self._descend(instance, self.root if schema is None else schema, None, None), None) is None
+    def is_valid(self, instance: Any) -> bool:
+        return self._valid(instance, self.root)
 
     # ------------------------------------------------------------------ the schema
 
@@ -198,11 +202,7 @@ class Walker:
                 raise Unsupported(f"{'/'.join(at)}: keyword {key!r} is not implemented")
             if key in ("properties", "patternProperties", "$defs"):
                 for name, sub in value.items():
-                    if key == "patternProperties":
-                        self._regex(name)
                     self._check(sub, at + (name,))
-                if key == "patternProperties":
-                    self._regex("|".join(value))  # additionalProperties searches them joined
             elif key in ("additionalProperties", "propertyNames", "items", "if", "then", "else", "not"):
                 self._check(value, at)
             elif key in ("allOf", "anyOf", "oneOf"):
@@ -212,12 +212,11 @@ class Walker:
                 for name in [value] if isinstance(value, str) else value:
                     if name not in TYPES:
                         raise Unsupported(f"{'/'.join(at)}: type {name!r} is not implemented")
-            elif key == "pattern":
-                self._regex(value)
             elif key == "$ref":
                 self._target(value)
 
     def _regex(self, source: str) -> re.Pattern[str]:
+        # Compiled when first needed (~0.5 ms each): most forms with an error never use most of them.
         compiled = self._regexes.get(source)
         if compiled is None:
             compiled = self._regexes[source] = re.compile(source)
@@ -244,10 +243,12 @@ class Walker:
     def _descend(self, instance: Any, schema: Any, path: _Link, schema_path: _Link) -> Iterator[SchemaError]:
         if schema is True:
             return
-        for key, value in schema.items():
-            keyword = KEYWORDS.get(key)
-            if keyword is None:
-                continue  # an annotation or a home: _check refused everything else
+        plan = self._plans.get(id(schema))
+        if plan is None:
+            # The keywords that can fail, in the schema's order: annotations and homes are
+            # skipped once per subschema, not once per value (_check refused everything else).
+            plan = self._plans[id(schema)] = [(KEYWORDS[key], key, value) for key, value in schema.items() if key in KEYWORDS]
+        for keyword, key, value in plan:
             # python-jsonschema leaves `if` and `$ref` out of the schema path (not `then`/`else`).
             yield from keyword(self, value, instance, schema, path, schema_path if key in ("if", "$ref") else (schema_path, key))
 
