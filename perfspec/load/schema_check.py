@@ -11,6 +11,7 @@ cannot walk the schema, or finds nothing in a form the gate rejected.
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterator
@@ -230,8 +231,11 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
 
         allowed = list(error.schema.get("properties", {}))
         known = set(allowed)
+        # A key a pattern admits is no stranger: funds' layout rows (special_account, unit_own).
+        patterns = "|".join(error.schema.get("patternProperties", {}))
+        admitted = re.compile(patterns).search if patterns else lambda key: None
         # In document order, in linear time: a mapping may hold tens of thousands of keys.
-        extras = [key for key in value if key not in known]
+        extras = [key for key in value if key not in known and not admitted(key)]
         for number, extra in enumerate(extras):
             # A typo has a near miss; dozens of unknown keys are not typos, and difflib is slow.
             close = difflib.get_close_matches(extra, allowed, n=1) if number < _SUGGESTIONS else []
