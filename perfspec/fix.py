@@ -229,11 +229,11 @@ def _blocking(doc: Document, loader_findings: Iterable[Finding]) -> tuple[str, s
                 f"第 {finding.line} 行：{finding.code} {finding.message}",
                 f"line {finding.line}: {finding.code} {finding.message_en}",
             )
-    from perfspec.load.schema_check import _explain, _validator, passes_gate
+    from perfspec.load.schema_check import _explain, errors, passes_gate
 
     if passes_gate(doc.data):
         return None
-    for error in _validator().iter_errors(doc.data):
+    for error in errors(doc.data):
         if error.validator == "required":
             continue  # a missing input is a blank input: fix says it cannot compute what needs it
         for path, at_key, zh, en in _explain(error, doc.data):

@@ -90,6 +90,14 @@ def test_misspelt_key_is_reported_at_the_key_with_a_suggestion() -> None:
     assert finding.line == line and "scroe" in finding.message and "score" in finding.message
 
 
+def test_layout_rows_in_funds_are_not_called_unknown_beside_an_unknown_key() -> None:
+    """funds admits any lower-case row name (patternProperties): special_account and unit_own
+    are rows of the sichuan-2023 layout, and only Special_account is unknown."""
+    path = os.path.join(SCHEMA_CASES, "invalid", "unknown-funds-key-beside-layout-rows.yaml")
+    found = [f for f in ENGINE.check_file(path).findings if f.code == "PS010"]
+    assert [f.path for f in found] == ["funds.Special_account"], [f.message for f in found]
+
+
 def test_schema_accepts_two_decimal_money_python_floats_would_reject() -> None:
     validator = jsonschema.Draft202012Validator(schema())
     with open(os.path.join(ROOT, "specs", "2023", "it-operations.yaml"), encoding="utf-8") as handle:

@@ -5,7 +5,7 @@
 
 
 class JsonSchemaValueException(ValueError):
-    """The first schema violation the gate met (python-jsonschema explains it properly)."""
+    """The first schema violation the gate met (perfspec/load/schema_walk.py finds them all)."""
 
     def __init__(self, message="", value=None, name=None, definition=None, rule=None):
         super().__init__(message)

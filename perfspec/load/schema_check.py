@@ -1,13 +1,17 @@
 """JSON Schema validation with messages a finance person can act on.
 
-python-jsonschema finds the errors; this module turns each into one Chinese
-(and English) sentence naming the form's label of the field, what was
-expected and what is there, at the exact key or value.
+The compiled gate (_schema_gate) clears a valid form; for a form it rejects,
+perfspec's own walker (schema_walk) finds every error, and this module turns
+each into one Chinese (and English) sentence naming the form's label of the
+field, what was expected and what is there, at the exact key or value.
+python-jsonschema is only the safety net: it is imported when the walker
+cannot walk the schema, or finds nothing in a form the gate rejected.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterator
@@ -39,8 +43,19 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def _walker() -> Any:
+    from perfspec.load.schema_walk import Unsupported, Walker
+
+    try:
+        return Walker(schema())
+    except Unsupported:  # a keyword the walker lacks: tests/test_schema_walk.py fails on it first
+        return None
+
+
+@lru_cache(maxsize=1)
 def _validator() -> Any:
-    import jsonschema  # imported here: only files that reach validation pay for it
+    # ~130 ms to import (referencing, attrs, rpds): only the safety net in errors() pays it.
+    import jsonschema
 
     cls = jsonschema.validators.validator_for(schema())
     return cls(schema())
@@ -156,19 +171,35 @@ def passes_gate(data: Any) -> bool:
     return True
 
 
+def errors(data: Any) -> Iterator[Any]:
+    """The schema errors of a form the gate rejected, as python-jsonschema's iter_errors gives them.
+
+    perfspec's walker finds them without python-jsonschema's import. Should the walker
+    find nothing where the gate found something, the two disagree, and python-jsonschema
+    decides: a rejected form never passes silently.
+    """
+    walker = _walker()
+    found = False
+    if walker is not None:
+        for error in walker.iter_errors(data):
+            found = True
+            yield error
+    if not found:
+        yield from _validator().iter_errors(data)
+
+
 def validate(data: Any) -> Iterator[tuple[Path, bool, str, str]]:  # noqa: D401
-    """Yield (path, at_key, zh, en) per schema error, in document order.
+    """Yield (path, at_key, zh, en) per schema error.
 
     Most forms are valid: the compiled gate clears them in a fraction of a
-    millisecond, and python-jsonschema (slow to import, slow to run) is asked
-    only to explain a form the gate rejects.
+    millisecond, and errors() is asked only to explain a form the gate rejects.
     """
     if passes_gate(data):
         return
     seen: set[tuple[Path, bool, str, str]] = set()
-    for error in _validator().iter_errors(data):
-        # python-jsonschema raises `required` once per missing key, and each error
-        # lists all of them: say each thing once.
+    for error in errors(data):
+        # `required` fails once per missing key, and each error lists all of
+        # them; and a subschema reached twice fails twice: say each thing once.
         for explained in _explain(error, data):
             if explained in seen:
                 continue
@@ -200,8 +231,11 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
 
         allowed = list(error.schema.get("properties", {}))
         known = set(allowed)
+        # A key a pattern admits is no stranger: funds' layout rows (special_account, unit_own).
+        patterns = "|".join(error.schema.get("patternProperties", {}))
+        admitted = re.compile(patterns).search if patterns else lambda key: None
         # In document order, in linear time: a mapping may hold tens of thousands of keys.
-        extras = [key for key in value if key not in known]
+        extras = [key for key in value if key not in known and not admitted(key)]
         for number, extra in enumerate(extras):
             # A typo has a near miss; dozens of unknown keys are not typos, and difflib is slow.
             close = difflib.get_close_matches(extra, allowed, n=1) if number < _SUGGESTIONS else []
@@ -216,7 +250,7 @@ def _explain(error: Any, data: Any) -> Iterator[tuple[Path, bool, str, str]]:
         return
     if kind == "required":
         present = value if isinstance(value, dict) else {}
-        # jsonschema reports each missing key as its own error, naming it in the message.
+        # The walker (as python-jsonschema) reports each missing key as its own error, naming it in the message.
         named = [key for key in error.validator_value if error.message == f"{key!r} is a required property"]
         for missing in named or error.validator_value:
             if missing not in present:
