@@ -23,54 +23,29 @@ pytest.importorskip("docx")
 
 SOURCES = office_forms.sources()
 
-_AMOUNTS = ("assemble reads the funds row by position as 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分; "
-            "this layout's two amount columns (预算数(A) | 执行数(B)) land one column off")
-_TITLE = ("assemble starts a form only at a self-evaluation title (Labels.titles) or at 项目名称: the “（2023年度）” "
-          "line under this layout's title comes before the form and the year is lost")
-_NO_SCORES = ("the indicator rows have no 分值 | 得分 pair, which assemble finds every indicator by: each row is read "
-              "as a broken row")
-_RATE_ONLY = ("the funds block prints 执行率 without 分值 | 得分 (budget execution is scored as an indicator): "
-              "assemble reads the cell after the amounts as 分值")
-_SPLIT = ("split targets (指标性质 | 指标值 | 度量单位): assemble reads the cells before 年度指标值 as names, "
-          "and a rate printed “98.20%” is no number to it")
+_RATE_ONLY_LAYOUT = ("the older framework is read right (执行率 without 分值 | 得分), but the import names "
+                     "`layout: older-framework`, which this spec leaves to its level-1 names (项目决策 …)")
+_SPLIT = ("split targets (指标性质 | 指标值 | 度量单位): assemble reads the 指标性质 cell (正向/反向/定性) as the "
+          "target's operator and leaves ≥/=/≤ in the value, and a rate printed “98.20%” is a number to it")
+_THREE = ("three score columns (单项指标得分 | 权重占比 | 折算得分): the import gives back 单项指标得分 (raw_score) "
+          "the spec does not hold")
 _QUOTED = ("the spec quotes a bare number as text ('12.5'); a printed cell cannot say so and assemble reads a bare "
            "number as a number")
 
 XFAIL = {
-    "budget-20--public-toilet-maintenance": _AMOUNTS,
-    "no-scores--rural-housing-renovation": _AMOUNTS + "; " + _NO_SCORES,
-    "three-score-columns--disabled-living-subsidy": _AMOUNTS + "; three score columns (单项指标得分 | 权重占比 | "
-                                                    "折算得分) and " + _SPLIT,
-    "real-rewritten--b02-chengan-centenarian-subsidy": _AMOUNTS,
-    "department-overall--county-statistics-bureau": _TITLE,
-    "transfer-payment--farmland-protection-subsidy": _TITLE,
-    "monitoring--heritage-application": _TITLE + "; four amount columns (… 1–N月执行数 | 全年预计执行数); " + _NO_SCORES,
-    "monitoring--school-meals-kind-only": _TITLE + "; four amount columns (… 1–N月执行数 | 全年预计执行数); " + _NO_SCORES,
-    "target-table--flood-warning-kind-only": _TITLE + "; " + _NO_SCORES,
-    "target-table--urban-road-bridge-maintenance": _TITLE + "; " + _NO_SCORES,
-    "older-framework--clinic-equipment-no-layout-key": _RATE_ONLY,
-    "older-framework--school-public-funds": _RATE_ONLY,
-    "real-specs--a09-yinchuan-school-public-funds": _RATE_ONLY,
+    "three-score-columns--disabled-living-subsidy": _THREE + "; " + _SPLIT,
+    "real-rewritten--b02-chengan-centenarian-subsidy": _THREE + "; " + _SPLIT,
+    "older-framework--clinic-equipment-no-layout-key": _RATE_ONLY_LAYOUT,
+    "real-specs--a09-yinchuan-school-public-funds": _RATE_ONLY_LAYOUT,
     "sichuan-2023--rural-road-maintenance": _SPLIT,
-    "real-rewritten--a03-qingshen-salary": _SPLIT,
+    "real-rewritten--a03-qingshen-salary": _SPLIT + "; the 合计 row prints 100 under 分值 and leaves 得分 blank: "
+                                           "assemble reads a lone number in the 总分 row as 得分",
     "real-specs--a03-qingshen-salary": "the 合计 row prints 100 under 分值 and leaves 得分 blank: assemble reads a lone "
                                        "number in the 总分 row as 得分",
-    "real-specs--a07-langfang-school-hvac": "a deviation cell “0” after 分值 | 得分: assemble takes the last two "
-                                            "adjacent numbers of a row as 分值 | 得分",
-    "real-specs--b03-hengshan-grain-reserve": "a row with 年度指标值 “0”, 实际完成值 “0” and 分值 | 得分 blank: assemble "
-                                              "takes the two numbers as 分值 | 得分",
-    "real-specs--b07-fishing-ban-fuel-subsidy": "分值 is blank in every row (the form prints 得分 only): no row has the "
-                                                "分值 | 得分 pair assemble finds indicators by",
+    "real-specs--b03-hengshan-grain-reserve": _QUOTED + " (年度指标值 '0', 实际完成值 '0')",
+    "real-specs--b07-fishing-ban-fuel-subsidy": _QUOTED + " (年度指标值 '6', 实际完成值 '6')",
     "real-specs--b10-xueyuanlu-street-cleaning": _QUOTED,
     "real-specs--b12-suizhou-emergency-centre": _QUOTED,
-    "real-specs--b02-chengan-centenarian-subsidy": "the 一级 caption 效果指标 (a profile's alias of 效益指标, no layout's "
-                                                   "label) is read as part of the row's name",
-    "real-rewritten--b15-beijing-district-cityadmin-covid-targets": "a target table's single 指标值 column is read as "
-                                                                    "实际完成值, and the signature line under the table "
-                                                                    "is glued onto the last row's name",
-    "real-rewritten--b17-huangshi-heritage-monitoring": "the monitoring columns 半年度指标执行情况 | 完成目标可能性 are "
-                                                        "read as 实际完成值, and the signature line under the table is "
-                                                        "glued onto the last row's name",
 }
 
 

@@ -67,6 +67,43 @@ def header_columns(row: Row, L: Labels) -> Optional[list]:
     return keys
 
 
+def header_positions(row: Row, columns: list) -> list:
+    """The key of each grid column of a header row whose named cells gave `columns` (header_columns): a
+    label's key at its cell, and on the cells its merge covers to the right; None elsewhere."""
+    named = [i for i, c in enumerate(row.cells) if c is not None and c.strip()]
+    out: list = [None] * len(row.cells)
+    for index, key in zip(named, columns):
+        out[index] = key
+        for right in range(index + 1, len(row.cells)):
+            if row.cells[right] is not None:
+                break
+            out[right] = key
+    return out
+
+
+def read_grid_row(form: _Form, row: Row, brk: bool, at: str) -> bool:
+    """A row of a grid (a Word table, a sheet, a PDF table) read by the header cell above each of its cells:
+    a cell a merge covers (None) under 一级 / 二级 is that name going on down."""
+    positions = form.positions or []
+    if len(row.cells) != len(positions) or "name" not in positions:
+        return False
+    cells: dict = {}
+    landed: dict = {}
+    for index, (key, text) in enumerate(zip(positions, row.cells)):
+        if key is None or text is None:
+            continue
+        text = text.strip()
+        if key in cells:  # a column the header spans over several grid columns: its cells go on
+            cells[key] = (cells[key] + text) if text else cells[key]
+            continue
+        cells[key] = text
+        landed[key] = index
+    if not any(cells.get(k) for k in cells if k not in ("level1", "level2")):
+        return False
+    lone = bool(cells.get("name")) and not any(cells.get(k) for k in cells if k not in ("level1", "level2", "name"))
+    return read_cells(form, row, cells, landed, lone, brk, at)
+
+
 def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
     """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
     the 一级 / 二级 cells a merged cell covers are missing on the left)."""
@@ -97,6 +134,16 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
         return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
     keys = columns[start:start + len(values)]
     cells = dict(zip(keys, values))
+    lone = len(values) == 1 and len(columns) - start > 1
+    return read_cells(form, row, cells, dict(zip(keys, range(len(values)))), lone, brk, at)
+
+
+def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk: bool, at: str) -> bool:
+    """An indicator row whose cells are known by column (key → text); `landed`: key → the row's cell
+    index it came from; `lone`: the row holds its name only. False when a score column holds no number
+    (no indicator row after all)."""
+    columns = form.columns or []
+    keys = list(cells)
     for key in ("weight", "score", "raw_score"):
         if cells.get(key) and _number_or_percent(cells[key]) is None:
             return False
@@ -138,13 +185,11 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
         if key in COLUMN_KEYS or key is None or not text:
             continue
         item.extra[key] = _value(text)
-    if name is not None and len(values) == 1 and len(columns) - start > 1:
+    if name is not None and lone:
         notes.append(f"这一行只有{form.W['name']}“{_short(name, 16)}”，其余各格空白（没有填写的指标，还是表下的说明？）")
     form.items.append(item)
     form.item_rows.append(row)
-    offset = start
-    for index in range(len(values)):
-        key = columns[index + offset]
+    for key, index in landed.items():
         form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
     form.close_item(item, name, row, brk, notes, at)
     return True
@@ -188,4 +233,4 @@ def split_target(nature: str | None, value: str | None, unit: str | None) -> obj
     return {"operator": nature or None, "value": _value(value), "unit": unit or None}
 
 
-__all__ = ["COLUMN_KEYS", "EXTRA_COLUMN_KEYS", "header_columns", "is_header", "read_row", "split_target", "sub_header"]
+__all__ = ["COLUMN_KEYS", "EXTRA_COLUMN_KEYS", "header_columns", "header_positions", "read_grid_row", "is_header", "read_row", "split_target", "sub_header"]

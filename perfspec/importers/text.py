@@ -152,6 +152,11 @@ class _Form:
     landed: dict = field(default_factory=dict)
     exact: bool = False  # every cell of a row is where the form prints it (no blank cell lost)
     by_columns: bool = False  # indicator rows are read by the header's columns (cells in place, merged ones left out)
+    # Every row's cells are at their grid columns, None where a merged cell covers one (a Word table, a
+    # sheet, a PDF table): the header rows' cells name the columns below them by position.
+    grid: bool = False
+    positions: Optional[list] = None  # the indicator header's key of each grid column (grid only)
+    funds_at: Optional[dict] = None  # grid column → key of the funds block's header (grid only)
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
     sub_header: bool = False  # the header had a second line naming the columns of its groups
@@ -235,12 +240,13 @@ _CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
 
 def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
              exact: bool = False, one_per_line: bool = False, by_columns: bool = False,
-             lossy: bool = False) -> list[FormData]:
+             lossy: bool = False, grid: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
     Labels are recognised in every shipped layout's words; `layout` (the configured one) is the
-    one messages use.
+    one messages use. `grid`: each row's cells are at their table's grid columns (None under a merged
+    cell), so the funds block and the indicator table are read by the columns their header rows name.
     """
     L = Labels(layout)
     year_re = L.year_pattern(r"(?:19|20|21)\d\d")
@@ -264,7 +270,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         joined = squash("".join(texts))
         if _is_title(joined, L):
             form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
-                          lossy=lossy)
+                          lossy=lossy, grid=grid)
             form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
@@ -279,7 +285,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
                 form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
-                          lossy=lossy)
+                          lossy=lossy, grid=grid)
                 forms.append(form)
                 if heading is not None:
                     # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
@@ -417,7 +423,7 @@ def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
         value = _exact_next(form, rest)
         following = _section_key(form.L, squash(value)) if value is not None else None
         if value is not None and following is None:
-            form.data.extra[(key,)] = value
+            form.data.extra[(key,)] = _months(value) if key == "period" else value
             _land_next(form, row, index, (key,))
         # The next label of the row, if any, after this one (and its value).
         key, index = None, index + 1
@@ -429,6 +435,18 @@ def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
             if found is not None and found not in {k[0] for k in form.data.extra}:
                 key, index = found, index + offset
                 break
+
+
+_MONTHS = re.compile(r"(?:1\s*[-–—~至]\s*)?(\d{1,2})\s*(?:个)?月?")
+
+
+def _months(text: str) -> int | str:
+    """监控期间 printed "6", "1-6月" or "6个月" is the number of months monitored (the spec's integer 1–12);
+    anything else is kept as printed (the schema check then names it)."""
+    match = _MONTHS.fullmatch(text.strip())
+    if match and 1 <= int(match.group(1)) <= 12:
+        return int(match.group(1))
+    return text
 
 
 def _signature_line(form: "_Form", row: Row) -> bool:
@@ -494,7 +512,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if (head or form.section == "goals") and starts(label, L.of("funds_block", "")):
         # (some forms print their goals above the funds block)
         form.section = "funds"
-        if form.by_columns:
+        if form.by_columns or form.grid:
             _funds_header(form, row)  # the caption may head the columns' row
         caption = squash(texts[0])
         if "万元" in caption:
@@ -527,7 +545,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         if found is not None:
             key, index, rest = found
             form.funds_rows_read += 1
-            if form.exact and form.funds_cols:
+            if (form.exact or form.funds_at) and form.funds_cols:
                 _funds_row_by_columns(form, row, key, index, at)
                 form.section = "funds"
                 return
@@ -562,6 +580,8 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         columns = columns_.header_columns(row, L)
         if columns:
             form.columns = columns
+            if form.grid:
+                form.positions = columns_.header_positions(row, columns)
         return
     if label in L.of("total", "total"):
         _total_row(form, row, at)
@@ -606,7 +626,9 @@ def _funds_header(form: _Form, row: Row) -> bool:
     names = L.keys("funds_columns", sorted(column_keys))
     words = L.keys("funds", _FUNDS_WORDS)
     keys: list = []
-    for cell in row.cells:
+    at: dict = {}
+    period = None
+    for index, cell in enumerate(row.cells):
         folded = _strip_note(fold(cell))
         if not folded:
             continue
@@ -614,15 +636,20 @@ def _funds_header(form: _Form, row: Row) -> bool:
         if key is None:
             key, months = _months_label(folded, names)
             if key is not None and months is not None:
-                form.data.extra[("period",)] = months
+                period = months
         if key is not None:
             keys.append(key)
+            at[index] = key
     if sum(1 for k in keys if k in column_keys) < 2:
         return False
+    if period is not None:
+        form.data.extra[("period",)] = period
     if any(_number_or_percent(c) is not None for c in row.texts):
         _transposed_total(form, row, {**names, **words})
         return True
     form.funds_cols = keys
+    if form.grid:
+        form.funds_at = at
     return True
 
 
@@ -710,13 +737,16 @@ def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
 def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) -> None:
     """A funds row read by the header's columns (every cell in place)."""
     data, L = form.data, form.L
-    cells = [c for c in row.cells[index + 1:]]
     columns = form.funds_cols or []
+    if form.funds_at:
+        # A grid: each column's cell is the one under its header cell, whatever the label's span.
+        placed = [(i, key, row.cells[i] if i < len(row.cells) else None) for i, key in sorted(form.funds_at.items())]
+    else:
+        placed = [(index + 1 + p, key, text) for p, (key, text) in enumerate(zip(columns, row.cells[index + 1:]))]
     # The rate column among the amounts (before 分值/权重): every funds row has its own rate (row_rates).
     row_rates = "rate" in columns and "weight" in columns and columns.index("rate") < columns.index("weight")
-    for position, (column, text) in enumerate(zip(columns, cells)):
+    for cell_index, column, text in placed:
         text = (text or "").strip()
-        cell_index = index + 1 + position
         if column in _FUNDS_WORDS and key != "total":
             if column != "rate" or not row_rates:
                 continue  # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing)
@@ -893,6 +923,8 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     if _levels_only(form, [values[i] for i in nonempty], brk, at):
         return
     if _unnamed_total(form, row, values, at):
+        return
+    if form.positions and columns_.read_grid_row(form, row, brk, at):
         return
     if form.columns and (form.by_columns or form.sub_header) and columns_.read_row(form, row, values, brk, at):
         return

@@ -1019,7 +1019,7 @@ def _assemble(rows: list[Any], name: str, title: str, L: Labels) -> list[FormDat
     from perfspec.importers.text import assemble
 
     try:
-        forms = [form for form in assemble(rows, "行", L.ref) if form.indicators]
+        forms = [form for form in assemble(rows, "行", L.ref, grid=True) if form.indicators]
     except NotAForm as exc:  # the assembler's bounds: say which workbook and sheet
         raise NotAForm(f"{name}：工作表“{title}”：{exc}", f"{name}: sheet '{title}': {exc.en}") from None
     for number, form in enumerate(forms, start=1):
