@@ -25,23 +25,12 @@ SOURCES = office_forms.sources()
 
 _RATE_ONLY_LAYOUT = ("the older framework is read right (执行率 without 分值 | 得分), but the import names "
                      "`layout: older-framework`, which this spec leaves to its level-1 names (项目决策 …)")
-_SPLIT = ("split targets (指标性质 | 指标值 | 度量单位): assemble reads the 指标性质 cell (正向/反向/定性) as the "
-          "target's operator and leaves ≥/=/≤ in the value, and a rate printed “98.20%” is a number to it")
-_THREE = ("three score columns (单项指标得分 | 权重占比 | 折算得分): the import gives back 单项指标得分 (raw_score) "
-          "the spec does not hold")
 _QUOTED = ("the spec quotes a bare number as text ('12.5'); a printed cell cannot say so and assemble reads a bare "
            "number as a number")
 
 XFAIL = {
-    "three-score-columns--disabled-living-subsidy": _THREE + "; " + _SPLIT,
-    "real-rewritten--b02-chengan-centenarian-subsidy": _THREE + "; " + _SPLIT,
     "older-framework--clinic-equipment-no-layout-key": _RATE_ONLY_LAYOUT,
     "real-specs--a09-yinchuan-school-public-funds": _RATE_ONLY_LAYOUT,
-    "sichuan-2023--rural-road-maintenance": _SPLIT,
-    "real-rewritten--a03-qingshen-salary": _SPLIT + "; the 合计 row prints 100 under 分值 and leaves 得分 blank: "
-                                           "assemble reads a lone number in the 总分 row as 得分",
-    "real-specs--a03-qingshen-salary": "the 合计 row prints 100 under 分值 and leaves 得分 blank: assemble reads a lone "
-                                       "number in the 总分 row as 得分",
     "real-specs--b03-hengshan-grain-reserve": _QUOTED + " (年度指标值 '0', 实际完成值 '0')",
     "real-specs--b07-fishing-ban-fuel-subsidy": _QUOTED + " (年度指标值 '6', 实际完成值 '6')",
     "real-specs--b10-xueyuanlu-street-cleaning": _QUOTED,

@@ -173,11 +173,14 @@ def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk
         return True  # a template row left empty
     level1 = _current(form, notes)
     target: object = _value(cells.get("target"))
+    nature = None
     if "nature" in cells or "unit" in cells:
-        target = split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
+        target, nature = split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
     item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
                      _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
                      cells.get("deviation") or None)
+    if nature is not None:
+        item.extra["nature"] = nature
     if cells.get("raw_score"):
         item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
     for key, text in cells.items():
@@ -226,11 +229,27 @@ def sub_header(form: _Form, row: Row) -> bool:
     return True
 
 
-def split_target(nature: str | None, value: str | None, unit: str | None) -> object:
-    """指标性质 | 指标值 | 度量单位 → {operator, value, unit} (None when all three are blank)."""
+# The comparison signs a split target's operator may be (the spec schema's), longest first.
+OPERATORS = (">=", "<=", "≥", "≤", "=", ">", "<")
+
+
+def split_target(nature: str | None, value: str | None, unit: str | None) -> tuple[object, str | None]:
+    """指标性质 | 指标值 | 度量单位 → ({operator, value, unit} or None when all three are blank, 指标性质).
+
+    The first column is a comparison sign (a 符号 column under 预期指标值) or the indicator's nature
+    (正向 / 反向 / 定性, which is no operator); a value printed with its sign ("≥1260") gives the operator.
+    """
     if not (nature or value or unit):
-        return None
-    return {"operator": nature or None, "value": _value(value), "unit": unit or None}
+        return None, None
+    nature = (nature or "").strip() or None
+    text = (value or "").strip()
+    operator = nature if nature in OPERATORS else None
+    if operator is None:
+        operator = next((op for op in OPERATORS if text.startswith(op) and text[len(op):].strip()), None)
+        if operator is not None:
+            text = text[len(operator):].strip()
+    return ({"operator": operator, "value": _value(text), "unit": unit or None},
+            None if nature in OPERATORS else nature)
 
 
 __all__ = ["COLUMN_KEYS", "EXTRA_COLUMN_KEYS", "header_columns", "header_positions", "read_grid_row", "is_header", "read_row", "split_target", "sub_header"]

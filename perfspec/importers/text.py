@@ -748,8 +748,10 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
     for cell_index, column, text in placed:
         text = (text or "").strip()
         if column in _FUNDS_WORDS and key != "total":
-            if column != "rate" or not row_rates:
-                continue  # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing)
+            # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing); in a grid
+            # a rate printed in a source row's own cell under 执行率 is that row's (Sichuan's 财政资金 98.09%).
+            if column != "rate" or not (row_rates or (form.funds_at and _number_or_percent(text) is not None)):
+                continue
             path: tuple = ("funds", key, "rate")
         elif column in _FUNDS_WORDS:
             path = {"weight": ("funds", "weight"), "rate": ("funds", "rate"), "score": ("funds", "score"),
@@ -762,6 +764,8 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
                 data.extra[path] = text
             continue
         value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if column == "rate" and form.funds_at and value is not None and text[-1:] in "%％":
+            value = format(value, "f") + "%"  # a rate printed with its sign is written so (the spec keeps "98.20%")
         if value is None and column not in _FUNDS_WORDS and text:
             value = _wan(form, text, path, at)
         if value is None and text not in ("", "-", "/"):
@@ -816,6 +820,8 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
     start, rest = _find(row, L.of("total", "total"))
+    if form.positions and _grid_total(form, row, start, at):
+        return
     if form.exact:
         cells = [(c or "").strip() for c in rest]
         while cells and not cells[-1]:
@@ -846,6 +852,30 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
         f"{f'，按{score}读取' if len(good) == 1 else ''}（{at}）",
         row.where,
     )
+
+
+def _grid_total(form: _Form, row: Row, start: int, at: str) -> bool:
+    """总分 in a grid: the numbers under the indicator table's 分值 and 得分 columns (a 合计 row that prints 100
+    under 分值 and leaves 得分 blank is read so). False when the row is not under that header or holds a
+    number elsewhere (then it is read as printed, and flagged)."""
+    positions = form.positions or []
+    if len(row.cells) != len(positions) or not {"weight", "score"} & set(positions):
+        return False
+    found: dict = {}
+    for index in range(start + 1, len(row.cells)):
+        text = _cell(row.cells[index])
+        if text is None:
+            continue
+        key = positions[index]
+        if key not in ("weight", "score") or key in found or number(text) is None:
+            return False
+        found[key] = (index, number(text))
+    if not found:
+        return False
+    for key, (index, value) in found.items():
+        setattr(form.data, "total_" + key, value)
+        form.landed.setdefault(index, ("total", key))
+    return True
 
 
 def _grade_row(form: _Form, row: Row, at: str) -> None:
