@@ -23,14 +23,10 @@ pytest.importorskip("docx")
 
 SOURCES = office_forms.sources()
 
-_RATE_ONLY_LAYOUT = ("the older framework is read right (执行率 without 分值 | 得分), but the import names "
-                     "`layout: older-framework`, which this spec leaves to its level-1 names (项目决策 …)")
 _QUOTED = ("the spec quotes a bare number as text ('12.5'); a printed cell cannot say so and assemble reads a bare "
            "number as a number")
 
 XFAIL = {
-    "older-framework--clinic-equipment-no-layout-key": _RATE_ONLY_LAYOUT,
-    "real-specs--a09-yinchuan-school-public-funds": _RATE_ONLY_LAYOUT,
     "real-specs--b03-hengshan-grain-reserve": _QUOTED + " (年度指标值 '0', 实际完成值 '0')",
     "real-specs--b07-fishing-ban-fuel-subsidy": _QUOTED + " (年度指标值 '6', 实际完成值 '6')",
     "real-specs--b10-xueyuanlu-street-cleaning": _QUOTED,

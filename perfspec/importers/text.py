@@ -1350,7 +1350,7 @@ def _finish(form: _Form, place: str) -> None:
 
     found = detect(form.title, form.printed)
     data.kind, data.detected = found.kind, found.why
-    data.layout = found.layout.id if needs_naming(found.layout) else None
+    data.layout = found.layout.id if needs_naming(found.layout, (item.level1 for item in form.items)) else None
     if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
         form.flag(("goals",), f"没有找到“{found.layout.goals_zh}”一栏（{'、'.join(f.zh for f in found.layout.goals)}）", form.where)
     if form.unread > MAX_UNREAD_NOTES:
