@@ -418,7 +418,8 @@ def carried(data: dict, imported: dict | None = None) -> dict:
                 rows.append(row)
             indicators.setdefault(level1, {})[level2] = rows
     out["indicators"] = indicators
-    out["total"] = {"weight": total.get("weight"), "score": total.get("score")}
+    if "total" in data or "total" in got:  # a target table, a monitoring form: no 总分 on either side
+        out["total"] = {"weight": total.get("weight"), "score": total.get("score")}
     out["grade"] = data.get("grade")
     for key in imported or {}:
         if key not in out:

@@ -248,7 +248,9 @@ def split_target(nature: str | None, value: str | None, unit: str | None) -> tup
         operator = next((op for op in OPERATORS if text.startswith(op) and text[len(op):].strip()), None)
         if operator is not None:
             text = text[len(operator):].strip()
-    return ({"operator": operator, "value": _value(text), "unit": unit or None},
+    parts = {"operator": operator, "value": _value(text), "unit": (unit or "").strip() or None}
+    # A qualitative target ({value: 明显改善}) has neither sign nor unit: those keys are left out, not null.
+    return ({k: v for k, v in parts.items() if v is not None or k == "value"},
             None if nature in OPERATORS else nature)
 
 

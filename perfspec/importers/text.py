@@ -157,6 +157,7 @@ class _Form:
     grid: bool = False
     positions: Optional[list] = None  # the indicator header's key of each grid column (grid only)
     funds_at: Optional[dict] = None  # grid column → key of the funds block's header (grid only)
+    row_rates: bool = False  # the layout its labels so far detect gives each funds row its own rate (grid only)
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
     sub_header: bool = False  # the header had a second line naming the columns of its groups
@@ -266,6 +267,9 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
             texts = row.texts
         if not texts:
             continue
+        if grid:
+            row = _rejoin(row, L)
+            texts = row.texts
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
@@ -343,6 +347,42 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
             out.append(form.data)
     return out
+
+
+# A label wrapped in its cell whose last line a PDF's text gives to the next cell: at most this many characters.
+_WRAPPED_TAIL = 2
+
+
+def _rejoin(row: Row, L: Labels) -> Row:
+    """A label cut in two by a PDF (部门（单位）名 | 宁乡县统计局称, 参考分 | 值得分): the label's wrapped last
+    characters went into the next cell, at its end or its start. Where the cell is no label but it and those
+    characters are one, they are put back, and the cell they were taken from is flagged (a guess)."""
+    words = L.words
+    cells = list(row.cells)
+    guesses = dict(row.guesses)
+    for i, cell in enumerate(cells):
+        head = fold(cell)
+        if len(head) < 3 or head in words or number(cell) is not None:
+            continue
+        j = next((k for k in range(i + 1, len(cells)) if cells[k] is not None and cells[k].strip()), None)
+        if j is None:
+            continue
+        after = cells[j].strip()
+        for word in sorted(w for w in words if w.startswith(head) and 0 < len(w) - len(head) <= _WRAPPED_TAIL):
+            tail = word[len(head):]
+            if after == tail:
+                break  # the label's tail in a cell of its own: no value to take it from
+            if after.endswith(tail):
+                rest = after[: -len(tail)]
+            elif after.startswith(tail):
+                rest = after[len(tail):]
+            else:
+                continue
+            cells[i], cells[j] = cell.rstrip() + tail, rest
+            guesses[j] = (f"“{cell.strip()}”一格的最后“{tail}”字印在旁边一格（“{after}”，标签换行），"
+                          f"按“{cell.strip()}{tail}”和“{rest}”读取")
+            break
+    return row if cells == row.cells else Row(cells, row.where, row.brk, guesses)
 
 
 _SECTION_PATHS = {"head": (), "funds": ("funds",), "goals": ("goals",), "indicators": ("indicators",),
@@ -580,7 +620,11 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         columns = columns_.header_columns(row, L)
         if columns:
             form.columns = columns
-            if form.grid:
+            first = next((i for i, key in enumerate(columns) if key is not None), len(columns))
+            if form.grid and None not in columns[first:]:
+                # Every column after the block's caption is named: the rows are read by position. A header
+                # cell no layout names (a label the PDF cut in two: 参考分 | 值得分) leaves the rows to the
+                # reading by the numbers' places, which flags what it guesses.
                 form.positions = columns_.header_positions(row, columns)
         return
     if label in L.of("total", "total"):
@@ -649,7 +693,12 @@ def _funds_header(form: _Form, row: Row) -> bool:
         return True
     form.funds_cols = keys
     if form.grid:
+        from perfspec.importers.detect import detect
+
         form.funds_at = at
+        # Whether a source row's cell under 执行率 is its own rate (Sichuan's 财政资金 98.09%) or a figure the
+        # form derives and the spec does not hold: the layout the title and labels printed so far say.
+        form.row_rates = detect(form.title, form.printed | set(row.texts)).layout.row_rates
     return True
 
 
@@ -750,7 +799,7 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
         if column in _FUNDS_WORDS and key != "total":
             # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing); in a grid
             # a rate printed in a source row's own cell under 执行率 is that row's (Sichuan's 财政资金 98.09%).
-            if column != "rate" or not (row_rates or (form.funds_at and _number_or_percent(text) is not None)):
+            if column != "rate" or not (row_rates or (form.row_rates and _number_or_percent(text) is not None)):
                 continue
             path: tuple = ("funds", key, "rate")
         elif column in _FUNDS_WORDS:
@@ -1350,6 +1399,7 @@ def _finish(form: _Form, place: str) -> None:
 
     found = detect(form.title, form.printed)
     data.kind, data.detected = found.kind, found.why
+    data.read_layout = found.layout.id
     data.layout = found.layout.id if needs_naming(found.layout, (item.level1 for item in form.items)) else None
     if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
         form.flag(("goals",), f"没有找到“{found.layout.goals_zh}”一栏（{'、'.join(f.zh for f in found.layout.goals)}）", form.where)
