@@ -98,10 +98,11 @@ def read_grid_row(form: _Form, row: Row, brk: bool, at: str) -> bool:
             continue
         cells[key] = text
         landed[key] = index
+    quoted = {key for key, index in landed.items() if index in row.quoted}
     if not any(cells.get(k) for k in cells if k not in ("level1", "level2")):
         return False
     lone = bool(cells.get("name")) and not any(cells.get(k) for k in cells if k not in ("level1", "level2", "name"))
-    return read_cells(form, row, cells, landed, lone, brk, at)
+    return read_cells(form, row, cells, landed, lone, brk, at, quoted)
 
 
 def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
@@ -138,10 +139,15 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
     return read_cells(form, row, cells, dict(zip(keys, range(len(values)))), lone, brk, at)
 
 
-def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk: bool, at: str) -> bool:
+def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk: bool, at: str,
+               quoted: frozenset | set = frozenset()) -> bool:
     """An indicator row whose cells are known by column (key → text); `landed`: key → the row's cell
-    index it came from; `lone`: the row holds its name only. False when a score column holds no number
-    (no indicator row after all)."""
+    index it came from; `lone`: the row holds its name only; `quoted`: the keys whose cell the file typed
+    as text ('12.5' kept as text). False when a score column holds no number (no indicator row after all)."""
+
+    def value(key: str) -> object:
+        return (cells.get(key) or None) if key in quoted else _value(cells.get(key))
+
     columns = form.columns or []
     keys = list(cells)
     for key in ("weight", "score", "raw_score"):
@@ -172,11 +178,11 @@ def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk
         form.carry += [n + f"（{at}）" for n in notes]
         return True  # a template row left empty
     level1 = _current(form, notes)
-    target: object = _value(cells.get("target"))
+    target: object = value("target")
     nature = None
     if "nature" in cells or "unit" in cells:
         target, nature = split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
-    item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
+    item = Indicator(level1, form.level2 or "", name, target, value("actual"),
                      _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
                      cells.get("deviation") or None)
     if nature is not None:
