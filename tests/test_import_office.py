@@ -196,3 +196,60 @@ def test_the_streamed_reader_and_the_full_one_read_the_same() -> None:
         assert [f.to_data() for f in streamed] == [f.to_data() for f in full], name
         assert [(r.path, r.reason) for f in streamed for r in f.reviews] == \
             [(r.path, r.reason) for f in full for r in f.reviews], name
+
+
+# --------------------------------------------------------------------------- reading a grid by its header
+
+
+def _grid_rows(*rows: list) -> list:
+    from perfspec.importers.rows import Row
+
+    return [Row(list(cells), where) for where, cells in enumerate(rows, start=1)]
+
+
+_HEAD = (["项目支出绩效自评表"], ["（2023年度）"])
+_INDICATORS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+
+
+def test_a_label_a_pdf_cut_in_two_is_put_back_and_flagged() -> None:
+    """部门（单位）名 | 宁乡县统计局称: the label's wrapped 称 was given to the value's cell."""
+    from perfspec.importers.text import assemble
+
+    rows = _grid_rows(*_HEAD, ["项目名", "城区供水改造称", None, None, None, None, None, None], _INDICATORS,
+                      ["产出指标", "数量指标", "改造管网长度", "12公里", "12公里", "10", "10", ""],
+                      ["总分", None, None, None, None, "10", "10", ""])
+    (form,) = assemble(rows, "页", grid=True)
+    assert form.project == "城区供水改造"
+    assert [r.reason for r in form.reviews if r.path == ("project",)] and "称" in next(
+        r.reason for r in form.reviews if r.path == ("project",))
+
+
+def test_a_header_cell_no_layout_names_leaves_the_rows_to_the_numbers_places() -> None:
+    """参考分 | 值得分 cut by a PDF and not put back (no value cell to take the 值 from): the columns are not
+    all known, so the rows are not read by position (the reading by the number pair, which flags, takes them)."""
+    from perfspec.importers.text import assemble
+
+    header = _INDICATORS[:5] + ["甲栏", "乙栏", _INDICATORS[7]]
+    rows = _grid_rows(*_HEAD, ["项目名称", "城区供水改造", None, None, None, None, None, None], header,
+                      ["产出指标", "数量指标", "改造管网长度", "12公里", "12公里", "10", "9", "工期延误"])
+    (form,) = assemble(rows, "页", grid=True)
+    item = form.indicators[0]
+    assert (item.weight, item.score, item.deviation) == (10, 9, "工期延误")
+
+
+def test_the_months_monitored_are_the_integer_the_schema_wants() -> None:
+    from perfspec.importers.text import _months
+
+    assert [_months(t) for t in ("6", "1-6月", "1–8月", "6个月", " 12 ")] == [6, 6, 8, 6, 12]
+    assert [_months(t) for t in ("13", "上半年", "0")] == ["13", "上半年", "0"]
+
+
+def test_a_split_target_reads_its_sign_from_the_value_and_keeps_the_nature() -> None:
+    from decimal import Decimal
+
+    from perfspec.importers.columns import split_target
+
+    assert split_target("正向", "≥1260", "公里") == ({"operator": "≥", "value": Decimal("1260"), "unit": "公里"}, "正向")
+    assert split_target("≤", "0.4", "万元") == ({"operator": "≤", "value": Decimal("0.4"), "unit": "万元"}, None)
+    assert split_target("定性", "明显改善", "") == ({"value": "明显改善"}, "定性")
+    assert split_target(None, None, None) == (None, None)
