@@ -376,35 +376,50 @@ if __name__ == "__main__":
 def carried(data: dict, imported: dict | None = None) -> dict:
     """The spec's cells an import can give back (what FormData.to_data() holds), from the loader's data.
 
-    With `imported`, every further top-level cell the import did give back (项目负责人, kind, layout …)
-    is compared with the spec's too: a cell read is a cell checked, never skipped.
+    With `imported`, every further cell the import did give back (项目负责人, kind, layout …; a funds row's
+    or an indicator's further columns: 1–N月执行数, 完成目标可能性, 单项指标得分 …) is compared with the
+    spec's too: a cell read is a cell checked, never skipped. The funds rows are the spec's layout's and
+    those either side has (a layout without 其中：当年财政拨款 … has none to give back).
     """
+    from perfspec.form.kinds import kind_of
+    from perfspec.form.layout import choose_layout
     from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS
 
+    layout, _problem = choose_layout(data, kind_of(data.get("kind")).layout)
     funds = data.get("funds") or {}
     goals = data.get("goals") or {}
     total = data.get("total") or {}
+    got = imported or {}
+    got_funds = got.get("funds") or {}
+    rows_ = [r for r in FUNDS_ROWS if r in {f.key for f in layout.funds_rows} or r in funds or r in got_funds]
     out: dict = {key: data.get(key) for key in ("year", "project", "department", "implementer")}
     out["funds"] = {
         "unit": funds.get("unit"),
         "weight": funds.get("weight"),
-        **{r: {c: (funds.get(r) or {}).get(c) for c in FUNDS_COLUMNS} for r in FUNDS_ROWS},
+        **{r: {c: (funds.get(r) or {}).get(c) for c in FUNDS_COLUMNS} for r in rows_},
         "rate": funds.get("rate"),
         "score": funds.get("score"),
     }
+    for r in rows_:
+        for c in got_funds.get(r) or {} if isinstance(got_funds.get(r), dict) else {}:
+            out["funds"][r].setdefault(c, (funds.get(r) or {}).get(c))
     out["goals"] = {"expected": goals.get("expected"), "achieved": goals.get("achieved")}
     indicators: dict = {}
     for level1, level2s in (data.get("indicators") or {}).items():
         for level2, items in (level2s or {}).items():
             rows = []
-            for item in items or []:
+            read = ((got.get("indicators") or {}).get(level1) or {}).get(level2) or []
+            for i, item in enumerate(items or []):
                 row = {key: item.get(key) for key in ("name", "target", "actual", "weight", "score")}
                 if item.get("deviation") is not None:
                     row["deviation"] = item["deviation"]
+                for key in read[i] if i < len(read) and isinstance(read[i], dict) else {}:
+                    row.setdefault(key, item.get(key))
                 rows.append(row)
             indicators.setdefault(level1, {})[level2] = rows
     out["indicators"] = indicators
-    out["total"] = {"weight": total.get("weight"), "score": total.get("score")}
+    if "total" in data or "total" in got:  # a target table, a monitoring form: no 总分 on either side
+        out["total"] = {"weight": total.get("weight"), "score": total.get("score")}
     out["grade"] = data.get("grade")
     for key in imported or {}:
         if key not in out:

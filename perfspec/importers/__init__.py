@@ -104,6 +104,8 @@ class FormData:
     source: str = ""  # where it came from, e.g. "seed.txt:120-178" or "book.xlsx!Sheet1"
     kind: str = SELF_EVALUATION  # the form's kind (perfspec.form.kinds); written as `kind:` when not the default
     layout: Optional[str] = None  # the layout id; written as `layout:` when it is not the kind's own
+    # The layout the form was read in (detected), written or not: its funds rows and the cells it prints.
+    read_layout: Optional[str] = None
     # Cells the layout has beyond the national ones, by YAML path: ("summary",), ("funds", "total", "rate"),
     # ("funds", "special_account", "initial"), ("funds", "deviation"), ("conclusion",) …
     extra: dict = field(default_factory=dict)
@@ -186,6 +188,7 @@ class FormData:
         data["indicators"] = indicators
         data["total"] = {"weight": num(self.total_weight), "score": num(self.total_score)}
         data["grade"] = self.grade
+        self._leave_unprinted(data)
         for path, value in self.extra.items():
             here = data
             for part in path[:-1]:
@@ -193,10 +196,41 @@ class FormData:
             here[path[-1]] = plain(value)
         return data
 
+    def _leave_unprinted(self, data: dict) -> None:
+        """Blank cells the form does not print are left out, as a spec of it leaves them out, not written null:
+        a header field its layout lacks (three-score's 主管部门), 实际完成值 where the layout has none (a target
+        table's), and a form that evaluates nothing (a target table, a monitoring form) has no scores, no 总分
+        and no 评分等级. A self-evaluation layout without 分值 still writes `weight: null`, as its specs do."""
+        shape = self.printed_layout()
+        if shape is None:
+            return
+
+        def drop(where: dict, key: str, printed: bool) -> None:
+            if not printed and key in where and where[key] is None:
+                del where[key]
+
+        header = {f.key for f in shape.header}
+        for key in ("department", "implementer"):
+            drop(data, key, key in header)
+        drop(data["goals"], "achieved", "achieved" in {g.key for g in shape.goals})
+        scored = kind_of(self.kind).actuals  # a form that reports what was achieved is scored on it
+        for key in ("weight", "rate", "score"):
+            drop(data["funds"], key, scored)
+        for level2s in data["indicators"].values():
+            for rows in level2s.values():
+                for row in rows:
+                    for key in ("actual", "weight", "score"):
+                        drop(row, key, scored)
+        for key in ("weight", "score"):
+            drop(data["total"], key, scored)
+        if not data["total"]:
+            del data["total"]
+        drop(data, "grade", scored)
+
     def funds_table(self) -> list:
         """[(row key, {column key: value})] as the form's layout prints its funds block: its rows and columns
         (a blank cell is None), then any other row or column that holds an amount (never dropped)."""
-        layout = _layout_of(self.layout or kind_of(self.kind).layout)
+        layout = self.printed_layout()
         rows = [f.key for f in layout.funds_rows] if layout else list(FUNDS_ROWS)
         columns = [f.key for f in layout.funds_columns] if layout else list(FUNDS_COLUMNS)
         cells: dict = {}
@@ -215,6 +249,11 @@ class FormData:
                            and (v is not None or (r, c) in {(p[1], p[2]) for p in self.extra if len(p) == 3})})
             out.append((row, values))
         return out
+
+    def printed_layout(self):
+        """The layout whose cells the form prints: the one named, else the one it was read in, else its kind's
+        (None when it cannot be loaded)."""
+        return _layout_of(self.layout or self.read_layout or kind_of(self.kind).layout)
 
     def written_layout(self) -> bool:
         """`layout:` is written when the form's layout is not its kind's own."""

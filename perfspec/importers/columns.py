@@ -67,6 +67,44 @@ def header_columns(row: Row, L: Labels) -> Optional[list]:
     return keys
 
 
+def header_positions(row: Row, columns: list) -> list:
+    """The key of each grid column of a header row whose named cells gave `columns` (header_columns): a
+    label's key at its cell, and on the cells its merge covers to the right; None elsewhere."""
+    named = [i for i, c in enumerate(row.cells) if c is not None and c.strip()]
+    out: list = [None] * len(row.cells)
+    for index, key in zip(named, columns):
+        out[index] = key
+        for right in range(index + 1, len(row.cells)):
+            if row.cells[right] is not None:
+                break
+            out[right] = key
+    return out
+
+
+def read_grid_row(form: _Form, row: Row, brk: bool, at: str) -> bool:
+    """A row of a grid (a Word table, a sheet, a PDF table) read by the header cell above each of its cells:
+    a cell a merge covers (None) under 一级 / 二级 is that name going on down."""
+    positions = form.positions or []
+    if len(row.cells) != len(positions) or "name" not in positions:
+        return False
+    cells: dict = {}
+    landed: dict = {}
+    for index, (key, text) in enumerate(zip(positions, row.cells)):
+        if key is None or text is None:
+            continue
+        text = text.strip()
+        if key in cells:  # a column the header spans over several grid columns: its cells go on
+            cells[key] = (cells[key] + text) if text else cells[key]
+            continue
+        cells[key] = text
+        landed[key] = index
+    quoted = {key for key, index in landed.items() if index in row.quoted}
+    if not any(cells.get(k) for k in cells if k not in ("level1", "level2")):
+        return False
+    lone = bool(cells.get("name")) and not any(cells.get(k) for k in cells if k not in ("level1", "level2", "name"))
+    return read_cells(form, row, cells, landed, lone, brk, at, quoted)
+
+
 def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bool:
     """A row whose cells are all where the form prints them, read by the header's columns (right-aligned:
     the 一级 / 二级 cells a merged cell covers are missing on the left)."""
@@ -97,6 +135,21 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
         return False  # a copy that may have lost blank cells: only a row that fills the columns exactly
     keys = columns[start:start + len(values)]
     cells = dict(zip(keys, values))
+    lone = len(values) == 1 and len(columns) - start > 1
+    return read_cells(form, row, cells, dict(zip(keys, range(len(values)))), lone, brk, at)
+
+
+def read_cells(form: _Form, row: Row, cells: dict, landed: dict, lone: bool, brk: bool, at: str,
+               quoted: frozenset | set = frozenset()) -> bool:
+    """An indicator row whose cells are known by column (key → text); `landed`: key → the row's cell
+    index it came from; `lone`: the row holds its name only; `quoted`: the keys whose cell the file typed
+    as text ('12.5' kept as text). False when a score column holds no number (no indicator row after all)."""
+
+    def value(key: str) -> object:
+        return (cells.get(key) or None) if key in quoted else _value(cells.get(key))
+
+    columns = form.columns or []
+    keys = list(cells)
     for key in ("weight", "score", "raw_score"):
         if cells.get(key) and _number_or_percent(cells[key]) is None:
             return False
@@ -125,12 +178,15 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
         form.carry += [n + f"（{at}）" for n in notes]
         return True  # a template row left empty
     level1 = _current(form, notes)
-    target: object = _value(cells.get("target"))
+    target: object = value("target")
+    nature = None
     if "nature" in cells or "unit" in cells:
-        target = split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
-    item = Indicator(level1, form.level2 or "", name, target, _value(cells.get("actual")),
+        target, nature = split_target(cells.get("nature"), cells.get("target"), cells.get("unit"))
+    item = Indicator(level1, form.level2 or "", name, target, value("actual"),
                      _number_or_percent(cells.get("weight")), _number_or_percent(cells.get("score")),
                      cells.get("deviation") or None)
+    if nature is not None:
+        item.extra["nature"] = nature
     if cells.get("raw_score"):
         item.extra["raw_score"] = _number_or_percent(cells["raw_score"])
     for key, text in cells.items():
@@ -138,13 +194,11 @@ def read_row(form: _Form, row: Row, values: list[str], brk: bool, at: str) -> bo
         if key in COLUMN_KEYS or key is None or not text:
             continue
         item.extra[key] = _value(text)
-    if name is not None and len(values) == 1 and len(columns) - start > 1:
+    if name is not None and lone:
         notes.append(f"这一行只有{form.W['name']}“{_short(name, 16)}”，其余各格空白（没有填写的指标，还是表下的说明？）")
     form.items.append(item)
     form.item_rows.append(row)
-    offset = start
-    for index in range(len(values)):
-        key = columns[index + offset]
+    for key, index in landed.items():
         form.landed[index] = (item, key if key in ("target", "actual", "weight", "score", "deviation") else None)
     form.close_item(item, name, row, brk, notes, at)
     return True
@@ -181,11 +235,29 @@ def sub_header(form: _Form, row: Row) -> bool:
     return True
 
 
-def split_target(nature: str | None, value: str | None, unit: str | None) -> object:
-    """指标性质 | 指标值 | 度量单位 → {operator, value, unit} (None when all three are blank)."""
+# The comparison signs a split target's operator may be (the spec schema's), longest first.
+OPERATORS = (">=", "<=", "≥", "≤", "=", ">", "<")
+
+
+def split_target(nature: str | None, value: str | None, unit: str | None) -> tuple[object, str | None]:
+    """指标性质 | 指标值 | 度量单位 → ({operator, value, unit} or None when all three are blank, 指标性质).
+
+    The first column is a comparison sign (a 符号 column under 预期指标值) or the indicator's nature
+    (正向 / 反向 / 定性, which is no operator); a value printed with its sign ("≥1260") gives the operator.
+    """
     if not (nature or value or unit):
-        return None
-    return {"operator": nature or None, "value": _value(value), "unit": unit or None}
+        return None, None
+    nature = (nature or "").strip() or None
+    text = (value or "").strip()
+    operator = nature if nature in OPERATORS else None
+    if operator is None:
+        operator = next((op for op in OPERATORS if text.startswith(op) and text[len(op):].strip()), None)
+        if operator is not None:
+            text = text[len(operator):].strip()
+    parts = {"operator": operator, "value": _value(text), "unit": (unit or "").strip() or None}
+    # A qualitative target ({value: 明显改善}) has neither sign nor unit: those keys are left out, not null.
+    return ({k: v for k, v in parts.items() if v is not None or k == "value"},
+            None if nature in OPERATORS else nature)
 
 
-__all__ = ["COLUMN_KEYS", "EXTRA_COLUMN_KEYS", "header_columns", "is_header", "read_row", "split_target", "sub_header"]
+__all__ = ["COLUMN_KEYS", "EXTRA_COLUMN_KEYS", "header_columns", "header_positions", "read_grid_row", "is_header", "read_row", "split_target", "sub_header"]

@@ -99,12 +99,21 @@ def _structure(layout: Layout) -> tuple:
             layout.scores, keys(layout.sections), layout.has_total, layout.has_grade, layout.funds_scored)
 
 
-def needs_naming(layout: Layout) -> bool:
+def needs_naming(layout: Layout, level1: Iterable[str] = ()) -> bool:
     """A spec must say `layout:` when its layout holds other cells than its kind's own; a layout that differs
-    in words only (its title, its vocabulary) reads the same data and is chosen from it anyway."""
-    from perfspec.form.layout import load_layout
+    in words only (its title, its vocabulary) reads the same data and is chosen from it anyway, and so is
+    one whose 一级 names (`level1`, as the spec will write them) make the loader pick it (the older
+    framework's 项目决策 / 项目管理 …: choose_layout)."""
+    from perfspec.form.layout import choose_layout, load_layout
 
-    return _structure(layout) != _structure(load_layout(kind_of(layout.kind).layout))
+    if _structure(layout) == _structure(load_layout(kind_of(layout.kind).layout)):
+        return False
+    names = [name for name in dict.fromkeys(level1) if name]
+    if names:
+        chosen, _problem = choose_layout({"kind": layout.kind, "indicators": {name: {} for name in names}},
+                                         kind_of(layout.kind).layout)
+        return chosen.id != layout.id
+    return True
 
 
 __all__ = ["Detected", "detect", "needs_naming"]

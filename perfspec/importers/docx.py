@@ -258,7 +258,7 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         raise NotAForm(f"{shown}：Word 文档已损坏，无法读取（{type(exc).__name__}: {detail}）",
                        f"{shown}: damaged Word document ({type(exc).__name__}: {detail})") from None
     try:
-        forms = assemble(body_rows(document), "行", layout)
+        forms = assemble(body_rows(document), "行", layout, grid=True)
     except NotAForm as exc:  # the assembler's bounds: say which document
         raise NotAForm(f"{shown}：{exc}", f"{shown}: {exc.en}") from None
     if not forms:

@@ -28,15 +28,17 @@ from perfspec.importers import traditional
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _WHILE = re.compile(r"^其中[:：]?")
+# Dashes a label may be printed with (1–N月 typed with a hyphen, a PDF's figure dash ‒): one for comparing.
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－"})
 # Labels this short are compared whole, never found inside a longer text ("其他", "合计").
 SHORT = 3
 
 
 def fold(text: object) -> str:
-    """A label as compared: no whitespace, half-width brackets and colon, no 其中: before, no colon after."""
+    """A label as compared: no whitespace, half-width brackets and colon, one dash, no 其中: before, no colon after."""
     if not isinstance(text, str):
         return ""
-    folded = _SPACE.sub("", traditional.fold(text)).replace("（", "(").replace("）", ")").replace("：", ":")
+    folded = _SPACE.sub("", traditional.fold(text)).replace("（", "(").replace("）", ")").replace("：", ":").translate(_DASHES)
     folded = _WHILE.sub("", folded)
     return folded.rstrip(":")
 

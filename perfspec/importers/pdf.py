@@ -749,7 +749,7 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
                 continue
             rows.append(Row(texts, number, brk=first and number > 1))
             first = False
-    forms = assemble(rows, "页", layout)
+    forms = assemble(rows, "页", layout, grid=True)
     if not forms:
         raise _why_no_form(name, layout, looks, rows)
     for number, form in enumerate(forms, start=1):

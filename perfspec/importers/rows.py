@@ -32,6 +32,8 @@ class Row:
     # Cells whose boundaries the reader of the text guessed (cell index → why, in Chinese): assemble
     # turns each into a review note on the cell of the form that cell lands on.
     guesses: dict = field(default_factory=dict)
+    # Cells a workbook typed as text although they read as a number ('12.5' in a text cell): kept as text.
+    quoted: frozenset = frozenset()
 
     @property
     def texts(self) -> list[str]:

@@ -152,6 +152,12 @@ class _Form:
     landed: dict = field(default_factory=dict)
     exact: bool = False  # every cell of a row is where the form prints it (no blank cell lost)
     by_columns: bool = False  # indicator rows are read by the header's columns (cells in place, merged ones left out)
+    # Every row's cells are at their grid columns, None where a merged cell covers one (a Word table, a
+    # sheet, a PDF table): the header rows' cells name the columns below them by position.
+    grid: bool = False
+    positions: Optional[list] = None  # the indicator header's key of each grid column (grid only)
+    funds_at: Optional[dict] = None  # grid column → key of the funds block's header (grid only)
+    row_rates: bool = False  # the layout its labels so far detect gives each funds row its own rate (grid only)
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
     sub_header: bool = False  # the header had a second line naming the columns of its groups
@@ -235,12 +241,13 @@ _CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
 
 def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
              exact: bool = False, one_per_line: bool = False, by_columns: bool = False,
-             lossy: bool = False) -> list[FormData]:
+             lossy: bool = False, grid: bool = False) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
     Labels are recognised in every shipped layout's words; `layout` (the configured one) is the
-    one messages use.
+    one messages use. `grid`: each row's cells are at their table's grid columns (None under a merged
+    cell), so the funds block and the indicator table are read by the columns their header rows name.
     """
     L = Labels(layout)
     year_re = L.year_pattern(r"(?:19|20|21)\d\d")
@@ -260,11 +267,14 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
             texts = row.texts
         if not texts:
             continue
+        if grid:
+            row = _rejoin(row, L)
+            texts = row.texts
         label = fold(texts[0])
         joined = squash("".join(texts))
         if _is_title(joined, L):
             form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
-                          lossy=lossy)
+                          lossy=lossy, grid=grid)
             form.title = " ".join(texts)
             forms.append(form)
             match = year_re.search(" ".join(texts))
@@ -279,7 +289,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
             if label in project or (form is None and starts(label, funds_block)):
                 # A form without a title line (or a second one straight after the first).
                 form = _Form(FormData(), row.where, L, exact=exact, one_per_line=one_per_line, by_columns=by_columns,
-                          lossy=lossy)
+                          lossy=lossy, grid=grid)
                 forms.append(form)
                 if heading is not None:
                     # The line above it names the form in words no layout prints (成安县民政局2020年度预算项目
@@ -337,6 +347,42 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         if form.items or any(v is not None for v in form.data.funds["total"].values()) or form.data.project:
             out.append(form.data)
     return out
+
+
+# A label wrapped in its cell whose last line a PDF's text gives to the next cell: at most this many characters.
+_WRAPPED_TAIL = 2
+
+
+def _rejoin(row: Row, L: Labels) -> Row:
+    """A label cut in two by a PDF (部门（单位）名 | 宁乡县统计局称, 参考分 | 值得分): the label's wrapped last
+    characters went into the next cell, at its end or its start. Where the cell is no label but it and those
+    characters are one, they are put back, and the cell they were taken from is flagged (a guess)."""
+    words = L.words
+    cells = list(row.cells)
+    guesses = dict(row.guesses)
+    for i, cell in enumerate(cells):
+        head = fold(cell)
+        if len(head) < 3 or head in words or number(cell) is not None:
+            continue
+        j = next((k for k in range(i + 1, len(cells)) if cells[k] is not None and cells[k].strip()), None)
+        if j is None:
+            continue
+        after = cells[j].strip()
+        for word in sorted(w for w in words if w.startswith(head) and 0 < len(w) - len(head) <= _WRAPPED_TAIL):
+            tail = word[len(head):]
+            if after == tail:
+                break  # the label's tail in a cell of its own: no value to take it from
+            if after.endswith(tail):
+                rest = after[: -len(tail)]
+            elif after.startswith(tail):
+                rest = after[len(tail):]
+            else:
+                continue
+            cells[i], cells[j] = cell.rstrip() + tail, rest
+            guesses[j] = (f"“{cell.strip()}”一格的最后“{tail}”字印在旁边一格（“{after}”，标签换行），"
+                          f"按“{cell.strip()}{tail}”和“{rest}”读取")
+            break
+    return row if cells == row.cells else Row(cells, row.where, row.brk, guesses)
 
 
 _SECTION_PATHS = {"head": (), "funds": ("funds",), "goals": ("goals",), "indicators": ("indicators",),
@@ -417,7 +463,7 @@ def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
         value = _exact_next(form, rest)
         following = _section_key(form.L, squash(value)) if value is not None else None
         if value is not None and following is None:
-            form.data.extra[(key,)] = value
+            form.data.extra[(key,)] = _months(value) if key == "period" else value
             _land_next(form, row, index, (key,))
         # The next label of the row, if any, after this one (and its value).
         key, index = None, index + 1
@@ -429,6 +475,18 @@ def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
             if found is not None and found not in {k[0] for k in form.data.extra}:
                 key, index = found, index + offset
                 break
+
+
+_MONTHS = re.compile(r"(?:1\s*[-–—~至]\s*)?(\d{1,2})\s*(?:个)?月?")
+
+
+def _months(text: str) -> int | str:
+    """监控期间 printed "6", "1-6月" or "6个月" is the number of months monitored (the spec's integer 1–12);
+    anything else is kept as printed (the schema check then names it)."""
+    match = _MONTHS.fullmatch(text.strip())
+    if match and 1 <= int(match.group(1)) <= 12:
+        return int(match.group(1))
+    return text
 
 
 def _signature_line(form: "_Form", row: Row) -> bool:
@@ -494,7 +552,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
     if (head or form.section == "goals") and starts(label, L.of("funds_block", "")):
         # (some forms print their goals above the funds block)
         form.section = "funds"
-        if form.by_columns:
+        if form.by_columns or form.grid:
             _funds_header(form, row)  # the caption may head the columns' row
         caption = squash(texts[0])
         if "万元" in caption:
@@ -527,7 +585,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         if found is not None:
             key, index, rest = found
             form.funds_rows_read += 1
-            if form.exact and form.funds_cols:
+            if (form.exact or form.funds_at) and form.funds_cols:
                 _funds_row_by_columns(form, row, key, index, at)
                 form.section = "funds"
                 return
@@ -562,6 +620,12 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         columns = columns_.header_columns(row, L)
         if columns:
             form.columns = columns
+            first = next((i for i, key in enumerate(columns) if key is not None), len(columns))
+            if form.grid and None not in columns[first:]:
+                # Every column after the block's caption is named: the rows are read by position. A header
+                # cell no layout names (a label the PDF cut in two: 参考分 | 值得分) leaves the rows to the
+                # reading by the numbers' places, which flags what it guesses.
+                form.positions = columns_.header_positions(row, columns)
         return
     if label in L.of("total", "total"):
         _total_row(form, row, at)
@@ -606,7 +670,9 @@ def _funds_header(form: _Form, row: Row) -> bool:
     names = L.keys("funds_columns", sorted(column_keys))
     words = L.keys("funds", _FUNDS_WORDS)
     keys: list = []
-    for cell in row.cells:
+    at: dict = {}
+    period = None
+    for index, cell in enumerate(row.cells):
         folded = _strip_note(fold(cell))
         if not folded:
             continue
@@ -614,15 +680,25 @@ def _funds_header(form: _Form, row: Row) -> bool:
         if key is None:
             key, months = _months_label(folded, names)
             if key is not None and months is not None:
-                form.data.extra[("period",)] = months
+                period = months
         if key is not None:
             keys.append(key)
+            at[index] = key
     if sum(1 for k in keys if k in column_keys) < 2:
         return False
+    if period is not None:
+        form.data.extra[("period",)] = period
     if any(_number_or_percent(c) is not None for c in row.texts):
         _transposed_total(form, row, {**names, **words})
         return True
     form.funds_cols = keys
+    if form.grid:
+        from perfspec.importers.detect import detect
+
+        form.funds_at = at
+        # Whether a source row's cell under 执行率 is its own rate (Sichuan's 财政资金 98.09%) or a figure the
+        # form derives and the spec does not hold: the layout the title and labels printed so far say.
+        form.row_rates = detect(form.title, form.printed | set(row.texts)).layout.row_rates
     return True
 
 
@@ -710,16 +786,21 @@ def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
 def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) -> None:
     """A funds row read by the header's columns (every cell in place)."""
     data, L = form.data, form.L
-    cells = [c for c in row.cells[index + 1:]]
     columns = form.funds_cols or []
+    if form.funds_at:
+        # A grid: each column's cell is the one under its header cell, whatever the label's span.
+        placed = [(i, key, row.cells[i] if i < len(row.cells) else None) for i, key in sorted(form.funds_at.items())]
+    else:
+        placed = [(index + 1 + p, key, text) for p, (key, text) in enumerate(zip(columns, row.cells[index + 1:]))]
     # The rate column among the amounts (before 分值/权重): every funds row has its own rate (row_rates).
     row_rates = "rate" in columns and "weight" in columns and columns.index("rate") < columns.index("weight")
-    for position, (column, text) in enumerate(zip(columns, cells)):
+    for cell_index, column, text in placed:
         text = (text or "").strip()
-        cell_index = index + 1 + position
         if column in _FUNDS_WORDS and key != "total":
-            if column != "rate" or not row_rates:
-                continue  # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing)
+            # 分值 / 执行率 / 得分 / 原因 belong to the total row (the others print "/" or nothing); in a grid
+            # a rate printed in a source row's own cell under 执行率 is that row's (Sichuan's 财政资金 98.09%).
+            if column != "rate" or not (row_rates or (form.row_rates and _number_or_percent(text) is not None)):
+                continue
             path: tuple = ("funds", key, "rate")
         elif column in _FUNDS_WORDS:
             path = {"weight": ("funds", "weight"), "rate": ("funds", "rate"), "score": ("funds", "score"),
@@ -732,6 +813,8 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
                 data.extra[path] = text
             continue
         value = _number_or_percent(text) if text not in ("", "-", "/") else None
+        if column == "rate" and form.funds_at and value is not None and text[-1:] in "%％":
+            value = format(value, "f") + "%"  # a rate printed with its sign is written so (the spec keeps "98.20%")
         if value is None and column not in _FUNDS_WORDS and text:
             value = _wan(form, text, path, at)
         if value is None and text not in ("", "-", "/"):
@@ -786,6 +869,8 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
     start, rest = _find(row, L.of("total", "total"))
+    if form.positions and _grid_total(form, row, start, at):
+        return
     if form.exact:
         cells = [(c or "").strip() for c in rest]
         while cells and not cells[-1]:
@@ -816,6 +901,30 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
         f"{f'，按{score}读取' if len(good) == 1 else ''}（{at}）",
         row.where,
     )
+
+
+def _grid_total(form: _Form, row: Row, start: int, at: str) -> bool:
+    """总分 in a grid: the numbers under the indicator table's 分值 and 得分 columns (a 合计 row that prints 100
+    under 分值 and leaves 得分 blank is read so). False when the row is not under that header or holds a
+    number elsewhere (then it is read as printed, and flagged)."""
+    positions = form.positions or []
+    if len(row.cells) != len(positions) or not {"weight", "score"} & set(positions):
+        return False
+    found: dict = {}
+    for index in range(start + 1, len(row.cells)):
+        text = _cell(row.cells[index])
+        if text is None:
+            continue
+        key = positions[index]
+        if key not in ("weight", "score") or key in found or number(text) is None:
+            return False
+        found[key] = (index, number(text))
+    if not found:
+        return False
+    for key, (index, value) in found.items():
+        setattr(form.data, "total_" + key, value)
+        form.landed.setdefault(index, ("total", key))
+    return True
 
 
 def _grade_row(form: _Form, row: Row, at: str) -> None:
@@ -893,6 +1002,8 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
     if _levels_only(form, [values[i] for i in nonempty], brk, at):
         return
     if _unnamed_total(form, row, values, at):
+        return
+    if form.positions and columns_.read_grid_row(form, row, brk, at):
         return
     if form.columns and (form.by_columns or form.sub_header) and columns_.read_row(form, row, values, brk, at):
         return
@@ -1288,7 +1399,8 @@ def _finish(form: _Form, place: str) -> None:
 
     found = detect(form.title, form.printed)
     data.kind, data.detected = found.kind, found.why
-    data.layout = found.layout.id if needs_naming(found.layout) else None
+    data.read_layout = found.layout.id
+    data.layout = found.layout.id if needs_naming(found.layout, (item.level1 for item in form.items)) else None
     if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
         form.flag(("goals",), f"没有找到“{found.layout.goals_zh}”一栏（{'、'.join(f.zh for f in found.layout.goals)}）", form.where)
     if form.unread > MAX_UNREAD_NOTES:

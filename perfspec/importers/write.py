@@ -213,31 +213,38 @@ def render(
         return words.word(part, key, short=False)
 
     doc = _Doc()
+    data = form.to_data()  # a blank cell the form's layout does not print is not in it (FormData._leave_unprinted)
     doc.add(("year",), f"year: {scalar(form.year)}")
     if form.kind != SELF_EVALUATION:
         doc.add(("kind",), f"kind: {scalar(form.kind)}", kind_of(form.kind).zh)
     if form.written_layout():
         doc.add(("layout",), f"layout: {scalar(form.layout)}", words.ref.name if words.ref.id == form.layout else None)
     doc.add(("project",), f"project: {scalar(form.project)}", label_of("header", "project"))
-    doc.add(("department",), f"department: {scalar(form.department)}", label_of("header", "department"))
-    doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"))
+    if "department" in data:
+        doc.add(("department",), f"department: {scalar(form.department)}", label_of("header", "department"))
+    if "implementer" in data:
+        doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"))
     doc.blank()
     doc.add(("funds",), "funds:", ref.funds_zh)
     doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
-    doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
+    if "weight" in data["funds"]:
+        doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
     for row, values in form.funds_table():
         cells = ", ".join(f"{column}: {two(value) if _is_amount(value) else scalar(value)}"
                           for column, value in values.items())
         doc.add(("funds", row), f"  {(row + ':').ljust(14)} {{{cells}}}", label_of("funds", row), _FUNDS_ROW)
-    doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", f"{label_of('funds', 'rate')}（%），as stated on the form")
-    doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form")
+    if "rate" in data["funds"]:
+        doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", f"{label_of('funds', 'rate')}（%），as stated on the form")
+    if "score" in data["funds"]:
+        doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form")
     for path, value in form.extra.items():
         if len(path) == 2 and path[0] == "funds":
             doc.add(path, f"  {key(path[1])}: {scalar(value)}", label_of("funds", path[1]))
     doc.blank()
     doc.add(("goals",), "goals:", ref.goals_zh)
     doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", label_of("goals", "expected"))
-    doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", label_of("goals", "achieved"))
+    if "achieved" in data["goals"]:
+        doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", label_of("goals", "achieved"))
     doc.blank()
     grouped = form.grouped()
     outline = f"绩效指标: {ind('level1')} → {ind('level2')} → {ind('name')}"
@@ -256,9 +263,13 @@ def render(
                 label = (lambda zh: zh) if first else (lambda zh: None)
                 doc.add(base, f"      - name: {scalar(item.name)}", label(ind("name")), _ITEM)
                 doc.add(base + ("target",), f"        target: {_flow(item.target)}", label(ind("target")), _ITEM)
-                doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM)
-                doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label(ind("weight")), _ITEM)
-                doc.add(base + ("score",), f"        score: {points(item.score)}", label(ind("score")), _ITEM)
+                row = data["indicators"][level1][level2][index]
+                if "actual" in row:
+                    doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM)
+                if "weight" in row:
+                    doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label(ind("weight")), _ITEM)
+                if "score" in row:
+                    doc.add(base + ("score",), f"        score: {points(item.score)}", label(ind("score")), _ITEM)
                 if item.deviation is not None:
                     doc.add(
                         base + ("deviation",),
@@ -271,9 +282,12 @@ def render(
                     doc.add(base + (name,), f"        {key(name)}: {_flow(value)}")
                 first = False
     doc.blank()
-    doc.add(("total",), f"total: {{weight: {two(form.total_weight)}, score: {two(form.total_score)}}}",
-            words.word("total", "total"))
-    doc.add(("grade",), f"grade: {scalar(form.grade)}", words.word("grade", "grade"))
+    totals = [(k, v) for k, v in (("weight", form.total_weight), ("score", form.total_score))
+              if k in data.get("total", {})]
+    if totals:
+        doc.add(("total",), "total: {" + ", ".join(f"{k}: {two(v)}" for k, v in totals) + "}", words.word("total", "total"))
+    if "grade" in data:
+        doc.add(("grade",), f"grade: {scalar(form.grade)}", words.word("grade", "grade"))
     blocks: dict = {}
     for path, value in form.extra.items():
         if path[0] == "funds" and len(path) in (2, 3):

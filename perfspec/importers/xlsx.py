@@ -970,16 +970,29 @@ def sheet_rows(ws: Any) -> list[Any]:
     if not rows or not cols:
         return []
     values: dict[tuple[int, int], str] = {}
+    quoted: set[tuple[int, int]] = set()
     for cell in _cells(ws, rows, cols):
         text = _cell_text(cell.value, cell.number_format or "General")
         if text.strip():
             values[(cell.row, cell.column)] = text
+            if _quoted(cell.value):
+                quoted.add((cell.row, cell.column))
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    return _rows(values, merged, rows, cols)
+    return _rows(values, merged, rows, cols, quoted)
 
 
-def _rows(values: dict[tuple[int, int], str], merged: list[tuple[int, int, int, int]], rows: int, cols: int) -> list[Any]:
-    """Rows for the assembler from the non-empty cells and the merged ranges (min_row, min_col, max_row, max_col)."""
+_BARE_NUMBER = re.compile(r"\s*[-+]?\d+(?:\.\d+)?\s*")
+
+
+def _quoted(value: Any) -> bool:
+    """A cell typed as text that reads as a number ('12.5'): the form wrote it as text, and it is kept so."""
+    return isinstance(value, str) and _BARE_NUMBER.fullmatch(value) is not None
+
+
+def _rows(values: dict[tuple[int, int], str], merged: list[tuple[int, int, int, int]], rows: int, cols: int,
+          quoted: set | None = None) -> list[Any]:
+    """Rows for the assembler from the non-empty cells and the merged ranges (min_row, min_col, max_row, max_col);
+    `quoted`: the cells typed as text that read as numbers."""
     from perfspec.importers.rows import Row
 
     covered: set[tuple[int, int]] = set()
@@ -995,7 +1008,8 @@ def _rows(values: dict[tuple[int, int], str], merged: list[tuple[int, int, int, 
     last = max(c for _, c in values)
     out = []
     for r in sorted({r for r, _ in values}):
-        out.append(Row([None if (r, c) in covered else values.get((r, c), "") for c in range(first, last + 1)], r))
+        out.append(Row([None if (r, c) in covered else values.get((r, c), "") for c in range(first, last + 1)], r,
+                       quoted=frozenset(c - first for c in range(first, last + 1) if (r, c) in (quoted or ()))))
     return out
 
 
@@ -1019,7 +1033,7 @@ def _assemble(rows: list[Any], name: str, title: str, L: Labels) -> list[FormDat
     from perfspec.importers.text import assemble
 
     try:
-        forms = [form for form in assemble(rows, "行", L.ref) if form.indicators]
+        forms = [form for form in assemble(rows, "行", L.ref, grid=True) if form.indicators]
     except NotAForm as exc:  # the assembler's bounds: say which workbook and sheet
         raise NotAForm(f"{name}：工作表“{title}”：{exc}", f"{name}: sheet '{title}': {exc.en}") from None
     for number, form in enumerate(forms, start=1):
@@ -1099,6 +1113,7 @@ def _read_streamed(path: str, name: str, L: Labels) -> list[FormData] | None:
             if not isinstance(part, str):
                 return None  # pragma: no cover - openpyxl keeps the part's path on read-only sheets
             values: dict[tuple[int, int], str] = {}
+            quoted: set[tuple[int, int]] = set()
             for row in ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLS):
                 for cell in row:
                     if cell.value is None:
@@ -1106,9 +1121,11 @@ def _read_streamed(path: str, name: str, L: Labels) -> list[FormData] | None:
                     text = _cell_text(cell.value, getattr(cell, "number_format", None) or "General")
                     if text.strip():
                         values[(cell.row, cell.column)] = text
+                        if _quoted(cell.value):
+                            quoted.add((cell.row, cell.column))
             if not any(_norm(v) in names for v in values.values()):
                 continue  # an empty sheet or one without a form's labels (汇总, notes)
-            rows = _rows(values, _merged_ranges(path, part.lstrip("/")), MAX_ROWS, MAX_COLS)
+            rows = _rows(values, _merged_ranges(path, part.lstrip("/")), MAX_ROWS, MAX_COLS, quoted)
             found = _assemble(rows, name, ws.title, L)
             if not found:
                 return None
