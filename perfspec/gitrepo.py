@@ -23,9 +23,10 @@ from perfspec.load.files import spec_files
 # Every git command runs with the repository's own commands switched off: no fsmonitor hook,
 # no hooks, no external diff, no pager, no transport (a lazy fetch in a partial clone would
 # run ssh or a remote helper), no system config. Git reads commit objects only (rev-parse,
-# ls-tree, cat-file; for the 目标变更 section, log and diff-tree without external diff, text
-# conversion or signature check, and merge-base); the working tree is listed and read by
-# perfspec itself through `read_spec`, so no clean or smudge filter ever runs.
+# ls-tree, cat-file, diff-tree --raw for the changed files, without external diff or text
+# conversion; for the 目标变更 section also log without signature check, and merge-base); the
+# working tree is listed and read by perfspec itself through `read_spec`, so no clean or smudge
+# filter ever runs.
 GIT_SAFETY = (
     "-c", "core.fsmonitor=false",
     "-c", "core.hooksPath=/dev/null",
