@@ -388,13 +388,14 @@ def compare(
             # that is not among them is the same on both sides. The working tree has no tree object to
             # compare with, so then the base is listed and every form of the working tree read.
             base_tree = git.tree(base) if head is None else None
-            settings = settings_change(git, engine, prefixes, base, head, base_tree, None, tmp, overrides)
+            differ = git.changes(base, head) if head is not None else None
+            settings = settings_change(git, engine, prefixes, base, head, base_tree, None, tmp, overrides, differ)
             forms.settings = settings
             wanted = sorted(set(prefixes) | set(settings.base.prefixes) | set(settings.head.prefixes))
             before: dict[str, Entry] = {}
             after: dict[str, Entry] = {}
-            if head is not None:
-                for path, old, new in git.changes(base, head):
+            if differ is not None:
+                for path, old, new in differ:
                     if is_spec(path, wanted):
                         if old is not None:
                             before[path] = old
@@ -693,15 +694,29 @@ def _tree_settings(
                         tree[path].sha if path else None)
 
 
+def _apply(
+    tree: dict[str, Entry], differ: list[tuple[str, Entry | None, Entry | None]], also: list[str],
+) -> dict[str, Entry]:
+    """The head's YAML files (and `also`) from the base's and the files that differ between them."""
+    out = dict(tree)
+    for path, _, new in differ:
+        out.pop(path, None)
+        if new is not None and (path.endswith(SPEC_SUFFIXES) or path in also):
+            out[path] = new
+    return out
+
+
 def settings_change(
     git: Git, engine: Engine, prefixes: list[str], base: str, head: str | None,
     base_tree: dict[str, Entry] | None, head_tree: dict[str, Entry] | None, tmp: str,
     overrides: dict[str, Any] | None = None,
+    differ: list[tuple[str, Entry | None, Entry | None]] | None = None,
 ) -> SettingsChange:
     """The configuration of each side, and what changed between them.
 
     A side's files are read from its tree as listed when given, else git is asked for its YAML
-    files other than the forms (`Git.yaml_files`); `head` None is the working tree.
+    files other than the forms (`Git.yaml_files`), or, for the head, they are the base's with
+    `differ` applied (`Git.changes(base, head)`, when known); `head` None is the working tree.
     """
     from perfspec.config import load_config
     from perfspec.errors import UsageError as _Usage
@@ -729,7 +744,7 @@ def settings_change(
     if base_tree is None:
         base_tree = git.yaml_files(base, prefixes, candidates)
     if head is not None and head_tree is None:
-        head_tree = git.yaml_files(head, prefixes, candidates)
+        head_tree = git.yaml_files(head, prefixes, candidates) if differ is None else _apply(base_tree, differ, candidates)
     failures = (ProfileError, _Usage, LayoutError, OSError)
     if head is None:
         head_settings = worktree

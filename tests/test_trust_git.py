@@ -336,6 +336,19 @@ def test_an_unchanged_profile_inside_the_spec_folder_is_used_by_both_sides(repo:
     assert "1 张表有变化" in result.out.splitlines()[0]
 
 
+def test_a_profile_changed_inside_the_spec_folder_between_commits_is_reported(repo: Path) -> None:
+    """The head's configuration files are the base's with the changed files applied: a change is seen."""
+    (repo / "specs" / ".mine.yaml").write_text("extends: shanghai\nname: mine\n", encoding="utf-8")
+    (repo / ".perfspec.yaml").write_text("profile: specs/.mine.yaml\nselect: [PS]\npaths: [specs]\n", encoding="utf-8")
+    commit(repo, "own profile")
+    (repo / "specs" / ".mine.yaml").write_text("extends: shanghai\nname: mine\nseverity: {PS201: warning}\n", encoding="utf-8")
+    edit(repo, HOUSING, NOTE, "")
+    commit(repo, "note deleted, PS201 lowered")
+    result = run_cli("diff", "HEAD~1", "HEAD", cwd=str(repo))
+    assert "profile specs/.mine.yaml 的内容有变化" in result.out and "严重级别降低：PS201 错误 → 警告" in result.out
+    assert "**警告** PS201" in result.out
+
+
 def test_yaml_files_are_the_trees_yaml_files_other_than_forms(repo: Path) -> None:
     """`Git.yaml_files` leaves out only forms: hidden files and folders, odd names, other folders stay."""
     from perfspec.gitrepo import Git, is_spec
