@@ -67,7 +67,7 @@ def test_no_command_from_the_git_config_runs(repo: Path, tmp_path: Path) -> None
 
 
 def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only rev-parse, ls-tree, cat-file and check-ignore run, each with the safety options; one process per blob kind.
+    """Only rev-parse, ls-tree, cat-file, ls-files and check-ignore run, each with the safety options; one process per blob kind.
     The 目标变更 section (perfspec/targets.py) also lists commits and their changed paths: log and diff-tree,
     with no external diff, text conversion or signature check, and merge-base for the budget tag."""
     import perfspec.gitrepo as gitrepo
@@ -101,7 +101,8 @@ def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.Monkey
         assert "--ext-diff" not in argv and "--textconv" not in argv
         words = [a for a in argv[1:] if not a.startswith("-") and "=" not in a and a != str(repo) and not a.startswith(os.sep)]
         commands.append(words[0])
-    assert set(commands) <= {"rev-parse", "ls-tree", "cat-file", "check-ignore", "log", "diff-tree", "merge-base"}, commands
+    allowed = {"rev-parse", "ls-tree", "cat-file", "check-ignore", "ls-files", "log", "diff-tree", "merge-base"}
+    assert set(commands) <= allowed, commands
     for argv, _ in calls:
         if "log" in argv or "diff-tree" in argv:
             assert "--no-ext-diff" in argv and "--no-textconv" in argv, argv
@@ -394,3 +395,20 @@ def test_commit_to_commit_lists_no_whole_tree(repo: Path, monkeypatch: pytest.Mo
     assert result.code == 1 and "97.96 → 97.95" in result.out and "PS201" in result.out
     listings = [argv for argv in calls if "ls-tree" in argv]
     assert listings and all("-d" in argv for argv in listings), listings  # folders only
+
+
+def test_the_working_tree_leaves_out_untracked_ignored_forms_only(repo: Path) -> None:
+    """Git's ignore rules apply to untracked forms; a tracked form they match is still compared.
+    (check-ignore is asked about the untracked ones only: about 10,000 tracked forms it took seconds.)"""
+    (repo / ".gitignore").write_text("specs/2023/draft-*.yaml\n", encoding="utf-8")
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "draft-tracked.yaml")
+    git(repo, "add", "-f", ".gitignore", "specs/2023/draft-tracked.yaml")
+    git(repo, "commit", "-q", "-m", "a tracked draft")
+    edit(repo, "specs/2023/draft-tracked.yaml", "score: 97.96}", "score: 97.95}")
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "draft-new.yaml")  # untracked and ignored
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "kept-new.yaml")  # untracked, not ignored
+    result = run_cli("diff", "HEAD", cwd=str(repo))
+    assert result.code in (0, 1), result.err
+    assert "specs/2023/draft-tracked.yaml | 修改" in result.out and "97.96 → 97.95" in result.out
+    assert "specs/2023/kept-new.yaml | 新增" in result.out
+    assert "draft-new" not in result.out
