@@ -77,6 +77,7 @@ class Reader:
     def __init__(self, git: Git, engine: Engine, tmp: str) -> None:
         self.git, self.engine, self.tmp = git, engine, tmp
         self.count = 0
+        self.read: dict[str, bytes | int | None] = {}  # blobs read ahead (`Git.blobs`), by object id
 
     def side(self, commit: str | None, path: str, entry: Entry | None = None, engine: Engine | None = None) -> Side:
         engine = engine or self.engine
@@ -86,7 +87,8 @@ class Reader:
             return Side(path, [], None, ("无法从 git 读取", "cannot be read from git"))
         if entry.mode == LINK_MODE:
             return Side(path, [], None, ("是符号链接，未读取", "is a symbolic link; not read"))
-        data = self.git.blob(entry.sha or "", MAX_BYTES)
+        sha = entry.sha or ""
+        data = self.read[sha] if sha in self.read else self.git.blob(sha, MAX_BYTES)
         if data is None:
             return Side(path, [], None, ("无法从 git 读取", "cannot be read from git"))
         if isinstance(data, int):
@@ -382,20 +384,38 @@ def compare(
     forms = FormList()
     try:
         with tempfile.TemporaryDirectory(prefix="perfspec-diff-") as tmp:
-            base_tree = git.tree(base)
-            head_tree = git.tree(head) if head is not None else None
-            settings = settings_change(git, engine, prefixes, base, head, base_tree, head_tree, tmp, overrides)
+            # Commit to commit, git names the changed files and nothing lists either tree whole: a form
+            # that is not among them is the same on both sides. The working tree has no tree object to
+            # compare with, so then the base is listed and every form of the working tree read.
+            base_tree = git.tree(base) if head is None else None
+            differ = git.changes(base, head) if head is not None else None
+            settings = settings_change(git, engine, prefixes, base, head, base_tree, None, tmp, overrides, differ)
             forms.settings = settings
             wanted = sorted(set(prefixes) | set(settings.base.prefixes) | set(settings.head.prefixes))
-            before = {p: e for p, e in base_tree.items() if is_spec(p, wanted)}
-            if head_tree is not None:
-                after = {p: e for p, e in head_tree.items() if is_spec(p, wanted)}
+            before: dict[str, Entry] = {}
+            after: dict[str, Entry] = {}
+            if differ is not None:
+                for path, old, new in differ:
+                    if is_spec(path, wanted):
+                        if old is not None:
+                            before[path] = old
+                        if new is not None:
+                            after[path] = new
             else:
+                assert base_tree is not None
+                before = {p: e for p, e in base_tree.items() if is_spec(p, wanted)}
                 after = {p: entry for p, (entry, _) in git.worktree(wanted).items()}
             reader = Reader(git, settings.head.engine, tmp)
             # Only when the configuration changed: the head is checked again with the base's.
             weakened = bool(settings.changes) and settings.base.engine is not settings.head.engine
-            for status, old, new in changes(git, before, after, head):
+            changed = changes(git, before, after, head)
+            for n, (status, old, new) in enumerate(changed):
+                if n % READ_AHEAD == 0:
+                    # The blobs of the next forms in one request: a wait on git per READ_AHEAD forms, not two per side.
+                    ahead = changed[n : n + READ_AHEAD]
+                    entries = [before.get(o) for _, o, _ in ahead if o]
+                    entries += [after.get(w) for _, _, w in ahead if w and head is not None]
+                    reader.read = git.blobs((e.sha for e in entries if e and e.sha and e.mode != LINK_MODE), MAX_BYTES)
                 kind = {"A": ADDED, "D": REMOVED, "R": RENAMED}.get(status, MODIFIED)
                 base_side = reader.side(base, old, before.get(old), settings.base.engine) if old is not None else None
                 head_side = reader.side(head, new, after.get(new), settings.head.engine) if new is not None else None
@@ -417,6 +437,7 @@ def compare(
     return forms
 
 
+READ_AHEAD = 64  # forms whose blobs are read in one request
 RENAME_PAIRS = 10_000  # removed × added forms compared by content; beyond it only exact renames
 RENAME_SIMILARITY = 0.5  # git's default: half the content kept
 
@@ -467,11 +488,13 @@ def _similar(
     """new path → old path for forms whose lines are at least half the same (greedy, best first)."""
     from perfspec.load.files import TooLarge, read_spec
 
-    old = {p: _lines(git.blob(before[p].sha or "", MAX_BYTES)) for p in removed if before[p].mode != LINK_MODE}
+    blobs = git.blobs((e.sha or "" for e in [*(before[p] for p in removed), *(after[p] for p in added if head is not None)]
+                       if e.mode != LINK_MODE), MAX_BYTES)
+    old = {p: _lines(blobs[before[p].sha or ""]) for p in removed if before[p].mode != LINK_MODE}
     new: dict[str, Counter[bytes] | None] = {}
     for p in added:
         if head is not None:
-            new[p] = _lines(git.blob(after[p].sha or "", MAX_BYTES)) if after[p].mode != LINK_MODE else None
+            new[p] = _lines(blobs[after[p].sha or ""]) if after[p].mode != LINK_MODE else None
         else:
             try:
                 new[p] = _lines(read_spec(os.path.join(git.top, p), MAX_BYTES, git.top))
@@ -619,9 +642,10 @@ def _materialize(git: Git, tree: dict[str, Entry], folder: str, config: str | No
     )[:MATERIALIZED]
     if config is not None:
         names.insert(0, config)
+    blobs = git.blobs((tree[name].sha or "" for name in names if _safe_parts(name)), MAX_BYTES)
     for name in names:
         parts = _safe_parts(name)
-        data = git.blob(tree[name].sha or "", MAX_BYTES) if parts else None
+        data = blobs[tree[name].sha or ""] if parts else None
         if not isinstance(data, bytes) or parts is None:
             continue
         with open(os.path.join(_folders(folder, parts[:-1]), parts[-1]), "wb") as handle:
@@ -670,12 +694,30 @@ def _tree_settings(
                         tree[path].sha if path else None)
 
 
+def _apply(
+    tree: dict[str, Entry], differ: list[tuple[str, Entry | None, Entry | None]], also: list[str],
+) -> dict[str, Entry]:
+    """The head's YAML files (and `also`) from the base's and the files that differ between them."""
+    out = dict(tree)
+    for path, _, new in differ:
+        out.pop(path, None)
+        if new is not None and (path.endswith(SPEC_SUFFIXES) or path in also):
+            out[path] = new
+    return out
+
+
 def settings_change(
     git: Git, engine: Engine, prefixes: list[str], base: str, head: str | None,
-    base_tree: dict[str, Entry], head_tree: dict[str, Entry] | None, tmp: str,
+    base_tree: dict[str, Entry] | None, head_tree: dict[str, Entry] | None, tmp: str,
     overrides: dict[str, Any] | None = None,
+    differ: list[tuple[str, Entry | None, Entry | None]] | None = None,
 ) -> SettingsChange:
-    """The configuration of each side, and what changed between them."""
+    """The configuration of each side, and what changed between them.
+
+    A side's files are read from its tree as listed when given, else git is asked for its YAML
+    files other than the forms (`Git.yaml_files`), or, for the head, they are the base's with
+    `differ` applied (`Git.changes(base, head)`, when known); `head` None is the working tree.
+    """
     from perfspec.config import load_config
     from perfspec.errors import UsageError as _Usage
     from perfspec.load.files import inside, read_spec
@@ -698,10 +740,16 @@ def settings_change(
     candidates = [rel] if rel is not None else _config_candidates(git.top)
     if overrides is None:
         overrides = _overrides(engine, current)
+    # Outside the `try`s below: a revision git cannot list is a usage error, not a configuration problem.
+    if base_tree is None:
+        base_tree = git.yaml_files(base, prefixes, candidates)
+    if head is not None and head_tree is None:
+        head_tree = git.yaml_files(head, prefixes, candidates) if differ is None else _apply(base_tree, differ, candidates)
     failures = (ProfileError, _Usage, LayoutError, OSError)
-    if head_tree is None:
+    if head is None:
         head_settings = worktree
     else:
+        assert head_tree is not None
         try:
             head_settings = _tree_settings(git, head_tree, head, "head", tmp, candidates, prefixes, overrides)
         except failures as exc:

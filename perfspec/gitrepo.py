@@ -23,9 +23,11 @@ from perfspec.load.files import spec_files
 # Every git command runs with the repository's own commands switched off: no fsmonitor hook,
 # no hooks, no external diff, no pager, no transport (a lazy fetch in a partial clone would
 # run ssh or a remote helper), no system config. Git reads commit objects only (rev-parse,
-# ls-tree, cat-file; for the 目标变更 section, log and diff-tree without external diff, text
-# conversion or signature check, and merge-base); the working tree is listed and read by
-# perfspec itself through `read_spec`, so no clean or smudge filter ever runs.
+# ls-tree, cat-file, diff-tree --raw for the changed files, without external diff or text
+# conversion; for the 目标变更 section also log without signature check, and merge-base; for
+# the working tree which files are tracked and which ignored, ls-files and check-ignore); the
+# working tree is listed and read by perfspec itself through `read_spec`, so no clean or smudge
+# filter ever runs.
 GIT_SAFETY = (
     "-c", "core.fsmonitor=false",
     "-c", "core.hooksPath=/dev/null",
@@ -49,6 +51,9 @@ class Entry:
 
 
 LINK_MODE, GITLINK_MODE = "120000", "160000"
+_NO_FILE = ("000000", GITLINK_MODE)  # diff-tree's modes for an absent path and a submodule
+FOLDER_PATTERNS = 512  # exclude pathspecs at most; a repository of more form folders is listed whole
+FEW_FOLDERS = 16  # below a spec folder with more visible folders, one `**` pattern per suffix (when none is hidden)
 
 
 class Git:
@@ -91,6 +96,60 @@ class Git:
             out[os.fsdecode(raw)] = Entry(parts[0].decode("ascii"), parts[2].decode("ascii"))
         return out
 
+    def changes(self, old: str | None, new: str, pathspec: Sequence[str] = ()) -> list[tuple[str, Entry | None, Entry | None]]:
+        """(path, old entry, new entry) for every file that differs between two commits (`old` None:
+        the empty tree), each side None where the path is no file (absent, or a submodule).
+
+        Git compares the tree objects (`diff-tree --raw`): a folder whose tree is the same on both
+        sides is never opened, so the work follows what changed, not the size of the tree. No rename
+        detection (the caller pairs removed and added forms itself), no content diff at all.
+        """
+        proc = self.run([
+            "diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+            old or self.empty_tree(new), new, "--", *pathspec,
+        ])
+        if proc.returncode != 0:
+            raise UsageError(f"git diff-tree 失败：{_first_line(proc.stderr)}")
+        out: list[tuple[str, Entry | None, Entry | None]] = []
+        records = proc.stdout.split(b"\0")
+        for head, raw in zip(records[0::2], records[1::2]):
+            parts = head.split(b" ")
+            if len(parts) != 5 or not head.startswith(b":"):
+                continue
+            modes = (parts[0][1:].decode("ascii"), parts[1].decode("ascii"))
+            shas = (parts[2].decode("ascii"), parts[3].decode("ascii"))
+            sides = [None if mode in _NO_FILE else Entry(mode, sha) for mode, sha in zip(modes, shas)]
+            out.append((os.fsdecode(raw), sides[0], sides[1]))
+        return out
+
+    def yaml_files(self, commit: str, specs: Sequence[str], also: Sequence[str] = ()) -> dict[str, Entry]:
+        """path → Entry for every *.yaml / *.yml of the commit that is not a form below `specs`, and for
+        the paths `also`; some forms may be among them (the caller tells them apart with `is_spec`).
+
+        The configuration, profiles and layouts of a revision, without listing its ten thousand forms:
+        git lists the folders (`ls-tree -d`), then every YAML file except the visible ones of the
+        visible folders below `specs` (`diff-tree` against the empty tree, with exclude pathspecs).
+        """
+        if any(is_spec(p, specs) for p in also):
+            return self.tree(commit)  # a form that is also asked for by name: exclusions would hide it
+        proc = self.run(["ls-tree", "-r", "-d", "-z", "--full-tree", commit])
+        if proc.returncode != 0:
+            raise UsageError(f"git ls-tree 失败：{_first_line(proc.stderr)}")
+        folders = [os.fsdecode(r.partition(b"\t")[2]) for r in proc.stdout.split(b"\0") if b"\t" in r]
+        excluded = _form_patterns(folders, specs)
+        if excluded is None:
+            return self.tree(commit)
+        pathspec = [f":(top,glob)**/*{s}" for s in SPEC_SUFFIXES] + [f":(top,literal){p}" for p in also]
+        pathspec += [f":(top,exclude,glob){p}" for p in excluded]
+        return {path: entry for path, _, entry in self.changes(None, commit, pathspec) if entry is not None}
+
+    def empty_tree(self, like: str = "") -> str:
+        """The id of the empty tree, which every repository has without storing it; of the object
+        format of the object id `like` (its length tells), without asking git when it is one."""
+        if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", like):
+            self._object_format = self._object_format or ("sha1" if len(like) == 40 else "sha256")
+        return self.hash(b"", "tree")
+
     def blob(self, sha: str, limit: int) -> bytes | int | None:
         """The blob's bytes; its size when larger than `limit` (then it is not read); None if missing.
 
@@ -100,6 +159,13 @@ class Git:
             self._blobs = _Blobs(self)
         return self._blobs.get(sha, limit)
 
+    def blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | int | None]:
+        """`blob` for many at once: sha → bytes, size or None, in one round trip per BATCH blobs
+        instead of two per blob (each a wait on git, which a loaded machine makes long)."""
+        if self._blobs is None:
+            self._blobs = _Blobs(self)
+        return self._blobs.read(shas, limit)
+
     def close(self) -> None:
         if self._blobs is not None:
             self._blobs.close()
@@ -108,7 +174,8 @@ class Git:
     def worktree(self, prefixes: Sequence[str]) -> dict[str, tuple[Entry, bytes | None]]:
         """The specs of the working tree, listed and read by perfspec (never by git): path → (Entry, bytes).
 
-        Untracked files count (git's ignore rules are asked, not its index or filters); a file
+        Untracked files count unless git's ignore rules ignore them (git is asked which, and which files
+        its index tracks: `ls-files`, `check-ignore`; never its filters); a file
         that cannot be read safely has no id: it is always a change, and checking it says why.
         """
         from perfspec.load.files import TooLarge, read_spec
@@ -131,6 +198,13 @@ class Git:
 
     def ignored(self, paths: list[str]) -> list[str]:
         """The untracked paths among `paths` that git's ignore rules ignore."""
+        # check-ignore compares each path it is given with the whole index (10,000 tracked forms:
+        # five seconds), and never reports a tracked one: it is given the others only. An entry
+        # marked skip-worktree does not count as tracked there, nor here.
+        listed = self.run(["ls-files", "-z", "-t"])
+        if listed.returncode == 0:
+            tracked = {os.fsdecode(r[2:]) for r in listed.stdout.split(b"\0") if len(r) > 2 and not r.startswith(b"S ")}
+            paths = [p for p in paths if p not in tracked]
         if not paths:
             return []
         proc = self.run(["check-ignore", "-z", "--stdin"], input=b"\0".join(os.fsencode(p) for p in paths) + b"\0")
@@ -138,17 +212,20 @@ class Git:
             return []  # cannot tell: compare them all
         return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
 
-    def hash(self, data: bytes) -> str:
-        """The object id git gives these bytes as a blob (no filter applied)."""
+    def hash(self, data: bytes, kind: str = "blob") -> str:
+        """The object id git gives these bytes as a blob (no filter applied), or as another kind of object."""
         if self._object_format is None:
             proc = self.run(["rev-parse", "--show-object-format"])
             self._object_format = proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else "sha1"
         digest = hashlib.sha256() if self._object_format == "sha256" else hashlib.sha1()
-        digest.update(b"blob %d\0" % len(data))
+        digest.update(b"%s %d\0" % (kind.encode("ascii"), len(data)))
         digest.update(data)
         return digest.hexdigest()
 
     _object_format: str | None = None
+
+
+BATCH = 64  # blobs asked for before their answers are read: well within a pipe's buffer, so git never waits on us
 
 
 class _Blobs:
@@ -170,34 +247,56 @@ class _Blobs:
             raise UsageError(f"无法运行 git：{exc}") from None
 
     @staticmethod
-    def _ask(proc: subprocess.Popen[bytes], sha: str) -> list[bytes]:
-        assert proc.stdin is not None and proc.stdout is not None
+    def _send(proc: subprocess.Popen[bytes], shas: Sequence[str]) -> bool:
+        assert proc.stdin is not None
         try:
-            proc.stdin.write(sha.encode("ascii") + b"\n")
+            proc.stdin.write(b"".join(sha.encode("ascii") + b"\n" for sha in shas))
             proc.stdin.flush()
         except OSError:
-            return []
-        return proc.stdout.readline().split()
+            return False
+        return True
 
     def get(self, sha: str, limit: int) -> bytes | int | None:
-        if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
-            return None
-        if self.check is None:
-            self.check = self._start("--batch-check")
-        header = self._ask(self.check, sha)
-        if len(header) != 3 or header[1] != b"blob":
-            return None
-        size = int(header[2])
-        if size > limit:
-            return size  # never read: a 400 MB blob costs nothing
-        if self.batch is None:
-            self.batch = self._start("--batch")
-        header = self._ask(self.batch, sha)
-        if len(header) != 3 or header[1] != b"blob" or int(header[2]) != size:
-            return None
-        assert self.batch.stdout is not None
-        data = self.batch.stdout.read(size + 1)  # the contents and git's newline
-        return data[:size] if len(data) == size + 1 else None
+        return self.read([sha], limit)[sha]
+
+    def read(self, shas: Iterable[str], limit: int) -> dict[str, bytes | int | None]:
+        """sha → the blob's bytes, its size when larger than `limit`, or None; BATCH blobs a round trip."""
+        out: dict[str, bytes | int | None] = {}
+        valid = []
+        for sha in dict.fromkeys(shas):
+            if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+                valid.append(sha)
+            else:
+                out[sha] = None
+        for start in range(0, len(valid), BATCH):
+            chunk = valid[start : start + BATCH]
+            if self.check is None:
+                self.check = self._start("--batch-check")
+            assert self.check.stdout is not None
+            sent = self._send(self.check, chunk)
+            wanted = []
+            for sha in chunk:
+                header = self.check.stdout.readline().split() if sent else []
+                if len(header) != 3 or header[1] != b"blob":
+                    out[sha] = None
+                elif int(header[2]) > limit:
+                    out[sha] = int(header[2])  # never read: a 400 MB blob costs nothing
+                else:
+                    wanted.append((sha, int(header[2])))
+            if not wanted:
+                continue
+            if self.batch is None:
+                self.batch = self._start("--batch")
+            assert self.batch.stdout is not None
+            sent = self._send(self.batch, [sha for sha, _ in wanted])
+            for sha, size in wanted:
+                header = self.batch.stdout.readline().split() if sent else []
+                if len(header) != 3 or header[1] != b"blob":
+                    out[sha] = None  # missing: git sends no contents
+                    continue
+                data = self.batch.stdout.read(int(header[2]) + 1)  # the contents and git's newline
+                out[sha] = data[:size] if len(data) == size + 1 else None
+        return out
 
     def close(self) -> None:
         for proc in (self.check, self.batch):
@@ -220,7 +319,9 @@ class _Blobs:
 
 def _git_env() -> dict[str, str]:
     env = dict(os.environ, **_GIT_ENV)
-    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS"):
+    # The pathspec variables would change what a `:(literal)` or `:(glob)` pathspec matches.
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS",
+                 "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS"):
         env.pop(name, None)
     return env
 
@@ -266,3 +367,26 @@ def is_spec(path: str, prefixes: Iterable[str]) -> bool:
         if path.endswith(SPEC_SUFFIXES) and not any(part.startswith(".") for part in rest.split("/")):
             return True
     return False
+
+
+def _glob(path: str) -> str:
+    """`path` as a literal part of a git glob pathspec."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", path)
+
+
+def _form_patterns(folders: Sequence[str], specs: Sequence[str]) -> list[str] | None:
+    """Glob patterns that match only forms (`is_spec`): the visible YAML files of the visible folders
+    below each spec folder. None when that takes more than FOLDER_PATTERNS patterns."""
+    out: list[str] = []
+    for prefix in specs:
+        if prefix and prefix not in folders:
+            continue  # a file or nothing: whatever it is, it is not left out
+        below = [f for f in folders if not prefix or f.startswith(prefix + "/")]
+        rests = [f[len(prefix) + 1 :] if prefix else f for f in below]
+        visible = [""] + [r for r in rests if not any(part.startswith(".") for part in r.split("/"))]
+        if len(visible) > FEW_FOLDERS and len(visible) == len(rests) + 1:
+            visible = ["**"]  # no hidden folder below: one pattern reaches every depth
+        for rest in visible:
+            where = "/".join(_glob(p) if p != "**" else p for p in (prefix, rest) if p)
+            out += [f"{where}/[!.]*{s}" if where else f"[!.]*{s}" for s in SPEC_SUFFIXES]
+    return out if len(out) <= FOLDER_PATTERNS else None

@@ -218,51 +218,48 @@ def commits(git: Any, base: str | None, prefixes: list[str], head: str = "HEAD")
     return out
 
 
-def _changed_files(git: Any, commit: Commit, prefixes: list[str]) -> list[str]:
+def _changed_files(git: Any, commit: Commit, prefixes: list[str]) -> list[tuple[str, Any, Any]]:
+    """(path, entry before, entry after) of each form the commit changed: git compares the trees,
+    and names each side's blob, so no tree is ever listed whole."""
     from perfspec.gitrepo import is_spec
 
-    args = ["diff-tree", "-r", "-z", "--no-commit-id", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv"]
-    args += [commit.parent, commit.sha] if commit.parent else ["--root", commit.sha]
-    proc = git.run([*args, "--", *_pathspec(prefixes)])
-    if proc.returncode != 0:
-        return []
-    names = [n.decode("utf-8", "surrogateescape") for n in proc.stdout.split(b"\0") if n]
-    return [n for n in names if is_spec(n, prefixes)]
+    return [c for c in git.changes(commit.parent, commit.sha, _pathspec(prefixes)) if is_spec(c[0], prefixes)]
 
 
-class Versions:
-    """The version of a path at a commit, read from git's objects (a tree listing per commit, cached)."""
+def _readable(entry: Any) -> bool:
+    from perfspec.gitrepo import LINK_MODE
 
-    def __init__(self, git: Any) -> None:
-        self.git = git
-        self.trees: dict[str, dict[str, Any]] = {}
+    return entry is not None and entry.mode != LINK_MODE and bool(entry.sha)
 
-    def at(self, commit: str | None, path: str) -> Version | None:
-        from perfspec.gitrepo import LINK_MODE
-        from perfspec.load.loader import MAX_BYTES
 
-        if commit is None:
-            return None
-        if commit not in self.trees:
-            self.trees[commit] = self.git.tree(commit)
-        entry = self.trees[commit].get(path)
-        if entry is None or entry.mode == LINK_MODE or not entry.sha:
-            return None
-        data = self.git.blob(entry.sha, MAX_BYTES)
-        return version(data if isinstance(data, bytes) else None, path)
+def _read(git: Any, entry: Any, path: str, blobs: dict[str, Any] | None = None) -> Version | None:
+    """The version of a form held in a git blob (a link or a missing side has none); `blobs`: read ahead."""
+    from perfspec.load.loader import MAX_BYTES
+
+    if not _readable(entry):
+        return None
+    data = blobs[entry.sha] if blobs is not None and entry.sha in blobs else git.blob(entry.sha, MAX_BYTES)
+    return version(data if isinstance(data, bytes) else None, path)
+
+
+READ_AHEAD = 64  # changed forms of a commit whose blobs are read in one request
 
 
 def collect(git: Any, base: str | None, prefixes: list[str], head: str = "HEAD") -> list[Change]:
     """Every target change in the commits base..head, oldest first."""
-    versions = Versions(git)
+    from perfspec.load.loader import MAX_BYTES
+
     out: list[Change] = []
     for commit in commits(git, base, prefixes, head):
         files = _changed_files(git, commit, prefixes)
         if not files:
             continue
         short = git.short(commit.sha)
-        for file in files:
-            out += changes_between(file, commit, short, versions.at(commit.parent, file), versions.at(commit.sha, file))
+        for start in range(0, len(files), READ_AHEAD):
+            chunk = files[start : start + READ_AHEAD]
+            blobs = git.blobs((e.sha for _, old, new in chunk for e in (old, new) if _readable(e)), MAX_BYTES)
+            for file, old, new in chunk:
+                out += changes_between(file, commit, short, _read(git, old, file, blobs), _read(git, new, file, blobs))
     return out
 
 
@@ -274,14 +271,13 @@ def uncommitted(git: Any, prefixes: list[str]) -> list[Change]:
     head = proc.stdout.decode().strip() if proc.returncode == 0 else None
     tree = {p: e for p, e in (git.tree(head) if head else {}).items() if is_spec(p, prefixes)}
     work = git.worktree(prefixes)
-    versions = Versions(git)
     out: list[Change] = []
     for path in sorted(set(tree) | set(work)):
         entry, data = work.get(path, (None, None))
         if path in tree and entry is not None and entry.sha == tree[path].sha:
             continue  # unchanged
         after = version(data, path) if entry is not None else None
-        out += changes_between(path, WORKTREE, "", versions.at(head, path), after)
+        out += changes_between(path, WORKTREE, "", _read(git, tree.get(path), path), after)
     return out
 
 

@@ -67,7 +67,7 @@ def test_no_command_from_the_git_config_runs(repo: Path, tmp_path: Path) -> None
 
 
 def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only rev-parse, ls-tree, cat-file and check-ignore run, each with the safety options; one process per blob kind.
+    """Only rev-parse, ls-tree, cat-file, ls-files and check-ignore run, each with the safety options; one process per blob kind.
     The 目标变更 section (perfspec/targets.py) also lists commits and their changed paths: log and diff-tree,
     with no external diff, text conversion or signature check, and merge-base for the budget tag."""
     import perfspec.gitrepo as gitrepo
@@ -101,7 +101,8 @@ def test_every_git_command_is_neutralised(repo: Path, monkeypatch: pytest.Monkey
         assert "--ext-diff" not in argv and "--textconv" not in argv
         words = [a for a in argv[1:] if not a.startswith("-") and "=" not in a and a != str(repo) and not a.startswith(os.sep)]
         commands.append(words[0])
-    assert set(commands) <= {"rev-parse", "ls-tree", "cat-file", "check-ignore", "log", "diff-tree", "merge-base"}, commands
+    allowed = {"rev-parse", "ls-tree", "cat-file", "check-ignore", "ls-files", "log", "diff-tree", "merge-base"}
+    assert set(commands) <= allowed, commands
     for argv, _ in calls:
         if "log" in argv or "diff-tree" in argv:
             assert "--no-ext-diff" in argv and "--no-textconv" in argv, argv
@@ -307,3 +308,107 @@ def test_an_unchanged_config_says_nothing(repo: Path) -> None:
     assert "配置有变化" not in result.out
     data = json.loads(run_cli("diff", "HEAD", "--format", "json", cwd=str(repo)).out)
     assert data["configuration"]["changes"] == [] and not data["summary"]["configuration_changed"]
+
+
+# --------------------------------------------------------------------------- commit to commit, only what changed is read
+# Git names the changed files; no tree is listed whole. What the comment still needs from unchanged
+# files is each side's configuration: `.perfspec.yaml`, and the profile and layout files it names,
+# which may sit anywhere, hidden files and folders inside the spec folder included.
+
+
+@pytest.mark.parametrize("where, folders", [
+    ("specs/.profiles/mine.yaml", 0),  # a hidden folder below specs: its files are no forms
+    ("specs/.mine.yaml", 20),  # a hidden file among twenty spec folders (one pattern for every depth)
+])
+def test_an_unchanged_profile_inside_the_spec_folder_is_used_by_both_sides(repo: Path, where: str, folders: int) -> None:
+    (repo / where).parent.mkdir(parents=True, exist_ok=True)
+    (repo / where).write_text("extends: shanghai\nname: mine\nseverity: {PS201: warning}\n", encoding="utf-8")
+    (repo / ".perfspec.yaml").write_text(f"profile: {where}\nselect: [PS]\npaths: [specs]\n", encoding="utf-8")
+    for n in range(folders):
+        shutil.copy(repo / IT, repo / "specs" / f"d{n}.yaml")
+        (repo / "specs" / f"d{n}").mkdir()
+        shutil.copy(repo / IT, repo / "specs" / f"d{n}" / "it.yaml")
+    commit(repo, "own profile")
+    edit(repo, HOUSING, NOTE, "")
+    commit(repo, "note deleted")
+    result = run_cli("diff", "HEAD~1", "HEAD", cwd=str(repo))
+    assert result.code == 0, result.err  # PS201 is a warning under the profile, found in the unchanged tree
+    assert "**警告** PS201" in result.out and "配置有变化" not in result.out
+    assert "1 张表有变化" in result.out.splitlines()[0]
+
+
+def test_a_profile_changed_inside_the_spec_folder_between_commits_is_reported(repo: Path) -> None:
+    """The head's configuration files are the base's with the changed files applied: a change is seen."""
+    (repo / "specs" / ".mine.yaml").write_text("extends: shanghai\nname: mine\n", encoding="utf-8")
+    (repo / ".perfspec.yaml").write_text("profile: specs/.mine.yaml\nselect: [PS]\npaths: [specs]\n", encoding="utf-8")
+    commit(repo, "own profile")
+    (repo / "specs" / ".mine.yaml").write_text("extends: shanghai\nname: mine\nseverity: {PS201: warning}\n", encoding="utf-8")
+    edit(repo, HOUSING, NOTE, "")
+    commit(repo, "note deleted, PS201 lowered")
+    result = run_cli("diff", "HEAD~1", "HEAD", cwd=str(repo))
+    assert "profile specs/.mine.yaml 的内容有变化" in result.out and "严重级别降低：PS201 错误 → 警告" in result.out
+    assert "**警告** PS201" in result.out
+
+
+def test_yaml_files_are_the_trees_yaml_files_other_than_forms(repo: Path) -> None:
+    """`Git.yaml_files` leaves out only forms: hidden files and folders, odd names, other folders stay."""
+    from perfspec.gitrepo import Git, is_spec
+
+    files = [
+        "specs/.x.yaml", "specs/.hid/a.yaml", "specs/.hid/deeper/b.yml", "specs/2023/.y.yml", "specs/we[i]rd*/w.yaml",
+        "specs/we[i]rd*/.z.yaml", "specs/a?b/c.yaml", "specs/2023/sub/form.yml", "profiles/p.yaml", "notes.yml",
+        ".github/ci.yml", "specs/readme.txt", "specsx/form.yaml",
+    ]
+    for name in files:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("a: 1\n", encoding="utf-8")
+    os.symlink("../2023/it-operations.yaml", repo / "specs" / ".hid" / "link.yaml")
+    commit(repo, "odd files")
+    g = Git(str(repo))
+    head = g.resolve("HEAD")
+    tree = g.tree(head)
+    for specs in (["specs"], ["specs/2023", "specs/.hid"], [""], ["specs/2023/it-operations.yaml"]):
+        expected = {p: e for p, e in tree.items() if p.endswith((".yaml", ".yml")) and not is_spec(p, specs)}
+        got = g.yaml_files(head, specs, [".perfspec.yaml"])
+        assert {p: e for p, e in got.items() if not is_spec(p, specs)} == expected, specs
+        assert ".perfspec.yaml" in got
+    assert "specs/.hid/link.yaml" in g.yaml_files(head, ["specs"])  # a link is listed (and never followed)
+
+
+def test_commit_to_commit_lists_no_whole_tree(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forms, the configuration and the 目标变更 history come from what git says changed."""
+    import perfspec.gitrepo as gitrepo
+
+    edit(repo, IT, "score: 97.96}", "score: 97.95}")
+    commit(repo)
+    edit(repo, HOUSING, NOTE, "")
+    commit(repo)
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def run(argv, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(list(argv))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(gitrepo.subprocess, "run", run)
+    result = run_cli("diff", "HEAD~2", "HEAD", "--budget-tag", "HEAD~2", cwd=str(repo))
+    assert result.code == 1 and "97.96 → 97.95" in result.out and "PS201" in result.out
+    listings = [argv for argv in calls if "ls-tree" in argv]
+    assert listings and all("-d" in argv for argv in listings), listings  # folders only
+
+
+def test_the_working_tree_leaves_out_untracked_ignored_forms_only(repo: Path) -> None:
+    """Git's ignore rules apply to untracked forms; a tracked form they match is still compared.
+    (check-ignore is asked about the untracked ones only: about 10,000 tracked forms it took seconds.)"""
+    (repo / ".gitignore").write_text("specs/2023/draft-*.yaml\n", encoding="utf-8")
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "draft-tracked.yaml")
+    git(repo, "add", "-f", ".gitignore", "specs/2023/draft-tracked.yaml")
+    git(repo, "commit", "-q", "-m", "a tracked draft")
+    edit(repo, "specs/2023/draft-tracked.yaml", "score: 97.96}", "score: 97.95}")
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "draft-new.yaml")  # untracked and ignored
+    shutil.copy(repo / IT, repo / "specs" / "2023" / "kept-new.yaml")  # untracked, not ignored
+    result = run_cli("diff", "HEAD", cwd=str(repo))
+    assert result.code in (0, 1), result.err
+    assert "specs/2023/draft-tracked.yaml | 修改" in result.out and "97.96 → 97.95" in result.out
+    assert "specs/2023/kept-new.yaml | 新增" in result.out
+    assert "draft-new" not in result.out
