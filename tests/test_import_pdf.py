@@ -328,32 +328,19 @@ def _layout_id(path: str) -> str:
 # them fails; a form that reads back whole passes, entry or not. None: the assembler does not know the
 # layout's columns, so any cell may differ.
 LAYOUT_GAPS: dict[str, tuple[str, set[str] | None]] = {
-    "national-2020--rural-water-supply": (
-        "the spec names `layout: national-2020`, its kind's own layout, which the printed form cannot show "
-        "(township-sewage-no-layout-key prints the same): the import writes `layout:` only for another layout",
-        {"layout"}),
     "shanghai-2023--public-rental-housing": (
         "shanghai-2023 differs from national-2020 in words only (its title 财政项目支出绩效自评表), and the import "
         "writes no `layout:` for such a layout (detect.needs_naming): the Shanghai forms transcribed in specs/2023 "
         "name none", {"layout"}),
-    "older-framework--school-public-funds": (
-        "the spec names `layout: older-framework`, which its 一级 names (项目决策 / 项目管理 …) make the loader pick "
-        "anyway (choose_layout), so the import writes none (detect.needs_naming)", {"layout"}),
-    "three-score-columns--disabled-living-subsidy": (
-        "the spec names `layout: three-score-columns`, which its 一级 names (预算执行率 …) make the loader pick anyway "
-        "(choose_layout), so the import writes none (detect.needs_naming)", {"layout"}),
     "budget-20--public-toilet-maintenance": (
         "the spec writes `weight: null` on its rows but no 总分 weight (budget-20 prints 得分 only); the import writes "
         "the blank 总分 weight as null", {"total"}),
     "department-overall--county-statistics-bureau": (
-        "`layout: department-overall` is its kind's own layout, which the import does not write, and the printed form "
-        "has no 项目负责人 to read the spec's leader from", {"leader", "layout"}),
+        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
     "transfer-payment--farmland-protection-subsidy": (
-        "`layout: transfer-payment` is its kind's own layout, which the import does not write, and the printed form "
-        "has no 项目负责人 to read the spec's leader from", {"leader", "layout"}),
+        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
     "monitoring--heritage-application": (
-        "`layout: monitoring` is its kind's own layout, which the import does not write, and the printed form has no "
-        "项目负责人 to read the spec's leader from", {"leader", "layout"}),
+        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
     "monitoring--school-meals-kind-only": (
         "the spec writes no 实际完成情况 (goals.achieved); the form prints that cell blank and the import writes it null",
         {"goals"}),
@@ -364,8 +351,6 @@ LAYOUT_GAPS: dict[str, tuple[str, set[str] | None]] = {
         "perfspec's render prints the rates without their % (98.20, the spec's '98.20%') and a split target's operator "
         "in no cell (指标性质 prints 正向, 指标值 the bare value): neither can come back",
         {"funds.rate", "funds.appropriation", "funds.special_account", "funds.unit_own", "funds.other", "indicators"}),
-    "target-table--urban-road-bridge-maintenance": (
-        "the spec names `layout: target-table`, its kind's own layout, which the import does not write", {"layout"}),
 }
 
 
@@ -397,8 +382,11 @@ def test_every_layout_reads_back_from_its_pdf(layout_pdfs, path, tmp_path):
     files = sorted(os.listdir(tmp_path / "out"))
     assert len(files) == 1, files
     imported, source = load_file(str(tmp_path / "out" / files[0])).document.data, load_file(path).document.data
-    if "layout" not in source and imported.get("layout") == choose_layout(source, "national-2020")[0].id:
-        imported = {key: value for key, value in imported.items() if key != "layout"}  # the same form: its layout named
+    # The same form in the same layout, whether or not either file names it: the import writes `layout:` only where
+    # the loader would not pick that layout anyway (detect.needs_naming), and a spec may name its own kind's layout.
+    if choose_layout(imported, "national-2020")[0].id == choose_layout(source, "national-2020")[0].id:
+        imported = {key: value for key, value in imported.items() if key != "layout"}
+        source = {key: value for key, value in source.items() if key != "layout"}
     mine, theirs = flatten(imported), flatten(source)
     differing = sorted((p for p in set(mine) | set(theirs) if mine.get(p, "<missing>") != theirs.get(p, "<missing>")), key=str)
     listed = [f"{p}: {theirs.get(p, '<missing>')!r} → {mine.get(p, '<missing>')!r}" for p in differing]
