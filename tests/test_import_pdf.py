@@ -335,12 +335,6 @@ LAYOUT_GAPS: dict[str, tuple[str, set[str] | None]] = {
     "budget-20--public-toilet-maintenance": (
         "the spec writes `weight: null` on its rows but no 总分 weight (budget-20 prints 得分 only); the import writes "
         "the blank 总分 weight as null", {"total"}),
-    "department-overall--county-statistics-bureau": (
-        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
-    "transfer-payment--farmland-protection-subsidy": (
-        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
-    "monitoring--heritage-application": (
-        "the printed form has no 项目负责人 to read the spec's leader from", {"leader"}),
     "monitoring--school-meals-kind-only": (
         "the spec writes no 实际完成情况 (goals.achieved); the form prints that cell blank and the import writes it null",
         {"goals"}),

@@ -115,3 +115,16 @@ def test_readme_rule_table_covers_every_rule() -> None:
     ]
     missing = [r.code for r in all_rules() if not any(lo <= int(r.code[2:]) <= hi for lo, hi in ranges)]
     assert not missing, f"README's rule table does not cover {missing}"
+
+
+def test_layout_cells_knows_every_cell_a_shipped_layout_prints() -> None:
+    """PS012's list of header, signature and section cells is every such cell of the shipped layouts."""
+    from perfspec.check.rules.layout_cells import CELL_KEYS
+    from perfspec.form.layout import builtin_layouts, load_layout
+
+    printed = set()
+    for name in builtin_layouts():
+        layout = load_layout(name)
+        printed |= {f.key for f in layout.header + layout.signatures + layout.sections}
+    assert set(CELL_KEYS) == printed - {"year", "project"}
+

@@ -1,7 +1,9 @@
-"""PS012 layout-cells: 表格按所用版式填写：版式存在，资金行和栏目齐全，没有版式之外的行
+"""PS012 layout-cells: 表格按所用版式填写：版式存在，资金行和栏目齐全，没有版式之外的行和格
 
 `layout:` 要写内置版式的名称或仓库中的版式文件；资金部分要有版式的每一行
 （表中空白的格写 null，不能整行省略），也不能写版式没有的行（多半是键名写错了）。
+表头、表尾也一样：版式的表上没有的格（如监控表没有“项目负责人”）填了值，这个值
+不会印在报告上，也就没有人核对它：换用印有这一格的版式，或者删掉它。
 
 通过 / passes (national-2020)::
 
@@ -35,6 +37,11 @@ SUMMARY_EN = "the form follows its layout: the layout exists, funding rows compl
 
 _ROW_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
+# The cells above and below the table that some shipped layout prints (tests/test_rules.py keeps this
+# equal to the layouts' header, signature and section keys); year and project every layout prints.
+CELL_KEYS = ("department", "implementer", "leader", "finance_leader", "region", "period", "phone", "unit_head",
+             "filled_by", "filled_on", "seal", "summary", "conclusion", "problems", "measures")
+
 
 def check(ctx: Context) -> None:
     form = ctx.spec
@@ -43,6 +50,7 @@ def check(ctx: Context) -> None:
         # One finding: the rows and columns of a layout that does not apply would only repeat it.
         ctx.report(("layout",), ctx.layout_problem, f"the layout cannot be used: {ctx.layout_problem}", at_key=True)
         return
+    _cells(ctx)
     funds = form.funds
     if funds is None:
         return
@@ -85,3 +93,33 @@ def check(ctx: Context) -> None:
                 f"the funding row {row.key} lacks {', '.join(c.key for c in missing)}: write null for blank cells",
                 at_key=True,
             )
+
+
+def _cells(ctx: Context) -> None:
+    """A header, signature or section cell filled in although the layout prints no such cell."""
+    data, layout = ctx.spec.has, ctx.spec.layout
+    printed = {f.key for f in layout.header + layout.signatures + layout.sections}
+    for key in CELL_KEYS:
+        value = data.get(key)
+        if key in printed or value is None or value == "" or value == []:
+            continue
+        zh, en = _label(key)
+        ctx.report(
+            (key,),
+            f"版式“{layout.name}”的表上没有“{zh}”这一格：{key} 的值不会印在报告上；这张表若印有这一格，请换用有这一格的版式，否则删掉这一项",
+            f"layout {layout.id} prints no '{en}' cell: the value of {key} would not be printed; "
+            "use a layout that has this cell, or remove it",
+            at_key=True,
+        )
+
+
+def _label(key: str) -> tuple[str, str]:
+    """The cell's printed label, from the first shipped layout that prints it (loaded only for a finding)."""
+    from perfspec.form.layout import builtin_layouts, load_layout
+
+    for name in builtin_layouts():
+        layout = load_layout(name)
+        for field in layout.header + layout.signatures + layout.sections:
+            if field.key == key:
+                return field.zh, field.en
+    return key, key
