@@ -467,6 +467,14 @@ class Book:
         for name in _WRITTEN_WITH_THE_SHEET:
             setattr(out, name, None)
             setattr(ws, name, None)
+        # Kept until the save for every sheet of the workbook: the writer's closed XML stream (~5 KB) gives
+        # way to its temporary file's name and the sheet's relationships, all ExcelWriter reads of it; the
+        # drawing is made anew at the save; a sheet without a filter shares one empty filter.
+        out._writer = _WrittenSheet(out._writer.out, out._writer._rels)
+        out._rows = None
+        out._drawing = None
+        if not out.auto_filter:
+            out.auto_filter = _no_filter()
 
     def _data_sheet(self) -> Any:
         """The hidden sheet: created first and filled as each form is written, placed last."""
@@ -824,6 +832,38 @@ class Book:
     def discard(self) -> None:
         """Give up an unsaved workbook: close its sheets' streams and remove their temporary files."""
         discard_workbook(self.wb)
+
+
+class _WrittenSheet:
+    """What is left of a closed write-only sheet's WorksheetWriter: its temporary file and relationships."""
+
+    __slots__ = ("out", "_rels")
+
+    def __init__(self, out: str, rels: Any) -> None:
+        self.out = out
+        self._rels = rels
+
+    def close(self) -> None:
+        pass  # closed when the sheet was
+
+    def cleanup(self) -> None:
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        os.remove(self.out)
+        if self.out in ALL_TEMP_FILES:
+            ALL_TEMP_FILES.remove(self.out)
+
+
+_NO_FILTER: list[Any] = []
+
+
+def _no_filter() -> Any:
+    """One empty AutoFilter for every sheet without one (openpyxl only asks whether it has a range)."""
+    if not _NO_FILTER:
+        from openpyxl.worksheet.filters import AutoFilter
+
+        _NO_FILTER.append(AutoFilter())
+    return _NO_FILTER[0]
 
 
 def discard_workbook(wb: Any) -> None:
