@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from typing import Any, TextIO
+import signal
+import threading
+from typing import Any, Iterator, TextIO
 
 from perfspec.errors import UsageError
 
@@ -71,9 +74,38 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         sink = Book(summary_first=not single)
     try:
-        return _export(args, out, err, engine, files, slugs, single, flat, sink)
+        with _terminate_as_exit():
+            return _export(args, out, err, engine, files, slugs, single, flat, sink)
+    except Terminated as exc:
+        err.write(f"\nperfspec: 已中断（SIGTERM），没有写入 {args.output}\n")
+        return int(exc.code or 143)
     finally:
-        sink.discard()  # after a save: nothing left; after an error: the temporary files
+        # After a save: nothing left; after an error, Ctrl-C or SIGTERM: openpyxl's temporary sheet files.
+        # The workbook itself is written to a temporary file beside -o and renamed only when complete
+        # (outputs.writer.write_atomic_with), so an interrupted export leaves no half-written .xlsx.
+        sink.discard()
+
+
+class Terminated(SystemExit):
+    """SIGTERM during an export: unwinds like Ctrl-C, so the temporary files are removed."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM raises Terminated while the export runs (the default action kills the process at once,
+    skipping every `finally`, and leaves openpyxl's temporary files behind); the old handler is restored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, files: list[str],
