@@ -114,7 +114,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
     from perfspec.check.engine import display_name
     from perfspec.outputs.progress import Progress
     from perfspec.outputs.flat import rows as flat_rows
-    from perfspec.outputs.xlsx import not_reimported, unexportable
+    from perfspec.outputs.xlsx import without_a_cell
 
     profile = engine.options.profile
     layout, root = engine.options.layout, engine.options.root
@@ -143,16 +143,16 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
             data = result.document.data
             view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
                                     layout=layout, root=root)
-            dropped = [] if flat else unexportable(data, view.layout)
+            hidden, dropped = ([], []) if flat else without_a_cell(data, view.layout)
+            if hidden:
+                shown = "、".join(hidden[:3]) + (f" 等 {len(hidden)} 处" if len(hidden) > 3 else "")
+                progress.clear()
+                err.write(f"perfspec: {result.file}: 表格中没有对应栏目，只记在隐藏的 _perfspec 工作表中"
+                          f"（Excel 中看不到，从 Excel 导入时恢复）：{shown}\n")
             if dropped:
                 shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
                 progress.clear()
                 err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
-            kept = [] if flat else not_reimported(data, view.layout)
-            if kept:
-                shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
-                progress.clear()
-                err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
             loaded += 1
             if flat:
                 sink.add(flat_rows([view], profile))
