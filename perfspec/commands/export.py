@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import threading
@@ -158,7 +159,9 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
                 sink.add(flat_rows([view], profile))
             else:
                 titles[len(views)] = sink.add_form(view)
-                views.append(render.summary_view(view))
+                # The 汇总 sheet reads a form's amounts, 执行率, 总分, 评分等级 and counts; its findings and deductions
+                # (the HTML summary's lists) would be kept for every form until the end.
+                views.append(dataclasses.replace(render.summary_view(view), findings=[], unplaced=[], deductions=[]))
             progress.step()
         progress.close()
         note = f"，{failed} 个文件无法读取" if failed else ""
