@@ -378,7 +378,11 @@ class Book:
         import openpyxl
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        _register_files_whole()
         self.openpyxl = openpyxl
+        self.temp_before = set(ALL_TEMP_FILES)  # openpyxl's registry of the temporary files it made
         self.wb = openpyxl.Workbook(write_only=True)
         self.summary_first = summary_first
         self.titles = SheetTitles()
@@ -876,7 +880,41 @@ class Book:
 
     def discard(self) -> None:
         """Give up an unsaved workbook: close its sheets' streams and remove their temporary files."""
-        discard_workbook(self.wb)
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        try:
+            discard_workbook(self.wb)
+        finally:
+            # A signal can land after openpyxl made a sheet's file but before the sheet holds it: openpyxl's
+            # registry of its files still lists it.
+            for path in [p for p in ALL_TEMP_FILES if p not in self.temp_before]:
+                if os.path.exists(path):
+                    os.remove(path)
+                ALL_TEMP_FILES.remove(path)
+
+
+def _register_files_whole() -> None:
+    """openpyxl makes a sheet's temporary file, then lists it in ALL_TEMP_FILES: a Ctrl-C or SIGTERM in
+    between would leave a file no one knows of. Both steps run with those signals held back (delivered
+    right after), so Book.discard finds every file."""
+    import signal
+
+    from openpyxl.worksheet import _writer
+
+    made = _writer.create_temporary_file
+    if getattr(made, "perfspec", False) or not hasattr(signal, "pthread_sigmask"):
+        return
+
+    def create_temporary_file(suffix: str = "") -> str:
+        held = {signal.SIGINT, signal.SIGTERM}
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            return made(suffix)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+    create_temporary_file.perfspec = True  # type: ignore[attr-defined]
+    _writer.create_temporary_file = create_temporary_file
 
 
 class _WrittenSheet:
@@ -920,6 +958,8 @@ def discard_workbook(wb: Any) -> None:
         try:
             if not ws.closed:
                 ws.close()
+        except Exception:  # noqa: BLE001 - a stream broken off mid-row (Ctrl-C, SIGTERM): it is discarded anyway
+            pass
         finally:
             writer.cleanup()
 
@@ -939,8 +979,15 @@ def save_workbook(wb: Any, path: str) -> None:
     wb.properties.created = wb.properties.modified = _STAMP
 
     def produce(handle: Any) -> None:
-        with _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        archive = _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        try:
             ExcelWriter(wb, archive).write_data()
+            archive.close()  # the zip's directory: a signal may land here too
+        except BaseException:
+            # Broken off (Ctrl-C, SIGTERM, a full disk): the temporary file is removed by write_atomic_with;
+            # the archive is dropped without writing its directory (nor, later, an "Exception ignored" from __del__).
+            archive.fp = None
+            raise
 
     write_atomic_with(path, produce, root=folder)
 
