@@ -7,8 +7,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
-from typing import Any, TextIO
+import signal
+import threading
+from typing import Any, Iterator, TextIO
 
 from perfspec.errors import UsageError
 
@@ -71,9 +75,38 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         sink = Book(summary_first=not single)
     try:
-        return _export(args, out, err, engine, files, slugs, single, flat, sink)
+        with _terminate_as_exit():
+            return _export(args, out, err, engine, files, slugs, single, flat, sink)
+    except Terminated as exc:
+        err.write(f"\nperfspec: 已中断（SIGTERM），没有写入 {args.output}\n")
+        return int(exc.code or 143)
     finally:
-        sink.discard()  # after a save: nothing left; after an error: the temporary files
+        # After a save: nothing left; after an error, Ctrl-C or SIGTERM: openpyxl's temporary sheet files.
+        # The workbook itself is written to a temporary file beside -o and renamed only when complete
+        # (outputs.writer.write_atomic_with), so an interrupted export leaves no half-written .xlsx.
+        sink.discard()
+
+
+class Terminated(SystemExit):
+    """SIGTERM during an export: unwinds like Ctrl-C, so the temporary files are removed."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM raises Terminated while the export runs (the default action kills the process at once,
+    skipping every `finally`, and leaves openpyxl's temporary files behind); the old handler is restored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, files: list[str],
@@ -82,7 +115,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
     from perfspec.check.engine import display_name
     from perfspec.outputs.progress import Progress
     from perfspec.outputs.flat import rows as flat_rows
-    from perfspec.outputs.xlsx import not_reimported, unexportable
+    from perfspec.outputs.xlsx import without_a_cell
 
     profile = engine.options.profile
     layout, root = engine.options.layout, engine.options.root
@@ -111,22 +144,24 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
             data = result.document.data
             view = render.form_view(result.file, slugs[path], data, result.findings, profile, args.lang,
                                     layout=layout, root=root)
-            dropped = [] if flat else unexportable(data, view.layout)
+            hidden, dropped = ([], []) if flat else without_a_cell(data, view.layout)
+            if hidden:
+                shown = "、".join(hidden[:3]) + (f" 等 {len(hidden)} 处" if len(hidden) > 3 else "")
+                progress.clear()
+                err.write(f"perfspec: {result.file}: 表格中没有对应栏目，只记在隐藏的 _perfspec 工作表中"
+                          f"（Excel 中看不到，从 Excel 导入时恢复）：{shown}\n")
             if dropped:
                 shown = "、".join(dropped[:3]) + (f" 等 {len(dropped)} 处" if len(dropped) > 3 else "")
                 progress.clear()
                 err.write(f"perfspec: {result.file}: 表格中没有对应栏目，未导出（从 Excel 导入时不会恢复）：{shown}\n")
-            kept = [] if flat else not_reimported(data, view.layout)
-            if kept:
-                shown = "、".join(kept[:3]) + (f" 等 {len(kept)} 处" if len(kept) > 3 else "")
-                progress.clear()
-                err.write(f"perfspec: {result.file}: 已导出，但从 Excel 导入时不会读回：{shown}\n")
             loaded += 1
             if flat:
                 sink.add(flat_rows([view], profile))
             else:
                 titles[len(views)] = sink.add_form(view)
-                views.append(render.summary_view(view))
+                # The 汇总 sheet reads a form's amounts, 执行率, 总分, 评分等级 and counts; its findings and deductions
+                # (the HTML summary's lists) would be kept for every form until the end.
+                views.append(dataclasses.replace(render.summary_view(view), findings=[], unplaced=[], deductions=[]))
             progress.step()
         progress.close()
         note = f"，{failed} 个文件无法读取" if failed else ""

@@ -111,6 +111,17 @@ class FormData:
     extra: dict = field(default_factory=dict)
     cut: Optional[str] = None  # where the form stops when the copy is cut off (for the command's stderr line)
     detected: str = ""  # how the layout and kind were recognised (for the command's stderr line)
+    # The paths (and their parents) the source spec wrote, when known whole (a workbook perfspec exported):
+    # a blank cell at any other path is a key the spec left out, and stays out. None: every key is written.
+    present: Optional[frozenset] = None
+
+    def omitted(self, path: PathT, value: Any = None) -> bool:
+        """Whether the cell at `path` holding `value` is left out of the spec: blank, and not a key the source wrote."""
+        return self.present is not None and value is None and tuple(path) not in self.present
+
+    def written_kind(self) -> bool:
+        """`kind:` is written when it is not the default, or the source spec wrote it."""
+        return self.kind != SELF_EVALUATION or (self.present is not None and ("kind",) in self.present)
 
     def review(self, path: PathT, reason: str, source_line: Optional[int] = None) -> Review:
         """Flag a cell. A second reason for the same path is appended to the first note."""
@@ -149,7 +160,7 @@ class FormData:
         num = plain
 
         data: dict[str, Any] = {"year": self.year}
-        if self.kind != SELF_EVALUATION:
+        if self.written_kind():
             data["kind"] = self.kind
         if self.written_layout():
             data["layout"] = self.layout
@@ -194,7 +205,22 @@ class FormData:
             for part in path[:-1]:
                 here = here.setdefault(part, {})
             here[path[-1]] = plain(value)
-        return data
+        return self._pruned(data, ()) if self.present is not None else data
+
+    def _pruned(self, value: Any, path: PathT) -> Any:
+        """`value` without the keys the source left out (see `omitted`); an emptied mapping it left out goes too."""
+        if isinstance(value, list):
+            return [self._pruned(item, path + (i,)) for i, item in enumerate(value)]
+        if not isinstance(value, dict) or path[-1:] in (("target",), ("actual",)):
+            return value
+        out = {}
+        for key, item in value.items():
+            here = path + (key,)
+            item = self._pruned(item, here)
+            if self.omitted(here, item) or (isinstance(item, dict) and not item and here not in self.present):
+                continue
+            out[key] = item
+        return out
 
     def _leave_unprinted(self, data: dict) -> None:
         """Blank cells the form does not print are left out, as a spec of it leaves them out, not written null:
@@ -257,7 +283,8 @@ class FormData:
 
     def written_layout(self) -> bool:
         """`layout:` is written when the form's layout is not its kind's own."""
-        return bool(self.layout) and self.layout != kind_of(self.kind).layout
+        named = self.present is not None and ("layout",) in self.present
+        return bool(self.layout) and (self.layout != kind_of(self.kind).layout or named)
 
 
 def _layout_of(ident: str):

@@ -132,6 +132,15 @@ def key(text: str) -> str:
     return scalar(text) if text else "''"
 
 
+def _exact(value: Any) -> str:
+    """A number exactly as held (an exported workbook's hidden original): 100 → 100, 2.50 → 2.50."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return scalar(value)
+
+
 def _is_amount(value: Any) -> bool:
     return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
 
@@ -213,38 +222,54 @@ def render(
         return words.word(part, key, short=False)
 
     doc = _Doc()
-    data = form.to_data()  # a blank cell the form's layout does not print is not in it (FormData._leave_unprinted)
-    doc.add(("year",), f"year: {scalar(form.year)}")
-    if form.kind != SELF_EVALUATION:
+    # A blank cell the form's layout does not print is not in `data` (FormData._leave_unprinted); a workbook
+    # perfspec exported gives each number as the spec wrote it (100 stays 100, 2.50 stays 2.50).
+    data = form.to_data()
+    two_ = two if form.present is None else _exact
+    points_ = points if form.present is None else _exact
+
+    def put(path: tuple, value: Any, text: str, comment: str | None = None, column: int = _TOP,
+            printed: bool = True) -> None:
+        if printed and not form.omitted(path, value):  # a key the exported spec left out stays out
+            doc.add(path, text, comment, column)
+
+    put(("year",), form.year, f"year: {scalar(form.year)}")
+    if form.written_kind():
         doc.add(("kind",), f"kind: {scalar(form.kind)}", kind_of(form.kind).zh)
     if form.written_layout():
         doc.add(("layout",), f"layout: {scalar(form.layout)}", words.ref.name if words.ref.id == form.layout else None)
-    doc.add(("project",), f"project: {scalar(form.project)}", label_of("header", "project"))
-    if "department" in data:
-        doc.add(("department",), f"department: {scalar(form.department)}", label_of("header", "department"))
-    if "implementer" in data:
-        doc.add(("implementer",), f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"))
+    put(("project",), form.project, f"project: {scalar(form.project)}", label_of("header", "project"))
+    put(("department",), form.department, f"department: {scalar(form.department)}", label_of("header", "department"),
+        printed="department" in data)
+    put(("implementer",), form.implementer, f"implementer: {scalar(form.implementer)}", label_of("header", "implementer"),
+        printed="implementer" in data)
     doc.blank()
     doc.add(("funds",), "funds:", ref.funds_zh)
-    doc.add(("funds", "unit"), f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
-    if "weight" in data["funds"]:
-        doc.add(("funds", "weight"), f"  weight: {points(form.funds_weight)}", label_of("funds", "weight"))
+    put(("funds", "unit"), form.unit, f"  unit: {scalar(form.unit)}", f"{ref.funds_unit} (default) or 元")
+    put(("funds", "weight"), form.funds_weight, f"  weight: {points_(form.funds_weight)}", label_of("funds", "weight"),
+        printed="weight" in data["funds"])
     for row, values in form.funds_table():
-        cells = ", ".join(f"{column}: {two(value) if _is_amount(value) else scalar(value)}"
+        values = {column: value for column, value in values.items() if not form.omitted(("funds", row, column), value)}
+        if not values and form.omitted(("funds", row)):
+            continue
+        cells = ", ".join(f"{column}: {two_(value) if _is_amount(value) else scalar(value)}"
                           for column, value in values.items())
         doc.add(("funds", row), f"  {(row + ':').ljust(14)} {{{cells}}}", label_of("funds", row), _FUNDS_ROW)
-    if "rate" in data["funds"]:
-        doc.add(("funds", "rate"), f"  rate: {two(form.funds_rate)}", f"{label_of('funds', 'rate')}（%），as stated on the form")
-    if "score" in data["funds"]:
-        doc.add(("funds", "score"), f"  score: {two(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form")
+    rate = two_(form.funds_rate) if form.funds_rate is None or _is_amount(form.funds_rate) else scalar(form.funds_rate)
+    put(("funds", "rate"), form.funds_rate, f"  rate: {rate}", f"{label_of('funds', 'rate')}（%），as stated on the form",
+        printed="rate" in data["funds"])
+    put(("funds", "score"), form.funds_score, f"  score: {two_(form.funds_score)}", f"{label_of('funds', 'score')}，as stated on the form",
+        printed="score" in data["funds"])
     for path, value in form.extra.items():
         if len(path) == 2 and path[0] == "funds":
             doc.add(path, f"  {key(path[1])}: {scalar(value)}", label_of("funds", path[1]))
     doc.blank()
-    doc.add(("goals",), "goals:", ref.goals_zh)
-    doc.add(("goals", "expected"), f"  expected: {scalar(form.goals_expected)}", label_of("goals", "expected"))
-    if "achieved" in data["goals"]:
-        doc.add(("goals", "achieved"), f"  achieved: {scalar(form.goals_achieved)}", label_of("goals", "achieved"))
+    goals = [(key, value) for key, value in (("expected", form.goals_expected), ("achieved", form.goals_achieved))
+             if key in data["goals"] and not form.omitted(("goals", key), value)]
+    if goals or not form.omitted(("goals",)):
+        doc.add(("goals",), "goals:" if goals else "goals: {}", ref.goals_zh)
+    for key_, value in goals:
+        doc.add(("goals", key_), f"  {key_}: {scalar(value)}", label_of("goals", key_))
     doc.blank()
     grouped = form.grouped()
     outline = f"绩效指标: {ind('level1')} → {ind('level2')} → {ind('name')}"
@@ -262,14 +287,14 @@ def render(
                 base = ("indicators", level1, level2, index)
                 label = (lambda zh: zh) if first else (lambda zh: None)
                 doc.add(base, f"      - name: {scalar(item.name)}", label(ind("name")), _ITEM)
-                doc.add(base + ("target",), f"        target: {_flow(item.target)}", label(ind("target")), _ITEM)
                 row = data["indicators"][level1][level2][index]
-                if "actual" in row:
-                    doc.add(base + ("actual",), f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM)
-                if "weight" in row:
-                    doc.add(base + ("weight",), f"        weight: {points(item.weight)}", label(ind("weight")), _ITEM)
-                if "score" in row:
-                    doc.add(base + ("score",), f"        score: {points(item.score)}", label(ind("score")), _ITEM)
+                put(base + ("target",), item.target, f"        target: {_flow(item.target)}", label(ind("target")), _ITEM)
+                put(base + ("actual",), item.actual, f"        actual: {scalar(item.actual)}", label(ind("actual")), _ITEM,
+                    printed="actual" in row)
+                put(base + ("weight",), item.weight, f"        weight: {points_(item.weight)}", label(ind("weight")), _ITEM,
+                    printed="weight" in row)
+                put(base + ("score",), item.score, f"        score: {points_(item.score)}", label(ind("score")), _ITEM,
+                    printed="score" in row)
                 if item.deviation is not None:
                     doc.add(
                         base + ("deviation",),
@@ -282,12 +307,11 @@ def render(
                     doc.add(base + (name,), f"        {key(name)}: {_flow(value)}")
                 first = False
     doc.blank()
-    totals = [(k, v) for k, v in (("weight", form.total_weight), ("score", form.total_score))
-              if k in data.get("total", {})]
-    if totals:
-        doc.add(("total",), "total: {" + ", ".join(f"{k}: {two(v)}" for k, v in totals) + "}", words.word("total", "total"))
-    if "grade" in data:
-        doc.add(("grade",), f"grade: {scalar(form.grade)}", words.word("grade", "grade"))
+    totals = ", ".join(f"{key_}: {two_(value)}" for key_, value in (("weight", form.total_weight), ("score", form.total_score))
+                       if key_ in data.get("total", {}) and not form.omitted(("total", key_), value))
+    if totals or ("total" in data and not form.omitted(("total",))):
+        doc.add(("total",), f"total: {{{totals}}}", words.word("total", "total"))
+    put(("grade",), form.grade, f"grade: {scalar(form.grade)}", words.word("grade", "grade"), printed="grade" in data)
     blocks: dict = {}
     for path, value in form.extra.items():
         if path[0] == "funds" and len(path) in (2, 3):

@@ -26,8 +26,10 @@ cell, the funds header (the amount columns of some layout) and its total row,
 the indicator header, the total and grade rows — each in the words of every
 shipped layout (perfspec.importers.labels), so a sheet printed in any of them,
 with inserted rows or moved blocks, is found. 一级 / 二级指标 are read from
-merged cells or, where a cell is blank, from the row above. What FormData holds
-is the reference layout's cells; a layout's other rows and columns are not read.
+merged cells or, where a cell is blank, from the row above. The reference layout's
+cells are found by their labels; the rest of an exported form (``kind:``, ``layout:``,
+the layout's own rows, columns and lines) comes from the hidden records
+(:meth:`SheetReader.restore`), each checked against its cell like every other value.
 
 Exactness: the visible cells hold binary floats and display formats. The
 hidden ``_perfspec`` sheet written by the exporter keeps each cell's value as
@@ -366,7 +368,10 @@ class Hidden:
     def __init__(self) -> None:
         self.by_key: dict[str, dict[tuple, Any]] = {}
         self.by_title: dict[str, dict[tuple, Any]] = {}
+        self.cells: dict[str, dict[tuple, str]] = {}  # sheet key → path → the cell it was exported to ("" none)
+        self.cells_by_title: dict[str, dict[tuple, str]] = {}
         self.damaged = False
+        self.version = 0
 
     @classmethod
     def read(cls, wb: Any) -> "Hidden":
@@ -391,10 +396,11 @@ class Hidden:
         first = next(rows, None)
         if not first or first[0] != MARK:
             return hidden
+        hidden.version = first[1] if isinstance(first[1], int) and not isinstance(first[1], bool) else 0
         for row in rows:
             if not row or len(row) < 5 or row[0] in (None, "code name"):
                 continue
-            key, title, path_text, _coord, kind = row[:5]
+            key, title, path_text, coord, kind = row[:5]
             text = "".join(str(part) for part in row[5:] if part is not None)
             try:
                 path = tuple(json.loads(path_text))
@@ -408,7 +414,19 @@ class Hidden:
                 continue
             hidden.by_key.setdefault(str(key), {})[path] = value
             hidden.by_title.setdefault(str(title), {})[path] = value
+            hidden.cells.setdefault(str(key), {})[path] = coord if isinstance(coord, str) else ""
+            hidden.cells_by_title.setdefault(str(title), {})[path] = coord if isinstance(coord, str) else ""
         return hidden
+
+    def whole(self, ws: Any) -> bool:
+        """Whether the records of `ws` are a whole form (every key of the spec, and only those: VERSION 2)."""
+        return self.version >= 2 and not self.damaged and bool(self.values_for(ws))
+
+    def cells_for(self, ws: Any) -> dict[tuple, str]:
+        code = getattr(ws.sheet_properties, "codeName", None)
+        if code and code in self.by_key:
+            return self.cells.get(code, {})
+        return self.cells_by_title.get(ws.title, {})
 
     def values_for(self, ws: Any) -> dict[tuple, Any]:
         code = getattr(ws.sheet_properties, "codeName", None)
@@ -499,6 +517,17 @@ class Grid:
         return _norm(self.get(*pos)) in {_norm(n) for n in names}
 
 
+def _position(coord: str) -> tuple[int, int] | None:
+    """(row, column) of "C12"; None for anything else."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    try:
+        letters, row = coordinate_from_string(coord)
+        return (row, column_index_from_string(letters))
+    except ValueError:
+        return None
+
+
 def _coord(pos: tuple[int, int]) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -515,6 +544,7 @@ class SheetReader:
         self.grid = grid
         self.hidden = hidden
         self.used: set[tuple] = set()
+        self.rows: list[int] = []  # the sheet row of each indicator read
         self.workbook = workbook_name
         self.form = FormData(source=f"{workbook_name}!{ws.title}")
 
@@ -635,6 +665,50 @@ class SheetReader:
             self.note((), f"导出时的 {len(leftover)} 项指标在工作表中已不存在（行被删除或移动），以工作表为准")
         return form
 
+    def restore(self, cells: dict[tuple, str]) -> None:
+        """The rest of the exported spec (VERSION 2 records: every key, and only those): `kind:`, `layout:`,
+        the layout's own cells (1–N月执行数, 完成目标可能性, other funding rows, 联系人 …) into FormData's
+        extra, and which keys the spec wrote (FormData.present), so a blank cell it left out stays out.
+
+        A recorded cell is read where it was exported (an indicator's on the row it was read from) and, as
+        for every cell, the sheet wins when it no longer shows the export's value; a key without a cell
+        (kind, layout, a signature line printed as one text) comes back as recorded.
+        """
+        form = self.form
+        rows = {form.indicator_path(i): (item, self.rows[i]) for i, item in enumerate(form.indicators)}
+        standard = {"name", "target", "actual", "weight", "score", "deviation"}
+        for path, original in self.hidden.items():
+            if path in self.used:
+                continue
+            coord = cells.get(path, "")
+            pos = _position(coord) if coord else None
+            if path == ("kind",) and isinstance(original, str):
+                form.kind = original
+            elif path == ("layout",) and isinstance(original, str):
+                form.layout = original
+            elif path[:1] == ("indicators",) and len(path) == 5:
+                if path[:4] not in rows:
+                    continue  # its row was deleted in Excel (named by read())
+                item, row = rows[path[:4]]
+                kind = "cell" if not isinstance(original, (int, Decimal)) or isinstance(original, bool) else "count"
+                value = self.value(path, (row, pos[1]) if pos else None, kind) if pos else original
+                if path[4] in standard:
+                    setattr(item, path[4], value)
+                else:
+                    item.extra[path[4]] = value
+            elif path[:1] == ("funds",) and len(path) in (2, 3) or len(path) in (1, 2):
+                numeric = isinstance(original, (int, Decimal)) and not isinstance(original, bool)
+                # A rate written "98.20%" shows as the number 98.2 (_agrees knows)
+                numeric = numeric or (isinstance(original, str) and original.strip().endswith("%"))
+                kind = ("money" if path[0] == "funds" else "count") if numeric else "text"
+                form.extra[path] = self.value(path, pos, kind) if pos else original
+            else:
+                self.note((), f"导出时的 {'.'.join(map(str, path))} 无法还原")
+        form.present = frozenset(p[:n] for p in self.hidden for n in range(1, len(p) + 1))
+        # A cell the layout has no place for (a 上年结转 row, 评分等级 of a target table) is missing only when
+        # the spec wrote it: the notes on keys it left out go.
+        form.reviews = [r for r in form.reviews if not r.path or tuple(r.path) in form.present]
+
     def expected(self, path: tuple) -> bool:
         """Whether the sheet should have a cell for `path`: always without the export's hidden values; with
         them, only when the export wrote one (a target table prints no 评分等级, a monitoring form no 实际完成情况)."""
@@ -717,6 +791,7 @@ class SheetReader:
                 level2 = _label_text(v2)
             item = Indicator(level1=level1 or "", level2=level2 or "", name=None)
             form.indicators.append(item)
+            self.rows.append(r)
             index = len(form.indicators) - 1
             path = form.indicator_path(index)
             if level1 is None:
@@ -1173,7 +1248,10 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
             values = hidden.values_for(ws)
             try:
                 if _own_export(ws, values):
-                    sheet_forms = [SheetReader(ws, grid, values, name, L).read()]
+                    reader = SheetReader(ws, grid, values, name, L)
+                    sheet_forms = [reader.read()]
+                    if hidden.whole(ws):
+                        reader.restore(hidden.cells_for(ws))
                 else:
                     sheet_forms = _read_by_labels(ws, grid, name, L)
             except NotAForm as exc:

@@ -1581,8 +1581,19 @@ def summary_view(view: FormView) -> FormView:
     that lost points (derived.amount_sum, movement and deductions_by_category read no more)."""
     spec = view.spec
     if spec is not None:
-        lost = tuple(ind for ind in spec.indicators if (d := derived.deduction(ind)) is not None and d > 0)
-        spec = spec._replace(data=None, indicators=lost, groups=(), categories=())
+        # Of an indicator that lost points, deductions_by_category reads its categories, 分值 and 得分; of the
+        # funds, total_amounts reads the unit and the total row. Each form's copy is kept until the summary is
+        # written (a folder of 10,000 forms: 10,000 copies), so nothing else of them is.
+        lost = tuple(
+            ind._replace(target=None, actual=None, deviation=None, raw={}, name=None)
+            for ind in spec.indicators if (d := derived.deduction(ind)) is not None and d > 0
+        )
+        funds = spec.funds
+        if funds is not None:
+            total_row = spec.layout.total_row
+            funds = funds._replace(rows={total_row: funds.rows[total_row]} if total_row in funds.rows else {},
+                                   raw={}, row_rates={}, deviation=None)
+        spec = spec._replace(data=None, funds=funds, indicators=lost, groups=(), categories=(), total=None)
     header = {k: v for k, v in view.header_cells.items() if k in ("department", "implementer")}
     return FormView(spec=spec, header_cells=header, **_summary_blanks(),
                     **{name: getattr(view, name) for name in _SUMMARY_FIELDS})

@@ -12,11 +12,15 @@ The workbook has three kinds of sheets:
   (a 年度指标值 like ``=100.00(%)`` is stored as text, never as a formula); blank
   cells stay empty. Check findings are attached to their cells as comments.
 - for a folder, a **summary sheet** 汇总 first (one row per form, a 合计 row);
-- a hidden sheet ``_perfspec`` holding, for every data cell of every form sheet,
-  its YAML path and the value exactly as the spec wrote it (``20`` vs ``20.00``,
-  ``2.5``, the text of a 年度指标值). Excel only keeps binary floats and a display
-  format, which cannot tell ``weight: 20`` from ``weight: 20.00``; the hidden sheet
-  can, so export → import gives back exactly the same data.
+- a hidden sheet ``_perfspec`` holding, for every key of every form's spec, its
+  YAML path, the cell it is printed in ("" for a key without a cell: ``kind:``,
+  ``layout:``, a signature line printed as one text) and the value exactly as the
+  spec wrote it (``20`` vs ``20.00``, ``2.5``, the text of a 年度指标值). Excel only
+  keeps binary floats and a display format, which cannot tell ``weight: 20`` from
+  ``weight: 20.00``; the hidden sheet can, and it lists every key the spec writes and
+  only those, so export → import gives back the same spec for every layout and kind
+  (1–N月执行数, 完成目标可能性, other funding rows … included). A finance user sees
+  only the form; the hidden sheet is one row per key.
 
 The visible sheet stays the authority: :mod:`perfspec.importers.xlsx` reads the
 layout from the visible cells and takes the hidden value only where it agrees
@@ -47,7 +51,7 @@ from perfspec.outputs.render import _XLSX_WIDTH, Flag, FormView, HeaderItem, Por
 DATA_SHEET = "_perfspec"
 SUMMARY_SHEET = "汇总"
 MARK = "perfspec-xlsx"
-VERSION = 1
+VERSION = 2  # 2: every key of the spec is recorded (those without a cell: cell ""), and only those
 CODE_PREFIX = "perfspec"  # form sheets get the code name perfspec1, perfspec2, …
 MAX_CELL = 32767  # characters Excel keeps in a cell
 CHUNK = 30000  # hidden-sheet text is split into cells of this size
@@ -149,18 +153,8 @@ def decode(kind: str, text: str) -> Any:
 
 # ----------------------------------------------------------------------------- what a workbook cannot carry
 
-# What the importer reads back (perfspec.importers.FormData): the reference layout's cells.
-_TOP = ("year", "project", "department", "implementer", "funds", "goals", "indicators", "total", "grade")
-_FUNDS = ("unit", "weight", *FUNDS_ROWS, "rate", "score")
-_ITEM = ("name", "target", "actual", "weight", "score", "deviation")
 # Set by the schema's defaults or naming the form: the sheet's layout says as much.
 _META = ("kind", "layout")
-
-
-def _reference() -> dict[str, set[str]]:
-    """The keys `perfspec import --from xlsx` reads back (perfspec.importers.FormData)."""
-    return {"top": set(_TOP), "funds": set(_FUNDS), "rows": set(FUNDS_ROWS), "columns": set(FUNDS_COLUMNS),
-            "item": set(_ITEM), "goals": {"expected", "achieved"}, "total": {"weight", "score"}}
 
 
 def _printed(layout: Layout) -> dict[str, set[str]]:
@@ -181,29 +175,38 @@ def _printed(layout: Layout) -> dict[str, set[str]]:
     }
 
 
-def unexportable(data: Any, layout: Layout | None = None) -> list[str]:
-    """YAML paths of content the form's layout has no cell for (acknowledge, extra keys, empty categories…).
+def without_a_cell(data: Any, layout: Layout | None = None) -> tuple[list[str], list[str]]:
+    """(kept, lost): YAML paths of content the form's layout has no cell for (acknowledge, extra keys …).
 
-    Such content is not in the workbook and will not come back from an import. `layout`: the one the
-    form is printed in (None: its kind's).
+    kept: recorded in the hidden sheet only (not seen in Excel; `perfspec import` gives it back);
+    lost: what the hidden sheet cannot hold either (a list, a nested mapping, an empty category), not in the
+    workbook at all. `layout`: the one the form is printed in (None: its kind's).
     """
     if layout is None:
         from perfspec.form.kinds import kind_of
         from perfspec.form.layout import load_layout
 
         layout = load_layout(kind_of(data.get("kind") if isinstance(data, dict) else None).layout)
-    return _outside(data, _printed(layout), printing=True)
+    recorded: dict[str, bool] = {}
+    for path, value in leaves(data):
+        shown = _shown(path)
+        for n in range(1, len(path) + 1):
+            above = _shown(path[:n])
+            recorded[above] = recorded.get(above, True) and encode(value) is not None
+        recorded[shown] = encode(value) is not None
+    kept: list[str] = []
+    lost: list[str] = []
+    for path in _outside(data, _printed(layout), printing=True):
+        (kept if recorded.get(path) else lost).append(path)
+    return kept, lost
 
 
-def not_reimported(data: Any, layout: Layout | None = None) -> list[str]:
-    """YAML paths the sheet prints that `perfspec import --from xlsx` does not read back: the importer
-    knows the reference layout's cells only (a split target's parts, other funding rows, sections …)."""
-    printed = set(unexportable(data, layout))
-    default_kind = not isinstance(data, dict) or data.get("kind") in (None, "self-evaluation")
-    return [
-        path for path in _outside(data, _reference(), printing=False)
-        if path not in printed and not (path == "kind" and default_kind)
-    ]
+def _shown(path: Path) -> str:
+    """A path as _outside names it: indicators.产出指标.数量指标[0].remark."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (("." if text else "") + str(part))
+    return text
 
 
 def _outside(data: Any, known: dict[str, set[str]], printing: bool) -> list[str]:
@@ -271,6 +274,39 @@ def _scalar_paths(data: dict) -> Iterable[tuple[Path, Any]]:
             for key in keys:
                 if key in mapping:
                     yield (group, key), mapping[key]
+
+
+def leaves(data: Any) -> Iterable[tuple[Path, Any]]:
+    """(path, value) of every cell a spec writes: scalars by their YAML path, an indicator's keys whole
+    (a split target {operator, value, unit} is one cell); what the hidden sheet records of a form."""
+    if not isinstance(data, dict):
+        return
+
+    def walk(value: Any, path: Path) -> Iterable[tuple[Path, Any]]:
+        item = len(path) == 5 and path[0] == "indicators"
+        if isinstance(value, dict) and value and not item:
+            for k, v in value.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(value, list) and value and path[:1] == ("indicators",) and len(path) == 3:
+            for i, v in enumerate(value):
+                yield from walk(v, path + (i,))
+        else:
+            yield path, value
+
+    yield from walk(data, ())
+
+
+def _has(data: Any, path: Path) -> bool:
+    """Whether the spec writes the key at `path` (blank included)."""
+    here = data
+    for part in path:
+        if isinstance(here, dict) and part in here:
+            here = here[part]
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+        else:
+            return False
+    return True
 
 
 # ----------------------------------------------------------------------------- sheet names
@@ -342,7 +378,11 @@ class Book:
         import openpyxl
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        _register_files_whole()
         self.openpyxl = openpyxl
+        self.temp_before = set(ALL_TEMP_FILES)  # openpyxl's registry of the temporary files it made
         self.wb = openpyxl.Workbook(write_only=True)
         self.summary_first = summary_first
         self.titles = SheetTitles()
@@ -467,6 +507,14 @@ class Book:
         for name in _WRITTEN_WITH_THE_SHEET:
             setattr(out, name, None)
             setattr(ws, name, None)
+        # Kept until the save for every sheet of the workbook: the writer's closed XML stream (~5 KB) gives
+        # way to its temporary file's name and the sheet's relationships, all ExcelWriter reads of it; the
+        # drawing is made anew at the save; a sheet without a filter shares one empty filter.
+        out._writer = _WrittenSheet(out._writer.out, out._writer._rels)
+        out._rows = None
+        out._drawing = None
+        if not out.auto_filter:
+            out.auto_filter = _no_filter()
 
     def _data_sheet(self) -> Any:
         """The hidden sheet: created first and filled as each form is written, placed last."""
@@ -512,7 +560,8 @@ class Book:
         assert layout is not None
 
         def record(path: Path, cell: Any, value: Any) -> None:
-            self._record(key, title, path, cell, value)
+            if _has(data, path):  # a key the spec leaves out stays out on import (no `grade: null` added)
+                self._record(key, title, path, cell, value)
 
         # The sheet is as wide as the indicator table or the funds block, whichever is wider.
         keys = ["level1", "level2"] + [c.key for c in view.indicator_columns]
@@ -680,6 +729,14 @@ class Book:
         ws.sheet_view.showGridLines = False
         # Before the hidden sheet, which stays last.
         self._stream(ws, len(self.wb._sheets) - 1, selected=self.forms == 1 and not self.summary_first)
+        # What the sheet has no cell for (kind:, layout:, a signature line joined into one cell …) is recorded
+        # without a cell, so that the import gives back the whole spec: every key, and only those.
+        printed = {record[2] for record in self.records}
+        for path, value in leaves(data):
+            if path not in printed:
+                encoded = encode(value)
+                if encoded is not None:
+                    self.records.append((key, title, path, "", *encoded))
         self._flush_records()
         return title
 
@@ -823,7 +880,73 @@ class Book:
 
     def discard(self) -> None:
         """Give up an unsaved workbook: close its sheets' streams and remove their temporary files."""
-        discard_workbook(self.wb)
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        try:
+            discard_workbook(self.wb)
+        finally:
+            # A signal can land after openpyxl made a sheet's file but before the sheet holds it: openpyxl's
+            # registry of its files still lists it.
+            for path in [p for p in ALL_TEMP_FILES if p not in self.temp_before]:
+                if os.path.exists(path):
+                    os.remove(path)
+                ALL_TEMP_FILES.remove(path)
+
+
+def _register_files_whole() -> None:
+    """openpyxl makes a sheet's temporary file, then lists it in ALL_TEMP_FILES: a Ctrl-C or SIGTERM in
+    between would leave a file no one knows of. Both steps run with those signals held back (delivered
+    right after), so Book.discard finds every file."""
+    import signal
+
+    from openpyxl.worksheet import _writer
+
+    made = _writer.create_temporary_file
+    if getattr(made, "perfspec", False) or not hasattr(signal, "pthread_sigmask"):
+        return
+
+    def create_temporary_file(suffix: str = "") -> str:
+        held = {signal.SIGINT, signal.SIGTERM}
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            return made(suffix)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+    create_temporary_file.perfspec = True  # type: ignore[attr-defined]
+    _writer.create_temporary_file = create_temporary_file
+
+
+class _WrittenSheet:
+    """What is left of a closed write-only sheet's WorksheetWriter: its temporary file and relationships."""
+
+    __slots__ = ("out", "_rels")
+
+    def __init__(self, out: str, rels: Any) -> None:
+        self.out = out
+        self._rels = rels
+
+    def close(self) -> None:
+        pass  # closed when the sheet was
+
+    def cleanup(self) -> None:
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        os.remove(self.out)
+        if self.out in ALL_TEMP_FILES:
+            ALL_TEMP_FILES.remove(self.out)
+
+
+_NO_FILTER: list[Any] = []
+
+
+def _no_filter() -> Any:
+    """One empty AutoFilter for every sheet without one (openpyxl only asks whether it has a range)."""
+    if not _NO_FILTER:
+        from openpyxl.worksheet.filters import AutoFilter
+
+        _NO_FILTER.append(AutoFilter())
+    return _NO_FILTER[0]
 
 
 def discard_workbook(wb: Any) -> None:
@@ -835,6 +958,8 @@ def discard_workbook(wb: Any) -> None:
         try:
             if not ws.closed:
                 ws.close()
+        except Exception:  # noqa: BLE001 - a stream broken off mid-row (Ctrl-C, SIGTERM): it is discarded anyway
+            pass
         finally:
             writer.cleanup()
 
@@ -854,8 +979,15 @@ def save_workbook(wb: Any, path: str) -> None:
     wb.properties.created = wb.properties.modified = _STAMP
 
     def produce(handle: Any) -> None:
-        with _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        archive = _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        try:
             ExcelWriter(wb, archive).write_data()
+            archive.close()  # the zip's directory: a signal may land here too
+        except BaseException:
+            # Broken off (Ctrl-C, SIGTERM, a full disk): the temporary file is removed by write_atomic_with;
+            # the archive is dropped without writing its directory (nor, later, an "Exception ignored" from __del__).
+            archive.fp = None
+            raise
 
     write_atomic_with(path, produce, root=folder)
 
