@@ -89,6 +89,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from perfspec.outputs import render
     from perfspec.check.engine import collect, display_name
+    from perfspec.check.headers import Digest, digest
     from perfspec.commands.check import engine_and_paths
 
     if args.templates is not None and not os.path.isdir(args.templates):
@@ -124,8 +125,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 2
     outdir = args.output or render.DEFAULT_OUTPUT
 
-    def view_of(path: str) -> tuple[render.FormView, str | None, str | None]:
-        """Check and lay out one form; in a folder run also render it (and write it, except a PDF's HTML)."""
+    def view_of(path: str) -> tuple[render.FormView, str | None, str | None, Digest | None]:
+        """Check and lay out one form; in a folder run also render it (and write it, except a PDF's HTML).
+        The digest is what the portfolio's stage checks need of the form (check/headers.py), taken while it is loaded."""
         result = engine.check_file(path, display_name(path))  # type: ignore[attr-defined]
         slug = slugs[path]
         if result.document is None:
@@ -136,21 +138,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             reason = " ".join(render.load_error(source, args.lang).split())
             view = render.failed_view(result.file, slug, reason, result.findings, args.lang)
             view.href = ""
-            return view, reason, None
+            return view, reason, None, None
         view = render.form_view(
             result.file, slug, result.document.data, result.findings, profile, args.lang, layout=layout, root=root
         )
         view.href = slug + suffix
         if single and not pdf:
-            return view, None, None
+            return view, None, None, None
         text = render.render_form(env, fmt, view, index_href=None if single else render.INDEX[fmt],
                                   profile=profile.name, mode=mode)
         if pdf:
-            return render.summary_view(view), None, text
+            return render.summary_view(view), None, text, digest(result.file, result.file, result.document)
         _write(os.path.join(outdir, view.href), text, outdir)
         # Only what the portfolio reads comes back from a worker: a whole view costs more to send
         # and rebuild in the parent than the worker saves by rendering it.
-        return render.summary_view(view), None, None
+        return render.summary_view(view), None, None, digest(result.file, result.file, result.document)
 
     from perfspec.parallel import ordered_map
 
@@ -161,12 +163,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"perfspec: 无法写入报告：{exc.filename or ''} {exc.strerror or exc}\n")
             return 2
     views: list[render.FormView] = []
+    digests: dict[str, Digest] = {}
     pages: list[tuple[str, str]] = []  # (PDF file, its paper HTML)
     from perfspec.outputs.progress import Progress
 
     progress = Progress(err, len(files), what="已生成", unit="张表的报告", lang=args.lang, what_en="rendered")
     try:
-        for view, reason, page in ordered_map(view_of, files, args.jobs):
+        for view, reason, page, digested in ordered_map(view_of, files, args.jobs):
+            if digested is not None:
+                digests[view.file] = digested
             progress.step()
             if reason is not None:
                 progress.clear()
@@ -187,7 +192,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 0
         if not single:
             try:
-                portfolio = render.portfolio_view(views, profile, layout, root, engine=engine)
+                portfolio = render.portfolio_view(views, profile, layout, root, engine=engine, digests=digests)
             except render.LayoutError as exc:
                 err.write(f"perfspec: {exc}\n")
                 return 2

@@ -1417,7 +1417,7 @@ def _sum_line(kind: str, label: str, views: list[FormView], columns: list[Column
 
 
 def _stage_findings(loaded: list[FormView], profile: Profile, root: str | None,
-                    engine: Any) -> list[tuple[FormView, list[FindingView]]]:
+                    engine: Any, digests: dict | None = None) -> list[tuple[FormView, list[FindingView]]]:
     """PS6xx/PS7xx on the portfolio's forms, compared with each other and the repository's other forms."""
     from perfspec import stages
     from perfspec.check.corpus import configured_forms
@@ -1426,7 +1426,7 @@ def _stage_findings(loaded: list[FormView], profile: Profile, root: str | None,
     if engine is None:
         engine = Engine(Options(profile=profile, root=root))
     checked = [(f.file, f.file) for f in loaded]
-    found = stages.findings(engine, checked, configured_forms(root, checked))
+    found = stages.findings(engine, checked, configured_forms(root, checked), digests=digests)
     by_file: dict[str, list[Finding]] = {}
     for finding in found:
         by_file.setdefault(finding.file, []).append(finding)
@@ -1441,8 +1441,9 @@ def _stage_findings(loaded: list[FormView], profile: Profile, root: str | None,
 
 
 def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str | None = None,
-                   root: str | None = None, engine: Any = None) -> Portfolio:
+                   root: str | None = None, engine: Any = None, digests: dict | None = None) -> Portfolio:
     """The summary of a folder of forms, by year and by unit; its column labels are the configured layout's.
+    `digests` (file → check/headers.Digest) spares the stage checks reading again the forms the workers read.
 
     Amounts are added up per unit and per year, never across years; 总分, 评分等级 and 执行率 that
     disagree with the form's rows are flagged with the recomputed value (derived.points_sum, grade_for,
@@ -1559,7 +1560,7 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
         deductions=[(f, d) for f in loaded for d in f.deductions],
         counts=counts,
         charts=charts,
-        stage_findings=_stage_findings(loaded, profile, root, engine),
+        stage_findings=_stage_findings(loaded, profile, root, engine, digests),
     )
 
 
