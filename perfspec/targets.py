@@ -297,40 +297,41 @@ def since(git: Any, tag: str, changes: list[Change]) -> list[Change]:
     return out
 
 
-_ZH = {
-    "target": "年度指标值", "weight": "分值", "added": "新增指标", "removed": "删除指标",
-    "form-added": "新增表", "form-removed": "删除表",
-}
-_EN = {
-    "target": "target", "weight": "weight", "added": "indicator added", "removed": "indicator removed",
-    "form-added": "form added", "form-removed": "form removed",
+# How a change reads, per language: the words of each kind of change, and the sentence around them.
+_SAY = {
+    "zh": {
+        "target": "年度指标值", "weight": "分值", "added": "新增指标", "removed": "删除指标",
+        "form-added": "新增表（{n} 个指标）", "form-removed": "删除表（原有 {n} 个指标）",
+        "indicator": "{what}“{indicator}”（{category}，指标值 {value}）",
+        "value": "“{indicator}”的{what} {before} → {after}",
+        "approved": "［已批准的目标调整：{approval}］", "blank": "空白",
+    },
+    "en": {
+        "target": "target", "weight": "weight", "added": "indicator added", "removed": "indicator removed",
+        "form-added": "form added ({n} indicators)", "form-removed": "form removed ({n} indicators)",
+        "indicator": "{what}: '{indicator}' ({category}, target {value})",
+        "value": "{what} of '{indicator}': {before} → {after}",
+        "approved": " [approved adjustment: {approval}]", "blank": "blank",
+    },
 }
 
 
 def describe(c: Change, lang: str) -> str:
-    if lang == "en":
-        if c.change == "form-added":
-            text = f"form added ({c.after} indicators)"
-        elif c.change == "form-removed":
-            text = f"form removed ({c.before} indicators)"
-        elif c.change in ("added", "removed"):
-            value = c.after if c.change == "added" else c.before
-            text = f"{_EN[c.change]}: '{c.indicator}' ({c.category}, target {value if value is not None else 'blank'})"
-        else:
-            text = f"{_EN[c.change]} of '{c.indicator}': {c.before if c.before is not None else 'blank'} → " \
-                   f"{c.after if c.after is not None else 'blank'}"
-        return text + (f" [approved adjustment: {c.approval}]" if c.approval else "")
+    say = _SAY["en" if lang == "en" else "zh"]
+
+    def shown(value: object) -> object:
+        return value if value is not None else say["blank"]
+
     if c.change == "form-added":
-        text = f"新增表（{c.after} 个指标）"
+        text = say["form-added"].format(n=c.after)
     elif c.change == "form-removed":
-        text = f"删除表（原有 {c.before} 个指标）"
+        text = say["form-removed"].format(n=c.before)
     elif c.change in ("added", "removed"):
         value = c.after if c.change == "added" else c.before
-        text = f"{_ZH[c.change]}“{c.indicator}”（{c.category}，指标值 {value if value is not None else '空白'}）"
+        text = say["indicator"].format(what=say[c.change], indicator=c.indicator, category=c.category, value=shown(value))
     else:
-        text = f"“{c.indicator}”的{_ZH[c.change]} {c.before if c.before is not None else '空白'} → " \
-               f"{c.after if c.after is not None else '空白'}"
-    return text + (f"［已批准的目标调整：{c.approval}］" if c.approval else "")
+        text = say["value"].format(what=say[c.change], indicator=c.indicator, before=shown(c.before), after=shown(c.after))
+    return text + (say["approved"].format(approval=c.approval) if c.approval else "")
 
 
 def when(c: Change, lang: str) -> tuple[str, str, str]:
