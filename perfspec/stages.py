@@ -41,6 +41,7 @@ import os
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
+from perfspec.check.headers import note_key
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.targets import adjustment as _adjustment
 from perfspec.targets import by_name as _by_name
@@ -80,12 +81,6 @@ def _shown(value: Any, lang: str) -> str:
     if value is None:
         return "空白" if lang == "zh" else "blank"
     return str(value)
-
-
-def _note(value: Any) -> str:
-    from perfspec.check.headers import note_key
-
-    return note_key(value)
 
 
 def _load(path: str, shown: str, documents: dict[str, "Document"]) -> Stage | None:
@@ -344,11 +339,11 @@ def notes(stage: Stage, minimum: int) -> list[tuple[Path, str]]:
     with its place."""
     out: list[tuple[Path, str]] = []
     funds = stage.form.funds
-    if funds is not None and funds.deviation and len(_note(funds.deviation)) >= minimum:
-        out.append((("funds", "deviation"), _note(funds.deviation)))
+    if funds is not None and funds.deviation and len(note_key(funds.deviation)) >= minimum:
+        out.append((("funds", "deviation"), note_key(funds.deviation)))
     for ind in stage.form.indicators:
-        if ind.deviation and len(_note(ind.deviation)) >= minimum:
-            out.append((ind.path + ("deviation",), _note(ind.deviation)))
+        if ind.deviation and len(note_key(ind.deviation)) >= minimum:
+            out.append((ind.path + ("deviation",), note_key(ind.deviation)))
     return out
 
 
