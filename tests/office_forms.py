@@ -430,7 +430,7 @@ def carried(data: dict, imported: dict | None = None) -> dict:
     return out
 
 
-def _typed(value: Any) -> Any:
+def typed(value: Any) -> Any:
     """20, Decimal('20') and Decimal('20.00') differ, as they do in a spec."""
     if isinstance(value, bool):
         return ("bool", value)
@@ -453,6 +453,6 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
         for i in range(max(len(want), len(got))):
             out += differences(want[i] if i < len(want) else None, got[i] if i < len(got) else None, f"{path}[{i}]")
         return out
-    if _typed(want) != _typed(got):
+    if typed(want) != typed(got):
         return [f"{path}: {want!r} → {got!r}"]
     return []

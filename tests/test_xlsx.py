@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+import office_forms
 from conftest import ROOT, run_cli
 from perfspec.importers import FormData, NotAForm
 from perfspec.importers import xlsx as xlsx_import
@@ -35,13 +36,7 @@ def canon(value: Any) -> Any:
         return {k: canon(v) for k, v in value.items()}
     if isinstance(value, list):
         return [canon(v) for v in value]
-    if isinstance(value, bool):
-        return ("bool", value)
-    if isinstance(value, int):
-        return ("int", value)
-    if isinstance(value, Decimal):
-        return ("dec", str(value))
-    return value
+    return office_forms.typed(value)
 
 
 def order(data: dict) -> list:
