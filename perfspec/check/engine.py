@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import decimal
 import os
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from perfspec.check import acknowledge
-from perfspec.check.headers import Digest
 from perfspec.config import check_codes, selected
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.load.files import spec_files
@@ -17,6 +16,9 @@ from perfspec.form.model import build
 from perfspec.profile import OFF, Profile
 from perfspec.check.rules import all_rules
 from perfspec.check.rules.base import Context, Rule
+
+if TYPE_CHECKING:
+    from perfspec.check.headers import Digest
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 

@@ -195,7 +195,9 @@ def exact_entry(path: str, shown: str, document: "Document | None" = None) -> tu
     return Entry(path, shown, str(year), kind if isinstance(kind, str) else "self-evaluation", normalise(project)), document
 
 
-_DEVIATION_LINE = re.compile(r"deviation\s*:\s*(.+)")
+# Patterns of the line scans, as text: a checked form gives a digest, so a run scans only other forms
+# (re compiles and caches a pattern when it is first used).
+_DEVIATION_LINE = r"deviation\s*:\s*(.+)"
 
 
 def _scan_notes(path: str, minimum: int) -> set[str] | None:
@@ -208,7 +210,7 @@ def _scan_notes(path: str, minimum: int) -> set[str] | None:
         return set()
     text = data.decode("utf-8", "replace")
     found = set()
-    for m in _DEVIATION_LINE.finditer(text):
+    for m in re.finditer(_DEVIATION_LINE, text):
         raw = m.group(1).strip()
         if raw[:1] in ("|", ">") or (raw[:1] in ("'", '"') and raw.rstrip("}, ").count(raw[0]) < 2):
             return None
@@ -218,7 +220,7 @@ def _scan_notes(path: str, minimum: int) -> set[str] | None:
     return found
 
 
-_OF = re.compile(rb"(?<![A-Za-z0-9_])of(?![A-Za-z0-9_])")
+_OF = rb"(?<![A-Za-z0-9_])of(?![A-Za-z0-9_])"
 
 
 def _may_name_others(path: str) -> bool:
@@ -231,4 +233,4 @@ def _may_name_others(path: str) -> bool:
 
     data = _read(path, MAX_BYTES)
     # A backslash may be a double-quoted escape spelling `of` ("o\x66"): load then too.
-    return data is None or _OF.search(data) is not None or b"\\" in data
+    return data is None or re.search(_OF, data) is not None or b"\\" in data
