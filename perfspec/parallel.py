@@ -19,7 +19,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Below this many files per worker, starting processes costs more than it saves.
-MIN_FILES_PER_JOB = 64
+MIN_FILES_PER_JOB = 20
 CHUNK = 32
 
 _task: Callable[[object], object] | None = None  # the work, inherited by forked workers
@@ -60,11 +60,22 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> It
             yield task(item)
         return
     _task = task  # type: ignore[assignment]
+    # Objects that exist before the fork are left out of the workers' collections: otherwise
+    # each worker's collector touches them all and copies the parent's pages, one by one.
+    import gc
+
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_run, items, chunksize=CHUNK)  # type: ignore[misc]
+            yield from pool.imap(_run, items, chunksize=chunk_size(len(items), jobs))  # type: ignore[misc]
     finally:
         _task = None
+        gc.unfreeze()
+
+
+def chunk_size(items: int, jobs: int) -> int:
+    """Large enough to keep messages few, small enough that no worker is left with a long tail."""
+    return max(1, min(CHUNK, items // (jobs * 4)))
 
 
 def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> Iterator[FileResult]:
