@@ -1,7 +1,5 @@
 """The finding record every check produces, and how a YAML path is written."""
 
-from __future__ import annotations
-
 from typing import Iterable, NamedTuple, Union
 
 PathPart = Union[str, int]

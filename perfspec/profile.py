@@ -1,7 +1,5 @@
 """Profiles: the jurisdiction's thresholds, bands and rounding, as YAML data."""
 
-from __future__ import annotations
-
 import os
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple

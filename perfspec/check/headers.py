@@ -7,8 +7,6 @@ form (one under the configuration's paths that was not checked) is scanned by li
 only proposes: the forms proposed are loaded and compared on their values.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import unicodedata

@@ -11,8 +11,6 @@ blank counts as zero when its total is filled; a row printed '/' counts zero
 points; a layout with no 分值 column has no weights at all (None), never 0.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 

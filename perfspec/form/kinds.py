@@ -1,7 +1,5 @@
 """Form kinds: which form a spec is. The three project kinds are stages of one year."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

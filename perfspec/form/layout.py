@@ -9,8 +9,6 @@ layouts/my-county.yaml`` in a spec or in ``.perfspec.yaml``). Every consumer
 here, so a new layout is one YAML file.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 from decimal import Decimal

@@ -8,8 +8,6 @@ which form it is, from its kind. Captions keep their printed points
 (``产出指标(50分)`` is the level-1 产出指标 with 50 stated points).
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation

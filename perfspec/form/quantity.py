@@ -10,8 +10,6 @@ report it instead of silently scoring it.  It never raises, because one bad
 cell must not stop the checking of a whole form.
 """
 
-from __future__ import annotations
-
 import functools
 import operator
 import re

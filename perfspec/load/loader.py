@@ -11,8 +11,6 @@ builds the Python values itself. That is what keeps loading safe and exact:
 - alias expansion, nesting depth and file size are bounded.
 """
 
-from __future__ import annotations
-
 import os  # noqa: F401 - kept for the rest of the module's helpers
 import re
 import stat  # noqa: F401

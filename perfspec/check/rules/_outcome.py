@@ -1,7 +1,5 @@
 """Shared by the target-vs-actual and scoring-advice rules: what each indicator achieved."""
 
-from __future__ import annotations
-
 import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple

@@ -1,7 +1,5 @@
 """What a rule sees (the document, the typed spec, the profile) and how it reports."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Callable, NamedTuple
 
