@@ -334,14 +334,15 @@ def test_clean_form_has_no_flags_and_bare_numbers_stay_numbers():
     assert placed == [] and "Nothing to review" in text
 
 
-def test_totals_that_do_not_add_up_without_a_page_break_flag_the_total():
+def test_totals_that_do_not_add_up_without_a_page_break_flag_the_total_and_the_table():
     form = _read(
         "产出指标\t数量指标\t完成量\t=1\t1\t50.00\t50.00\t\n"
         "效益指标\t社会效益指标\t效果\t好\t好\t30.00\t30.00\t\n",
         score="89.00",
     )
-    assert _paths(form) == ["total"]
-    assert "合计不符" in form.reviews[0].reason
+    # The total may be misread, or a row lost: a lost row has no cell of its own, so the table is flagged.
+    assert _paths(form) == ["total", "indicators"]
+    assert all("合计不符" in review.reason for review in form.reviews)
 
 
 def test_row_with_too_few_cells_is_read_by_position_and_flagged():
@@ -782,3 +783,60 @@ def test_no_label_of_a_layout_is_named_as_text_left_out():
             for note in form.reviews:
                 for left in re.findall(r"原文此处的“([^”]*)”没有放进任何一格", note.reason):
                     assert fold(left) not in words, (name, left)
+
+
+# Cells holding text no form prints there (importers/plausible.py): each is flagged, on the cell or on the group
+# whose key it is, and a clean form (test_clean_form_has_no_flags_and_bare_numbers_stay_numbers) gets none.
+
+
+def test_a_level1_name_no_layout_has_is_flagged_on_its_whole_group():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n"
+        "预算资金拨款率\t质量指标\t拨付及时\t100%\t100%\t20.00\t20.00\t\n"
+        "预算资金拨款率\t时效指标\t按时\t是\t是\t20.00\t20.00\t\n",
+        score="99.00",
+    )
+    notes = [n for n in form.reviews if n.path == ("indicators", "预算资金拨款率")]
+    assert len(notes) == 1 and "不是任何版式的一级指标名称" in notes[0].reason
+    assert not any(n.path[:2] == ("indicators", "产出指标") for n in form.reviews)
+
+
+def test_rows_run_together_flag_the_row_and_the_table():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n"
+        "效益指标\t社会效益指标\t空气改善≥85%服务对象满意度指标市民满意度\t≥90%\t95%\t40.00\t40.00\t\n",
+        score="99.00",
+    )
+    paths = _paths(form)
+    assert "indicators.效益指标.社会效益指标[0].name" in paths and "indicators" in paths
+    row = next(n for n in form.reviews if n.path[-1:] == ("name",))
+    assert "服务对象满意度指标" in row.reason and "几行可能被读成了一行" in row.reason
+
+
+def test_a_target_in_a_level2_name_is_flagged():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n"
+        "效益指标\t≥95%\t效果\t好\t好\t40.00\t40.00\t\n",
+        score="99.00",
+    )
+    assert any(n.path[-1:] == ("level2",) and "有指标值或完成值" in n.reason for n in form.reviews)
+
+
+def test_a_label_read_as_a_header_value_is_flagged():
+    from perfspec.importers import plausible
+    from perfspec.importers.labels import Labels
+
+    flagged: list[tuple] = []
+    plausible.check_header(
+        {"project": "测试项目", "filled_on": "单位负责人签字:", "implementer": "主管部门"},
+        Labels(), lambda path, reason: flagged.append((path, reason)),
+    )
+    assert [path for path, _ in flagged] == [("filled_on",), ("implementer",)]
+    assert "像是表上的标签" in flagged[0][1]
+
+
+def test_a_copy_cut_in_the_indicator_table_flags_the_table_and_the_grade():
+    form = _read("产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n", tail="")
+    paths = _paths(form)
+    assert "indicators" in paths and "grade" in paths
+    assert any("中断" in n.reason for n in form.reviews if n.path == ("indicators",))

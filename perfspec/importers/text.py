@@ -1280,7 +1280,8 @@ def _set_level1(form: _Form, cell: str, l2: str, notes: list[str], brk: bool) ->
             form.level2 = key
             form.level2_tentative = False
             return
-        notes.append(f"{W['level1']}“{key}”不是常见名称，照表中读取")
+        # Not noted here: a 一级 name no layout has is flagged on its whole group when the form is done
+        # (importers/plausible.py).
     form.level1 = key
     form.level2 = None
     form.level2_tentative = False
@@ -1389,8 +1390,10 @@ def _cut(form: _Form, place: str) -> None:
     note = f"原文到这里就中断了（第 {where} {place}）：{'、'.join(missing)}缺失，没有补"
     if form.section == "indicators" and form.items:
         form.flag_item(form.items[-1], None, note, where)
-    else:
-        form.flag(("indicators",), note, where)
+    # What is missing has no cell of its own to carry a note: the table and the rows below it carry one.
+    form.flag(("indicators",), note, where)
+    if layout.has_grade and data.grade is None:
+        form.flag(("grade",), f"原文在第 {where} {place}中断，没有读到{grade}", where)
 
 
 def _finish(form: _Form, place: str) -> None:
@@ -1417,6 +1420,7 @@ def _finish(form: _Form, place: str) -> None:
     _move_deviations(form, place)
     data.indicators = list(form.items)
     _check_placed(form, place)
+    _check_plausible(form)
     if form.lossy:
         _check_blank(form, found.layout)
     _check_totals(form, place)
@@ -1463,6 +1467,22 @@ def _check_placed(form: _Form, place: str) -> None:
                 form.flag(path, note, row.where)
     if count > unplaced.MAX_NOTES:
         form.flag((), f"还有 {count - unplaced.MAX_NOTES} 处原文没有放进任何一格（只列出了前 {unplaced.MAX_NOTES} 处）", form.where)
+
+
+def _check_plausible(form: _Form) -> None:
+    """Cells holding text no form prints there (a 二级 name as 一级, rows run together, a label as a value)."""
+    from perfspec.importers import plausible
+
+    rows = {id(item): row.where for item, row in zip(form.items, form.item_rows)}
+
+    def on_item(item: Indicator, key: Optional[str], reason: str) -> None:
+        form.flag_item(item, key, reason, rows.get(id(item), form.where))
+
+    plausible.check_indicators(form.items, form.L, on_item, lambda path, reason: form.flag(path, reason, form.where), form.W)
+    data = form.data
+    header = {key: getattr(data, key) for key in ("project", "department", "implementer")}
+    header.update({path[0]: value for path, value in data.extra.items() if len(path) == 1 and isinstance(value, str)})
+    plausible.check_header(header, form.L, lambda path, reason: form.flag(path, reason, form.where))
 
 
 def _check_blank(form: _Form, layout: Layout) -> None:
@@ -1582,6 +1602,8 @@ def _check_totals(form: _Form, place: str) -> None:
             )
     else:
         form.flag(("total",), f"合计不符（{summary}）：可能丢了一行或读错了数", form.where)
+        # A row lost has no cell of its own to carry a note: the table it is missing from carries it.
+        form.flag(("indicators",), f"合计不符（{summary}）：指标表可能丢了一行或读错了数，请逐行核对", form.where)
 
 
 def _check_funds(form: _Form) -> None:

@@ -1,0 +1,85 @@
+"""Cells an assembled form holds where no real form prints such text: a reader's wrong cut, flagged.
+
+A reader places text by labels and columns. When it cuts a row wrong the text still lands in some
+cell, and often in one that no published form would fill that way:
+- a 一级指标 that is no layout's 一级 name, e.g. a 二级 name (社会效益指标) or a 三级 name read one
+  column to the left;
+- a 二级 or 三级 name holding a target or a result ("≥90%", "100%"), or a 三级 name holding a 一级 or
+  二级 name of its own: rows ran together, and rows next to it may be missing altogether;
+- a header or signature cell whose value is itself a label (“单位负责人签字:”).
+
+Each gets a review note that names what looks wrong. Where rows ran together, the note is on the whole
+indicator table as well: the rows that were swallowed have no cell of their own to carry a note.
+The layouts are the only source of names (:class:`perfspec.importers.labels.Labels`); right cells
+that look odd are flagged too, which costs a reader a glance, never a wrong value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable, Optional
+
+from perfspec.importers.labels import Labels, fold
+
+# A comparison or a number with its unit, as targets and results are printed: ≥90%, 100%, ≤5天, 1000万元.
+_MEASURE = re.compile(r"[≥≤><=]\s*\d|\d(?:\.\d+)?\s*(?:%|‰|万元|元|天|个|人|次|户|件|项)(?![\u4e00-\u9fff]*指标)")
+_LABEL_END = re.compile(r"[:：]\s*$")
+
+Flag = Callable[[tuple, str], None]
+
+
+def _is_level1(name: str, L: Labels) -> bool:
+    folded = fold(name)
+    return any(folded == fold(known) for known in L.level1)
+
+
+def _holds_level(text: str, L: Labels, level1: str, level2: str) -> Optional[str]:
+    """A 一级 or 二级 name of some layout inside `text` (other than the row's own): rows ran together."""
+    folded = fold(text)
+    own = {fold(level1), fold(level2)}
+    for name in sorted(set(L.level1) | set(L.level2), key=len, reverse=True):
+        known = fold(name)
+        if len(known) >= 4 and known not in own and known in folded and known != folded:
+            return name
+    return None
+
+
+def check_indicators(items: Iterable, L: Labels, flag_item: Callable[[object, Optional[str], str], None],
+                     flag: Flag, W: dict[str, str]) -> None:
+    """Review notes on indicator cells whose text cannot be what the column holds."""
+    merged = False
+    unknown: set[str] = set()
+    for item in items:
+        if item.level1 and not _is_level1(item.level1, L) and item.level1 not in unknown:
+            # The 一级 name is the key of its group: the note goes on the group, over every row under it.
+            unknown.add(item.level1)
+            flag(("indicators", item.level1),
+                 f"{W['level1']}“{_short(item.level1)}”不是任何版式的{W['level1']}名称，照表中读取：可能是别的列或别的行的字")
+        if item.level2 and _MEASURE.search(item.level2):
+            flag_item(item, "level2", f"{W['level2']}“{_short(item.level2)}”里有指标值或完成值：可能读错了列")
+        name = item.name or ""
+        inside = _holds_level(name, L, item.level1 or "", item.level2 or "") if name else None
+        if inside is not None and _MEASURE.search(name):
+            merged = True
+            flag_item(item, "name", f"{W['name']}里既有“{inside}”又有指标值：几行可能被读成了一行")
+    if merged:
+        flag(("indicators",), "有几行被读成了一行（见各行的说明）：被并进去的行没有单独读出，请逐行与原表核对")
+
+
+def check_header(values: dict[str, Optional[str]], L: Labels, flag: Flag) -> None:
+    """A header or signature value that is a label of the form rather than what was filled in."""
+    words = L.words
+    for key, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            continue
+        folded = fold(value)
+        if _LABEL_END.search(value) or folded in words:
+            flag((key,), f"“{_short(value)}”像是表上的标签，不像填写的内容：这一格可能读错了")
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["check_header", "check_indicators"]
