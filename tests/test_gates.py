@@ -211,3 +211,38 @@ def test_render_shows_its_progress_on_a_terminal(monkeypatch, tmp_path) -> None:
     assert code == 0, screen.getvalue()
     assert "已生成 1/9 张表的报告（每秒" in screen.getvalue() and "已生成 9/9 张表的报告" in screen.getvalue()
     assert screen.getvalue().endswith("\r\x1b[K")  # the line is cleared before the summary
+
+
+def test_import_shows_rows_read_on_a_terminal_and_nothing_in_a_pipe(monkeypatch, tmp_path) -> None:
+    """A text of many forms takes a while to read: import reports rows read / total on a terminal, and clears
+    the line before its own messages; through a pipe its standard error is what it was."""
+    import io
+    import itertools
+
+    from perfspec.cli import main
+    from perfspec.outputs import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    seed = os.path.join(ROOT, "tests", "data", "2023-shanghai-real-estate-trading-center.txt")
+    text = open(seed, encoding="utf-8").read()
+    source = tmp_path / "forms.txt"
+    source.write_text(text + "\n" + text, encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    clock = itertools.count(0.0, 3.0)
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    screen = Terminal()
+    code = main(["import", str(source), "-o", str(tmp_path / "a")], io.StringIO(), screen)
+    assert code in (0, 1), screen.getvalue()
+    shown = screen.getvalue()
+    import re
+
+    assert re.search(r"已读取 1/(\d+) 行（每秒", shown) and re.search(r"已读取 (\d+)/\1 行", shown)
+    first_message = shown.index("perfspec") if "perfspec" in shown else len(shown)
+    assert "\r\x1b[K" in shown[:first_message]  # cleared before the first message
+    pipe = io.StringIO()
+    assert main(["import", str(source), "-o", str(tmp_path / "b")], io.StringIO(), pipe) == code
+    assert "已读取" not in pipe.getvalue() and "\r" not in pipe.getvalue()

@@ -186,8 +186,29 @@ def _configured_layout() -> tuple[str | None, str | None]:
         return None, None  # `perfspec check` reports a broken configuration; the import uses the defaults
 
 
-def _read(source: str | None, path: str, layout, en: bool = False):
-    """The forms in `path` (- : standard input, read once and handed to the importer as a file)."""
+class _RowProgress:
+    """`已读取 1200/60000 行` on a terminal while a long text is read (see outputs/progress.py)."""
+
+    def __init__(self, err: TextIO, lang: str) -> None:
+        self.err, self.lang = err, lang
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from perfspec.outputs.progress import Progress
+
+            self.bar = Progress(self.err, total, what="已读取", unit="行", lang=self.lang, what_en="read", unit_en="rows")
+        self.bar.step(done - self.bar.done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _read(source: str | None, path: str, layout, en: bool = False, progress=None):
+    """The forms in `path` (- : standard input, read once and handed to the importer as a file).
+
+    `progress(rows read, rows)`: told of every row of a text, a PDF or a Word document."""
     if path == STDIN:
         import tempfile
 
@@ -198,20 +219,20 @@ def _read(source: str | None, path: str, layout, en: bool = False):
             with open(spooled, "wb") as handle:
                 handle.write(data)
             del data
-            return _read(source, spooled, layout)
+            return _read(source, spooled, layout, en, progress)
     source = source or _guess(path)
     if source == "text":
         from perfspec.importers import text
 
-        return text.read(path, layout)
+        return text.read(path, layout, progress)
     if source == "pdf":
         from perfspec.importers import pdf
 
-        return pdf.read(path, layout)
+        return pdf.read(path, layout, progress)
     import importlib
 
     if source == "docx":
-        return importlib.import_module("perfspec.importers.docx").read(path, layout)
+        return importlib.import_module("perfspec.importers.docx").read(path, layout, progress)
     return importlib.import_module("perfspec.importers.xlsx").read(path, layout)
 
 
@@ -232,8 +253,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     name, root = _configured_layout()
     layout = reference(name, root)
 
+    rows = _RowProgress(err, args.lang)
     try:
-        forms = _read(source, path, layout, en)
+        try:
+            forms = _read(source, path, layout, en, rows)
+        finally:
+            rows.close()  # before any message: the progress line is rewritten in place
     except NotAForm as exc:
         err.write(f"perfspec import: {exc.en if en else exc}\n")
         return 1

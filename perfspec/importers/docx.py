@@ -27,7 +27,7 @@ import os
 import re
 import zipfile
 import zlib
-from typing import Any
+from typing import Any, Callable, Optional
 
 from perfspec.form.layout import Layout
 from perfspec.importers import FormData, NotAForm
@@ -238,7 +238,8 @@ def body_rows(document: Any) -> list:
     return rows
 
 
-def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
+def read(path: str, layout: Layout | str | None = None,
+         progress: Optional[Callable[[int, int], None]] = None) -> list[FormData]:
     """The forms in the Word document at `path`; NotAForm when it holds none (or is no .docx)."""
     import docx  # ModuleNotFoundError (name "docx"): the command says pip install 'perfspec[docx]'
 
@@ -258,7 +259,7 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         raise NotAForm(f"{shown}：Word 文档已损坏，无法读取（{type(exc).__name__}: {detail}）",
                        f"{shown}: damaged Word document ({type(exc).__name__}: {detail})") from None
     try:
-        forms = assemble(body_rows(document), "行", layout, grid=True)
+        forms = assemble(body_rows(document), "行", layout, grid=True, progress=progress)
     except NotAForm as exc:  # the assembler's bounds: say which document
         raise NotAForm(f"{shown}：{exc}", f"{shown}: {exc.en}") from None
     if not forms:

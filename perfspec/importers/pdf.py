@@ -32,7 +32,7 @@ import time
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 from perfspec.importers import FormData, NotAForm
 from perfspec.form.layout import Layout
@@ -688,7 +688,8 @@ def _slim(rows: list[tuple[float, list]]) -> list[tuple[float, list]]:
     ]
 
 
-def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
+def read(path: str, layout: Layout | str | None = None,
+         progress: Optional[Callable[[int, int], None]] = None) -> list[FormData]:
     """The forms in a PDF; `layout`: the configured one (the words of messages)."""
     import pdfplumber  # the optional extra: pip install 'perfspec[pdf]'
 
@@ -749,7 +750,7 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
                 continue
             rows.append(Row(texts, number, brk=first and number > 1))
             first = False
-    forms = assemble(rows, "页", layout, grid=True)
+    forms = assemble(rows, "页", layout, grid=True, progress=progress)
     if not forms:
         raise _why_no_form(name, layout, looks, rows)
     for number, form in enumerate(forms, start=1):

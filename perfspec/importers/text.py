@@ -26,7 +26,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Optional
+from typing import Callable, Optional
 
 from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
@@ -241,13 +241,15 @@ _CAPTION = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")
 
 def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = None,
              exact: bool = False, one_per_line: bool = False, by_columns: bool = False,
-             lossy: bool = False, grid: bool = False) -> list[FormData]:
+             lossy: bool = False, grid: bool = False,
+             progress: Optional[Callable[[int, int], None]] = None) -> list[FormData]:
     """Rows of one or more forms → FormData, with review notes where the reading is uncertain.
 
     `place` names what Row.where counts ("行" for text lines, "页" for PDF pages) in reasons.
     Labels are recognised in every shipped layout's words; `layout` (the configured one) is the
     one messages use. `grid`: each row's cells are at their table's grid columns (None under a merged
     cell), so the funds block and the indicator table are read by the columns their header rows name.
+    `progress(rows read, rows)` is told of every row (a text of a thousand forms takes half a minute).
     """
     L = Labels(layout)
     year_re = L.year_pattern(r"(?:19|20|21)\d\d")
@@ -257,7 +259,9 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     forms: list[_Form] = []
     form: _Form | None = None
     heading: Optional[str] = None  # a line before the first form that names a performance form
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         texts = row.texts
         if len(texts) > 1 and _CAPTION.match(texts[0]):
             # "一、基本情况 项目名称 …": the numbered block caption in the first column is no cell of the form.
@@ -1669,7 +1673,8 @@ def decode(data: bytes, name: str) -> tuple[str, str | None]:
     return text, "GB18030"
 
 
-def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -> list[FormData]:
+def parse(text: str, name: str = "<text>", layout: Layout | str | None = None,
+          progress: Optional[Callable[[int, int], None]] = None) -> list[FormData]:
     """The forms in a text extraction; `layout`: the configured one (the words of messages)."""
     from perfspec.importers import shapes, traditional
 
@@ -1680,7 +1685,7 @@ def parse(text: str, name: str = "<text>", layout: Layout | str | None = None) -
         text = folded.text
     shape, rows = shapes.rows(text, name, layout)
     forms = assemble(rows, "行", layout, exact=shape in shapes.EXACT, one_per_line=shape in ("cells", "run-together"),
-                     by_columns=shape in shapes.BY_COLUMNS, lossy=shape != "tab")
+                     by_columns=shape in shapes.BY_COLUMNS, lossy=shape != "tab", progress=progress)
     if not forms:
         raise not_a_form(name, layout)
     for number_, form in enumerate(forms, start=1):
@@ -1731,7 +1736,8 @@ def _as_printed(form: FormData, folded: "object") -> None:
             item.extra[key] = back(form.indicator_path(index, key), value)
 
 
-def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
+def read(path: str, layout: Layout | str | None = None,
+         progress: Optional[Callable[[int, int], None]] = None) -> list[FormData]:
     """The forms in a text extraction (UTF-8; GBK/GB18030 is recognised too)."""
     import os
 
@@ -1742,4 +1748,4 @@ def read(path: str, layout: Layout | str | None = None) -> list[FormData]:
         raise NotAForm(f"{name} 太大（超过 {MAX_BYTES // (1024 * 1024)} MB），不像是自评表的文本",
                        f"{name} is too large (over {MAX_BYTES // (1024 * 1024)} MB) for a form text")
     text, _encoding = decode(data, name)
-    return parse(text, name, layout)
+    return parse(text, name, layout, progress)

@@ -14,9 +14,9 @@ class Progress:
     """`已检查 120/1000 个文件（每秒 85 个）`, rewritten in place, cleared at the end."""
 
     def __init__(self, err: TextIO, total: int, what: str = "已检查", unit: str = "个文件", lang: str = "zh",
-                 what_en: str = "checked") -> None:
+                 what_en: str = "checked", unit_en: str = "files") -> None:
         self.err, self.total, self.what, self.unit, self.lang = err, total, what, unit, lang
-        self.what_en = what_en
+        self.what_en, self.unit_en = what_en, unit_en
         self.start = self.last = time.monotonic()
         self.done = 0
         self.shown = False
@@ -36,7 +36,7 @@ class Progress:
         self.last = now
         rate = self.done / (now - self.start)
         if self.lang == "en":
-            line = f"{self.what_en} {self.done}/{self.total} files ({rate:.0f} per second)"
+            line = f"{self.what_en} {self.done}/{self.total} {self.unit_en} ({rate:.0f} per second)"
         else:
             line = f"{self.what} {self.done}/{self.total} {self.unit}（每秒 {rate:.0f} 个）"
         self.err.write("\r" + line + "\x1b[K")
