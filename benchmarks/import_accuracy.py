@@ -13,7 +13,8 @@ Cells: the header scalars (year, project, department, implementer, kind, and any
 scalar but ``layout``), every leaf of funds, goals, total and grade (and of any other top-level
 mapping a layout adds), and every key of every indicator row, its 一级 and 二级 names included.
 Rows are aligned by difflib on their normalised names, so one missed row does not shift the rest.
-Values are equal after NFKC with all whitespace removed, numbers by Decimal value (100 == 100.00).
+Values are equal after NFKC with all whitespace removed, numbers by Decimal value (100 == 100.00);
+a rate (a path ending in `rate`) written "100%" equals the number 100, as perfspec's model reads it.
 A blank cell (null) and an absent one are the same thing: transcriptions omit blank keys
 (a form without a 评分等级 row has no ``grade:``). A cell only one side has is wrong.
 A form whose import fails counts all its truth cells as wrong and unflagged (a crash is named).
@@ -83,6 +84,14 @@ def norm(value: Any) -> Any:
     return text
 
 
+def _percent(value: Any) -> Decimal | None:
+    """A 执行率 cell's number: a spec may write the rate 100 or "100%" (perfspec's model reads both as 100 %)."""
+    value = norm(value)
+    if isinstance(value, str) and value.endswith("%") and _NUMBER.match(value[:-1]):
+        return Decimal(value[:-1])
+    return value if isinstance(value, Decimal) else None
+
+
 def _leaves(value: Any, path: tuple, out: dict) -> None:
     if isinstance(value, dict):
         for key, sub in value.items():
@@ -142,7 +151,7 @@ def compare(truth: dict, got: dict, notes: list[tuple], form: str = "") -> Resul
     result = Result(form)
 
     def judge(truth_path: tuple, got_path: tuple | None, a: Any, b: Any) -> None:
-        if norm(a) == norm(b):
+        if norm(a) == norm(b) or truth_path[-1:] == ("rate",) and _percent(a) == _percent(b) is not None:
             result.right += 1
             return
         flagged = _covered(truth_path, notes) or (got_path is not None and _covered(got_path, notes))
@@ -210,9 +219,15 @@ def _load(path: str) -> dict:
 
 
 def _import(path: str) -> list:
+    """The forms `perfspec import` would write: each is also rendered as the command renders it (the writer
+    checks that its YAML loads back to the values read), so a crash of the writer is a crash here too."""
     from perfspec.importers import text
+    from perfspec.importers.write import render
 
-    return text.read(path)
+    forms = text.read(path)
+    for form in forms:
+        render(form)
+    return forms
 
 
 def _failed(truth: dict, ident: str) -> Result:

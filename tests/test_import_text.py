@@ -840,3 +840,67 @@ def test_a_copy_cut_in_the_indicator_table_flags_the_table_and_the_grade():
     paths = _paths(form)
     assert "indicators" in paths and "grade" in paths
     assert any("中断" in n.reason for n in form.reviews if n.path == ("indicators",))
+
+
+def test_a_funds_row_the_layout_does_not_print_left_blank_is_out_of_the_spec_and_of_its_values():
+    """A target table that prints 中央补助 397 beside the blank rows of a transfer-payment block: the writer
+    leaves the blank unprinted row out, and so must the values it checks the YAML against (it used to stop
+    the import with an internal error on two real forms)."""
+    from perfspec.load.loader import load_text
+
+    form = FormData(year=2022, project="生猪调出大县奖励", kind="target-table", read_layout="target-table")
+    form.extra = {
+        ("funds", "central", "initial"): Decimal("397"), ("funds", "central", "annual"): None,
+        ("funds", "local", "initial"): None, ("funds", "local", "annual"): None,
+    }
+    text, _ = render(form)
+    loaded = load_text(text, "x.yaml").document.data
+    assert loaded == form.to_data()
+    assert "local" not in loaded["funds"] and loaded["funds"]["central"]["initial"] == 397
+
+
+def test_a_deviation_that_is_only_a_number_and_a_score_above_its_points_are_flagged():
+    form = _read(
+        "产出指标\t数量指标\t完成量\t100\t100\t50.00\t50.00\t\n"
+        "效益指标\t社会效益指标\t效果\t好\t好\t20.00\t30.00\t\n"
+        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t20.00\t20.00\t10\n",
+        score="99.00",
+    )
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "大于分值" in notes["indicators.效益指标.社会效益指标[0].score"]
+    assert "只有数“10”" in notes["indicators.满意度指标.服务对象满意度指标[0].deviation"]
+
+
+def test_a_funds_score_without_points_is_flagged():
+    from perfspec.importers import plausible
+
+    form = FormData(year=2023, project="x")
+    form.funds_score = Decimal("100.00")
+    flagged: list[tuple] = []
+    plausible.check_cells(form, lambda path, reason: flagged.append((path, reason)), lambda *a: None,
+                          {"score": "得分", "weight": "分值"}, lambda part, key: {"weight": "分值", "score": "得分"}[key])
+    assert flagged == [(("funds", "score"), "得分 100.00 没有分值：可能读错了列")]
+
+
+@pytest.mark.parametrize("value, flagged", [
+    ("蒋建华联系电目起止时间2021", True),  # the next cells run into the name
+    ("谢凯13990260322(办公)", False),  # a name and its phone
+    ("旷建成、向建军", False),
+    ("阿依古丽·买买提", False),
+    ("张三 0557-5788003", False),
+])
+def test_a_person_cell_holding_more_than_names_is_flagged(value, flagged):
+    from perfspec.importers import plausible
+    from perfspec.importers.labels import Labels
+
+    found: list = []
+    plausible.check_header({"leader": value}, Labels(), lambda path, reason: found.append(path))
+    assert (found == [("leader",)]) is flagged
+
+
+def test_a_form_without_a_title_has_its_kind_flagged():
+    body = HEAD.split("\n", 2)[2]  # without 财政项目支出绩效自评表 and the year line
+    forms = text_import.parse("(2024 年度)\n" + body + "产出指标\t数量指标\t完成量\t100\t100\t90.00\t90.00\t\n"
+                              "总分\t\t\t\t\t100.00\t99.00\t\n", "untitled.txt")
+    notes = [n for n in forms[0].reviews if n.path == ("kind",)]
+    assert len(notes) == 1 and "没有找到表名" in notes[0].reason and "项目支出绩效自评表" in notes[0].reason

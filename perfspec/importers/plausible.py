@@ -66,8 +66,16 @@ def check_indicators(items: Iterable, L: Labels, flag_item: Callable[[object, Op
         flag(("indicators",), "有几行被读成了一行（见各行的说明）：被并进去的行没有单独读出，请逐行与原表核对")
 
 
+# The cells that hold people: a name is a few characters, a list of names, or a name beside its phone number.
+PEOPLE = ("leader", "filled_by", "unit_head", "finance_leader", "filler", "contact")
+_PHONE = re.compile(r"[(（]?\d[\d\- ()（）]{5,}\d[)）]?")
+_NAME_PARTS = re.compile(r"[、,，;；/ \s]+")
+MAX_NAME = 6  # characters: 2–4 for most names, a few more for a name written with ·
+
+
 def check_header(values: dict[str, Optional[str]], L: Labels, flag: Flag) -> None:
-    """A header or signature value that is a label of the form rather than what was filled in."""
+    """A header or signature value that is a label of the form rather than what was filled in, or a
+    person's cell holding more than names (the text of the next cells run into it)."""
     words = L.words
     for key, value in values.items():
         if not isinstance(value, str) or not value.strip():
@@ -75,6 +83,35 @@ def check_header(values: dict[str, Optional[str]], L: Labels, flag: Flag) -> Non
         folded = fold(value)
         if _LABEL_END.search(value) or folded in words:
             flag((key,), f"“{_short(value)}”像是表上的标签，不像填写的内容：这一格可能读错了")
+        elif key in PEOPLE and _not_names(value):
+            flag((key,), f"“{_short(value)}”不像人名（或人名加电话）：可能连着别的格的字")
+
+
+def _not_names(value: str) -> bool:
+    bare = _PHONE.sub(" ", value)
+    bare = re.sub(r"[(（][^()（）]{0,4}[)）]", " ", bare)  # (办公), (手机)
+    parts = [part for part in _NAME_PARTS.split(bare) if part]
+    return any(len(part) > MAX_NAME and "·" not in part or re.search(r"\d", part) for part in parts)
+
+
+def check_cells(data: object, flag: Flag, flag_item: Callable[[object, Optional[str], str], None], W: dict[str, str],
+                words: Callable[[str, str], str]) -> None:
+    """Cells whose content cannot be of their column: a note that is only a number, a score above its points."""
+    for item in getattr(data, "indicators", ()):
+        if isinstance(item.deviation, str) and _BARE_NUMBER.match(item.deviation):
+            flag_item(item, "deviation", f"偏差原因一栏只有数“{item.deviation.strip()}”：可能是别的列的数")
+        if item.weight is not None and item.score is not None and item.score > item.weight:
+            flag_item(item, "score", f"{W['score']} {item.score} 大于{W['weight']} {item.weight}：可能读错了列")
+    deviation = getattr(data, "extra", {}).get(("funds", "deviation"))
+    if isinstance(deviation, str) and _BARE_NUMBER.match(deviation):
+        flag(("funds", "deviation"), f"偏差原因一栏只有数“{deviation.strip()}”：可能是别的列的数")
+    weight, score = getattr(data, "funds_weight", None), getattr(data, "funds_score", None)
+    if score is not None and (weight is None or score > weight):
+        what = f"大于{words('funds', 'weight')} {weight}" if weight is not None else f"没有{words('funds', 'weight')}"
+        flag(("funds", "score"), f"{words('funds', 'score')} {score} {what}：可能读错了列")
+
+
+_BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?%?\s*$")
 
 
 def _short(text: str, limit: int = 30) -> str:
@@ -82,4 +119,4 @@ def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["check_header", "check_indicators"]
+__all__ = ["PEOPLE", "check_cells", "check_header", "check_indicators"]

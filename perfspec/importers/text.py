@@ -1406,6 +1406,11 @@ def _finish(form: _Form, place: str) -> None:
 
     found = detect(form.title, form.printed)
     data.kind, data.detected = found.kind, found.why
+    if not form.title:
+        from perfspec.form.kinds import kind_of
+
+        # Without a title the kind is the labels' best match: a target table and a self-evaluation share most.
+        form.flag(("kind",), f"没有找到表名，按栏目名称读作{kind_of(found.kind).zh}：请核对表的种类", form.where)
     data.read_layout = found.layout.id
     data.layout = found.layout.id if needs_naming(found.layout, (item.level1 for item in form.items)) else None
     if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
@@ -1482,11 +1487,15 @@ def _check_plausible(form: _Form) -> None:
     def on_item(item: Indicator, key: Optional[str], reason: str) -> None:
         form.flag_item(item, key, reason, rows.get(id(item), form.where))
 
-    plausible.check_indicators(form.items, form.L, on_item, lambda path, reason: form.flag(path, reason, form.where), form.W)
+    def on_path(path: tuple, reason: str) -> None:
+        form.flag(path, reason, form.where)
+
+    plausible.check_indicators(form.items, form.L, on_item, on_path, form.W)
     data = form.data
+    plausible.check_cells(data, on_path, on_item, form.W, form.L.word)
     header = {key: getattr(data, key) for key in ("project", "department", "implementer")}
     header.update({path[0]: value for path, value in data.extra.items() if len(path) == 1 and isinstance(value, str)})
-    plausible.check_header(header, form.L, lambda path, reason: form.flag(path, reason, form.where))
+    plausible.check_header(header, form.L, on_path)
 
 
 def _check_blank(form: _Form, layout: Layout) -> None:
