@@ -212,6 +212,35 @@ def _loose_tail(tail: str) -> bool:
     )
 
 
+# Units of measure as forms print them beside a number. Only used to tell a cell that holds a unit and no
+# number (a template's "公里" never filled in) from a qualitative target ("合格", "全覆盖"): any short word may
+# follow a number as its unit, so a unit alone is recognised by name.
+_MEASURES = frozenset((
+    "个", "人", "人次", "次", "户", "户次", "件", "项", "台", "套", "辆", "艘", "架", "所", "家", "座", "处", "条",
+    "份", "批", "批次", "场", "场次", "期", "篇", "本", "册", "张", "部", "名", "位", "班", "间", "栋", "幢", "床",
+    "头", "只", "羽", "株", "棵", "尾", "箱", "袋", "包", "盒", "支", "块", "根", "片", "宗", "笔", "单", "例", "类",
+    "吨", "千克", "公斤", "斤", "克", "米", "公里", "千米", "延米", "平方米", "平米", "亩", "公顷", "立方米", "方",
+    "元", "天", "日", "工作日", "周", "月", "个月", "年", "小时", "分钟", "秒", "%", "‰", "度", "千瓦", "千瓦时",
+    "m", "km", "m2", "m3", "t", "kg", "h",
+))
+_MAGNITUDES = ("万", "千", "百", "亿", "十万", "百万", "千万")
+
+
+def unit_only(text: object) -> str | None:
+    """The unit, when a cell holds a unit of measure and nothing else (“公里”, “(万亩)”, “%”); else None."""
+    if not isinstance(text, str):
+        return None
+    unit = _strip_brackets(_fold(text))
+    if not unit or len(unit) > _MAX_UNIT_LEN:
+        return None
+    bare = unit
+    for magnitude in _MAGNITUDES:
+        if bare.startswith(magnitude) and bare[len(magnitude):] in _MEASURES:
+            bare = bare[len(magnitude):]
+            break
+    return unit if bare in _MEASURES or bare.lower() in _MEASURES else None
+
+
 # Units spelled out in words, as budget systems print them.
 _UNIT_WORDS: dict[str, str] = {"百分比": "%", "百分率": "%", "百分数": "%", "千分比": "‰"}
 # "%(百分比)", "个(个)": a unit followed by its own description in brackets.

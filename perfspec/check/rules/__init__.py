@@ -49,6 +49,7 @@ _MODULES = (
     "deduction_met",
     "unit_mismatch",
     "actual_not_measured",
+    "indicator_unnamed",
     "scoring_advice",
     "over_achievement",
     "level1_weights",

@@ -3,7 +3,7 @@
 自评表上印着的格子留空，说明这张表没有填完：表头的项目名称、主管部门、实施单位
 （版式没有这一格的不算），年度总体目标的预期目标，三级指标的年度指标值与实际完成值，有分值栏时的得分
 （整张表都没打分就是“未打分”），以及只写了模板提示语（如“对照年度目标，说明……
-（100字以内）”）的格子。整行印着“/”的指标表示不适用，不算空白；决策、管理这类
+（100字以内）”）或只写了计量单位（如“公里”“(万亩)”，模板印好的单位没有填数）的格子。整行印着“/”的指标表示不适用，不算空白；决策、管理这类
 评分细则行没有指标值，只看得分。绩效目标表只要求指标值，绩效运行监控表另见其规则。
 
 通过 / passes::
@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 from perfspec.form.derived import has_scores, has_weights
+from perfspec.form.quantity import unit_only
 from perfspec.check.rules.base import Context
 
 CODE = "PS013"
@@ -69,8 +70,12 @@ def check(ctx: Context) -> None:
         _monitoring(ctx)
     if not form.kind.actuals:
         for ind in form.indicators:
-            if ind.target is None and not ind.not_applicable and ind.level1_name not in layout.rubric:
+            if ind.not_applicable or ind.level1_name in layout.rubric:
+                continue
+            if ind.target is None:
                 ctx.report(ind.path, f"“{ind.label}”的指标值空白", f"'{ind.label}' has a blank target")
+            elif unit_only(ind.target) is not None:
+                _unit_only(ctx, ind, "target")
         return
     weights, scores = has_weights(form), has_scores(form)
     label = layout.label
@@ -83,6 +88,9 @@ def check(ctx: Context) -> None:
                 blank.append(label("indicators", "target"))
             if ind.actual is None:
                 blank.append(label("indicators", "actual"))
+            for key in ("target", "actual"):
+                if unit_only(getattr(ind, key)) is not None:
+                    _unit_only(ctx, ind, key)
         if ind.score is None and (ind.weight is not None or (scores and not weights)):
             blank.append(label("indicators", "score"))
         if not blank:
@@ -94,6 +102,16 @@ def check(ctx: Context) -> None:
             f"“{ind.label}”的{'和'.join(blank)}空白{unscored}{scored}",
             f"'{ind.label}' leaves {', '.join(blank)} blank",
         )
+
+
+def _unit_only(ctx: Context, ind: object, key: str) -> None:
+    value = getattr(ind, key)
+    zh = ctx.spec.layout.label("indicators", key)
+    ctx.report(
+        ind.path + (key,),  # type: ignore[attr-defined]
+        f"“{ind.label}”的{zh}只写了单位“{value}”，没有数值",  # type: ignore[attr-defined]
+        f"'{ind.label}': the {key} holds only the unit '{value}', no number",  # type: ignore[attr-defined]
+    )
 
 
 def _monitoring(ctx: Context) -> None:
