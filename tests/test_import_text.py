@@ -904,3 +904,16 @@ def test_a_form_without_a_title_has_its_kind_flagged():
                               "总分\t\t\t\t\t100.00\t99.00\t\n", "untitled.txt")
     notes = [n for n in forms[0].reviews if n.path == ("kind",)]
     assert len(notes) == 1 and "没有找到表名" in notes[0].reason and "项目支出绩效自评表" in notes[0].reason
+
+
+def test_a_leader_and_phone_printed_in_one_cell_beside_the_project_are_split_and_flagged():
+    head = HEAD.replace("项目名称\t\t测试项目\t\t\t\t\t\n", "项目名称\t测试项目\t项目负责人及电话\t李宁0557-5788003\t\t\t\t\n")
+    forms = text_import.parse(head + "产出指标\t数量指标\t完成量\t100\t100\t90.00\t90.00\t\n"
+                              "总分\t\t\t\t\t100.00\t99.00\t\n", "leader.txt")
+    form = forms[0]
+    assert form.project == "测试项目"
+    assert form.extra[("leader",)] == "李宁" and form.extra[("phone",)] == "0557-5788003"
+    notes = {format_path(n.path): n.reason for n in form.reviews}
+    assert "按电话号码拆为项目负责人“李宁”和联系电话“0557-5788003”" in notes["leader"]
+    assert notes["phone"] == notes["leader"]
+    assert not any("没有放进任何一格" in reason for reason in notes.values())

@@ -175,6 +175,7 @@ class _Form:
     # items after, where its cells landed).
     read_rows: list = field(default_factory=list)
     lossy: bool = False  # a shape that may lose cell positions: a printed cell left blank is flagged
+    split: list = field(default_factory=list)  # cells read whole and split into several (李宁0557-5788003)
 
     @functools.cached_property
     def W(self) -> dict[str, str]:
@@ -434,18 +435,27 @@ def _more_parties(form: "_Form", row: Row, after: int) -> None:
     """主管部门 / 实施单位 printed on the 项目名称 line (项目名称: … 实施(主管)单位 …): each label's next cell,
     unless that cell is itself a label."""
     L = form.L
-    labels = {key: L.of("header", key) for key in ("department", "implementer")}
+    # 主管部门 and 实施单位 are FormData's own fields; the other header cells (项目负责人 …) are extra cells.
+    keys = dict.fromkeys(f.key for layout in L.layouts for f in layout.header if f.key not in ("year", "project"))
+    labels = {key: L.of("header", key) for key in keys}
     every = set().union(*(L.of("header", f.key) for layout in L.layouts for f in layout.header))
+    own = ("department", "implementer")
     for index in range(after + 1, len(row.cells)):
         cell = row.cells[index]
         for key, words in labels.items():
-            if cell is not None and matches(cell, words):
-                form.seen.add(key)
-            if cell is not None and matches(cell, words) and getattr(form.data, key) is None:
+            if cell is None or not matches(cell, words):
+                continue
+            form.seen.add(key)
+            held = getattr(form.data, key) if key in own else form.data.extra.get((key,))
+            if held is None:
                 value = _cell(row.cells[index + 1]) if index + 1 < len(row.cells) else None
                 if value is not None and fold(value) not in every:
-                    setattr(form.data, key, value)
+                    if key in own:
+                        setattr(form.data, key, value)
+                    else:
+                        form.data.extra[(key,)] = value
                     form.landed.setdefault(index + 1, (key,))
+            break
 
 
 def _exact_next(form: "_Form", cells: list) -> str | None:
@@ -1428,6 +1438,7 @@ def _finish(form: _Form, place: str) -> None:
             form.flag((key,), f"没有找到“{field.zh}”一栏", form.where)
     _move_deviations(form, place)
     data.indicators = list(form.items)
+    _split_phone(form, found.layout)
     _check_placed(form, place)
     _check_plausible(form)
     if form.lossy:
@@ -1454,7 +1465,7 @@ def _check_placed(form: _Form, place: str) -> None:
     """Every cell's text of the rows read is in some cell of the form, or a note says where it was left."""
     from perfspec.importers import unplaced
 
-    placed = unplaced.Placed(form.data.to_data(), [form.title or ""])
+    placed = unplaced.Placed(form.data.to_data(), [form.title or "", *form.split])
     count = 0
     for row, path, before, after, landed in form.read_rows:
         for index, text in unplaced.unplaced(row.cells, placed, form.L):
@@ -1476,6 +1487,28 @@ def _check_placed(form: _Form, place: str) -> None:
                 form.flag(path, note, row.where)
     if count > unplaced.MAX_NOTES:
         form.flag((), f"还有 {count - unplaced.MAX_NOTES} 处原文没有放进任何一格（只列出了前 {unplaced.MAX_NOTES} 处）", form.where)
+
+
+_NAME_THEN_PHONE = re.compile(r"\s*(?P<name>[^\d()（）]*?[^\d()（）\s:：,，/、])[\s:：,，/、]*(?P<phone>[(（]?\d[\d\-－— ()（）]{5,}.*)")
+
+
+def _split_phone(form: _Form, layout: Layout) -> None:
+    """项目负责人及电话 | 李宁0557-5788003: a person's cell holding the phone number the layout prints in a
+    cell of its own is split at the number, and both halves are flagged."""
+    data = form.data
+    printed = {f.key for f in layout.header} | {f.key for f in layout.signatures}
+    value = data.extra.get(("leader",))
+    if "phone" not in printed or not isinstance(value, str) or data.extra.get(("phone",)) is not None:
+        return
+    match = _NAME_THEN_PHONE.fullmatch(value)
+    if match is None or sum(ch.isdigit() for ch in match.group("phone")) < 7:
+        return
+    name, phone = match.group("name").strip(), match.group("phone").strip()
+    data.extra[("leader",)], data.extra[("phone",)] = name, phone
+    form.split.append(value)  # placed, in two cells
+    note = f"“{value}”印在一格里，按电话号码拆为{form.L.word('header', 'leader')}“{name}”和{form.L.word('header', 'phone')}“{phone}”"
+    form.flag(("leader",), note, form.where)
+    form.flag(("phone",), note, form.where)
 
 
 def _check_plausible(form: _Form) -> None:
