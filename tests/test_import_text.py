@@ -917,3 +917,16 @@ def test_a_leader_and_phone_printed_in_one_cell_beside_the_project_are_split_and
     assert "按电话号码拆为项目负责人“李宁”和联系电话“0557-5788003”" in notes["leader"]
     assert notes["phone"] == notes["leader"]
     assert not any("没有放进任何一格" in reason for reason in notes.values())
+
+
+def test_words_of_the_table_placed_in_no_cell_flag_their_group_as_maybe_missing_a_row():
+    # Constructed, one cell per line as web pages give it, with a 单位 column no layout names: the second
+    # row's name lands in no cell, and the row itself has no cell to carry a note, so its group carries one.
+    text = (
+        "道路养护项目绩效目标表 |\n（2022年度） |\n项目名称 | 城区道路养护 |\n主管部门 | 某县交通运输局 |\n"
+        "一级指标 |\n二级指标 |\n三级指标 |\n单位 |\n指标值 | |\n绩效指标 |\n产出指标 |\n数量指标 |\n"
+        "道路养护里程完成率 |\n% |\n≥95% |\n桥梁检测完成率 |\n% |\n90% | |||\n"
+    )
+    form = text_import.parse(text, "cells.txt")[0]
+    groups = [n for n in form.reviews if n.path == ("indicators", "产出指标", "数量指标")]
+    assert groups and "桥梁检测完成率" in groups[0].reason and "漏读了一行" in groups[0].reason

@@ -1479,8 +1479,10 @@ def _check_placed(form: _Form, place: str) -> None:
                 form.flag(("funds",), note, row.where)  # an amount beside the header: most likely a funds cell
             elif path == ("indicators",) and 0 <= near < len(form.items):
                 form.flag_item(form.items[near], None, note, row.where)
+                _may_miss_a_row(form, form.items[near], text, row.where, place)
             elif isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], Indicator):
                 form.flag_item(target[0], target[1], note, row.where)
+                _may_miss_a_row(form, target[0], text, row.where, place)
             elif target is not None:
                 form.flag(target, note, row.where)
             else:
@@ -1529,6 +1531,18 @@ def _check_plausible(form: _Form) -> None:
     header = {key: getattr(data, key) for key in ("project", "department", "implementer")}
     header.update({path[0]: value for path, value in data.extra.items() if len(path) == 1 and isinstance(value, str)})
     plausible.check_header(header, form.L, on_path)
+
+
+def _may_miss_a_row(form: _Form, item: Indicator, text: str, where: int, place: str) -> None:
+    """Text of the indicator table placed in no cell may be a whole row that was not read: a row has no
+    cell of its own to carry a note, so its group (the row's 二级指标) carries one."""
+    if _could_be_a_name(text):
+        form.groups.append(_Group(item, f"原文此处的“{_short(text, 30)}”没有放进任何一格：这一组可能漏读了一行（原文第 {where} {place}）", where))
+
+
+def _could_be_a_name(text: str) -> bool:
+    """Text that could be an indicator's name: words, not a number or a unit."""
+    return bool(re.search(r"[\u4e00-\u9fff]{4,}", text))
 
 
 def _check_blank(form: _Form, layout: Layout) -> None:
