@@ -903,7 +903,7 @@ def test_a_form_without_a_title_has_its_kind_flagged():
     forms = text_import.parse("(2024 年度)\n" + body + "产出指标\t数量指标\t完成量\t100\t100\t90.00\t90.00\t\n"
                               "总分\t\t\t\t\t100.00\t99.00\t\n", "untitled.txt")
     notes = [n for n in forms[0].reviews if n.path == ("kind",)]
-    assert len(notes) == 1 and "没有找到表名" in notes[0].reason and "项目支出绩效自评表" in notes[0].reason
+    assert len(notes) == 1 and "没有找到表名，读作项目支出绩效自评表" in notes[0].reason
 
 
 def test_a_leader_and_phone_printed_in_one_cell_beside_the_project_are_split_and_flagged():
@@ -930,3 +930,18 @@ def test_words_of_the_table_placed_in_no_cell_flag_their_group_as_maybe_missing_
     form = text_import.parse(text, "cells.txt")[0]
     groups = [n for n in form.reviews if n.path == ("indicators", "产出指标", "数量指标")]
     assert groups and "桥梁检测完成率" in groups[0].reason and "漏读了一行" in groups[0].reason
+
+
+def test_a_target_table_with_a_unit_column_named_jiliang_danwei_reads_split_targets():
+    text = (
+        "项目支出绩效目标表\n(2022 年度)\n项目名称\t乡村公路绿化\n"
+        "一级指标\t二级指标\t三级指标\t计量单位\t指标性质\t指标值\n"
+        "产出指标\t数量指标\t绿化公路长度\t米\t≥\t3500\n"
+        "产出指标\t质量指标\t树木成活率\t%\t≥\t85\n"
+    )
+    form = text_import.parse(text, "units.txt")[0]
+    assert form.kind == "target-table"
+    assert [(i.name, i.target) for i in form.indicators] == [
+        ("绿化公路长度", {"operator": "≥", "value": 3500, "unit": "米"}),
+        ("树木成活率", {"operator": "≥", "value": 85, "unit": "%"}),
+    ]

@@ -30,6 +30,7 @@ class Detected(NamedTuple):
     layout: Layout
     kind: str
     why: str  # Chinese, for the command's stderr line
+    titled: bool = True  # the title is one a layout prints: False when the kind was inferred (no title, other words)
 
 
 _CACHE: dict[str, frozenset[str]] = {}
@@ -90,7 +91,7 @@ def detect(title: Optional[str], seen: Iterable[str]) -> Detected:
     if scores[chosen.id] == scores.get(default, -1) and chosen.id != default and default in titled:
         chosen = next(l for l in pool if l.id == default)
     why.append(f"栏目名称与版式“{chosen.name}”相符 {scores[chosen.id]} 处")
-    return Detected(chosen, kind, "；".join(why))
+    return Detected(chosen, kind, "；".join(why), bool(matched))
 
 
 def _structure(layout: Layout) -> tuple:

@@ -1019,7 +1019,10 @@ def _indicator_row(form: _Form, row: Row, brk: bool, place: str) -> None:
         return
     if form.positions and columns_.read_grid_row(form, row, brk, at):
         return
-    if form.columns and (form.by_columns or form.sub_header) and columns_.read_row(form, row, values, brk, at):
+    # Tab text is read by pairs of numbers (分值 | 得分), which repairs its shifted rows; a header with a split
+    # target (计量单位 / 指标性质 columns) has no such pair to go by, and is read by its columns.
+    split = form.columns is not None and ("unit" in form.columns or "nature" in form.columns)
+    if form.columns and (form.by_columns or form.sub_header or split) and columns_.read_row(form, row, values, brk, at):
         return
     # 分值 and 得分: the last two adjacent numbers with at most the deviation note after them.
     pair = None
@@ -1416,11 +1419,12 @@ def _finish(form: _Form, place: str) -> None:
 
     found = detect(form.title, form.printed)
     data.kind, data.detected = found.kind, found.why
-    if not form.title:
+    if not found.titled:
         from perfspec.form.kinds import kind_of
 
-        # Without a title the kind is the labels' best match: a target table and a self-evaluation share most.
-        form.flag(("kind",), f"没有找到表名，按栏目名称读作{kind_of(found.kind).zh}：请核对表的种类", form.where)
+        # Without a title a layout prints, the kind is inferred: a target table and a self-evaluation share most labels.
+        what = f"表名“{_short(form.title, 30)}”不是哪个版式的表名" if form.title else "没有找到表名"
+        form.flag(("kind",), f"{what}，读作{kind_of(found.kind).zh}：请核对表的种类", form.where)
     data.read_layout = found.layout.id
     data.layout = found.layout.id if needs_naming(found.layout, (item.level1 for item in form.items)) else None
     if data.goals_expected is None and data.goals_achieved is None and found.layout.goals:
