@@ -945,3 +945,13 @@ def test_a_target_table_with_a_unit_column_named_jiliang_danwei_reads_split_targ
         ("绿化公路长度", {"operator": "≥", "value": 3500, "unit": "米"}),
         ("树木成活率", {"operator": "≥", "value": 85, "unit": "%"}),
     ]
+
+
+def test_a_line_of_label_value_pairs_above_the_table_fills_the_cells_it_names():
+    head = HEAD.replace("(2024 年度)\n", "(2024 年度)\n单位名称:某县民政局 填报日期:2025年4月15日\n项目单位(盖章): 单位:万元\n")
+    forms = text_import.parse(head + "产出指标\t数量指标\t完成量\t100\t100\t90.00\t90.00\t\n"
+                              "总分\t\t\t\t\t100.00\t99.00\t\n", "pairs.txt")
+    form = forms[0]
+    assert form.extra.get(("filled_on",)) == "2025年4月15日"
+    assert ("seal",) not in form.extra  # 单位(盖章) inside 项目单位(盖章) is not that label
+    assert not any("单位名称" in n.reason for n in form.reviews)

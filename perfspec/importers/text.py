@@ -175,7 +175,7 @@ class _Form:
     # items after, where its cells landed).
     read_rows: list = field(default_factory=list)
     lossy: bool = False  # a shape that may lose cell positions: a printed cell left blank is flagged
-    split: list = field(default_factory=list)  # cells read whole and split into several (李宁0557-5788003)
+    split: list = field(default_factory=list)  # texts read whole and split into several cells (李宁0557-5788003)
 
     @functools.cached_property
     def W(self) -> dict[str, str]:
@@ -666,7 +666,41 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.flag(("funds",), f"资金表中有一行未能识别，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
         form.noted = True
         return
+    if form.section == "head" and _colon_pairs(form, row, " ".join(texts)):
+        return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
+
+
+def _colon_pairs(form: _Form, row: Row, text: str) -> bool:
+    """A line above the table of `label:value` pairs (单位名称:某局 填报日期:2023年4月15日): each header or
+    signature cell a layout names takes its value; a label no field holds (单位名称) only ends the value
+    before it. False when the line holds no such label."""
+    L, data = form.L, form.data
+    keys = dict.fromkeys(f.key for layout in L.layouts for f in (*layout.header, *layout.signatures)
+                         if f.key not in ("year", "seal"))  # a seal is stamped, not written
+    words = {fold(word): key for key in keys for word in L.of("header", key)}
+    words.update({fold(word): None for word in L.listed("header_other")})
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) >= 2)
+    if not pattern:
+        return False
+    # A label starts a word: 单位(盖章) inside 项目单位(盖章) is not that label.
+    found = list(re.finditer(rf"(?<![\u4e00-\u9fff])({pattern})\s*[:：]", text))
+    if not found:
+        return False
+    own = ("project", "department", "implementer")
+    for at, match in enumerate(found):
+        end = found[at + 1].start() if at + 1 < len(found) else len(text)
+        value = text[match.end():end].strip() or None
+        key = words.get(fold(match.group(1)))
+        if key is None or value is None:
+            continue
+        form.seen.add(key)
+        if key in own and getattr(data, key) is None:
+            setattr(data, key, value)
+        elif key not in own and data.extra.get((key,)) is None:
+            data.extra[(key,)] = value
+    form.split.append(text)  # read as its pairs: the line is placed (a 单位名称 no field holds is dropped by design)
+    return True
 
 
 _FUNDS_WORDS = ("weight", "rate", "score", "deviation")
