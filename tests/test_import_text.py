@@ -955,3 +955,16 @@ def test_a_line_of_label_value_pairs_above_the_table_fills_the_cells_it_names():
     assert form.extra.get(("filled_on",)) == "2025年4月15日"
     assert ("seal",) not in form.extra  # 单位(盖章) inside 项目单位(盖章) is not that label
     assert not any("单位名称" in n.reason for n in form.reviews)
+
+
+def test_a_level2_name_no_layout_has_is_flagged_on_its_whole_group():
+    form = _read(
+        "产出指标\t工作量\t完成量\t100\t100\t25.00\t25.00\t\n"
+        "产出指标\t工作量\t完成次数\t4\t4\t25.00\t25.00\t\n"
+        "效益指标\t社会效益指标\t效果\t好\t好\t20.00\t20.00\t\n"
+        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t20.00\t20.00\t\n",
+        score="99.00",
+    )
+    notes = [n for n in form.reviews if n.path == ("indicators", "产出指标", "工作量")]
+    assert len(notes) == 1 and "二级指标“工作量”不是任何版式的二级指标名称" in notes[0].reason
+    assert not any(len(n.path) > 3 for n in form.reviews)  # not on the rows

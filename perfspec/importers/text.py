@@ -140,6 +140,7 @@ class _Form:
     level1: Optional[str] = None
     level2: Optional[str] = None
     level2_tentative: bool = False  # the current 二级 name looks wrapped ("服务对象")
+    level2_note: Optional[tuple] = None  # (二级 name, note) for that name's group, given with its first row
     items: list = field(default_factory=list)  # list[Indicator]
     item_rows: list = field(default_factory=list)  # list[Row], parallel to items
     pending: list = field(default_factory=list)  # list[_Pending]
@@ -193,6 +194,10 @@ class _Form:
         notes as one review note on the row."""
         if brk:
             self.break_rows.append(len(self.items) - 1)
+        if self.level2_note is not None and item.level2 == self.level2_note[0]:
+            # The 二级 name is the key of its group: the note goes on the group, over every row under it.
+            self.groups.append(_Group(item, self.level2_note[1] + f"（{at}）", row.where))
+            self.level2_note = None
         if name is None:  # as read: the item's name may have been completed since (a wrapped line)
             notes.append(f"{self.W['name']}名称是空的")
         if notes:
@@ -1371,8 +1376,7 @@ def _set_level2(form: _Form, cell: str, notes: list[str], brk: bool, where: int 
     prefixed = [name for name in form.L.level2 if name.startswith(key)]
     form.level2 = key
     form.level2_tentative = bool(prefixed)
-    if not prefixed:
-        notes.append(f"{W['level2']}“{key}”不是常见名称，照表中读取")
+    form.level2_note = None if prefixed else (key, f"{W['level2']}“{key}”不是任何版式的{W['level2']}名称，照表中读取")
 
 
 def _fragment(form: _Form, row: Row, values: list[str], index: int, brk: bool, at: str) -> None:
