@@ -968,3 +968,31 @@ def test_a_level2_name_no_layout_has_is_flagged_on_its_whole_group():
     notes = [n for n in form.reviews if n.path == ("indicators", "产出指标", "工作量")]
     assert len(notes) == 1 and "二级指标“工作量”不是任何版式的二级指标名称" in notes[0].reason
     assert not any(len(n.path) > 3 for n in form.reviews)  # not on the rows
+
+
+def test_pipes_with_blank_columns_in_the_funds_block_are_read_under_their_header_where_the_rate_confirms_it():
+    # Constructed in the shape of an OCR'd Sichuan form: two blank columns between 预算执行数 and 预算执行率.
+    text = (
+        "部门预算项目支出绩效自评表\n(2023年度)\n项目名称 | | 林业培训 | | | | | | | | |\n"
+        "主管部门 | | 某市林业局 | | | | | 实施单位(盖章) | 某市林业局 | | |\n"
+        "预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | | | 预算执行率 | 权重 | 得分 | 原因 |\n"
+        "| 总额 | 8.00 | 8.00 | 6.00 | | | 75.00% | 10 | 7.5 | |\n"
+        "| 其中:财政资金 | 8.00 | 8.00 | 6.00 | | | 75.00% | / | / | |\n"
+        "| 财政专户管理资金 | 0.00 | 0.00 | 0.00 | | | 0.00% | / | / | |\n"
+    )
+    form = text_import.parse(text, "pipes.txt")[0]
+    assert form.funds["total"] == {"initial": Decimal("8.00"), "annual": Decimal("8.00"), "executed": Decimal("6.00")}
+    assert (form.funds_weight, form.funds_rate, form.funds_score) == (10, "75.00%", Decimal("7.5"))
+    assert form.extra[("funds", "appropriation", "rate")] == "75.00%"
+
+
+def test_pipes_whose_header_captions_do_not_sit_over_their_columns_are_read_in_order():
+    # As wide as the header, but each row's label sits under the block's caption: read under the header, the
+    # amounts would give 执行数 100 against a rate of 10 %; read in order they agree (3.36 ÷ 3.36 = 100 %).
+    text = (
+        "部门预算项目支出绩效自评表\n(2023年度)\n项目名称 | 设备购置 | | | | | | | | |\n"
+        "预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 | |\n"
+        "总额 | 0.00 | 3.36 | 3.36 | 100.00% | 10 | 10 | | |\n"
+    )
+    form = text_import.parse(text, "pipes.txt")[0]
+    assert form.funds["total"]["executed"] == Decimal("3.36") and form.funds_weight == 10

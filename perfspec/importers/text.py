@@ -157,7 +157,8 @@ class _Form:
     # sheet, a PDF table): the header rows' cells name the columns below them by position.
     grid: bool = False
     positions: Optional[list] = None  # the indicator header's key of each grid column (grid only)
-    funds_at: Optional[dict] = None  # grid column → key of the funds block's header (grid only)
+    funds_at: Optional[dict] = None  # grid column → key of the funds block's header (grid, and pipes)
+    funds_width: int = 0  # the cells of the funds block's header row
     row_rates: bool = False  # the layout its labels so far detect gives each funds row its own rate (grid only)
     one_per_line: bool = False  # the rows were rebuilt from one cell per line: no cell spans two columns
     columns: Optional[list] = None  # keys of the indicator table's columns, from its header row
@@ -745,10 +746,13 @@ def _funds_header(form: _Form, row: Row) -> bool:
         _transposed_total(form, row, {**names, **words})
         return True
     form.funds_cols = keys
-    if form.grid:
+    if form.grid or (form.exact and form.by_columns and not form.one_per_line):
+        # A grid, or pipes that keep every blank cell in its place: the header's cells name the columns below
+        # (in pipes, only rows as wide as the header: see _funds_row_by_columns).
         from perfspec.importers.detect import detect
 
         form.funds_at = at
+        form.funds_width = len(row.cells)
         # Whether a source row's cell under 执行率 is its own rate (Sichuan's 财政资金 98.09%) or a figure the
         # form derives and the spec does not hold: the layout the title and labels printed so far say.
         form.row_rates = detect(form.title, form.printed | set(row.texts)).layout.row_rates
@@ -840,11 +844,16 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
     """A funds row read by the header's columns (every cell in place)."""
     data, L = form.data, form.L
     columns = form.funds_cols or []
-    if form.funds_at:
-        # A grid: each column's cell is the one under its header cell, whatever the label's span.
-        placed = [(i, key, row.cells[i] if i < len(row.cells) else None) for i, key in sorted(form.funds_at.items())]
+    in_order = [(index + 1 + p, key, text) for p, (key, text) in enumerate(zip(columns, row.cells[index + 1:]))]
+    under = [(i, key, row.cells[i] if i < len(row.cells) else None) for i, key in sorted((form.funds_at or {}).items())]
+    if form.funds_at and form.grid:
+        placed = under  # a grid: each column's cell is the one under its header cell, whatever the label's span
+    elif form.funds_at and len(row.cells) == form.funds_width and _rate_holds(under) and not _rate_holds(in_order):
+        # Pipes keep blank cells in place, but a header's captions may not sit over their columns: the cells
+        # under the header are taken only where their arithmetic (执行数 ÷ 预算数 = 执行率) confirms them.
+        placed = under
     else:
-        placed = [(index + 1 + p, key, text) for p, (key, text) in enumerate(zip(columns, row.cells[index + 1:]))]
+        placed = in_order
     # The rate column among the amounts (before 分值/权重): every funds row has its own rate (row_rates).
     row_rates = "rate" in columns and "weight" in columns and columns.index("rate") < columns.index("weight")
     for cell_index, column, text in placed:
@@ -887,6 +896,18 @@ def _funds_row_by_columns(form: _Form, row: Row, key: str, index: int, at: str) 
         if "weight" in (form.funds_cols or []) and rate_at < (form.funds_cols or []).index("weight"):
             # The rate column sits among the amounts: every funds row has its own rate (row_rates).
             data.extra[("funds", "total", "rate")] = data.funds_rate
+
+
+def _rate_holds(cells: list) -> bool:
+    """Whether a funds row read so states a rate that its amounts give (执行数 ÷ 全年预算数, to 0.5 %)."""
+    values = {column: _number_or_percent((text or "").strip()) for _index, column, text in cells}
+    rate, executed = values.get("rate"), values.get("executed")
+    budget = values.get("annual") if values.get("annual") is not None else values.get("initial")
+    if rate is None or executed is None or budget is None:
+        return False
+    if budget == 0:
+        return executed == 0 and rate == 0
+    return abs(executed / budget * 100 - rate) <= Decimal("0.5")
 
 
 def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
