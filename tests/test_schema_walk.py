@@ -191,6 +191,11 @@ FIELDS = {
 }
 
 
+def _value(draw: Any) -> Any:
+    # A copy: a later mutation (empty, add) of a drawn list or mapping must not change VALUES for the next example.
+    return copy.deepcopy(draw(st.sampled_from(VALUES)))
+
+
 def _mutate(data: Any, draw: Any) -> Any:
     data = copy.deepcopy(data)
     for _ in range(draw(st.integers(1, 3))):
@@ -203,18 +208,18 @@ def _mutate(data: Any, draw: Any) -> Any:
             continue
         if not path:
             if op == "replace":
-                data = draw(st.sampled_from(VALUES))
+                data = _value(draw)
             continue
         parent = data
         for part in path[:-1]:
             parent = parent[part]
         last = path[-1]
         if op == "replace":
-            parent[last] = draw(st.sampled_from(VALUES))
+            parent[last] = _value(draw)
         elif op == "delete":
             del parent[last]
         elif op == "add" and isinstance(parent[last], dict):
-            parent[last][draw(st.sampled_from(KEYS))] = draw(st.sampled_from(VALUES))
+            parent[last][draw(st.sampled_from(KEYS))] = _value(draw)
         elif op == "rename" and isinstance(parent, dict):
             new = draw(st.sampled_from(KEYS))
             parent[new] = parent.pop(last)
