@@ -128,3 +128,23 @@ def test_layout_cells_knows_every_cell_a_shipped_layout_prints() -> None:
         printed |= {f.key for f in layout.header + layout.signatures + layout.sections}
     assert set(CELL_KEYS) == printed - {"year", "project"}
 
+
+
+def test_the_index_of_rules_without_a_check_is_current() -> None:
+    # A stale index would run with old metadata, or skip a check a module has since gained.
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import generate_rule_index
+
+    with open(generate_rule_index.TARGET, encoding="utf-8") as handle:
+        assert handle.read() == generate_rule_index.generate(), "run: python scripts/generate_rule_index.py"
+
+
+def test_a_rule_known_from_the_index_reads_its_documentation_from_its_module() -> None:
+    import importlib
+
+    for rule in all_rules():
+        module = importlib.import_module(f"perfspec.check.rules.{rule.module}")
+        assert rule.doc == (module.__doc__ or "").strip() and rule.code == module.CODE, rule.code
+        assert (rule.check is None) == (not hasattr(module, "check")), rule.code

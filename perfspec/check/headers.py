@@ -10,7 +10,7 @@ only proposes: the forms proposed are loaded and compared on their values.
 import os
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from perfspec.load.loader import Document
@@ -26,13 +26,16 @@ class Entry(NamedTuple):
     project: str  # normalised: NFKC, no whitespace
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise(project: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", project))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", project))
 
 
 def note_key(value: Any) -> str:
     """A deviation note as notes are compared: NFKC, no whitespace, no closing full stop."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
 
 
 class Digest(NamedTuple):
@@ -49,19 +52,23 @@ def digest(path: str, shown: str, document: "Document") -> Digest:
     return Digest(exact[0] if exact else None, isinstance(data, dict) and "of" in data, frozenset(_deviations(data)))
 
 
-def _deviations(value: Any) -> Iterator[str]:
+def _deviations(value: Any, found: list[str] | None = None) -> list[str]:
     # Every `deviation` at any depth: a superset of the notes perfspec/stages.py reads from the form.
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if key == "deviation" and isinstance(child, str):
-                    yield note_key(child)
-                elif isinstance(child, (dict, list)):
-                    stack.append(child)
-        elif isinstance(item, list):
-            stack.extend(child for child in item if isinstance(child, (dict, list)))
+    # Recursive (the loader stops at 64 levels): a generator over a stack cost a form ~0.1 ms.
+    found = [] if found is None else found
+    if isinstance(value, dict):
+        note = value.get("deviation")
+        if isinstance(note, str):
+            found.append(note_key(note))
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return found
+    for child in children:
+        if isinstance(child, (dict, list)):
+            _deviations(child, found)
+    return found
 
 
 class Survey:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -10,6 +11,7 @@ from decimal import Decimal
 _CAPTION_RE = re.compile(r"(?P<name>.+?)\s*(?:[(（]\s*(?P<p1>[0-9]+(?:\.[0-9]+)?)\s*分?\s*[)）]|(?P<p2>[0-9]+(?:\.[0-9]+)?)\s*分)\s*")
 
 
+@functools.lru_cache(maxsize=4096)  # ~14 captions a form, the same few in every form
 def caption(key: str) -> tuple[str, Decimal | None]:
     """A category caption as printed → (name, stated points or None)."""
     folded = unicodedata.normalize("NFKC", key)

@@ -228,8 +228,11 @@ _MAGNITUDES = ("万", "千", "百", "亿", "十万", "百万", "千万")
 
 def unit_only(text: object) -> str | None:
     """The unit, when a cell holds a unit of measure and nothing else (“公里”, “(万亩)”, “%”); else None."""
-    if not isinstance(text, str):
-        return None
+    return _unit_only(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=8192)  # every target and actual is asked, and the same few texts recur
+def _unit_only(text: str) -> str | None:
     unit = _strip_brackets(_fold(text))
     if not unit or len(unit) > _MAX_UNIT_LEN:
         return None

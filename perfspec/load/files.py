@@ -93,6 +93,9 @@ def working_root() -> str:
     return found
 
 
+_roots_of: dict[str, str] = {}
+
+
 def root_for(path: str, is_folder: bool = False) -> str:
     """The repository root a path given on the command line (or found below one) is read in."""
     absolute = os.path.abspath(path)
@@ -100,6 +103,18 @@ def root_for(path: str, is_folder: bool = False) -> str:
     if inside(absolute, top):
         return top
     start = absolute if is_folder and not os.path.islink(absolute) else os.path.dirname(absolute)
+    # Remembered per folder: each form outside the working folder cost ~16 lstat calls walking up
+    # to / (1,000 forms in one folder made the same walk 1,000 times); a root does not move while
+    # perfspec runs (as _real_root assumes).
+    found = _roots_of.get(start)
+    if found is None:
+        if len(_roots_of) > 4096:
+            _roots_of.clear()
+        found = _roots_of[start] = _root_above(start)
+    return found
+
+
+def _root_above(start: str) -> str:
     folder = start
     while True:
         if os.path.islink(folder):

@@ -470,16 +470,19 @@ class _Builder:
                 return None
             if text in _BOOLS:
                 return _BOOLS[text]
-            if _INT.match(text) or _FLOAT.match(text):
-                return self.number(node, text, path)
+            if _INT.match(text):
+                return self.number(node, text, path, integer=True)
+            if _FLOAT.match(text):
+                return self.number(node, text, path, integer=False)
             return text
         if tag == _CORE + "null":
             return None
         if tag == _CORE + "bool" and text in _BOOLS:
             return _BOOLS[text]
         # !!int says "an integer": 10.5 under it is a contradiction, not a number to take as written.
-        if (tag == _CORE + "int" and _INT.match(text)) or (tag == _CORE + "float" and (_INT.match(text) or _FLOAT.match(text))):
-            return self.number(node, text, path)
+        integer = _INT.match(text) is not None
+        if (tag == _CORE + "int" and integer) or (tag == _CORE + "float" and (integer or _FLOAT.match(text))):
+            return self.number(node, text, path, integer)
         if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
             shown_tag = tag.replace(_CORE, "!!")
             self.report(
@@ -493,7 +496,8 @@ class _Builder:
         self.bad_tag(node, path)
         return None
 
-    def number(self, node: ScalarNode, text: str, path: Path) -> int | Decimal | None:
+    def number(self, node: ScalarNode, text: str, path: Path, integer: bool) -> int | Decimal | None:
+        """`text` as an int (`integer`: it matched _INT) or a Decimal, as written; None when out of range."""
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
@@ -507,9 +511,7 @@ class _Builder:
                 path,
             )
             return None
-        if _INT.match(text):
-            return int(text)
-        return value
+        return int(text) if integer else value
 
 
 _YAML_PROBLEMS_ZH = (

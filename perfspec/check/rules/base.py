@@ -1,5 +1,6 @@
 """What a rule sees (the document, the typed spec, the profile) and how it reports."""
 
+import importlib
 from decimal import Decimal
 from typing import Callable, NamedTuple
 
@@ -15,8 +16,13 @@ class Rule(NamedTuple):
     severity: str  # default; a profile may change it
     summary: str  # Chinese, one line
     summary_en: str
-    doc: str  # the module docstring: explanation with a passing and a failing example
+    module: str  # its module in perfspec.check.rules
     check: Callable[["Context"], None] | None  # None: the loader reports it
+
+    @property
+    def doc(self) -> str:
+        """The module docstring: explanation with a passing and a failing example."""
+        return (importlib.import_module(f"perfspec.check.rules.{self.module}").__doc__ or "").strip()
 
 
 class Context:

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,11 @@ SUMMARY_EN = "budget execution is scored once, in the funds block, not again as 
 _BUDGET_RATE = re.compile(r"(项目)?(预算|资金|预算资金|财政资金)+(执行|支出|使用)(率|进度)")
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every scored row; the same names recur in every form
+def _is_budget_rate(name: str) -> bool:
+    return _BUDGET_RATE.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))) is not None
+
+
 def check(ctx: Context) -> None:
     form = ctx.spec
     funds = form.funds
@@ -51,8 +57,7 @@ def check(ctx: Context) -> None:
     for ind in form.indicators:
         if ind.level1_name in form.layout.rubric or not ind.name or not ind.weight:
             continue
-        name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", ind.name))
-        if _BUDGET_RATE.fullmatch(name):
+        if _is_budget_rate(ind.name):
             ctx.report(
                 ind.path + ("name",),
                 f"“{ind.name}”作为三级指标计了 {fmt(ind.weight)} 分，而预算执行率已在资金一栏计 {fmt(funds.weight)} 分："

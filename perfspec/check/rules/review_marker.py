@@ -35,9 +35,10 @@ SEVERITY = "warning"
 SUMMARY = "导入时的“# review:”复核说明已处理并删除"
 SUMMARY_EN = "the import's '# review:' notes have been dealt with and removed"
 
-_MARKER = re.compile(r"^\s*#\s*review:\s*(.*)$")
-_COMMENT = re.compile(r"^\s*(#.*)?$")
-_KEY = re.compile(r"^(\s*)(?:-\s+)?([^\s#:][^:#]*?)\s*:(?:\s|$)")
+# As text: only a form holding a marker needs them compiled (re caches them when used).
+_MARKER = r"^\s*#\s*review:\s*(.*)$"
+_COMMENT = r"^\s*(#.*)?$"
+_KEY = r"^(\s*)(?:-\s+)?([^\s#:][^:#]*?)\s*:(?:\s|$)"
 
 
 def check(ctx: Context) -> None:
@@ -47,7 +48,7 @@ def check(ctx: Context) -> None:
     lines = text.splitlines()
     where = _paths_by_line(ctx)
     for number, line in enumerate(lines, start=1):
-        match = _MARKER.match(line)
+        match = re.match(_MARKER, line)
         if not match:
             continue
         reason = _reason(lines, number, match.group(1))
@@ -61,7 +62,7 @@ def _reason(lines: list[str], number: int, first: str) -> str:
     parts = [first.strip()]
     for line in lines[number:]:
         stripped = line.strip()
-        if not stripped.startswith("#") or _MARKER.match(line):
+        if not stripped.startswith("#") or re.match(_MARKER, line):
             break
         parts.append(stripped.lstrip("#").strip())
     return "".join(parts) or "（未写原因）"
@@ -81,9 +82,9 @@ def _next_path(lines: list[str], number: int, where: dict[int, tuple]) -> tuple:
     for later in range(number + 1, len(lines) + 1):
         if not lines[later - 1].strip():
             return ()  # a blank line parts the note from the keys: it is about the whole form
-        if _COMMENT.match(lines[later - 1]):
+        if re.match(_COMMENT, lines[later - 1]):
             continue
-        if not _KEY.match(lines[later - 1]) and not lines[later - 1].lstrip().startswith("-"):
+        if not re.match(_KEY, lines[later - 1]) and not lines[later - 1].lstrip().startswith("-"):
             return ()
         return where.get(later, ())
     return ()

@@ -28,7 +28,8 @@ SUMMARY = "金额和分数最多两位小数"
 SUMMARY_EN = "money and points have at most two decimals"
 
 
-def _numbers(ctx: Context) -> Iterator[tuple[Path, Any]]:
+def _numbers(ctx: Context) -> Iterator[tuple[Path, str, Any]]:
+    """(the cell's row or block, its key, its value): a cell's path is made only for a finding."""
     data = ctx.spec.has
     funds = data.get("funds")
     form_funds = ctx.spec.funds
@@ -38,23 +39,24 @@ def _numbers(ctx: Context) -> Iterator[tuple[Path, Any]]:
             cells = funds.get(row)
             if isinstance(cells, dict):
                 for col in ALL_FUNDS_COLUMNS + ("rate",):
-                    yield ("funds", row, col), cells.get(col)
+                    yield ("funds", row), col, cells.get(col)
         for key in ("weight", "rate", "score"):
-            yield ("funds", key), funds.get(key)
+            yield ("funds",), key, funds.get(key)
     for ind in ctx.spec.indicators:
+        path = ind.path
         for key in ("raw_score", "weight", "score"):
-            yield ind.path + (key,), ind.raw.get(key)
+            yield path, key, ind.raw.get(key)
     total = ctx.spec.total or {}
     for key in ("weight", "score"):
-        yield ("total", key), total.get(key)
+        yield ("total",), key, total.get(key)
 
 
 def check(ctx: Context) -> None:
     places = ctx.profile.decimals
-    for path, value in _numbers(ctx):
+    for row, key, value in _numbers(ctx):
         if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent < -places:  # type: ignore[operator]
             ctx.report(
-                path,
+                row + (key,),
                 f"{fmt(value)} 有 {-value.as_tuple().exponent} 位小数：金额和分数最多 {places} 位小数，请核对原表",
                 f"{fmt(value)} has more than {places} decimals",
                 expected=f"{places} 位小数",
