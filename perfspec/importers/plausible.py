@@ -16,6 +16,7 @@ that look odd are flagged too, which costs a reader a glance, never a wrong valu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, Iterable, Optional
 
@@ -33,13 +34,19 @@ def _is_level1(name: str, L: Labels) -> bool:
     return any(folded == fold(known) for known in L.level1)
 
 
+@functools.lru_cache(maxsize=8)  # one or two Labels a run, asked of every row
+def _level_names(L: Labels) -> tuple[tuple[str, str], ...]:
+    """(name, folded) of every layout's 一级 and 二级 names of four characters or more, longest first."""
+    names = sorted(set(L.level1) | set(L.level2), key=len, reverse=True)
+    return tuple((name, fold(name)) for name in names if len(fold(name)) >= 4)
+
+
 def _holds_level(text: str, L: Labels, level1: str, level2: str) -> Optional[str]:
     """A 一级 or 二级 name of some layout inside `text` (other than the row's own): rows ran together."""
     folded = fold(text)
     own = {fold(level1), fold(level2)}
-    for name in sorted(set(L.level1) | set(L.level2), key=len, reverse=True):
-        known = fold(name)
-        if len(known) >= 4 and known not in own and known in folded and known != folded:
+    for name, known in _level_names(L):
+        if known not in own and known in folded and known != folded:
             return name
     return None
 

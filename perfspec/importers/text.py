@@ -238,6 +238,7 @@ def _is_title(joined: str, L: Labels) -> bool:
     return any(title in folded and len(folded) <= len(title) + TITLE_SLACK for title in _titles(L))
 
 
+@functools.lru_cache(maxsize=8)  # asked of every line; a run has one or two Labels
 def _titles(L: Labels) -> tuple[str, ...]:
     found = {fold(t) for layout in L.layouts for t in (layout.title, *layout.titles) if t}
     return tuple(sorted(found - {""}, key=lambda t: (-len(t), t)))

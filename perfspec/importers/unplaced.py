@@ -13,6 +13,7 @@ xlsx) a blank cell is blank on the form, and is not.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -77,12 +78,22 @@ class Placed:
         return text in self.blob
 
 
+@functools.lru_cache(maxsize=8)  # one or two label sets a run, asked of every cell
+def _by_first(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The labels of two characters or more, by their first character."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= 2:
+            out.setdefault(word[0], []).append(word)
+    return {first: tuple(found) for first, found in out.items()}
+
+
 def _rest(text: str, words: frozenset[str]) -> str:
     """The text without the label it starts with (the longest), its points or unit, and separators."""
     bare = _PAREN.sub("", text)
     if not bare or text in words or bare in words or _FOOTNOTE.match(bare):
         return ""
-    prefix = max((w for w in words if len(w) >= 2 and bare.startswith(w)), key=len, default="")
+    prefix = max((w for w in _by_first(words).get(bare[0], ()) if bare.startswith(w)), key=len, default="")
     rest = bare[len(prefix):].lstrip(":")
     if prefix and re.fullmatch(r"[\d.]*分?|万?元|%|:", rest):
         return ""
