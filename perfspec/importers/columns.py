@@ -14,9 +14,8 @@ from typing import Optional
 
 from perfspec.importers import Indicator
 from perfspec.importers.labels import Labels, fold
-from perfspec.importers.text import (
+from perfspec.importers.assembly import (
     _PLACEHOLDER,
-    Row,
     _Form,
     _current,
     _is_level,
@@ -28,8 +27,8 @@ from perfspec.importers.text import (
     _take_level,
     _value,
     number,
-    squash,
 )
+from perfspec.importers.rows import Row, squash
 
 
 def is_header(row: Row, L: Labels) -> bool:
