@@ -20,6 +20,8 @@ import functools
 import re
 from typing import Callable, Iterable, Optional
 
+from perfspec.importers import FormData, Indicator
+from perfspec.importers.assembly import _short as short
 from perfspec.importers.labels import Labels, fold
 
 # A comparison or a number with its unit, as targets and results are printed: ≥90%, 100%, ≤5天, 1000万元.
@@ -27,6 +29,8 @@ _MEASURE = re.compile(r"[≥≤><=]\s*\d|\d(?:\.\d+)?\s*(?:%|‰|万元|元|天|
 _LABEL_END = re.compile(r"[:：]\s*$")
 
 Flag = Callable[[tuple, str], None]
+FlagItem = Callable[[Indicator, Optional[str], str], None]
+_short = functools.partial(short, limit=30)  # names quoted in a note: shorter than the reader's 40
 
 
 def _is_level1(name: str, L: Labels) -> bool:
@@ -51,8 +55,7 @@ def _holds_level(text: str, L: Labels, level1: str, level2: str) -> Optional[str
     return None
 
 
-def check_indicators(items: Iterable, L: Labels, flag_item: Callable[[object, Optional[str], str], None],
-                     flag: Flag, W: dict[str, str]) -> None:
+def check_indicators(items: Iterable[Indicator], L: Labels, flag_item: FlagItem, flag: Flag, W: dict[str, str]) -> None:
     """Review notes on indicator cells whose text cannot be what the column holds."""
     merged = False
     unknown: set[str] = set()
@@ -74,8 +77,8 @@ def check_indicators(items: Iterable, L: Labels, flag_item: Callable[[object, Op
 
 
 # The cells that hold people: a name is a few characters, a list of names, or a name beside its phone number.
-PEOPLE = ("leader", "filled_by", "unit_head", "finance_leader", "filler", "contact")
-_PHONE = re.compile(r"[(（]?\d[\d\- ()（）]{5,}\d[)）]?")
+PEOPLE = ("leader", "filled_by", "unit_head", "finance_leader")
+PHONE = re.compile(r"[(（]?\d[\d\-－— ()（）]{5,}\d[)）]?")
 _NAME_PARTS = re.compile(r"[、,，;；/ \s]+")
 MAX_NAME = 6  # characters: 2–4 for most names, a few more for a name written with ·
 
@@ -95,35 +98,30 @@ def check_header(values: dict[str, Optional[str]], L: Labels, flag: Flag) -> Non
 
 
 def _not_names(value: str) -> bool:
-    bare = _PHONE.sub(" ", value)
+    bare = PHONE.sub(" ", value)
     bare = re.sub(r"[(（][^()（）]{0,4}[)）]", " ", bare)  # (办公), (手机)
     parts = [part for part in _NAME_PARTS.split(bare) if part]
     return any(len(part) > MAX_NAME and "·" not in part or re.search(r"\d", part) for part in parts)
 
 
-def check_cells(data: object, flag: Flag, flag_item: Callable[[object, Optional[str], str], None], W: dict[str, str],
+_BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?%?\s*$")
+
+
+def check_cells(data: FormData, flag: Flag, flag_item: FlagItem, W: dict[str, str],
                 words: Callable[[str, str], str]) -> None:
     """Cells whose content cannot be of their column: a note that is only a number, a score above its points."""
-    for item in getattr(data, "indicators", ()):
+    for item in data.indicators:
         if isinstance(item.deviation, str) and _BARE_NUMBER.match(item.deviation):
             flag_item(item, "deviation", f"偏差原因一栏只有数“{item.deviation.strip()}”：可能是别的列的数")
         if item.weight is not None and item.score is not None and item.score > item.weight:
             flag_item(item, "score", f"{W['score']} {item.score} 大于{W['weight']} {item.weight}：可能读错了列")
-    deviation = getattr(data, "extra", {}).get(("funds", "deviation"))
+    deviation = data.extra.get(("funds", "deviation"))
     if isinstance(deviation, str) and _BARE_NUMBER.match(deviation):
         flag(("funds", "deviation"), f"偏差原因一栏只有数“{deviation.strip()}”：可能是别的列的数")
-    weight, score = getattr(data, "funds_weight", None), getattr(data, "funds_score", None)
+    weight, score = data.funds_weight, data.funds_score
     if score is not None and (weight is None or score > weight):
         what = f"大于{words('funds', 'weight')} {weight}" if weight is not None else f"没有{words('funds', 'weight')}"
         flag(("funds", "score"), f"{words('funds', 'score')} {score} {what}：可能读错了列")
 
 
-_BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?%?\s*$")
-
-
-def _short(text: str, limit: int = 30) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-__all__ = ["PEOPLE", "check_cells", "check_header", "check_indicators"]
+__all__ = ["PEOPLE", "PHONE", "check_cells", "check_header", "check_indicators"]

@@ -34,6 +34,7 @@ from perfspec.importers.assembly import (
     _set_level2, _short, _strip_note, _take_level, _value, number,
 )
 from perfspec.importers import columns as columns_
+from perfspec.importers import plausible
 from perfspec.importers.labels import Labels, fold, matches, starts
 from perfspec.importers.rows import (  # noqa: F401 - the readers' names, kept importable from here
     MAX_LINE_CELLS, MAX_LINES, _LINE_BREAKS, Row, not_a_form, rows_of_text, squash,
@@ -1287,9 +1288,6 @@ def _check_placed(form: _Form, place: str) -> None:
         form.flag((), f"还有 {count - unplaced.MAX_NOTES} 处原文没有放进任何一格（只列出了前 {unplaced.MAX_NOTES} 处）", form.where)
 
 
-_NAME_THEN_PHONE = re.compile(r"\s*(?P<name>[^\d()（）]*?[^\d()（）\s:：,，/、])[\s:：,，/、]*(?P<phone>[(（]?\d[\d\-－— ()（）]{5,}.*)")
-
-
 def _split_phone(form: _Form, layout: Layout) -> None:
     """项目负责人及电话 | 李宁0557-5788003: a person's cell holding the phone number the layout prints in a
     cell of its own is split at the number, and both halves are flagged."""
@@ -1298,10 +1296,13 @@ def _split_phone(form: _Form, layout: Layout) -> None:
     value = data.extra.get(("leader",))
     if "phone" not in printed or not isinstance(value, str) or data.extra.get(("phone",)) is not None:
         return
-    match = _NAME_THEN_PHONE.fullmatch(value)
-    if match is None or sum(ch.isdigit() for ch in match.group("phone")) < 7:
+    match = plausible.PHONE.search(value)
+    if match is None:
         return
-    name, phone = match.group("name").strip(), match.group("phone").strip()
+    # The name before the number (no digits, no brackets), the number with whatever follows it ((办公) …).
+    name, phone = value[:match.start()].strip().rstrip(":：,，/、").strip(), value[match.start():].strip()
+    if not name or re.search(r"[\d()（）]", name) or sum(ch.isdigit() for ch in phone) < 7:
+        return
     data.extra[("leader",)], data.extra[("phone",)] = name, phone
     form.split.append(value)  # placed, in two cells
     note = f"“{value}”印在一格里，按电话号码拆为{form.L.word('header', 'leader')}“{name}”和{form.L.word('header', 'phone')}“{phone}”"
@@ -1311,8 +1312,6 @@ def _split_phone(form: _Form, layout: Layout) -> None:
 
 def _check_plausible(form: _Form) -> None:
     """Cells holding text no form prints there (a 二级 name as 一级, rows run together, a label as a value)."""
-    from perfspec.importers import plausible
-
     rows = {id(item): row.where for item, row in zip(form.items, form.item_rows)}
 
     def on_item(item: Indicator, key: Optional[str], reason: str) -> None:

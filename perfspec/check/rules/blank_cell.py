@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 from perfspec.form.derived import has_scores, has_weights
+from perfspec.form.model import Indicator
 from perfspec.form.quantity import unit_only
 from perfspec.check.rules.base import Context
 
@@ -104,13 +105,13 @@ def check(ctx: Context) -> None:
         )
 
 
-def _unit_only(ctx: Context, ind: object, key: str) -> None:
+def _unit_only(ctx: Context, ind: Indicator, key: str) -> None:
     value = getattr(ind, key)
     zh = ctx.spec.layout.label("indicators", key)
     ctx.report(
-        ind.path + (key,),  # type: ignore[attr-defined]
-        f"“{ind.label}”的{zh}只写了单位“{value}”，没有数值",  # type: ignore[attr-defined]
-        f"'{ind.label}': the {key} holds only the unit '{value}', no number",  # type: ignore[attr-defined]
+        ind.path + (key,),
+        f"“{ind.label}”的{zh}只写了单位“{value}”，没有数值",
+        f"'{ind.label}': the {key} holds only the unit '{value}', no number",
     )
 
 
