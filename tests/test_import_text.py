@@ -996,3 +996,16 @@ def test_pipes_whose_header_captions_do_not_sit_over_their_columns_are_read_in_o
     )
     form = text_import.parse(text, "pipes.txt")[0]
     assert form.funds["total"]["executed"] == Decimal("3.36") and form.funds_weight == 10
+
+
+@pytest.mark.parametrize("text", ["8,827,620.53", "[见附件]", "{暂定}", "a, b", "≥95%,≤100%"])
+def test_a_split_target_with_flow_indicators_writes_back_as_read(text):
+    # A split target is written as a flow mapping, where , [ ] { } end a plain scalar: "8,827,620.53"
+    # once came back as three keys and stopped the import with an internal error.
+    from perfspec.importers.write import _flow
+    from perfspec.load.loader import load_text
+
+    cell = {"operator": "≥", "value": text, "unit": text}
+    loaded = load_text(f"target: {_flow(cell)}\n", "<t>")
+    assert not loaded.findings
+    assert loaded.document.data == {"target": cell}

@@ -77,16 +77,20 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_INDICATORS = frozenset(",[]{}")
 
 
-def scalar(value: Any) -> str:
-    """A value as YAML: numbers as written, text plain when perfspec's loader reads it back unchanged."""
+def scalar(value: Any, in_flow: bool = False) -> str:
+    """A value as YAML: numbers as written, text plain when perfspec's loader reads it back unchanged.
+
+    `in_flow`: inside a flow mapping, where , [ ] { } end a plain scalar ("8,827,620.53" would be three keys).
+    """
     if value is None:
         return "null"
     if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
         return format(value, "f") if isinstance(value, Decimal) else str(value)
     text = str(value)
-    if _plain_ok(text):
+    if _plain_ok(text) and not (in_flow and any(c in _FLOW_INDICATORS for c in text)):
         return text
     if any(not c.isprintable() for c in text):
         return _double_quoted(text)
@@ -145,11 +149,11 @@ def _is_amount(value: Any) -> bool:
     return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
 
 
-def _flow(value: Any) -> str:
+def _flow(value: Any, in_flow: bool = False) -> str:
     """A cell that may be a mapping (a split target {operator, value, unit}) as a YAML flow mapping."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
-    return scalar(value)
+        return "{" + ", ".join(f"{scalar(str(k), in_flow=True)}: {_flow(v, True)}" for k, v in value.items()) + "}"
+    return scalar(value, in_flow)
 
 
 # --------------------------------------------------------------------------- document
