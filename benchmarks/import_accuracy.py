@@ -103,6 +103,14 @@ def _leaves(value: Any, path: tuple, out: dict) -> None:
         out[path] = value
 
 
+def _without_points(name: Any) -> Any:
+    """产出指标(60分) and 产出指标 name the same 一级: transcriptions differ on keeping the caption's points."""
+    return _POINTS_AFTER.sub("", name) if isinstance(name, str) else name
+
+
+_POINTS_AFTER = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+
+
 def _rows(indicators: Any) -> list[tuple[tuple, dict]]:
     """(path of the row, its cells keyed by relative path) for every indicator row, in form order."""
     rows: list[tuple[tuple, dict]] = []
@@ -115,7 +123,7 @@ def _rows(indicators: Any) -> list[tuple[tuple, dict]]:
             if not isinstance(items, list):
                 continue
             for index, item in enumerate(items):
-                cells: dict = {("level1",): level1, ("level2",): level2}
+                cells: dict = {("level1",): _without_points(level1), ("level2",): _without_points(level2)}
                 if isinstance(item, dict):
                     for key, sub in item.items():
                         _leaves(sub, (key,), cells)

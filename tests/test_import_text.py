@@ -1009,3 +1009,67 @@ def test_a_split_target_with_flow_indicators_writes_back_as_read(text):
     loaded = load_text(f"target: {_flow(cell)}\n", "<t>")
     assert not loaded.findings
     assert loaded.document.data == {"target": cell}
+
+
+def _paths_of(form: FormData) -> set[str]:
+    return {format_path(review.path) for review in form.reviews}
+
+
+def test_cells_between_lines_of_pipes_are_read_and_a_cell_over_two_lines_is_one():
+    # A web copy that puts every cell on its own line(s) and every separator on a line of its own
+    # (held-out k02's shape): 预算执行情况(万元) / (20分) is one cell, and the caption's points are its 分值.
+    text = "\n".join([
+        "2022年度项目支出绩效自评表", "项目名称", "|", "春节走访慰问经费", "|", "||||",
+        "主管部门", "|", "某市退役军人事务局", "|", "项目实施单位", "|", "某市退役军人事务局", "|", "||",
+        "预算执行情况(万元)", "(20分)", "|", "|", "预算数(A)", "|", "执行数(B)", "|", "执行率(B/A)", "|",
+        "得分", "(20分*执行率)", "|", "||||",
+        "年度财政资金总额", "|", "34.64", "|", "34.64", "|", "100%", "|", "20", "|", "|||||",
+        "一级指标", "|", "二级指标", "|", "三级指标", "|", "年初目标值(A)", "|", "实际完成值(B)", "|", "得分", "|", "|||",
+        "产出指标", "(60分)", "|", "数量指标", "|", "慰问对象", "|", "100%", "|", "100%", "|", "60", "|", "|||",
+        "效益指标", "(10分)", "|", "社会效益指标", "|", "总体稳定", "|", "稳定", "|", "稳定", "|", "10", "|", "|||",
+        "满意度指标", "(10分)", "|", "服务对象满意度指标", "|", "满意率", "|", "100%", "|", "100%", "|", "10", "|", "|||",
+        "总分(100分)", "|", "100", "|", "自评等级", "|", "优", "|", "||||",
+    ]) + "\n"
+    (form,) = text_import.parse(text)
+    assert (form.project, form.department, form.implementer) == ("春节走访慰问经费", "某市退役军人事务局", "某市退役军人事务局")
+    assert form.funds["total"]["annual"] == Decimal("34.64") and form.funds["total"]["executed"] == Decimal("34.64")
+    assert (form.funds_weight, form.funds_score) == (20, 20)
+    assert [(i.level1, i.level2, i.name, i.score) for i in form.indicators] == [
+        ("产出指标(60分)", "数量指标", "慰问对象", 60), ("效益指标(10分)", "社会效益指标", "总体稳定", 10),
+        ("满意度指标(10分)", "服务对象满意度指标", "满意率", 10)]
+    assert (form.total_weight, form.total_score, form.grade) == (100, 100, "优")
+    # A 一级 caption with its points is a known 一级 name: nothing flagged on the indicators.
+    assert not any(path.startswith("indicators") for path in _paths_of(form))
+
+
+def test_an_amount_unit_line_above_the_table_sets_the_unit_and_a_form_without_one_is_flagged():
+    rows = ("项目名称\t某项目\n项目资金\t年初预算数\t全年预算数\t全年执行数\n年度资金总额\t10\t10\t10\n"
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n产出指标\t数量指标\t完成量\t1\t1\t100\t100\n")
+    (stated,) = text_import.parse("2023年度项目支出绩效自评表\n金额单位：元\n" + rows)
+    assert stated.unit == "元" and "funds.unit" not in _paths_of(stated)
+    assert not any("金额单位" in review.reason for review in stated.reviews)  # the line was read, not left over
+    (silent,) = text_import.parse("2023年度项目支出绩效自评表\n" + rows)
+    assert silent.unit == "万元" and "funds.unit" in _paths_of(silent)
+
+
+def test_a_table_of_all_a_units_projects_becomes_one_form_per_project():
+    # A budget system's 部门预算项目绩效目标申报表 (held-out k05's shape): the project's cells stand left of its
+    # first indicator row; the next rows leave them out (merged), the next project prints its own.
+    text = (
+        "| 部门预算项目绩效目标申报表(2023年度) | ||||||\n| 金额单位:元 | ||||||\n"
+        "| 单位名称 | 项目名称 | 预算数 | 年度目标 | 一级指标 | 二级指标 | 三级指标 | 指标值 |\n"
+        "| 820-某镇部门 | 9,000.00 | ||||||\n"
+        "| 820001-某镇人民政府 | 村组干部报酬 | 3,000.00 | 按时发放 | 产出指标 | 数量指标 | 干部人数 | 230人 |\n"
+        "| 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥95% | ||||\n"
+        "| 活动经费 | 6,000.00 | 保障运转 | 产出指标 | 质量指标 | 正常运转率 | 100% |\n"
+    )
+    first, second = text_import.parse(text)
+    assert (first.kind, first.project, first.department, first.implementer) == (
+        "target-table", "村组干部报酬", "820-某镇部门", "820001-某镇人民政府")
+    assert first.unit == "元" and first.funds["total"]["initial"] == Decimal("3000.00")
+    assert first.goals_expected == "按时发放"
+    assert [(i.level1, i.level2, i.name, i.target) for i in first.indicators] == [
+        ("产出指标", "数量指标", "干部人数", "230人"), ("满意度指标", "服务对象满意度指标", "群众满意度", "≥95%")]
+    assert (second.project, second.implementer, second.funds["total"]["initial"]) == ("活动经费", "820001-某镇人民政府", Decimal("6000.00"))
+    assert [(i.level2, i.name) for i in second.indicators] == [("质量指标", "正常运转率")]
+    assert first.reviews == [] and second.reviews == []

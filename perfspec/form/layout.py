@@ -169,7 +169,7 @@ def _pairs(value: Any, where: str) -> dict[str, tuple[str, str]]:
 
 
 ALIAS_KEYED = ("header", "funds", "goals", "indicators", "total")
-ALIAS_LISTS = ("funds_block", "goals_block", "header_other", "self_score", "end", "title_words")
+ALIAS_LISTS = ("funds_block", "goals_block", "grade", "header_other", "self_score", "end", "title_words")
 
 
 def _words(value: Any, where: str) -> tuple[str, ...]:

@@ -116,6 +116,7 @@ class _Form:
     read_rows: list = field(default_factory=list)
     lossy: bool = False  # a shape that may lose cell positions: a printed cell left blank is flagged
     split: list = field(default_factory=list)  # texts read whole and split into several cells (李宁0557-5788003)
+    unit_stated: bool = False  # the form says its money unit (the funds caption, a 金额单位:元 line) or was flagged
 
     @functools.cached_property
     def W(self) -> dict[str, str]:

@@ -172,7 +172,7 @@ class Labels:
             aliases = layout.aliases.get(alias_part, ())
             if isinstance(aliases, dict):
                 found |= {fold(word) for word in aliases.get(key, ())}
-            elif part in ("funds_block", "goals_block"):
+            elif part in ("funds_block", "goals_block", "grade"):
                 found |= {fold(word) for word in aliases}
         found.discard("")
         return frozenset(found)

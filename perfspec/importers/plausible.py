@@ -33,8 +33,12 @@ FlagItem = Callable[[Indicator, Optional[str], str], None]
 _short = functools.partial(short, limit=30)  # names quoted in a note: shorter than the reader's 40
 
 
+_POINTS_AFTER = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+
+
 def _is_level1(name: str, L: Labels) -> bool:
-    folded = fold(name)
+    """产出指标, and 产出指标(60分): a 一级 caption printed with its points (folded brackets are half-width)."""
+    folded = _POINTS_AFTER.sub("", fold(name))
     return any(folded == fold(known) for known in L.level1)
 
 

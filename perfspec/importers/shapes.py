@@ -46,6 +46,7 @@ _CHROME = re.compile(
 _CHUNK = re.compile(r"^\s*(\d{1,3})、")
 _POINTS = re.compile(r"^[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
 _UNIT = re.compile(r"^[(（]\s*万?元\s*[)）]$")
+_COLUMN_NOTE = re.compile(r"^[(（][^()（）]{0,14}分[^()（）]{0,14}[)）]$")  # 得分 / (20分*执行率): how a column is scored
 _GAP = re.compile(r"\S(?: ?\S)*")  # a cell of `layout` text: no run of two spaces inside
 
 
@@ -168,7 +169,10 @@ _VOCABS: dict = {}
 def _base(folded: str) -> str:
     """A label without its number or the points, unit or note printed after it: 产出指标(50分) → 产出指标,
     项目资金(万元) → 项目资金, 实施单位(盖章) → 实施单位, 2.项目实施内容及过程概述 → 项目实施内容及过程概述."""
-    return re.sub(r"^\d{1,2}[.、]", "", re.sub(r"\([^()]*\)$", "", folded))
+    return re.sub(r"^\d{1,2}[.、]", "", _NOTES_AFTER.sub("", folded))
+
+
+_NOTES_AFTER = re.compile(r"(?:\([^()]*\))+$")  # 预算执行情况(万元)(20分): every note after the label
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -264,6 +268,8 @@ def _tokens(lines: list[str], shape: str) -> list[tuple[str, int]]:
             out += [(word, number) for word in line.split()]
         return out
     piped = sum(1 for line in lines if "|" in line) > 0
+    if piped and _pipes_between(lines):
+        return _tokens_between(lines)
     for number, line in enumerate(lines, start=1):
         if piped:
             if not line.strip():
@@ -277,12 +283,67 @@ def _tokens(lines: list[str], shape: str) -> list[tuple[str, int]]:
     return out
 
 
+def _pipes_between(lines: list[str]) -> bool:
+    """Cells as lines of text with a line of bare pipes after each (``项目名称`` / ``|`` / ``春节走访慰问经费`` / ``|``)."""
+    piped = [line for line in lines if "|" in line]
+    bare = sum(1 for line in piped if not line.replace("|", "").strip())
+    return len(piped) >= 10 and bare >= 0.8 * len(piped)
+
+
+def _tokens_between(lines: list[str]) -> list[tuple[str, int]]:
+    """The cells of text whose pipes stand on lines of their own: the text lines before a pipe are one cell
+    (a cell printed over two lines, 预算执行情况(万元) / (20分), is joined back); each further pipe on the
+    line is an empty cell, as ``||||`` is in the ``cell |`` shape."""
+    out: list[tuple[str, int]] = []
+    pending: list[tuple[str, int]] = []  # the text lines since the last pipe
+    table = False  # above the first pipe (附件1, the title, 单位名称:…) lines are lines; the last one is a cell
+
+    def close() -> None:
+        if pending:
+            out.append(("".join(text for text, _ in pending), pending[0][1]))
+            pending.clear()
+
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        if "|" not in text:
+            pending.append((text, number))
+            continue
+        if not table:
+            out.extend(pending[:-1])
+            del pending[:-1]
+            table = True
+        if not text.replace("|", "").strip():
+            empties = text.count("|") - (1 if pending else 0)
+            close()
+            out += [("", number)] * empties
+            continue
+        close()  # a line of text and pipes: read as the other shapes read it
+        out += [(c, number) for c in (_split_pipes(line) or [""])]
+    if table:
+        close()
+    else:
+        out.extend(pending)
+    return out
+
+
 def _join_wrapped(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[tuple[str, int]]:
     """Labels printed over two or three lines ("年初" "预算数", "经济效益" "指标") joined back."""
     out: list[tuple[str, int]] = []
     i = 0
     while i < len(tokens):
         text, number = tokens[i]
+        if text and (_POINTS.match(text) or _UNIT.match(text) or _COLUMN_NOTE.match(text)):
+            # 预算执行情况(万元) / (20分): the caption's points on a line of their own, maybe after blank cells
+            # (a line of spaces); those blanks belong to the caption's cell.
+            at = len(out)
+            while at and not out[at - 1][0]:
+                at -= 1
+            if at and vocab.known(out[at - 1][0]) and len(out) - at <= 3:
+                out[at - 1:] = [(out[at - 1][0] + text, out[at - 1][1])]
+                i += 1
+                continue
         if text and not vocab.known(text):
             for span in (2, 3):
                 parts = [t for t, _ in tokens[i: i + span]]
@@ -293,10 +354,6 @@ def _join_wrapped(tokens: list[tuple[str, int]], vocab: _Vocab) -> list[tuple[st
             else:
                 out.append((text, number))
                 i += 1
-            continue
-        if text and out and (_POINTS.match(text) or _UNIT.match(text)) and vocab.known(out[-1][0]):
-            out[-1] = (out[-1][0] + text, out[-1][1])
-            i += 1
             continue
         out.append((text, number))
         i += 1

@@ -35,6 +35,7 @@ from perfspec.importers.assembly import (
 )
 from perfspec.importers import columns as columns_
 from perfspec.importers import plausible
+from perfspec.importers import project_list
 from perfspec.importers.labels import Labels, fold, matches, starts
 from perfspec.importers.rows import (  # noqa: F401 - the readers' names, kept importable from here
     MAX_LINE_CELLS, MAX_LINES, _LINE_BREAKS, Row, not_a_form, rows_of_text, squash,
@@ -132,6 +133,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
     `progress(rows read, rows)` is told of every row (a text of a thousand forms takes half a minute).
     """
     L = Labels(layout)
+    rows = project_list.spread(rows, L)  # a table of all a unit's projects: one form per project
     year_re = L.year_pattern(r"(?:19|20|21)\d\d")
     project = L.of("header", "project")
     funds_block = L.of("funds_block", "")
@@ -332,6 +334,10 @@ def _more_parties(form: "_Form", row: Row, after: int) -> None:
             break
 
 
+_UNIT_LINE = re.compile(r"^(?:金额|资金)?单位:(万元|元)$")
+_CAPTION_POINTS = re.compile(r"\((\d{1,3}(?:\.\d+)?)分\)")
+
+
 def _exact_next(form: "_Form", cells: list) -> str | None:
     """The cell right after a label when every cell is in place (a blank one is a blank value), else the
     first non-blank one after it."""
@@ -439,14 +445,19 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         # (some forms print their goals above the funds block)
         form.section = "funds"
         if form.by_columns or form.grid:
-            _funds_header(form, row)  # the caption may head the columns' row
+            _funds_header(form, row, least=1)  # the caption may head the columns' row
         caption = squash(texts[0])
         if "万元" in caption:
             data.unit = "万元"
         elif re.search(r"[(（]元[)）]", caption):
             data.unit = "元"
-        else:
+        elif not form.unit_stated:
             form.flag(("funds", "unit"), f"“{L.ref.funds_zh}”一栏没有写金额单位，按万元读取（{at}）", row.where)
+        form.unit_stated = True
+        points = _CAPTION_POINTS.search(fold(caption))
+        if points and data.funds_weight is None:
+            # 预算执行情况(万元)(20分): the caption states the block's points; a 分值 cell, if any, is read after it.
+            data.funds_weight = Decimal(points.group(1))
         return
     if form.section in ("head", "funds") and _funds_header(form, row):
         form.section = "funds"
@@ -513,7 +524,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
                 # reading by the numbers' places, which flags what it guesses.
                 form.positions = columns_.header_positions(row, columns)
         return
-    if label in L.of("total", "total"):
+    if label in L.of("total", "total") or _CAPTION_POINTS.sub("", label) in L.of("total", "total"):
         _total_row(form, row, at)
         form.section = "grade"
         return
@@ -539,6 +550,11 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         form.noted = True
         return
     if form.section == "head" and _colon_pairs(form, row, " ".join(texts)):
+        return
+    unit = _UNIT_LINE.match(fold("".join(texts)))
+    if unit and form.section in ("head", "funds"):
+        data.unit, form.unit_stated = unit.group(1), True  # 金额单位:元, on a line of its own above the table
+        form.split.append(" ".join(texts))  # read: its text is placed
         return
     form.flag_unread(f"未能识别的一行，未读取：“{_short(' '.join(texts))}”（{at}）", row.where)
 
@@ -578,8 +594,10 @@ def _colon_pairs(form: _Form, row: Row, text: str) -> bool:
 _FUNDS_WORDS = ("weight", "rate", "score", "deviation")
 
 
-def _funds_header(form: _Form, row: Row) -> bool:
-    """A row of the funds block's column labels: their keys, in order, become form.funds_cols."""
+def _funds_header(form: _Form, row: Row, least: int = 2) -> bool:
+    """A row of the funds block's column labels: their keys, in order, become form.funds_cols.
+
+    `least`: the column labels it must hold; one after the block's caption (a target table's 年度预算金额)."""
     L = form.L
     column_keys = {f.key for layout in L.layouts for f in layout.funds_columns}
     names = L.keys("funds_columns", sorted(column_keys))
@@ -599,7 +617,7 @@ def _funds_header(form: _Form, row: Row) -> bool:
         if key is not None:
             keys.append(key)
             at[index] = key
-    if sum(1 for k in keys if k in column_keys) < 2:
+    if sum(1 for k in keys if k in column_keys) < least:
         return False
     if period is not None:
         form.data.extra[("period",)] = period
@@ -804,8 +822,20 @@ def _funds_row(form: _Form, row: Row, key: str, rest: list, at: str) -> None:
 def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
     start, rest = _find(row, L.of("total", "total"))
+    if start < 0:  # 总分(100分): the label with its points
+        start = next(i for i, cell in enumerate(row.cells) if _cell(cell) is not None)
+        rest = row.cells[start + 1:]
     if form.positions and _grid_total(form, row, start, at):
         return
+    points = _CAPTION_POINTS.search(fold(row.cells[start])) if start >= 0 else None
+    if points:
+        # 总分(100分) | 100: the label states the points, the one number after it is the score.
+        numbers = [n for n in (number((c or "").strip()) for c in rest) if n is not None]
+        if len(numbers) == 1:
+            form.data.total_weight, form.data.total_score = Decimal(points.group(1)), numbers[0]
+            index = next(i for i in range(start + 1, len(row.cells)) if number((row.cells[i] or "").strip()) is not None)
+            form.landed.setdefault(index, ("total", "score"))
+            return
     if form.exact:
         cells = [(c or "").strip() for c in rest]
         while cells and not cells[-1]:
@@ -890,6 +920,8 @@ def _goals_row(form: _Form, row: Row, at: str) -> None:
     if len(cells) == 2:
         parts["expected"].append(cells[0][1])
         parts["achieved"].append(cells[1][1])
+    elif len(cells) == 1 and expected_col is not None and achieved_col is None:
+        parts["expected"].append(cells[0][1])  # the header names one goal cell (a target table's 绩效目标)
     else:
         split = achieved_col if achieved_col is not None else None
         for index, text in cells:
@@ -1242,7 +1274,11 @@ def _finish(form: _Form, place: str) -> None:
         _check_blank(form, found.layout)
     _check_totals(form, place)
     _check_funds(form)
-    if data.total_weight is None and data.total_score is None and not any(r.path[:1] == ("total",) for r in data.reviews):
+    amounts = any(value is not None for row in data.funds.values() for value in row.values())
+    if amounts and not form.unit_stated and not any(r.path[:2] == ("funds", "unit") for r in data.reviews):
+        form.flag(("funds", "unit"), f"没有找到金额单位（“{form.L.ref.funds_zh}(万元)”或“金额单位：元”），按万元读取", form.where)
+    if data.total_weight is None and data.total_score is None and found.layout.has_total \
+            and not any(r.path[:1] == ("total",) for r in data.reviews):
         form.flag(("total",), f"没有找到“{form.L.word('total', 'total')}”一行", form.where)
     # Notes on indicators → paths, now that every row is in its place.
     index_of = {id(item): i for i, item in enumerate(data.indicators)}
