@@ -51,6 +51,7 @@ _MODULES = (
     "unit_mismatch",
     "actual_not_measured",
     "indicator_unnamed",
+    "cost_floor",
     "scoring_advice",
     "over_achievement",
     "level1_weights",
