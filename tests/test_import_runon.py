@@ -388,3 +388,15 @@ def test_made_up_county_form() -> None:
     ]
     # where 9处 ends and the note begins is not printed: a guess; the other rows are certain
     assert 7 in table[0].guesses and not any(r.guesses for r in table[1:])
+
+
+def test_a_date_run_into_the_title_line_is_the_filled_on_date() -> None:
+    # A copy whose title line runs on into 单位名称:… 填报日期:… and then the form: the date is read.
+    from perfspec.importers import text as text_import
+
+    text = ("2021年度财政项目绩效自评表单位名称:某市中心医院填报日期:2022年3月18日项目名称院区建设补助主管部门某市卫生健康委"
+            "实施单位某市中心医院项目资金(万元)年初预算数全年预算数全年执行数分值执行率得分年度资金总额1000100010001010010"
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施产出指标数量指标补助金额1000万元1000万元9090总分100100")
+    (form,) = text_import.parse(text, "run.txt")
+    assert form.extra.get(("filled_on",)) == "2022年3月18日"
+    assert form.project == "院区建设补助"

@@ -368,6 +368,7 @@ def _form(st: _Stream, V: _Vocab, L: Labels, out: _Out, form_start: int, hi: int
     blocks = _blocks(st, V, form_start, head_end)
     out.stated = None
     _header(st, V, L, out, form_start, blocks[0][0] if blocks else head_end)
+    _date_above(st, L, out, before, form_start)  # after 项目名称: the form has begun when it is read
     if title is None:
         # No title the layouts know ("2020年度长江禁捕项目自评表"): the year printed before the form.
         years = list(re.finditer(r"((?:19|20)\d\d)年度", s[before:form_start]))
@@ -386,6 +387,18 @@ def _form(st: _Stream, V: _Vocab, L: Labels, out: _Out, form_start: int, hi: int
     if out.stated and not any(r.cells[0] == total for r in out.rows[first:]):
         label, value, at = out.stated
         out.add([total, "", value], at, {2: f"没有“{total}”一行，按表头的“{label} {value}”读取（推测）"})
+
+
+_DATE = re.compile(r"\s*[:：]?\s*((?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+
+
+def _date_above(st: _Stream, L: Labels, out: _Out, lo: int, hi: int) -> None:
+    """填报日期:2022年3月18日 run into the title line above the form's first label: a row of its own."""
+    for at, end, _label in _find(st, sorted(L.of("header", "filled_on")), lo, hi):
+        match = _DATE.match(st.s, end)
+        if match:
+            out.add([f"{L.word('header', 'filled_on')}:{match.group(1)}"], at)
+            return
 
 
 def _title(st: _Stream, V: _Vocab, after: int, before: int) -> Optional[tuple[int, str]]:
