@@ -1073,3 +1073,20 @@ def test_a_table_of_all_a_units_projects_becomes_one_form_per_project():
     assert (second.project, second.implementer, second.funds["total"]["initial"]) == ("活动经费", "820001-某镇人民政府", Decimal("6000.00"))
     assert [(i.level2, i.name) for i in second.indicators] == [("质量指标", "正常运转率")]
     assert first.reviews == [] and second.reviews == []
+
+
+def test_a_target_tables_goal_beside_its_caption_and_the_short_funds_labels_are_read():
+    # One cell per line ending " |" (held-out i03's shape): 资金总额 / 其中:财政拨款 name the total and the
+    # appropriation, and 总 体 目 标's goal stands in the caption's own row, before the 绩效指标 caption.
+    text = "\n".join([
+        "2022年省级水利专项资金绩效目标表", "项目名称 |", "省级水利专项资金 |", "主管部门 |", "某县水利局 |", "|||||",
+        "资金情况(万元) |", "资金总额 |", "100 |", "其中:财政拨款 |", "100 |", "|||||",
+        "总 体 目 标 |", "开展7个小型水利工程建设 |", "绩效 指标 |",
+        "一级指标 |", "二级指标 |", "三级指标 |", "指标值 |",
+        "产出指标 |", "数量指标 |", "工程建设数量 |", "7个 |",
+    ]) + "\n"
+    (form,) = text_import.parse(text)
+    assert form.kind == "target-table"
+    assert (form.funds["total"]["initial"], form.funds["appropriation"]["initial"]) == (100, 100)
+    assert form.goals_expected == "开展7个小型水利工程建设" and form.goals_achieved is None
+    assert [(i.level2, i.name, i.target) for i in form.indicators] == [("数量指标", "工程建设数量", "7个")]

@@ -509,6 +509,14 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         expected = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "expected"))), None)
         achieved = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "achieved"))), None)
         form.goals_columns = (expected, achieved)
+        start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        rest = row.cells[start + 1:]
+        block = next((i for i, c in enumerate(rest) if c is not None and matches(c, L.of("indicators_block", ""))), None)
+        rest = rest if block is None else rest[:block]  # 绩效指标, the next block's caption, run into the row
+        if expected is None and achieved is None and any(c is not None and c.strip() for c in rest):
+            # 总体目标 | 开展7个小型水利工程建设: the goal in the caption's row (a target table's one cell).
+            form.goals_columns = (start + 1, None)
+            _goals_row(form, Row([None] * (start + 1) + list(rest), row.where, row.brk, row.guesses), at)
         return
     if columns_.is_header(row, L):
         if form.section == "indicators" and form.items:
