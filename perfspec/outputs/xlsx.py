@@ -501,12 +501,16 @@ class Book:
         for r in range(1, last + 1):
             out.append(rows.get(r, []))
         out.close()
-        # Written: what only the sheet's XML needed can go (the workbook keeps its title, state and names;
-        # the page setup still points at the scratch sheet, which must not keep the cells alive).
+        # The page setup still points at the scratch sheet, which must not keep the cells alive.
         ws._cells.clear()
         for name in _WRITTEN_WITH_THE_SHEET:
-            setattr(out, name, None)
             setattr(ws, name, None)
+        self._written(out)
+
+    def _written(self, out: Any) -> None:
+        """A closed streamed sheet: what only its XML needed can go (the workbook keeps its title, state and names)."""
+        for name in _WRITTEN_WITH_THE_SHEET:
+            setattr(out, name, None)
         # Kept until the save for every sheet of the workbook: the writer's closed XML stream (~5 KB) gives
         # way to its temporary file's name and the sheet's relationships, all ExcelWriter reads of it; the
         # drawing is made anew at the save; a sheet without a filter shares one empty filter.
@@ -763,8 +767,10 @@ class Book:
         return Border()
 
     def _print_setup(self, ws: Any, area: str, title_rows: str | None = None, landscape: bool = False) -> None:
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+        from openpyxl.worksheet.worksheet import Worksheet
+
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # (a streamed sheet has no such constants of its own)
+        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages as it takes
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -781,8 +787,10 @@ class Book:
         """汇总: one row per form, then 合计 per year (Σ amounts, the overall 执行率, Σ errors and warnings).
 
         The columns are the configured layout's: 项目名称, its amount columns, 执行率(%), 总分, 评分等级.
+        Written row by row into the streamed sheet (a summary of 10,000 forms is 120,000 cells: laid out on
+        a scratch sheet first, they were the export's largest use of memory); what the sheet's XML prints
+        before its rows (column widths, the frozen pane) is set first.
         """
-        ws = self._scratch(SUMMARY_SHEET)
         layout = portfolio.layout
         amounts = portfolio.columns
         k = len(amounts)
@@ -794,6 +802,18 @@ class Book:
         rate_c, total_c, grade_c = k + 2, k + 3, k + 4
         errors_c, warnings_c, file_c, note_c = k + 5, k + 6, k + 7, k + 8
         cols = len(headers)
+        head = 3
+        out = self.wb.create_sheet(SUMMARY_SHEET, 0)
+        out.sheet_view.tabSelected = True
+        out.sheet_view.showGridLines = False
+        out.freeze_panes = f"B{head + 1}"
+        out.sheet_properties.pageSetUpPr.fitToPage = True  # written before the rows (the rest of the page setup after)
+        widths = [30] + [13] * k + [11, 9, 9, 8, 8, 36, 30]
+        widths[file_c - 1] = min(60, max([widths[file_c - 1]] + [_width(v.file) + 2 for v in views]))
+        for c, width in enumerate(widths, start=1):
+            out.column_dimensions[_letter(c)].width = width
+        out.row_dimensions[head].height = 30
+        ws = _RowByRow(out)
         years = "、".join(portfolio.years)
         base = (layout.title or "").removesuffix("表") + "汇总"
         heading = f"{base}（{years} {layout.label('header', 'year')}）" if years else base
@@ -807,18 +827,13 @@ class Book:
         cell = self._cell(ws, 2, 1, note, kind="text", end_col=cols)
         for c in range(1, cols + 1):
             ws.cell(row=2, column=c).border = self._no_border()
-        head = 3
         for c, header in enumerate(headers, start=1):
             self._cell(ws, head, c, header, kind="head")
-        widths = [30] + [13] * k + [11, 9, 9, 8, 8, 36, 30]
-        widths[file_c - 1] = min(60, max([widths[file_c - 1]] + [_width(v.file) + 2 for v in views]))
-        for c, width in enumerate(widths, start=1):
-            ws.column_dimensions[_letter(c)].width = width
         r = head + 1
         for index, view in enumerate(views):
             lines = max(_lines(view.project_name or view.file, widths[0]), _lines(view.file, widths[file_c - 1]),
                         _lines(view.error or "", widths[note_c - 1]))
-            ws.row_dimensions[r].height = min(409, 15.0 * lines + 3)
+            out.row_dimensions[r].height = min(409, 15.0 * lines + 3)
             if not view.loaded:
                 self._cell(ws, r, 1, "（无法读取）")
                 for c in range(2, file_c):
@@ -832,7 +847,7 @@ class Book:
             if title:
                 from openpyxl.worksheet.hyperlink import Hyperlink
 
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location="'" + title.replace("'", "''") + "'!A1")
+                cell.hyperlink = Hyperlink(ref=f"A{r}", location="'" + title.replace("'", "''") + "'!A1")
                 cell.font = self.openpyxl.styles.Font(name=FONT, size=10.5, color="1F4F99", underline="single")
             for c, column in enumerate(amounts, start=2):
                 self._number(ws, r, c, two(view.amounts.get(column.key)))
@@ -865,11 +880,9 @@ class Book:
             for c, key in ((errors_c, ERROR), (warnings_c, WARNING)):
                 self._cell(ws, r, c, counts.get(key, 0), kind="num").font = self.bold
                 ws.cell(row=r, column=c).fill = self.head_fill
-        ws.row_dimensions[head].height = 30
-        ws.freeze_panes = ws.cell(row=head + 1, column=2)
-        self._print_setup(ws, f"A1:{_letter(cols)}{r}", title_rows=f"{head}:{head}", landscape=True)
-        ws.sheet_view.showGridLines = False
-        self._stream(ws, 0, selected=True)
+        self._print_setup(out, f"A1:{_letter(cols)}{r}", title_rows=f"{head}:{head}", landscape=True)
+        ws.close()
+        self._written(out)
 
     # -- saving
 
@@ -891,6 +904,51 @@ class Book:
                 if os.path.exists(path):
                     os.remove(path)
                 ALL_TEMP_FILES.remove(path)
+
+
+class _RowByRow:
+    """A streamed sheet filled through ``ws.cell(row=, column=)`` in row order, as Book's cell helpers fill a
+    scratch sheet: a row is written when a later one is asked for, so only one row is ever held."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.at = 0  # the row being filled
+        self.written = 0  # rows handed to the sheet
+        self.line: dict[int, Any] = {}
+
+    def cell(self, row: int, column: int) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        if row != self.at:
+            if row < self.at:
+                raise ValueError(f"row {row} asked for after row {self.at}: the sheet is written in order")
+            self._flush()
+            self.at = row
+        found = self.line.get(column)
+        if found is None:
+            found = self.line[column] = WriteOnlyCell(self.out)
+        return found
+
+    def merge_cells(self, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+        from openpyxl.worksheet.cell_range import CellRange
+
+        self.out.merged_cells.add(CellRange(min_col=start_column, min_row=start_row, max_col=end_column, max_row=end_row))
+
+    def _flush(self) -> None:
+        if not self.at:
+            return
+        while self.written < self.at - 1:  # a row left blank
+            self.out.append([])
+            self.written += 1
+        width = max(self.line, default=0)
+        self.out.append([self.line.get(c) for c in range(1, width + 1)])
+        self.written += 1
+        self.line = {}
+
+    def close(self) -> None:
+        self._flush()
+        self.at = 0
+        self.out.close()
 
 
 def _register_files_whole() -> None:
