@@ -400,3 +400,14 @@ def test_a_date_run_into_the_title_line_is_the_filled_on_date() -> None:
     (form,) = text_import.parse(text, "run.txt")
     assert form.extra.get(("filled_on",)) == "2022年3月18日"
     assert form.project == "院区建设补助"
+
+
+def test_a_code_label_ends_the_value_before_it_and_project_unit_is_the_implementer() -> None:
+    # 主管部门坝塘镇主管部门编码项目单位坝塘镇: 主管部门编码 is a label (it ended nothing before, and its 主管部门 began the
+    # department again: "编码项目单位坝塘镇"); 项目单位 names the implementer.
+    from perfspec.importers import text as text_import
+
+    text = ("2021年度项目绩效目标表项目名称镇域内基础设施建设主管部门坝塘镇主管部门编码项目单位坝塘镇项目负责人蒋建华"
+            "项目资金(万元)年度资金总额100一级指标二级指标三级指标指标值产出指标数量指标道路硬化里程≥5公里")
+    (form,) = text_import.parse(text, "run.txt")
+    assert (form.project, form.department, form.implementer) == ("镇域内基础设施建设", "坝塘镇", "坝塘镇")
