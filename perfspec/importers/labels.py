@@ -38,6 +38,11 @@ def fold(text: object) -> str:
     """A label as compared: no whitespace, half-width brackets and colon, one dash, no 其中: before, no colon after."""
     if not isinstance(text, str):
         return ""
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=16384)  # a cell is folded by every reader that asks what it is: ~1,600 times a form
+def _fold(text: str) -> str:
     folded = _SPACE.sub("", traditional.fold(text)).replace("（", "(").replace("）", ")").replace("：", ":").translate(_DASHES)
     folded = _WHILE.sub("", folded)
     return folded.rstrip(":")

@@ -51,6 +51,8 @@ def _column(cell: str, L: Labels) -> Optional[str]:
 
 def _header(row: Row, L: Labels) -> Optional[tuple[list[Optional[str]], int]]:
     """(the keys of the project columns, the index of 一级指标) when the row heads such a table."""
+    if len(row.texts) < 5:
+        return None  # 项目名称, 一级指标, 二级指标, 三级指标, 指标值 at least: most rows are not such a header
     cells = [_text(c) for c in row.cells]
     level1 = next((i for i, c in enumerate(cells) if matches(c, L.of("indicators", "level1"))), -1)
     if level1 <= 0:
@@ -90,7 +92,6 @@ def _spread(rows: list[Row], at: int, keys: list[Optional[str]], level1_at: int,
     implementer: Optional[tuple[str, int]] = None
     project: Optional[dict] = None
     projects: list[dict] = []
-    trailing: list[Row] = []  # rows after the table (notes, signatures): after the last project
     for row in rows[at + 1:]:
         cells = [_text(c) for c in row.cells]
         while cells and not cells[-1]:
@@ -99,14 +100,16 @@ def _spread(rows: list[Row], at: int, keys: list[Optional[str]], level1_at: int,
             continue
         split = _first_level1(cells, L)
         if split < 0:
+            # No indicator in the row: a line of the project's (a note, a signature, a repeated header) is read
+            # with the project's form, which places it or says it was not read; nothing is dropped here.
             texts = [c for c in cells if c]
-            if project is None and len(texts) <= 2:
-                department = (texts[0], row.where)  # 820-某镇部门 | its total: the department's line
-                continue
-            if project is not None and project["rows"]:
-                trailing.append(row)
+            if project is not None:
+                project["rows"].append(row)
+            elif len(texts) == 2 and department is None:
+                department = (texts[0], row.where)  # 820-某镇部门 | the department's total (no field holds it)
+            else:
+                head.append(row)
             continue
-        trailing = []
         lead = cells[:split]
         while lead and not lead[0]:
             lead.pop(0)
@@ -126,7 +129,7 @@ def _spread(rows: list[Row], at: int, keys: list[Optional[str]], level1_at: int,
         return rows
     for project in projects:
         out += _form_rows(head, indicator_head, project, L)
-    return out + trailing
+    return out
 
 
 def _form_rows(head: list[Row], indicator_head: Row, project: dict, L: Labels) -> list[Row]:
