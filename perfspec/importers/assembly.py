@@ -155,6 +155,8 @@ _PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|……+)$")
 
 
 _POINTS_ONLY = re.compile(r"^[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+# The points a folded label states (产出指标(60分), 预算执行情况(万元)(20分), 总分(100分)): group 1 is the number.
+POINTS_AFTER_LABEL = re.compile(r"\((\d{1,3}(?:\.\d+)?)分\)")
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -21,6 +21,7 @@ import re
 from typing import Callable, Iterable, Optional
 
 from perfspec.importers import FormData, Indicator
+from perfspec.importers.assembly import POINTS_AFTER_LABEL
 from perfspec.importers.assembly import _short as short
 from perfspec.importers.labels import Labels, fold
 
@@ -33,12 +34,12 @@ FlagItem = Callable[[Indicator, Optional[str], str], None]
 _short = functools.partial(short, limit=30)  # names quoted in a note: shorter than the reader's 40
 
 
-_POINTS_AFTER = re.compile(r"\(\d+(?:\.\d+)?分\)$")
+_POINTS_AT_END = re.compile(POINTS_AFTER_LABEL.pattern + "$")
 
 
 def _is_level1(name: str, L: Labels) -> bool:
     """产出指标, and 产出指标(60分): a 一级 caption printed with its points (folded brackets are half-width)."""
-    folded = _POINTS_AFTER.sub("", fold(name))
+    folded = _POINTS_AT_END.sub("", fold(name))
     return any(folded == fold(known) for known in L.level1)
 
 

@@ -39,6 +39,11 @@ class Row:
     def texts(self) -> list[str]:
         return [c.strip() for c in self.cells if c is not None and c.strip()]
 
+    @property
+    def first_at(self) -> int:
+        """Index of the first cell holding text (the row's label, or its first value)."""
+        return next(i for i, c in enumerate(self.cells) if c is not None and c.strip())
+
     def first_label(self) -> str:
         texts = self.texts
         return squash(texts[0]) if texts else ""

@@ -31,7 +31,7 @@ from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
 from perfspec.importers.assembly import (
     _PLACEHOLDER, MAX_UNREAD_NOTES, _current, _Form, _Group, _is_level, _number_or_percent, _parent, _set_level1,
-    _set_level2, _short, _strip_note, _take_level, _value, number,
+    POINTS_AFTER_LABEL, _set_level2, _short, _strip_note, _take_level, _value, number,
 )
 from perfspec.importers import columns as columns_
 from perfspec.importers import plausible
@@ -147,7 +147,7 @@ def assemble(rows: list[Row], place: str = "行", layout: Layout | str | None = 
         texts = row.texts
         if len(texts) > 1 and _CAPTION.match(texts[0]):
             # "一、基本情况 项目名称 …": the numbered block caption in the first column is no cell of the form.
-            first = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+            first = row.first_at
             row = Row(row.cells[first + 1:], row.where, row.brk,
                       {i - first - 1: g for i, g in row.guesses.items() if i > first})
             texts = row.texts
@@ -335,9 +335,6 @@ def _more_parties(form: "_Form", row: Row, after: int) -> None:
 
 
 _UNIT_LINE = re.compile(r"^(?:金额|资金)?单位:(万元|元)$")
-_CAPTION_POINTS = re.compile(r"\((\d{1,3}(?:\.\d+)?)分\)")
-
-
 def _exact_next(form: "_Form", cells: list) -> str | None:
     """The cell right after a label when every cell is in place (a blank one is a blank value), else the
     first non-blank one after it."""
@@ -349,7 +346,7 @@ def _exact_next(form: "_Form", cells: list) -> str | None:
 def _label_value_pairs(form: "_Form", row: Row, first_key: str) -> None:
     """A row of label | value pairs (项目负责人 | 陈建国 | 联系电话 | 0571-…): each label takes the cell
     after it, and a label followed by another label was left blank, not filled with that label."""
-    start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+    start = row.first_at
     key: Optional[str] = first_key
     index = start
     while key is not None:
@@ -454,7 +451,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         elif not form.unit_stated:
             form.flag(("funds", "unit"), f"“{L.ref.funds_zh}”一栏没有写金额单位，按万元读取（{at}）", row.where)
         form.unit_stated = True
-        points = _CAPTION_POINTS.search(fold(caption))
+        points = POINTS_AFTER_LABEL.search(fold(caption))
         if points and data.funds_weight is None:
             # 预算执行情况(万元)(20分): the caption states the block's points; a 分值 cell, if any, is read after it.
             data.funds_weight = Decimal(points.group(1))
@@ -509,7 +506,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
         expected = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "expected"))), None)
         achieved = next((i for i, c in enumerate(row.cells) if c is not None and matches(c, L.of("goals", "achieved"))), None)
         form.goals_columns = (expected, achieved)
-        start = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        start = row.first_at
         rest = row.cells[start + 1:]
         block = next((i for i, c in enumerate(rest) if c is not None and matches(c, L.of("indicators_block", ""))), None)
         rest = rest if block is None else rest[:block]  # 绩效指标, the next block's caption, run into the row
@@ -532,7 +529,7 @@ def _row(form: _Form, row: Row, texts: list[str], label: str, place: str) -> Non
                 # reading by the numbers' places, which flags what it guesses.
                 form.positions = columns_.header_positions(row, columns)
         return
-    if label in L.of("total", "total") or _CAPTION_POINTS.sub("", label) in L.of("total", "total"):
+    if label in L.of("total", "total") or POINTS_AFTER_LABEL.sub("", label) in L.of("total", "total"):
         _total_row(form, row, at)
         form.section = "grade"
         return
@@ -714,13 +711,13 @@ def _funds_row_key(form: _Form, row: Row) -> Optional[tuple]:
     texts = row.texts
     sources = [f.key for f in L.ref.funds_rows if not f.total] or ["appropriation"]
     if texts and re.match(r"其中[:：]", texts[0]) and form.section == "funds":
-        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        index = row.first_at
         form.flag(("funds", sources[0]), f"“{texts[0]}”不是哪个版式的资金行名称；“其中”引出的第一行按"
                   f"{L.word('funds', sources[0])}读取", row.where)
         return sources[0], index, row.cells[index + 1:]
     if form.funds_cols and form.funds_rows_read == 0 and texts and number(texts[0]) is None \
             and sum(1 for t in texts[1:] if _number_or_percent(t) is not None) >= 2:
-        index = next(i for i, c in enumerate(row.cells) if c is not None and c.strip())
+        index = row.first_at
         form.flag(("funds", "total"), f"“{texts[0]}”不是哪个版式的资金行名称；它是资金表头下的第一行，"
                   f"按{L.word('funds', 'total')}读取", row.where)
         return "total", index, row.cells[index + 1:]
@@ -831,11 +828,11 @@ def _total_row(form: _Form, row: Row, at: str) -> None:
     L = form.L
     start, rest = _find(row, L.of("total", "total"))
     if start < 0:  # 总分(100分): the label with its points
-        start = next(i for i, cell in enumerate(row.cells) if _cell(cell) is not None)
+        start = row.first_at
         rest = row.cells[start + 1:]
     if form.positions and _grid_total(form, row, start, at):
         return
-    points = _CAPTION_POINTS.search(fold(row.cells[start])) if start >= 0 else None
+    points = POINTS_AFTER_LABEL.search(fold(row.cells[start]))
     if points:
         # 总分(100分) | 100: the label states the points, the one number after it is the score.
         numbers = [n for n in (number((c or "").strip()) for c in rest) if n is not None]
