@@ -22,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
+from perfspec.load import plain_block
 from perfspec.load.files import Refused, TooLarge, read_spec
 
 MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any honest file
@@ -105,6 +106,34 @@ class Span(NamedTuple):
 _START = Span(1, 1, 1, 1)
 
 
+class Composed:
+    """A text's libyaml node tree, composed the first time a position is asked for.
+
+    A form read by the plain-lines fast path (plain_block) has its values without
+    nodes; most forms then need no position at all, and one with findings composes
+    once, here, for all of them.
+    """
+
+    __slots__ = ("_text", "_root", "_done")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: Node | None = None
+        self._done = False
+
+    def root(self) -> Node | None:
+        if not self._done:
+            self._done = True
+            loader = _ComposeLoader(self._text)
+            try:
+                self._root = loader.get_single_node()
+            except yaml.YAMLError:  # pragma: no cover - the fast path reads valid YAML only
+                self._root = None
+            finally:
+                loader.dispose()
+        return self._root
+
+
 class Spans(Mapping[Path, Span]):
     """path → Span, found in the composed nodes only when asked.
 
@@ -116,12 +145,17 @@ class Spans(Mapping[Path, Span]):
     server, `fix`) indexes every read node once, in document order.
     """
 
-    __slots__ = ("_root", "_keys", "_index")
+    __slots__ = ("_source", "_keys", "_index")
 
-    def __init__(self, root: Node | None = None, keys: bool = False) -> None:
-        self._root = root
+    def __init__(self, root: "Node | Composed | None" = None, keys: bool = False) -> None:
+        self._source = root
         self._keys = keys  # the spans of keys (path ends in the key) rather than of values
         self._index: dict[Path, Node] | None = None
+
+    @property
+    def _root(self) -> Node | None:
+        source = self._source
+        return source.root() if isinstance(source, Composed) else source
 
     def _node(self, path: Path) -> Node | None:
         if self._index is not None:
@@ -162,8 +196,9 @@ class Spans(Mapping[Path, Span]):
     def _all(self) -> dict[Path, Node]:
         if self._index is None:
             self._index = {}
-            if self._root is not None:
-                self._walk(self._root, ())
+            root = self._root
+            if root is not None:
+                self._walk(root, ())
         return self._index
 
     def _walk(self, node: Node, path: Path) -> None:
@@ -283,6 +318,35 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
         end_column=span.end_column,
         where=path,
     )
+
+
+class OutOfRange(ValueError):
+    """A number the loader reports instead of reading (see MAX_EXPONENT)."""
+
+
+def number_value(text: str, integer: bool) -> int | Decimal:
+    """`text` as an int (`integer`: it matched _INT) or a Decimal, as written."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
+        return text  # type: ignore[return-value]
+    if value and abs(value.adjusted()) > MAX_EXPONENT:
+        raise OutOfRange(text)
+    return int(text) if integer else value
+
+
+def plain_value(text: str) -> Any:
+    """A plain scalar's value by YAML 1.2 core rules: null, a boolean, a number as written, or the text."""
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if text[0] in _NUMBER_STARTS:
+        if _INT.match(text):
+            return number_value(text, True)
+        if _FLOAT.match(text):
+            return number_value(text, False)
+    return text
 
 
 class _Builder:
@@ -466,15 +530,10 @@ class _Builder:
         if tag == _QUOTED or tag == _CORE + "str":
             return text
         if tag == _PLAIN:
-            if text in _NULLS:
-                return None
-            if text in _BOOLS:
-                return _BOOLS[text]
-            if _INT.match(text):
-                return self.number(node, text, path, integer=True)
-            if _FLOAT.match(text):
-                return self.number(node, text, path, integer=False)
-            return text
+            try:
+                return plain_value(text)
+            except OutOfRange:
+                return self.out_of_range(node, text, path)
         if tag == _CORE + "null":
             return None
         if tag == _CORE + "bool" and text in _BOOLS:
@@ -499,19 +558,20 @@ class _Builder:
     def number(self, node: ScalarNode, text: str, path: Path, integer: bool) -> int | Decimal | None:
         """`text` as an int (`integer`: it matched _INT) or a Decimal, as written; None when out of range."""
         try:
-            value = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
-            return text  # type: ignore[return-value]
-        if value and abs(value.adjusted()) > MAX_EXPONENT:
-            self.report(
-                node,
-                "PS004",
-                f"数值 {shown(text, 40)} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）",
-                f"number {shown_en(text, 40)} is out of range (magnitude must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
-                path,
-            )
-            return None
-        return int(text) if integer else value
+            return number_value(text, integer)
+        except OutOfRange:
+            return self.out_of_range(node, text, path)
+
+    def out_of_range(self, node: ScalarNode, text: str, path: Path) -> None:
+        self.report(
+            node,
+            "PS004",
+            f"数值 {shown(text, 40)} 超出可处理范围（绝对值须在 1e-{MAX_EXPONENT} 到 1e{MAX_EXPONENT} 之间）",
+            f"number {shown_en(text, 40)} is out of range (magnitude must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
+            path,
+        )
+        return None
+
 
 
 _YAML_PROBLEMS_ZH = (
@@ -760,6 +820,11 @@ def load_text(text: str, file: str) -> LoadResult:
     shape = _shape_exceeds(text)
     if shape is not None:
         return LoadResult(None, [Finding(file, shape[0], 1, "PS004", ERROR, shape[1], shape[2], "")])
+    if len(text) <= SMALL_TEXT:
+        data = plain_block.read(text, plain_value, MAX_PATH_TEXT)
+        if data is not None:
+            composed = Composed(text)
+            return LoadResult(Document(file, data, Spans(composed), Spans(composed, keys=True), text), [])
     try:
         loader = _ComposeLoader(text)
         try:

@@ -1,0 +1,218 @@
+"""A reader for the one-line-per-value YAML that forms are written in, exact or silent.
+
+Nearly every form is block mappings and sequences of `key: value` lines, each
+value on its own line (plain, quoted, or a one-line `{a: 1, b: 2}`), and
+comments. Composing such a file with libyaml builds a node and two marks for
+every value and then perfspec builds the values from the nodes: over half of
+checking a clean form. This module reads that subset straight into the same
+values, line by line.
+
+It is a fast path, not a second YAML parser: `read` returns the values only
+when the whole text lies inside the subset and the values are exactly what
+the full loader would build without a single finding. On anything else (an
+anchor, a tag, a block scalar, a continued line, an escape, a duplicate key, a
+number out of range, a tab, a limit approached...) it returns None and the
+caller composes the file as before, so every message and position is the full
+loader's. `tests/test_load_plain_block.py` holds both to the same values on
+every YAML file of the repository and on thousands of damaged copies.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+# Characters that make a text something other than plain lines: tab, CR and the rarer YAML
+# breaks, the BOM, and what libyaml refuses as non-printable.
+_OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# `key:` or `key: rest`. A key starts with no indicator and holds no `:` or `#` (a `:` not
+# followed by a space would be part of a plain key: left to the full loader).
+_ENTRY = re.compile(r"([^\s#'\"\[\]{},&*!|>%@`?:\-][^:#]*):(?: +(.*))?\Z")
+# A one-line flow collection of plain keys and values; anything richer goes to the full loader.
+_FLOW_PLAIN = r"[^\s,\[\]{}:#'\"&*!|>%@`?\-][^,\[\]{}:#'\"]*"
+_FLOW_MAP = re.compile(r"\{ *((?:%s): +(?:%s)(?:, *(?:%s): +(?:%s))*)? *\}" % ((_FLOW_PLAIN,) * 4))
+_FLOW_ENTRY = re.compile(r" *(%s): +(%s)" % (_FLOW_PLAIN, _FLOW_PLAIN))
+_FLOW_SEQ = re.compile(r"\[ *((?:%s)(?:, *(?:%s))*)? *\]" % ((_FLOW_PLAIN,) * 2))
+_SINGLE = re.compile(r"'((?:[^']|'')*)'")
+# Plain values may not start with an indicator (a `-` or `?` may, before a non-space, but
+# then they are rare enough to leave to the full loader).
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>%@`'\"")
+
+MAX_KEY = 200  # longer keys get the full loader's limits and messages
+MAX_LEVELS = 60  # below the full loader's MAX_DEPTH
+
+
+class _Outside(Exception):
+    """The text leaves the subset: the full loader reads it."""
+
+
+def _comment_or_end(rest: str) -> bool:
+    """Whether what follows a closed scalar is nothing, or spaces and a comment."""
+    if not rest.strip(" "):
+        return True
+    return rest[0] == " " and rest.lstrip(" ")[0] == "#"
+
+
+class _Reader:
+    __slots__ = ("lines", "at", "plain", "path_text", "max_path_text")
+
+    def __init__(self, lines: list[tuple[int, str | None, str | None]], plain: Callable[[str], Any], max_path_text: int) -> None:
+        self.lines = lines  # (indent, key or None for a "- " item, the value's text or None)
+        self.at = 0
+        self.plain = plain
+        self.path_text = 0
+        self.max_path_text = max_path_text
+
+    def count(self, path_len: int) -> None:
+        self.path_text += path_len
+        if self.path_text > self.max_path_text:
+            raise _Outside
+
+    def block(self, indent: int, depth: int, path_len: int) -> Any:
+        if depth > MAX_LEVELS:
+            raise _Outside
+        if self.lines[self.at][1] is None:
+            return self.sequence(indent, depth, path_len)
+        return self.mapping(indent, depth, path_len)
+
+    def mapping(self, indent: int, depth: int, path_len: int) -> dict[str, Any]:
+        lines, out = self.lines, {}
+        end = len(lines)
+        while self.at < end:
+            line_indent, key, rest = lines[self.at]
+            if line_indent != indent:
+                break
+            if key is None:
+                raise _Outside  # an item where a key belongs
+            if key in out:
+                raise _Outside  # duplicate: the full loader says where the first one is
+            child_len = path_len + len(key) + 1
+            self.count(child_len)
+            self.at += 1
+            if rest:
+                out[key] = self.scalar(rest)
+                if self.at < end and lines[self.at][0] > indent:
+                    raise _Outside  # a continued plain scalar, or a misplaced line
+                continue
+            if self.at < end:
+                below = lines[self.at][0]
+                if below > indent:
+                    out[key] = self.block(below, depth + 1, child_len)
+                    continue
+                if below == indent and lines[self.at][1] is None:
+                    out[key] = self.sequence(indent, depth + 1, child_len)  # "key:" then "- x" beneath
+                    continue
+            out[key] = None
+        return out
+
+    def sequence(self, indent: int, depth: int, path_len: int) -> list[Any]:
+        lines, out = self.lines, []
+        end = len(lines)
+        while self.at < end:
+            line_indent, key, rest = lines[self.at]
+            if line_indent != indent or key is not None:
+                break
+            item_len = path_len + len(str(len(out))) + 2
+            self.count(item_len)
+            self.at += 1
+            if rest is None:  # "- key: value": a mapping starting on the item's line
+                out.append(self.mapping(lines[self.at][0], depth + 1, item_len))
+                continue
+            out.append(self.scalar(rest))
+            if self.at < end and lines[self.at][0] > indent:
+                raise _Outside
+        return out
+
+    def scalar(self, rest: str) -> Any:
+        first = rest[0]
+        if first == '"':
+            close = rest.find('"', 1)
+            if close < 0 or "\\" in rest[:close] or not _comment_or_end(rest[close + 1 :]):
+                raise _Outside
+            return rest[1:close]
+        if first == "'":
+            match = _SINGLE.match(rest)
+            if match is None or not _comment_or_end(rest[match.end() :]):
+                raise _Outside
+            return match.group(1).replace("''", "'")
+        if first == "{":
+            match = _FLOW_MAP.match(rest)
+            if match is None or not _comment_or_end(rest[match.end() :]):
+                raise _Outside
+            out: dict[str, Any] = {}
+            if match.group(1):
+                for entry in _FLOW_ENTRY.finditer(match.group(1)):
+                    key = entry.group(1).rstrip(" ")
+                    if key in out or len(key) > MAX_KEY:
+                        raise _Outside
+                    out[key] = self.plain(entry.group(2).rstrip(" "))
+            return out
+        if first == "[":
+            match = _FLOW_SEQ.match(rest)
+            if match is None or not _comment_or_end(rest[match.end() :]):
+                raise _Outside
+            body = match.group(1)
+            return [self.plain(item.strip(" ")) for item in body.split(",")] if body else []
+        if first in _NOT_PLAIN_START:
+            raise _Outside
+        comment = rest.find(" #")
+        text = (rest if comment < 0 else rest[:comment]).rstrip(" ")
+        if ": " in text or text.endswith(":"):
+            raise _Outside  # libyaml's "mapping values are not allowed here"
+        return self.plain(text)
+
+
+def _lines(text: str) -> list[tuple[int, str | None, str | None]]:
+    out: list[tuple[int, str | None, str | None]] = []
+    for raw in text.split("\n"):
+        content = raw.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        indent = len(raw) - len(content)
+        if indent == 0 and content.startswith(("---", "...")):
+            raise _Outside  # a document marker (or text that starts like one)
+        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+            item = content[1:].lstrip(" ")
+            if not item or item[0] == "#":
+                raise _Outside  # the item's value on the lines below
+            entry = _ENTRY.match(item)
+            if entry is None:
+                out.append((indent, None, item))
+                continue
+            out.append((indent, None, None))
+            indent = len(raw) - len(item)
+            content = item
+        else:
+            entry = _ENTRY.match(content)
+            if entry is None:
+                raise _Outside  # a bare scalar, a document marker, a directive, a quoted key...
+        key = entry.group(1)
+        if key[-1] == " " or len(key) > MAX_KEY:
+            raise _Outside
+        rest = entry.group(2)
+        if rest is not None and rest[:1] == "#":
+            rest = None  # "key: # note": the value is below, or empty
+        out.append((indent, key, rest or ""))
+    return out
+
+
+def read(text: str, plain: Callable[[str], Any], max_path_text: int) -> Any:
+    """The values of `text`, or None when it is not entirely plain lines (see the module docstring).
+
+    `plain` resolves a plain scalar's text to its value (the full loader's rules),
+    raising ValueError for one the full loader would report; `max_path_text` is the
+    full loader's bound on the total length of the values' paths.
+    """
+    if _OUTSIDE.search(text):
+        return None
+    try:
+        lines = _lines(text)
+        if not lines or lines[0][0] != 0:
+            return None
+        reader = _Reader(lines, plain, max_path_text)
+        data = reader.block(0, 1, 0)
+        if reader.at != len(lines):
+            return None  # a line at an indentation no open collection has
+        return data
+    except (_Outside, ValueError):
+        return None
