@@ -858,3 +858,35 @@ def test_an_edited_cell_of_a_layout_of_its_own_wins_and_is_flagged(tmp_path) -> 
     assert item.extra["to_date"] == "文本已定稿" and item.extra["likelihood"] == "有可能"
     assert [r.path for r in form.reviews] == [("indicators", "产出指标", "质量指标", 0, "to_date")]
     assert form.kind == "monitoring" and yaml_data(form)["layout"] == "monitoring"
+
+
+@pytest.mark.parametrize("case", ["bundled", "one", "failed-and-years"])
+def test_streamed_save_writes_openpyxl_s_own_bytes(case: str, tmp_path, monkeypatch) -> None:
+    """The save writes the parts that list every sheet element by element (memory flat in the forms);
+    the file must be byte for byte what openpyxl's ExcelWriter writes for the same workbook."""
+    from perfspec.outputs import xlsx
+
+    specs = os.path.join(ROOT, "specs", "2023")
+    if case == "bundled":
+        target = specs
+    elif case == "one":
+        target = sorted(glob.glob(os.path.join(specs, "*.yaml")))[0]
+    else:
+        target = str(tmp_path / "forms")
+        shutil.copytree(specs, target)
+        (tmp_path / "forms" / "broken.yaml").write_text("year: [2023\n", encoding="utf-8")
+        first = sorted(glob.glob(os.path.join(specs, "*.yaml")))[0]
+        with open(first, encoding="utf-8") as handle:
+            text = handle.read()
+        (tmp_path / "forms" / "next-year.yaml").write_text(text.replace("year: 2023", "year: 2024", 1), encoding="utf-8")
+    streamed, whole = str(tmp_path / "streamed.xlsx"), str(tmp_path / "whole.xlsx")
+    assert run_cli("export", "--to", "xlsx", target, "-o", streamed).code in (0, 1)
+    monkeypatch.setattr(xlsx, "_streamed_writer", lambda writer: writer)
+    assert run_cli("export", "--to", "xlsx", target, "-o", whole).code in (0, 1)
+    with open(streamed, "rb") as a, open(whole, "rb") as b:
+        assert a.read() == b.read()
+    if case == "failed-and-years":
+        summary = openpyxl.load_workbook(streamed)["汇总"]
+        labels = [row[0] for row in summary.iter_rows(values_only=True)]
+        assert "（无法读取）" in labels
+        assert sum(1 for label in labels if isinstance(label, str) and "合计" in label) == 2

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import os
 import signal
 import threading
@@ -73,7 +72,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 2
         sink: Any = flat_out.CsvTable(head) if args.to == "csv" else flat_out.XlsxTable(head)
     else:
-        sink = Book(summary_first=not single)
+        try:  # the 汇总 sheet's columns are the configured layout's
+            summary = None if single else render.SummaryTotals(profile, layout, root)
+        except render.LayoutError as exc:
+            err.write(f"perfspec: {exc}\n")
+            return 2
+        sink = Book(summary)
     try:
         with _terminate_as_exit():
             return _export(args, out, err, engine, files, slugs, single, flat, sink)
@@ -119,9 +123,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
 
     profile = engine.options.profile
     layout, root = engine.options.layout, engine.options.root
-    views: list[render.FormView] = []  # for the summary: small copies (render.summary_view)
-    titles: dict[int, str] = {}
-    loaded = failed = 0
+    sheets = loaded = failed = 0
     progress = Progress(err, len(files), what="已导出", unit="张表", lang=args.lang, what_en="exported")
     try:
         for path in files:
@@ -137,8 +139,8 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
                 progress.clear()
                 err.write(f"perfspec: {result.file}: 无法读取，汇总中列出：{reason}\n")
                 failed += 1
-                if not flat:
-                    views.append(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
+                if not flat and sink.summary is not None:
+                    sink.summary_row(render.failed_view(result.file, slugs[path], reason, result.findings, args.lang))
                 progress.step()
                 continue
             data = result.document.data
@@ -158,10 +160,10 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
             if flat:
                 sink.add(flat_rows([view], profile))
             else:
-                titles[len(views)] = sink.add_form(view)
-                # The 汇总 sheet reads a form's amounts, 执行率, 总分, 评分等级 and counts; its findings and deductions
-                # (the HTML summary's lists) would be kept for every form until the end.
-                views.append(dataclasses.replace(render.summary_view(view), findings=[], unplaced=[], deductions=[]))
+                title = sink.add_form(view)
+                sheets += 1
+                if sink.summary is not None:
+                    sink.summary_row(view, title)  # its row of the 汇总 sheet, kept on disk until the end
             progress.step()
         progress.close()
         note = f"，{failed} 个文件无法读取" if failed else ""
@@ -169,18 +171,13 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO, engine: Any, fil
             sink.save(args.output)
             out.write(f"已导出 {loaded} 张表的 {sink.count} 个指标到 {args.output}（每个指标一行）{note}\n")
             return 0
-        try:
-            portfolio = None if single else render.portfolio_view(views, profile, layout, root, engine=engine)
-        except render.LayoutError as exc:
-            err.write(f"perfspec: {exc}\n")
-            return 2
-        if portfolio is not None:
-            sink.add_summary(views, titles, portfolio)
+        if sink.summary is not None:
+            sink.add_summary()
         sink.save(args.output)
     except OSError as exc:
         progress.close()
         err.write(f"perfspec: 无法写入 {args.output}：{exc.strerror or exc}\n")
         return 2
-    summary = "，另有汇总工作表" if portfolio is not None else ""
-    out.write(f"已导出 {len(titles)} 张表到 {args.output}{summary}{note}\n")
+    summary = "，另有汇总工作表" if sink.summary is not None else ""
+    out.write(f"已导出 {sheets} 张表到 {args.output}{summary}{note}\n")
     return 0

@@ -360,6 +360,41 @@ class AmountSum(NamedTuple):
         return self.executed / self.budget * HUNDRED if self.budget else None
 
 
+class AmountTally:
+    """amount_sum added up one form at a time: a summary of any number of forms keeps only the sums."""
+
+    def __init__(self, columns: "tuple[str, ...] | list[str]", base: str = "annual", executed: str = "executed") -> None:
+        self.columns, self.base, self.executed = tuple(columns), base, executed
+        self.sums = {column: Decimal(0) for column in self.columns}
+        self.filled = {column: 0 for column in self.columns}
+        self.done, self.budget, self.counted, self.forms = Decimal(0), Decimal(0), 0, 0
+        self.change: Decimal | None = None  # None until a form has one
+        self.unspent: Decimal | None = None
+
+    def add(self, form: "Form") -> None:
+        self.forms += 1
+        amounts = total_amounts(form)
+        for column in self.columns:
+            value = amounts.get(column)
+            if value is not None:
+                self.sums[column] += value
+                self.filled[column] += 1
+        spent, planned = amounts.get(self.executed), amounts.get(self.base)
+        if spent is not None and planned is not None:
+            self.done += spent
+            self.budget += planned
+            self.counted += 1
+        moved = movement(form)
+        if moved.change is not None:
+            self.change = (self.change or Decimal(0)) + moved.change
+        if moved.unspent is not None:
+            self.unspent = (self.unspent or Decimal(0)) + moved.unspent
+
+    def result(self) -> AmountSum:
+        return AmountSum(dict(self.sums), dict(self.filled), self.done, self.budget, self.counted, self.forms,
+                         self.change, self.unspent)
+
+
 def amount_sum(forms: "list[Form] | tuple[Form, ...]", columns: "tuple[str, ...] | list[str]",
                base: str = "annual", executed: str = "executed") -> AmountSum:
     """Σ of each amount column over `forms` in 万元, and the overall rate Σ executed ÷ Σ base.
@@ -367,33 +402,10 @@ def amount_sum(forms: "list[Form] | tuple[Form, ...]", columns: "tuple[str, ...]
     `columns`, `base` and `executed` are the summary's (the configured layout's) column keys.
     A form whose base or executed cell is blank is left out of the rate, not counted as 0.
     """
-    sums = {column: Decimal(0) for column in columns}
-    filled = {column: 0 for column in columns}
-    done, budget, counted = Decimal(0), Decimal(0), 0
-    changes: list[Decimal] = []
-    unspent: list[Decimal] = []
+    tally = AmountTally(columns, base, executed)
     for form in forms:
-        amounts = total_amounts(form)
-        for column in columns:
-            value = amounts.get(column)
-            if value is not None:
-                sums[column] += value
-                filled[column] += 1
-        spent, planned = amounts.get(executed), amounts.get(base)
-        if spent is not None and planned is not None:
-            done += spent
-            budget += planned
-            counted += 1
-        moved = movement(form)
-        if moved.change is not None:
-            changes.append(moved.change)
-        if moved.unspent is not None:
-            unspent.append(moved.unspent)
-    return AmountSum(
-        sums, filled, done, budget, counted, len(forms),
-        sum(changes, Decimal(0)) if changes else None,
-        sum(unspent, Decimal(0)) if unspent else None,
-    )
+        tally.add(form)
+    return tally.result()
 
 
 class CategoryLoss(NamedTuple):
