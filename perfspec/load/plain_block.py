@@ -27,7 +27,9 @@ from typing import Any, Callable
 _OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 # `key:` or `key: rest`. A key starts with no indicator and holds no `:` or `#` (a `:` not
 # followed by a space would be part of a plain key: left to the full loader).
-_ENTRY = re.compile(r"([^\s#'\"\[\]{},&*!|>%@`?:\-][^:#]*):(?: +(.*))?\Z")
+# The key is at most MAX_KEY characters and does not end in a space; "..." may start a document end
+# marker; a value that is only a comment is no value (group 2 is None).
+_ENTRY = re.compile(r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%@`?:\-][^:#]{0,199})(?<! ):(?:| +#.*| +(.*))\Z")
 # A one-line flow collection of plain keys and values; anything richer goes to the full loader.
 _FLOW_PLAIN = r"[^\s,\[\]{}:#'\"&*!|>%@`?\-][^,\[\]{}:#'\"]*"
 _FLOW_MAP = re.compile(r"\{ *((?:%s): +(?:%s)(?:, *(?:%s): +(?:%s))*)? *\}" % ((_FLOW_PLAIN,) * 4))
@@ -37,6 +39,10 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 # Plain values may not start with an indicator (a `-` or `?` may, before a non-space, but
 # then they are rare enough to leave to the full loader).
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>%@`'\"")
+# First characters of a plain value that is text whatever follows: no indicator, no digit or sign.
+_NOT_TEXT_START = _NOT_PLAIN_START | frozenset("+.0123456789")
+_NULLS = frozenset(("~", "null", "Null", "NULL"))
+_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
 
 MAX_KEY = 200  # longer keys get the full loader's limits and messages
 MAX_LEVELS = 60  # below the full loader's MAX_DEPTH
@@ -54,69 +60,73 @@ def _comment_or_end(rest: str) -> bool:
 
 
 class _Reader:
-    __slots__ = ("lines", "at", "plain", "path_text", "max_path_text")
+    __slots__ = ("lines", "at", "plain", "deepest")
 
-    def __init__(self, lines: list[tuple[int, str | None, str | None]], plain: Callable[[str], Any], max_path_text: int) -> None:
+    def __init__(self, lines: list[tuple[int, str | None, str | None]], plain: Callable[[str], Any]) -> None:
         self.lines = lines  # (indent, key or None for a "- " item, the value's text or None)
         self.at = 0
         self.plain = plain
-        self.path_text = 0
-        self.max_path_text = max_path_text
+        self.deepest = 0  # levels of collections, for the bound on the paths' length (read)
 
-    def count(self, path_len: int) -> None:
-        self.path_text += path_len
-        if self.path_text > self.max_path_text:
-            raise _Outside
-
-    def block(self, indent: int, depth: int, path_len: int) -> Any:
+    def block(self, indent: int, depth: int) -> Any:
         if depth > MAX_LEVELS:
             raise _Outside
+        if depth > self.deepest:
+            self.deepest = depth
         if self.lines[self.at][1] is None:
-            return self.sequence(indent, depth, path_len)
-        return self.mapping(indent, depth, path_len)
+            return self.sequence(indent, depth)
+        return self.mapping(indent, depth)
 
-    def mapping(self, indent: int, depth: int, path_len: int) -> dict[str, Any]:
-        lines, out = self.lines, {}
+    def mapping(self, indent: int, depth: int) -> dict[str, Any]:
+        lines, out, scalar = self.lines, {}, self.scalar
         end = len(lines)
-        while self.at < end:
-            line_indent, key, rest = lines[self.at]
+        at = self.at
+        while at < end:
+            line_indent, key, rest = lines[at]
             if line_indent != indent:
                 break
-            if key is None:
-                raise _Outside  # an item where a key belongs
-            if key in out:
-                raise _Outside  # duplicate: the full loader says where the first one is
-            child_len = path_len + len(key) + 1
-            self.count(child_len)
-            self.at += 1
+            if key is None or key in out:
+                raise _Outside  # an item where a key belongs; a duplicate (the full loader says where)
+            at += 1
             if rest:
-                out[key] = self.scalar(rest)
-                if self.at < end and lines[self.at][0] > indent:
+                first = rest[0]
+                if first not in _NOT_TEXT_START and " #" not in rest and ":" not in rest:
+                    # The common case inline: plain text, no comment, not a number, null or boolean.
+                    text = rest.rstrip(" ")
+                    out[key] = text if text not in _NULLS and text not in _BOOLS else self.plain(text)
+                else:
+                    out[key] = scalar(rest)
+                if at < end and lines[at][0] > indent:
                     raise _Outside  # a continued plain scalar, or a misplaced line
                 continue
-            if self.at < end:
-                below = lines[self.at][0]
+            if at < end:
+                below = lines[at][0]
                 if below > indent:
-                    out[key] = self.block(below, depth + 1, child_len)
+                    self.at = at
+                    out[key] = self.block(below, depth + 1)
+                    at = self.at
                     continue
-                if below == indent and lines[self.at][1] is None:
-                    out[key] = self.sequence(indent, depth + 1, child_len)  # "key:" then "- x" beneath
+                if below == indent and lines[at][1] is None:
+                    self.at = at
+                    out[key] = self.sequence(indent, depth + 1)  # "key:" then "- x" beneath
+                    at = self.at
                     continue
             out[key] = None
+        self.at = at
         return out
 
-    def sequence(self, indent: int, depth: int, path_len: int) -> list[Any]:
+    def sequence(self, indent: int, depth: int) -> list[Any]:
         lines, out = self.lines, []
         end = len(lines)
+        if depth > self.deepest:
+            self.deepest = depth
         while self.at < end:
             line_indent, key, rest = lines[self.at]
             if line_indent != indent or key is not None:
                 break
-            item_len = path_len + len(str(len(out))) + 2
-            self.count(item_len)
             self.at += 1
             if rest is None:  # "- key: value": a mapping starting on the item's line
-                out.append(self.mapping(lines[self.at][0], depth + 1, item_len))
+                out.append(self.mapping(lines[self.at][0], depth + 1))
                 continue
             out.append(self.scalar(rest))
             if self.at < end and lines[self.at][0] > indent:
@@ -162,37 +172,30 @@ class _Reader:
         return self.plain(text)
 
 
-def _lines(text: str) -> list[tuple[int, str | None, str | None]]:
+def _lines(raws: list[str]) -> list[tuple[int, str | None, str | None]]:
     out: list[tuple[int, str | None, str | None]] = []
-    for raw in text.split("\n"):
+    append, entry_of = out.append, _ENTRY.match
+    for raw in raws:
         content = raw.lstrip(" ")
         if not content or content[0] == "#":
             continue
         indent = len(raw) - len(content)
-        if indent == 0 and content.startswith(("---", "...")):
-            raise _Outside  # a document marker (or text that starts like one)
         if content[0] == "-" and (len(content) == 1 or content[1] == " "):
             item = content[1:].lstrip(" ")
             if not item or item[0] == "#":
                 raise _Outside  # the item's value on the lines below
-            entry = _ENTRY.match(item)
+            entry = entry_of(item)
             if entry is None:
-                out.append((indent, None, item))
+                append((indent, None, item))
                 continue
-            out.append((indent, None, None))
+            append((indent, None, None))
             indent = len(raw) - len(item)
-            content = item
         else:
-            entry = _ENTRY.match(content)
+            entry = entry_of(content)
             if entry is None:
                 raise _Outside  # a bare scalar, a document marker, a directive, a quoted key...
-        key = entry.group(1)
-        if key[-1] == " " or len(key) > MAX_KEY:
-            raise _Outside
-        rest = entry.group(2)
-        if rest is not None and rest[:1] == "#":
-            rest = None  # "key: # note": the value is below, or empty
-        out.append((indent, key, rest or ""))
+        key, rest = entry.groups()
+        append((indent, key, rest or ""))
     return out
 
 
@@ -206,13 +209,20 @@ def read(text: str, plain: Callable[[str], Any], max_path_text: int) -> Any:
     if _OUTSIDE.search(text):
         return None
     try:
-        lines = _lines(text)
+        raws = text.split("\n")
+        lines = _lines(raws)
         if not lines or lines[0][0] != 0:
             return None
-        reader = _Reader(lines, plain, max_path_text)
-        data = reader.block(0, 1, 0)
+        reader = _Reader(lines, plain)
+        data = reader.block(0, 1)
         if reader.at != len(lines):
             return None  # a line at an indentation no open collection has
+        # The full loader stops when the values' paths add up to more than max_path_text characters. A
+        # value's path has at most deepest + 1 parts (a flow collection's entries one more than their
+        # line), each no longer than a line; a line holds one value, or a flow collection's entries.
+        values = 2 * len(lines) + text.count(",")
+        if values * (reader.deepest + 2) * (max(map(len, raws)) + 2) > max_path_text:
+            return None
         return data
     except (_Outside, ValueError):
         return None
