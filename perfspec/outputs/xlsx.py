@@ -1163,6 +1163,27 @@ def _streamed_writer(excel_writer: type) -> type:
             self._write_workbook_parts()
             self._write_content_types()
 
+        def _write_worksheets(self) -> None:
+            # ExcelWriter's loop for what perfspec's sheets hold (no tables, pivots, charts or images);
+            # each sheet lets go of what was made to write it, which ExcelWriter kept to the end.
+            from openpyxl.packaging.relationship import Relationship
+            from openpyxl.packaging.relationship import get_rels_path
+            from openpyxl.xml.functions import tostring
+
+            for index, ws in enumerate(self.workbook.worksheets, 1):
+                assert not (ws._tables or ws._pivots or ws._charts or ws._images)
+                ws._id = index
+                self.write_worksheet(ws)
+                if ws._comments:
+                    self._write_comment(ws)
+                    self._comments[-1] = None  # only their number is read again
+                if ws.legacy_drawing is not None:
+                    ws._rels.append(Relationship(type="vmlDrawing", Id="anysvml", Target="/" + ws.legacy_drawing))
+                if ws._rels:
+                    self._archive.writestr(get_rels_path(ws.path)[1:], tostring(ws._rels.to_tree()))
+                ws._drawing = ws._rels = None
+                ws._comments = []
+
         def _write_workbook_parts(self) -> None:
             from openpyxl.packaging.relationship import Relationship
             from openpyxl.workbook._writer import WorkbookWriter
