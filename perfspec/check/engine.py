@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import functools
 import os
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -147,11 +148,24 @@ def collect(paths: Iterable[str]) -> Iterator[str]:
     leading out of the repository is yielded, so that reading it reports it (never skipped).
     """
     seen: set[str] = set()
+    real_folders: dict[str, str] = {}
     for path in _walk(paths):
-        key = os.path.realpath(path)
+        key = _real_path(path, real_folders)
         if key not in seen:
             seen.add(key)
             yield path
+
+
+def _real_path(path: str, real_folders: dict[str, str]) -> str:
+    """os.path.realpath(path), each folder resolved once: 10,000 forms in one folder made 10,000 walks
+    up the same folders (0.3 s before a check could start)."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = os.path.realpath(folder or ".")
+    return os.path.join(real, name)
 
 
 def _walk(paths: Iterable[str]) -> Iterator[str]:
@@ -161,9 +175,20 @@ def _walk(paths: Iterable[str]) -> Iterator[str]:
 
 def display_name(path: str) -> str:
     """Relative to the working folder where that is shorter, as compilers print it."""
+    folder, name = os.path.split(path)
     try:
-        rel = os.path.relpath(path)
+        if name in ("", ".", ".."):
+            rel = os.path.relpath(path)
+        else:
+            # relpath is pure Python and walks both paths: once per folder, not once per form.
+            above = _relative_folder(folder or ".", os.getcwd())
+            rel = name if above == "." else os.path.join(above, name)
     except ValueError:
         return path
     return rel if not rel.startswith("..") else path
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_folder(folder: str, cwd: str) -> str:
+    return os.path.relpath(folder, cwd)
 

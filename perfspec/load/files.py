@@ -149,6 +149,31 @@ def _real_root(root: str) -> str:
     return found
 
 
+_real_folders: dict[str, str] = {}
+
+
+def _resolved(path: str) -> tuple[str, os.stat_result]:
+    """(realpath, stat) of an existing path; a missing file or a link loop raises.
+
+    realpath walks every folder on the way, ~20 µs a form: a file that is not a link is its
+    folder's real path (found once per folder) and its name. Nothing is trusted from this
+    cache when the file is opened: _open_below follows no link.
+    """
+    folder, name = os.path.split(path)
+    if name not in ("", ".", ".."):
+        info = os.lstat(path)
+        if not stat.S_ISLNK(info.st_mode):
+            folder = os.path.abspath(folder or ".")  # a relative folder is another one after a chdir
+            real_folder = _real_folders.get(folder)
+            if real_folder is None:
+                if len(_real_folders) > 4096:
+                    _real_folders.clear()
+                real_folder = _real_folders[folder] = os.path.realpath(folder, strict=True)
+            return os.path.join(real_folder, name), info
+    real = os.path.realpath(path, strict=True)
+    return real, os.stat(real)
+
+
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _FLAGS |= getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -182,8 +207,7 @@ def read_spec(path: str, limit: int, root: str | None = None) -> bytes:
     """
     root = root if root is not None else root_for(path)
     real_root = _real_root(root)
-    real = os.path.realpath(path, strict=True)  # a missing file or a link loop fails here
-    info = os.stat(real)
+    real, info = _resolved(path)
     if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
         raise NotRegular()  # not opened at all, wherever it is
     if not inside(real, real_root):
