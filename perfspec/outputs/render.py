@@ -1508,11 +1508,6 @@ class SummaryTotals(SummaryColumns):
                                     self.threshold), total))
         return out
 
-    @property
-    def rate_note_text(self) -> str:
-        counted = sum(total.counted for _, total in self.totals())
-        return self.rate_note(self.loaded - counted)
-
 
 def _stage_findings(loaded: list[FormView], profile: Profile, root: str | None,
                     engine: Any, digests: dict | None = None) -> list[tuple[FormView, list[FindingView]]]:
