@@ -18,14 +18,14 @@ import pytest
 import yaml
 
 from perfspec.load import plain_block
-from perfspec.load.loader import MAX_PATH_TEXT, _Builder, _ComposeLoader, load_text, plain_value
+from perfspec.load.loader import MAX_PATH_TEXT, _Builder, _ComposeLoader, load_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_EXAMPLE = os.path.join(ROOT, "..", "shared", "examples", "it-operations.yaml")
 
 
 def fast(text: str) -> Any:
-    return plain_block.read(text, plain_value, MAX_PATH_TEXT)
+    return plain_block.read(text, MAX_PATH_TEXT)
 
 
 def full(text: str) -> tuple[Any, list[Any]] | None:

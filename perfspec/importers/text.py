@@ -335,6 +335,8 @@ def _more_parties(form: "_Form", row: Row, after: int) -> None:
 
 
 _UNIT_LINE = re.compile(r"^(?:金额|资金)?单位:(万元|元)$")
+
+
 def _exact_next(form: "_Form", cells: list) -> str | None:
     """The cell right after a label when every cell is in place (a blank one is a blank value), else the
     first non-blank one after it."""

@@ -65,6 +65,7 @@ from typing import Any
 from perfspec.form.layout import Layout
 from perfspec.importers import FUNDS_COLUMNS, FUNDS_ROWS, FormData, Indicator, NotAForm
 from perfspec.importers.labels import SHORT, Labels, fold
+from perfspec.load.scalars import MAX_EXPONENT  # the loader's: larger (or smaller) numbers are typos
 
 MAX_BYTES = 50 * 1024 * 1024  # an exported workbook of a hundred forms is well under 2 MB
 # What openpyxl makes of a workbook grows with its XML, and with the ranges in it: it makes an
@@ -834,9 +835,6 @@ def _places(fmt: str) -> int | None:
     if match:
         return len(match.group(1))
     return 0 if "0" in fmt or "#" in fmt else None
-
-
-MAX_EXPONENT = 15  # as the loader: larger (or smaller) numbers are typos and would overflow the decimal context
 
 
 def _in_range(d: Decimal) -> bool:

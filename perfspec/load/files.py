@@ -149,27 +149,41 @@ def _real_root(root: str) -> str:
     return found
 
 
-_real_folders: dict[str, str] = {}
+def real_path(path: str, folders: dict[str, str], link: bool | None = None) -> str:
+    """os.path.realpath(path), each folder resolved once per `folders` (the caller's cache).
+
+    realpath walks every folder on the way, ~20 µs a form, and 10,000 forms share a few folders:
+    a path that is not a link is its folder's real path and its name. `link`: whether the path
+    itself is a link, when the caller knows (its lstat).
+    """
+    folder, name = os.path.split(path)
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    if link is None:
+        link = os.path.islink(path)
+    if link:
+        return os.path.realpath(path)
+    folder = os.path.abspath(folder or ".")  # a relative folder is another one after a chdir
+    real = folders.get(folder)
+    if real is None:
+        if len(folders) > 4096:
+            folders.clear()
+        real = folders[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
+
+
+_read_folders: dict[str, str] = {}
 
 
 def _resolved(path: str) -> tuple[str, os.stat_result]:
     """(realpath, stat) of an existing path; a missing file or a link loop raises.
 
-    realpath walks every folder on the way, ~20 µs a form: a file that is not a link is its
-    folder's real path (found once per folder) and its name. Nothing is trusted from this
-    cache when the file is opened: _open_below follows no link.
+    Nothing is trusted from real_path's cache when the file is opened: _open_below follows no link.
     """
-    folder, name = os.path.split(path)
-    if name not in ("", ".", ".."):
-        info = os.lstat(path)
+    if os.path.basename(path) not in ("", ".", ".."):
+        info = os.lstat(path)  # a missing file fails here; its folders resolved, so theirs cannot
         if not stat.S_ISLNK(info.st_mode):
-            folder = os.path.abspath(folder or ".")  # a relative folder is another one after a chdir
-            real_folder = _real_folders.get(folder)
-            if real_folder is None:
-                if len(_real_folders) > 4096:
-                    _real_folders.clear()
-                real_folder = _real_folders[folder] = os.path.realpath(folder, strict=True)
-            return os.path.join(real_folder, name), info
+            return real_path(path, _read_folders, link=False), info
     real = os.path.realpath(path, strict=True)
     return real, os.stat(real)
 

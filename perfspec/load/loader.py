@@ -15,7 +15,7 @@ import os  # noqa: F401 - kept for the rest of the module's helpers
 import re
 import stat  # noqa: F401
 from collections.abc import Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import yaml
@@ -23,12 +23,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.load import plain_block
+from perfspec.load.scalars import BOOLS, FLOAT, INT, MAX_EXPONENT, NULLS, NUMBER_STARTS, OutOfRange, number_value, plain_value
 from perfspec.load.files import Refused, TooLarge, read_spec
 
 MAX_BYTES = 2 * 1024 * 1024  # a real form is ~5 KB; 2 MiB leaves room for any honest file
 MAX_NODES = 100_000  # node visits while building values; stops alias bombs
 MAX_DEPTH = 64  # a form nests five levels deep
-MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal context
 # PyYAML's C composer recurses once per nested collection and overflows the C stack
 # somewhere past ~25,000 levels: a file that could nest that deep is refused before
 # composing. Flow brackets are counted in the text (a 100 KB file can open 40,000);
@@ -51,11 +51,6 @@ MAX_PER_CODE = 100  # loader findings of one code per file; the rest are summed 
 _PLAIN = "?"  # YAML's non-specific tag of plain scalars
 _QUOTED = "!"  # ... and of quoted or block scalars
 
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_NUMBER_STARTS = frozenset("+-.0123456789")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _CORE = "tag:yaml.org,2002:"
 _COLLECTIONS = (_CORE + "seq", _CORE + "map")
 
@@ -320,35 +315,6 @@ def _finding(file: str, span: Span, code: str, zh: str, en: str, path: Path = ()
     )
 
 
-class OutOfRange(ValueError):
-    """A number the loader reports instead of reading (see MAX_EXPONENT)."""
-
-
-def number_value(text: str, integer: bool) -> int | Decimal:
-    """`text` as an int (`integer`: it matched _INT) or a Decimal, as written."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
-        return text  # type: ignore[return-value]
-    if value and abs(value.adjusted()) > MAX_EXPONENT:
-        raise OutOfRange(text)
-    return int(text) if integer else value
-
-
-def plain_value(text: str) -> Any:
-    """A plain scalar's value by YAML 1.2 core rules: null, a boolean, a number as written, or the text."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text[0] in _NUMBER_STARTS:
-        if _INT.match(text):
-            return number_value(text, True)
-        if _FLOAT.match(text):
-            return number_value(text, False)
-    return text
-
-
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -431,7 +397,7 @@ class _Builder:
             if node.tag == _PLAIN:
                 # The common case inline: plain text that is not null, a boolean or a number.
                 text = node.value
-                if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
+                if text and text[0] not in NUMBER_STARTS and text not in NULLS and text not in BOOLS:
                     return text
             return self.scalar(node, path)
         if node.tag not in _COLLECTIONS:
@@ -505,7 +471,7 @@ class _Builder:
                 # build()'s common case without the call: plain text that is not null, a boolean
                 # or a number, counted as build() counts it (a limit passed goes to build(), which stops).
                 text = value_node.value
-                if text and text[0] not in _NUMBER_STARTS and text not in _NULLS and text not in _BOOLS:
+                if text and text[0] not in NUMBER_STARTS and text not in NULLS and text not in BOOLS:
                     visits, path_text, chars = self.visits + 1, self.path_text + child_len, self.text + len(text)
                     if visits <= MAX_NODES and path_text <= MAX_PATH_TEXT and chars <= MAX_EXPANDED:
                         self.visits, self.path_text, self.text = visits, path_text, chars
@@ -536,11 +502,11 @@ class _Builder:
                 return self.out_of_range(node, text, path)
         if tag == _CORE + "null":
             return None
-        if tag == _CORE + "bool" and text in _BOOLS:
-            return _BOOLS[text]
+        if tag == _CORE + "bool" and text in BOOLS:
+            return BOOLS[text]
         # !!int says "an integer": 10.5 under it is a contradiction, not a number to take as written.
-        integer = _INT.match(text) is not None
-        if (tag == _CORE + "int" and integer) or (tag == _CORE + "float" and (integer or _FLOAT.match(text))):
+        integer = INT.match(text) is not None
+        if (tag == _CORE + "int" and integer) or (tag == _CORE + "float" and (integer or FLOAT.match(text))):
             return self.number(node, text, path, integer)
         if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
             shown_tag = tag.replace(_CORE, "!!")
@@ -556,7 +522,7 @@ class _Builder:
         return None
 
     def number(self, node: ScalarNode, text: str, path: Path, integer: bool) -> int | Decimal | None:
-        """`text` as an int (`integer`: it matched _INT) or a Decimal, as written; None when out of range."""
+        """`text` as an int (`integer`: it matched INT) or a Decimal, as written; None when out of range."""
         try:
             return number_value(text, integer)
         except OutOfRange:
@@ -571,7 +537,6 @@ class _Builder:
             path,
         )
         return None
-
 
 
 _YAML_PROBLEMS_ZH = (
@@ -821,7 +786,7 @@ def load_text(text: str, file: str) -> LoadResult:
     if shape is not None:
         return LoadResult(None, [Finding(file, shape[0], 1, "PS004", ERROR, shape[1], shape[2], "")])
     if len(text) <= SMALL_TEXT:
-        data = plain_block.read(text, plain_value, MAX_PATH_TEXT)
+        data = plain_block.read(text, MAX_PATH_TEXT)
         if data is not None:
             composed = Composed(text)
             return LoadResult(Document(file, data, Spans(composed), Spans(composed, keys=True), text), [])

@@ -20,7 +20,12 @@ every YAML file of the repository and on thousands of damaged copies.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
+
+from perfspec.load.scalars import BOOLS, NULLS, NUMBER_STARTS, plain_value
+
+MAX_KEY = 200  # longer keys get the full loader's limits and messages
+MAX_LEVELS = 60  # below the full loader's MAX_DEPTH
 
 # Characters that make a text something other than plain lines: tab, CR and the rarer YAML
 # breaks, the BOM, and what libyaml refuses as non-printable.
@@ -29,23 +34,18 @@ _OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\ufff
 # followed by a space would be part of a plain key: left to the full loader).
 # The key is at most MAX_KEY characters and does not end in a space; "..." may start a document end
 # marker; a value that is only a comment is no value (group 2 is None).
-_ENTRY = re.compile(r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%@`?:\-][^:#]{0,199})(?<! ):(?:| +#.*| +(.*))\Z")
-# A one-line flow collection of plain keys and values; anything richer goes to the full loader.
+_ENTRY = re.compile(r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%%@`?:\-][^:#]{0,%d})(?<! ):(?:| +#.*| +(.*))\Z" % (MAX_KEY - 1))
+# An entry of a one-line flow collection: plain keys and values only (no bracket, comma, colon, quote or
+# comment inside); anything richer goes to the full loader.
 _FLOW_PLAIN = r"[^\s,\[\]{}:#'\"&*!|>%@`?\-][^,\[\]{}:#'\"]*"
-_FLOW_MAP = re.compile(r"\{ *((?:%s): +(?:%s)(?:, *(?:%s): +(?:%s))*)? *\}" % ((_FLOW_PLAIN,) * 4))
 _FLOW_ENTRY = re.compile(r" *(%s): +(%s)" % (_FLOW_PLAIN, _FLOW_PLAIN))
-_FLOW_SEQ = re.compile(r"\[ *((?:%s)(?:, *(?:%s))*)? *\]" % ((_FLOW_PLAIN,) * 2))
+_FLOW_ITEM = re.compile(r" *(%s)" % _FLOW_PLAIN)
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 # Plain values may not start with an indicator (a `-` or `?` may, before a non-space, but
 # then they are rare enough to leave to the full loader).
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>%@`'\"")
 # First characters of a plain value that is text whatever follows: no indicator, no digit or sign.
-_NOT_TEXT_START = _NOT_PLAIN_START | frozenset("+.0123456789")
-_NULLS = frozenset(("~", "null", "Null", "NULL"))
-_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
-
-MAX_KEY = 200  # longer keys get the full loader's limits and messages
-MAX_LEVELS = 60  # below the full loader's MAX_DEPTH
+_NOT_TEXT_START = _NOT_PLAIN_START | NUMBER_STARTS
 
 
 class _Outside(Exception):
@@ -60,12 +60,11 @@ def _comment_or_end(rest: str) -> bool:
 
 
 class _Reader:
-    __slots__ = ("lines", "at", "plain", "deepest")
+    __slots__ = ("lines", "at", "deepest")
 
-    def __init__(self, lines: list[tuple[int, str | None, str | None]], plain: Callable[[str], Any]) -> None:
+    def __init__(self, lines: list[tuple[int, str | None, str | None]]) -> None:
         self.lines = lines  # (indent, key or None for a "- " item, the value's text or None)
         self.at = 0
-        self.plain = plain
         self.deepest = 0  # levels of collections, for the bound on the paths' length (read)
 
     def block(self, indent: int, depth: int) -> Any:
@@ -93,7 +92,7 @@ class _Reader:
                 if first not in _NOT_TEXT_START and " #" not in rest and ":" not in rest:
                     # The common case inline: plain text, no comment, not a number, null or boolean.
                     text = rest.rstrip(" ")
-                    out[key] = text if text not in _NULLS and text not in _BOOLS else self.plain(text)
+                    out[key] = text if text not in NULLS and text not in BOOLS else plain_value(text)
                 else:
                     out[key] = scalar(rest)
                 if at < end and lines[at][0] > indent:
@@ -145,31 +144,37 @@ class _Reader:
             if match is None or not _comment_or_end(rest[match.end() :]):
                 raise _Outside
             return match.group(1).replace("''", "'")
-        if first == "{":
-            match = _FLOW_MAP.match(rest)
-            if match is None or not _comment_or_end(rest[match.end() :]):
+        if first in "{[":
+            # No entry holds a bracket or a comma: the first closing bracket ends the collection.
+            close = rest.find("}" if first == "{" else "]")
+            if close < 0 or not _comment_or_end(rest[close + 1 :]):
                 raise _Outside
+            body = rest[1:close]
+            parts = body.split(",") if body.strip(" ") else []
+            if first == "[":
+                return [plain_value(_flow(_FLOW_ITEM, part)[0]) for part in parts]
             out: dict[str, Any] = {}
-            if match.group(1):
-                for entry in _FLOW_ENTRY.finditer(match.group(1)):
-                    key = entry.group(1).rstrip(" ")
-                    if key in out or len(key) > MAX_KEY:
-                        raise _Outside
-                    out[key] = self.plain(entry.group(2).rstrip(" "))
+            for part in parts:
+                key, value = _flow(_FLOW_ENTRY, part)
+                if key in out or len(key) > MAX_KEY:
+                    raise _Outside
+                out[key] = plain_value(value)
             return out
-        if first == "[":
-            match = _FLOW_SEQ.match(rest)
-            if match is None or not _comment_or_end(rest[match.end() :]):
-                raise _Outside
-            body = match.group(1)
-            return [self.plain(item.strip(" ")) for item in body.split(",")] if body else []
         if first in _NOT_PLAIN_START:
             raise _Outside
         comment = rest.find(" #")
         text = (rest if comment < 0 else rest[:comment]).rstrip(" ")
         if ": " in text or text.endswith(":"):
             raise _Outside  # libyaml's "mapping values are not allowed here"
-        return self.plain(text)
+        return plain_value(text)
+
+
+def _flow(pattern: re.Pattern[str], part: str) -> tuple[str, ...]:
+    """The key and value (or the item) of one entry of a flow collection, without the spaces around them."""
+    match = pattern.fullmatch(part)
+    if match is None:
+        raise _Outside
+    return tuple(group.rstrip(" ") for group in match.groups())
 
 
 def _lines(raws: list[str]) -> list[tuple[int, str | None, str | None]]:
@@ -199,12 +204,11 @@ def _lines(raws: list[str]) -> list[tuple[int, str | None, str | None]]:
     return out
 
 
-def read(text: str, plain: Callable[[str], Any], max_path_text: int) -> Any:
+def read(text: str, max_path_text: int) -> Any:
     """The values of `text`, or None when it is not entirely plain lines (see the module docstring).
 
-    `plain` resolves a plain scalar's text to its value (the full loader's rules),
-    raising ValueError for one the full loader would report; `max_path_text` is the
-    full loader's bound on the total length of the values' paths.
+    `max_path_text` is the full loader's bound on the total length of the values' paths; a number
+    the full loader would report (scalars.OutOfRange, a ValueError) sends the text to it too.
     """
     if _OUTSIDE.search(text):
         return None
@@ -213,7 +217,7 @@ def read(text: str, plain: Callable[[str], Any], max_path_text: int) -> Any:
         lines = _lines(raws)
         if not lines or lines[0][0] != 0:
             return None
-        reader = _Reader(lines, plain)
+        reader = _Reader(lines)
         data = reader.block(0, 1)
         if reader.at != len(lines):
             return None  # a line at an indentation no open collection has

@@ -1114,7 +1114,7 @@ def _indicator_cell(ind: Indicator, key: str, split: bool) -> str:
 
 
 def _counts(findings: list[FindingView]) -> dict[str, int]:
-    counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
+    counts = _zero_counts()
     for f in findings:
         if f.acknowledged is not None:
             counts["acknowledged"] += 1
@@ -1455,14 +1455,27 @@ class SummaryColumns:
     def caption(self, part: str) -> str:
         return layout_caption(self.layout, part)
 
-    def year_title(self, year: str, many_years: bool) -> str:
-        return f"{year} {self.label('header', 'year')}合计" if many_years else "合计"
+    def year_total_label(self, year: str, many_years: bool, forms: int) -> str:
+        """The label of a year's 合计 row: 合计（9 张表）, or 2023 年度合计（9 张表） beside other years."""
+        title = f"{year} {self.label('header', 'year')}合计" if many_years else "合计"
+        return f"{title}（{forms} 张表）"
 
     def rate_note(self, missing: int) -> str:
         return f"（{missing} 张表的{self.base_label}或{self.executed_label}为空，未计入）" if missing else ""
 
     def year_order(self, years: Iterable[str]) -> list[str]:
         return sorted(_unique(years), key=lambda y: (y == NO_YEAR, y))
+
+
+class _YearTally:
+    """One year of SummaryTotals: Σ amounts, Σ findings and how many forms."""
+
+    __slots__ = ("amounts", "counts", "forms")
+
+    def __init__(self, amounts: derived.AmountTally) -> None:
+        self.amounts = amounts
+        self.counts = _zero_counts()
+        self.forms = 0
 
 
 class SummaryTotals(SummaryColumns):
@@ -1475,7 +1488,7 @@ class SummaryTotals(SummaryColumns):
 
     def __init__(self, profile: Profile, layout: Layout | str | None = None, root: str | None = None) -> None:
         super().__init__(profile, layout, root)
-        self.by_year: dict[str, tuple[derived.AmountTally, dict[str, int], list[int]]] = {}  # Σ, counts, [forms]
+        self.by_year: dict[str, _YearTally] = {}
         self.years: list[str] = []  # as written, first seen first (the heading's)
         self.loaded = 0
         self.converted = False
@@ -1488,23 +1501,23 @@ class SummaryTotals(SummaryColumns):
             self.years.append(view.year)
         self.converted = self.converted or view.unit == "元"
         year = view.year or NO_YEAR
-        if year not in self.by_year:
-            self.by_year[year] = (derived.AmountTally(self.keys, self.base, self.done), _zero_counts(), [0])
-        tally, counts, forms = self.by_year[year]
-        forms[0] += 1
+        tally = self.by_year.get(year)
+        if tally is None:
+            tally = self.by_year[year] = _YearTally(derived.AmountTally(self.keys, self.base, self.done))
+        tally.forms += 1
         if view.spec is not None:
-            tally.add(view.spec)
-        _count_into(counts, view.counts)
+            tally.amounts.add(view.spec)
+        _count_into(tally.counts, view.counts)
 
     def totals(self) -> list[tuple[Line, derived.AmountSum]]:
         """Each year's 合计 line, in portfolio_view's order and words."""
         many = len(self.by_year) > 1
         out = []
         for year in self.year_order(self.by_year):
-            tally, counts, forms = self.by_year[year]
-            total = tally.result()
-            label = f"{self.year_title(year, many)}（{forms[0]} 张表）"
-            out.append((_tally_line("year-sum", label, total, dict(counts), forms[0], self.table, self.profile,
+            tally = self.by_year[year]
+            total = tally.amounts.result()
+            label = self.year_total_label(year, many, tally.forms)
+            out.append((_tally_line("year-sum", label, total, dict(tally.counts), tally.forms, self.table, self.profile,
                                     self.threshold), total))
         return out
 
@@ -1603,9 +1616,8 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
             if len(names) > 1:
                 lines.append(line)
             units.append(UnitGroup(unit, in_unit, line))
-        title = shape.year_title(year, many_years)
-        line, total = _sum_line("year-sum", f"{title}（{len(in_year)} 张表）", in_year, columns, table, base, done,
-                                profile, threshold)
+        line, total = _sum_line("year-sum", shape.year_total_label(year, many_years, len(in_year)), in_year, columns,
+                                table, base, done, profile, threshold)
         counted += total.counted
         lines.append(line)
         groups.append(YearGroup(year, units, line, {k: line.cells[k].text for k in keys}, line.rate.text,
@@ -1614,10 +1626,9 @@ def portfolio_view(forms: list[FormView], profile: Profile, layout: Layout | str
         lines.append(Line("failed", f.file, view=f, error=f.error or "", counts=dict(f.counts)))
     note = shape.rate_note(len(loaded) - counted)
 
-    counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
+    counts = _zero_counts()
     for f in forms:
-        for key, value in f.counts.items():
-            counts[key] = counts.get(key, 0) + value
+        _count_into(counts, f.counts)
     one = groups[0] if len(groups) == 1 else None
     charts = [
         _chart("score", f"各项目{layout_caption(chosen, 'total')}", loaded, many_years, threshold),

@@ -865,7 +865,7 @@ class Book:
                 r += 1
                 continue
             _, name, title, file, sums, rate, score, grade, errors, warnings = row
-            lines = max(_lines(name, widths[0]), _lines(file, widths[file_c - 1]), _lines("", widths[note_c - 1]))
+            lines = max(_lines(name, widths[0]), _lines(file, widths[file_c - 1]))
             out.row_dimensions[r].height = min(409, 15.0 * lines + 3)
             cell = self._cell(ws, r, 1, name)
             if title:
@@ -1156,8 +1156,6 @@ def _streamed_writer(excel_writer: type) -> type:
             archive.writestr(ARC_CORE, tostring(wb.properties.to_tree()))
             archive.writestr(ARC_THEME, theme_xml)
             self._write_worksheets()
-            self._write_images()
-            self._write_charts()
             archive.writestr(ARC_STYLE, tostring(write_stylesheet(wb)))
             archive.writestr(ARC_ROOT_RELS, WorkbookWriter(wb).write_root_rels())
             self._write_workbook_parts()
@@ -1198,25 +1196,24 @@ def _streamed_writer(excel_writer: type) -> type:
                 one = WorkbookWriter(wb)
                 book = one.write()
                 rels = one.write_rels()
-                first = self._sheet_elements(one, 0, sheets[0])
             finally:
                 wb._sheets = sheets
-            writer = WorkbookWriter(wb)
+            first_names = _sheet_names(0, sheets[0])
             with self._member(ARC_WORKBOOK) as out:
-                head, sheet_xml, rest = _around(book, first[0])
+                head, _, rest = _around(book, _sheet_element(0, sheets[0]))
                 out.write(head)
                 for index, sheet in enumerate(sheets):
-                    out.write(self._sheet_elements(writer, index, sheet)[0])
-                if first[1]:
-                    between, names_xml, tail = _around(rest, first[1])
+                    out.write(_sheet_element(index, sheet))
+                if first_names:
+                    between, _, tail = _around(rest, first_names)
                     out.write(between)
                     for index, sheet in enumerate(sheets):
-                        out.write(self._sheet_elements(writer, index, sheet)[1])
+                        out.write(_sheet_names(index, sheet))
                     out.write(tail)
+                elif any(_sheet_names(index, sheet) for index, sheet in enumerate(sheets)):
+                    raise AssertionError("the first sheet has no print names but another has")
                 else:
-                    if any(self._sheet_elements(writer, i, s)[1] for i, s in enumerate(sheets)):
-                        raise AssertionError("the first sheet has no print names but another has")
-                    out.write(rest)
+                    out.write(rest)  # no sheet names anything (only the hidden data sheet)
             relationship = tostring(Relationship(type=sheets[0]._rel_type, Target=sheets[0].path, Id="rId1").to_tree())
             with self._member(ARC_WORKBOOK_RELS) as out:
                 head, _, tail = _around(rels, relationship)
@@ -1225,34 +1222,6 @@ def _streamed_writer(excel_writer: type) -> type:
                     out.write(tostring(Relationship(type=sheet._rel_type, Target=sheet.path, Id=f"rId{index}").to_tree()))
                 # styles and theme follow the sheets with the next ids
                 out.write(re.sub(rb'Id="rId(\d+)"', lambda m: b'Id="rId%d"' % (int(m.group(1)) + len(sheets) - 1), tail))
-
-        @staticmethod
-        def _sheet_elements(writer: Any, index: int, sheet: Any) -> tuple[bytes, bytes]:
-            """The <sheet> element and the <definedName> elements of one sheet, as WorkbookWriter makes them."""
-            from openpyxl.packaging.workbook import ChildSheet
-            from openpyxl.workbook.defined_name import DefinedName
-            from openpyxl.utils import quote_sheetname
-            from openpyxl.xml.functions import tostring
-
-            node = ChildSheet(name=sheet.title, sheetId=index + 1, id=f"rId{index + 1}")
-            if not sheet.sheet_state == "visible":
-                node.state = sheet.sheet_state
-            names = list(sheet.defined_names.values()) if sheet.defined_names else []
-            for name in names:
-                name.localSheetId = index
-            if sheet.auto_filter:
-                name = DefinedName(name="_FilterDatabase", localSheetId=index, hidden=True)
-                name.value = f"{quote_sheetname(sheet.title)}!{sheet.auto_filter}"
-                names.append(name)
-            if sheet.print_titles:
-                name = DefinedName(name="Print_Titles", localSheetId=index)
-                name.value = sheet.print_titles
-                names.append(name)
-            if sheet.print_area:
-                name = DefinedName(name="Print_Area", localSheetId=index)
-                name.value = sheet.print_area
-                names.append(name)
-            return tostring(node.to_tree()), b"".join(tostring(n.to_tree()) for n in names)
 
         def _write_content_types(self) -> None:
             from openpyxl.packaging.manifest import Manifest, Override
@@ -1279,6 +1248,41 @@ def _streamed_writer(excel_writer: type) -> type:
             return self._archive.open(self._archive._info(name), "w")
 
     return StreamedWriter
+
+
+def _sheet_element(index: int, sheet: Any) -> bytes:
+    """A sheet's <sheet> element of the workbook part, as openpyxl's WorkbookWriter makes it."""
+    from openpyxl.packaging.workbook import ChildSheet
+    from openpyxl.xml.functions import tostring
+
+    node = ChildSheet(name=sheet.title, sheetId=index + 1, id=f"rId{index + 1}")
+    if not sheet.sheet_state == "visible":
+        node.state = sheet.sheet_state
+    return tostring(node.to_tree())
+
+
+def _sheet_names(index: int, sheet: Any) -> bytes:
+    """A sheet's <definedName> elements (its own names, filter, print titles and area), as WorkbookWriter makes them."""
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.xml.functions import tostring
+
+    names = list(sheet.defined_names.values()) if sheet.defined_names else []
+    for name in names:
+        name.localSheetId = index
+    if sheet.auto_filter:
+        name = DefinedName(name="_FilterDatabase", localSheetId=index, hidden=True)
+        name.value = f"{quote_sheetname(sheet.title)}!{sheet.auto_filter}"
+        names.append(name)
+    if sheet.print_titles:
+        name = DefinedName(name="Print_Titles", localSheetId=index)
+        name.value = sheet.print_titles
+        names.append(name)
+    if sheet.print_area:
+        name = DefinedName(name="Print_Area", localSheetId=index)
+        name.value = sheet.print_area
+        names.append(name)
+    return b"".join(tostring(name.to_tree()) for name in names)
 
 
 def _around(whole: bytes, part: bytes) -> tuple[bytes, bytes, bytes]:

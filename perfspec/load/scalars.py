@@ -1,0 +1,48 @@
+"""What a plain YAML scalar is, by the YAML 1.2 core rules perfspec reads forms with.
+
+One home for both readers of a form (loader's node builder and plain_block's line reader):
+`no`, `on` or `NO` stay text; numbers keep the digits as written (an int, or a Decimal).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+MAX_EXPONENT = 15  # larger numbers are typos and would overflow the decimal context
+
+INT = re.compile(r"[-+]?[0-9]+\Z")
+NUMBER_STARTS = frozenset("+-.0123456789")
+FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+class OutOfRange(ValueError):
+    """A number the loader reports instead of reading (see MAX_EXPONENT)."""
+
+
+def number_value(text: str, integer: bool) -> int | Decimal:
+    """`text` as an int (`integer`: it matched INT) or a Decimal, as written."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
+        return text  # type: ignore[return-value]
+    if value and abs(value.adjusted()) > MAX_EXPONENT:
+        raise OutOfRange(text)
+    return int(text) if integer else value
+
+
+def plain_value(text: str) -> Any:
+    """A plain scalar's value: null, a boolean, a number as written, or the text."""
+    if text in NULLS:
+        return None
+    if text in BOOLS:
+        return BOOLS[text]
+    if text[0] in NUMBER_STARTS:
+        if INT.match(text):
+            return number_value(text, True)
+        if FLOAT.match(text):
+            return number_value(text, False)
+    return text
