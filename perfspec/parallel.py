@@ -49,6 +49,10 @@ def _collect_now_and_then() -> None:
     _done += 1
     if _done % COLLECT_EVERY == 0:
         gc.collect()
+        # What survives (the results kept for the report, the parse caches) is not garbage now and
+        # will not be: frozen, the next collections pass over the new objects only instead of
+        # every form's results so far (~45 ms each at 10,000 forms). ordered_map unfreezes it.
+        gc.freeze()
 
 
 def _run(item: object) -> object:
@@ -79,6 +83,7 @@ def ordered_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> It
                 _collect_now_and_then()
                 yield task(item)
         finally:
+            gc.unfreeze()
             if was:
                 gc.enable()
         return

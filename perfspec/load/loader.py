@@ -774,7 +774,14 @@ def _shape_exceeds(text: str) -> tuple[int, str, str] | None:
 
 
 def load_text(text: str, file: str) -> LoadResult:
-    builder = _Builder(file)
+    if len(text) <= SMALL_TEXT and text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        # Before the shape checks: they cannot fire on a text the fast path reads (it declines
+        # nested brackets, nests under MAX_LEVELS < MAX_FLOW_DEPTH, and a small text holds far fewer
+        # than MAX_NODES values), and measuring the longest line was ~1 % of a clean form's check.
+        data = plain_block.read(text, MAX_PATH_TEXT)
+        if data is not None:
+            composed = Composed(text)
+            return LoadResult(Document(file, data, Spans(composed), Spans(composed, keys=True), text), [])
     deep = _flow_depth_exceeds(text)
     if deep is not None:
         return LoadResult(None, [Finding(
@@ -785,11 +792,7 @@ def load_text(text: str, file: str) -> LoadResult:
     shape = _shape_exceeds(text)
     if shape is not None:
         return LoadResult(None, [Finding(file, shape[0], 1, "PS004", ERROR, shape[1], shape[2], "")])
-    if len(text) <= SMALL_TEXT:
-        data = plain_block.read(text, MAX_PATH_TEXT)
-        if data is not None:
-            composed = Composed(text)
-            return LoadResult(Document(file, data, Spans(composed), Spans(composed, keys=True), text), [])
+    builder = _Builder(file)
     try:
         loader = _ComposeLoader(text)
         try:

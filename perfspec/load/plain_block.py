@@ -33,8 +33,12 @@ _OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\ufff
 # `key:` or `key: rest`. A key starts with no indicator and holds no `:` or `#` (a `:` not
 # followed by a space would be part of a plain key: left to the full loader).
 # The key is at most MAX_KEY characters and does not end in a space; "..." may start a document end
-# marker; a value that is only a comment is no value (group 2 is None).
-_ENTRY = re.compile(r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%%@`?:\-][^:#]{0,%d})(?<! ):(?:| +#.*| +(.*))\Z" % (MAX_KEY - 1))
+# marker; a value that is only a comment is no value (its group is empty).
+_ENTRY = r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%%@`?:\-][^:#\n]{0,%d})(?<! ):(?:| +#.*| +(.*))" % (MAX_KEY - 1)
+# Every line of a text of plain lines, in one pass of the regex engine: the indentation, then a
+# `- ` item marker holding an entry or a scalar, or an entry, or nothing but a comment. A line that
+# is none of these does not match at all, so the matches are fewer than the lines.
+_LINE = re.compile(r"^( *)(?:(- +)(?:%s|([^# ].*))|%s|(?:#.*)?)$" % (_ENTRY, _ENTRY), re.MULTILINE)
 # An entry of a one-line flow collection: plain keys and values only (no bracket, comma, colon, quote or
 # comment inside); anything richer goes to the full loader.
 _FLOW_PLAIN = r"[^\s,\[\]{}:#'\"&*!|>%@`?\-][^,\[\]{}:#'\"]*"
@@ -177,30 +181,22 @@ def _flow(pattern: re.Pattern[str], part: str) -> tuple[str, ...]:
     return tuple(group.rstrip(" ") for group in match.groups())
 
 
-def _lines(raws: list[str]) -> list[tuple[int, str | None, str | None]]:
+def _lines(text: str) -> list[tuple[int, str | None, str | None]]:
+    """(indent, key or None for a "- " item, the value's text or None) of each line with content."""
+    found = _LINE.findall(text)
+    if len(found) != text.count("\n") + 1:
+        raise _Outside  # a line that is no entry, item or comment: a bare scalar, a marker, a quoted key...
     out: list[tuple[int, str | None, str | None]] = []
-    append, entry_of = out.append, _ENTRY.match
-    for raw in raws:
-        content = raw.lstrip(" ")
-        if not content or content[0] == "#":
-            continue
-        indent = len(raw) - len(content)
-        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
-            item = content[1:].lstrip(" ")
-            if not item or item[0] == "#":
-                raise _Outside  # the item's value on the lines below
-            entry = entry_of(item)
-            if entry is None:
-                append((indent, None, item))
-                continue
-            append((indent, None, None))
-            indent = len(raw) - len(item)
-        else:
-            entry = entry_of(content)
-            if entry is None:
-                raise _Outside  # a bare scalar, a document marker, a directive, a quoted key...
-        key, rest = entry.groups()
-        append((indent, key, rest or ""))
+    append = out.append
+    for spaces, dash, item_key, item_rest, item, key, rest in found:
+        if dash:
+            if item_key:  # "- key: value": a mapping starting on the item's line
+                append((len(spaces), None, None))
+                append((len(spaces) + len(dash), item_key, item_rest))
+            else:
+                append((len(spaces), None, item))
+        elif key:
+            append((len(spaces), key, rest))
     return out
 
 
@@ -213,8 +209,7 @@ def read(text: str, max_path_text: int) -> Any:
     if _OUTSIDE.search(text):
         return None
     try:
-        raws = text.split("\n")
-        lines = _lines(raws)
+        lines = _lines(text)
         if not lines or lines[0][0] != 0:
             return None
         reader = _Reader(lines)
@@ -225,7 +220,7 @@ def read(text: str, max_path_text: int) -> Any:
         # value's path has at most deepest + 1 parts (a flow collection's entries one more than their
         # line), each no longer than a line; a line holds one value, or a flow collection's entries.
         values = 2 * len(lines) + text.count(",")
-        if values * (reader.deepest + 2) * (max(map(len, raws)) + 2) > max_path_text:
+        if values * (reader.deepest + 2) * (max(map(len, text.split("\n"))) + 2) > max_path_text:
             return None
         return data
     except (_Outside, ValueError):
