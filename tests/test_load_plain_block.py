@@ -2,8 +2,10 @@
 
 `plain_block.read` may decline any text (the full loader then reads it); what it
 must never do is return values the full loader would not build, or accept a
-text the full loader reports anything about. Held on every YAML file of the
-repository and on seeded damaged copies of the bundled forms.
+text the full loader reports anything about. And the places it finds for a
+form's findings (`plain_block.positions`) are libyaml's marks, every value and
+key, in the same order. Held on every YAML file of the repository and on
+seeded damaged copies of the bundled forms.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 import yaml
 
 from perfspec.load import plain_block
-from perfspec.load.loader import MAX_PATH_TEXT, _Builder, _ComposeLoader, load_text
+from perfspec.load.loader import MAX_PATH_TEXT, Spans, _Builder, _ComposeLoader, load_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_EXAMPLE = os.path.join(ROOT, "..", "shared", "examples", "it-operations.yaml")
@@ -28,8 +30,8 @@ def fast(text: str) -> Any:
     return plain_block.read(text, MAX_PATH_TEXT)
 
 
-def full(text: str) -> tuple[Any, list[Any]] | None:
-    """(values, findings) of the full loader, None when libyaml refuses the text."""
+def full(text: str) -> tuple[Any, list[Any], list[Any], list[Any]] | None:
+    """(values, findings, value places, key places) of the full loader, None when libyaml refuses the text."""
     loader = _ComposeLoader(text)
     try:
         root = loader.get_single_node()
@@ -41,7 +43,9 @@ def full(text: str) -> tuple[Any, list[Any]] | None:
     if root is None:
         return None
     values = builder.build(root, (), 0)
-    return values, builder.finish()
+    places = [(path, tuple(span)) for path, span in Spans(root).items()]
+    key_places = [(path, tuple(span)) for path, span in Spans(root, keys=True).items()]
+    return values, builder.finish(), places, key_places
 
 
 def same(a: Any, b: Any) -> bool:
@@ -58,12 +62,25 @@ def same(a: Any, b: Any) -> bool:
 
 
 def agrees(text: str) -> bool:
-    """The fast path declined, or it read what the full loader reads and the full loader has nothing to say."""
+    """The fast path declined, or it read what the full loader reads, the full loader has nothing to
+    say, and every value and key is placed where libyaml marks it."""
     values = fast(text)
     if values is None:
         return True
     reference = full(text)
-    return reference is not None and not reference[1] and same(values, reference[0])
+    if reference is None or reference[1] or not same(values, reference[0]):
+        return False
+    placed = plain_block.Places(text, values)
+    places, key_places = placed.every()
+    if list(places.items()) != reference[2] or list(key_places.items()) != reference[3]:
+        return False
+    # One path at a time, as a finding asks, and paths that are not there.
+    keys = dict(reference[3])
+    found = all(placed.find(path) == (place, keys.get(path)) for path, place in reference[2])
+    return found and all(placed.find(path) == (None, None) for path in MISSING if path not in places)
+
+
+MISSING = [("nope",), ("indicators", "x", "y", 99), (0,), (5, "a"), ("funds", "nope", "x"), ("year", 0), ("year", "x")]
 
 
 def repository_yaml() -> list[str]:
@@ -201,3 +218,21 @@ def test_positions_are_found_after_the_fast_path() -> None:
     assert document.spans[("funds", "total", "annual")].line == 4
     assert document.key_spans[("funds", "unit")][:2] == (3, 3)
     assert sorted(document.spans)[:2] == [(), ("funds",)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: 2",  # no line break at the end: the text ends a line below
+        "# c\n\n  # d\na: 1\nb:\n  c: 1\n# x\n   \n",  # comments before and after
+        'x: "a b"  # c\ny: \'it\'\'s\'\nz: {a: 1 , b:  x y  }\nw: [ 1 , 2 ]\nv: []\nu: {}\n',
+        "- a: 1\n  b:\n- 2\n",  # a mapping ends where the next item starts
+        "a:\n- 1\n-   k: v\n    m: [1, 2]\nb:   # empty\nc: x\n",  # an indentless list; an empty value
+        "a:\n  b: 1\n ",  # the last line's spaces end the collections indented deeper, not the others
+        "a:\n  b:\n  - 1\n    #c",
+        "- a: 1\n  b: 2\n ",
+    ],
+)
+def test_places_are_libyaml_s_marks(text: str) -> None:
+    assert fast(text) is not None
+    assert agrees(text)

@@ -101,32 +101,83 @@ class Span(NamedTuple):
 _START = Span(1, 1, 1, 1)
 
 
-class Composed:
-    """A text's libyaml node tree, composed the first time a position is asked for.
+class Placed(Mapping[Path, Span]):
+    """path → Span of a form the plain-lines fast path read, found from its lines when asked.
 
-    A form read by the plain-lines fast path (plain_block) has its values without
-    nodes; most forms then need no position at all, and one with findings composes
-    once, here, for all of them.
+    A form with findings needs a few places: each is found by walking down the lines the fast
+    path matched (plain_block.Places), a fraction of composing the text with libyaml, with the
+    same marks. Iterating places everything once. Should the lines and values not fit together,
+    the text is composed after all.
     """
 
-    __slots__ = ("_text", "_root", "_done")
+    __slots__ = ("_shared", "_keys")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, shared: "_Places", keys: bool = False) -> None:
+        self._shared = shared
+        self._keys = keys  # the spans of keys (path ends in the key) rather than of values
+
+    def __getitem__(self, path: Path) -> Span:
+        place = self._shared.find(path)[self._keys]
+        if place is None:
+            raise KeyError(path)
+        return Span(*place)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and self._shared.find(path)[self._keys] is not None
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._shared.every()[self._keys])
+
+    def __len__(self) -> int:
+        return len(self._shared.every()[self._keys])
+
+
+Place = tuple[int, int, int, int]
+
+
+class _Places:
+    """The places of one text, shared by its values' and its keys' Placed; each asked once."""
+
+    __slots__ = ("_text", "_data", "_places", "_found", "_every")
+
+    def __init__(self, text: str, data: Any) -> None:
         self._text = text
-        self._root: Node | None = None
-        self._done = False
+        self._data = data
+        self._places: plain_block.Places | None = None
+        self._found: dict[Path, tuple[Place | None, Place | None]] = {}
+        self._every: tuple[dict[Path, Place], dict[Path, Place]] | None = None
 
-    def root(self) -> Node | None:
-        if not self._done:
-            self._done = True
-            loader = _ComposeLoader(self._text)
+    def find(self, path: Path) -> tuple[Place | None, Place | None]:
+        found = self._found.get(path)
+        if found is None:
+            if self._every is not None:
+                found = (self._every[0].get(path), self._every[1].get(path))
+            else:
+                try:
+                    if self._places is None:
+                        self._places = plain_block.Places(self._text, self._data)
+                    found = self._places.find(path)
+                except (ValueError, IndexError, TypeError):  # pragma: no cover - tests hold both to the same places
+                    every = self.every()
+                    found = (every[0].get(path), every[1].get(path))
+            self._found[path] = found
+        return found
+
+    def every(self) -> tuple[dict[Path, Place], dict[Path, Place]]:
+        if self._every is None:
             try:
-                self._root = loader.get_single_node()
-            except yaml.YAMLError:  # pragma: no cover - the fast path reads valid YAML only
-                self._root = None
-            finally:
-                loader.dispose()
-        return self._root
+                self._every = (self._places or plain_block.Places(self._text, self._data)).every()
+            except (ValueError, IndexError, TypeError):  # pragma: no cover - tests hold both to the same places
+                loader = _ComposeLoader(self._text)
+                try:
+                    root = loader.get_single_node()
+                finally:
+                    loader.dispose()
+                self._every = (
+                    {path: tuple(span) for path, span in Spans(root).items()},  # type: ignore[misc]
+                    {path: tuple(span) for path, span in Spans(root, keys=True).items()},  # type: ignore[misc]
+                )
+        return self._every
 
 
 class Spans(Mapping[Path, Span]):
@@ -140,17 +191,12 @@ class Spans(Mapping[Path, Span]):
     server, `fix`) indexes every read node once, in document order.
     """
 
-    __slots__ = ("_source", "_keys", "_index")
+    __slots__ = ("_root", "_keys", "_index")
 
-    def __init__(self, root: "Node | Composed | None" = None, keys: bool = False) -> None:
-        self._source = root
+    def __init__(self, root: Node | None = None, keys: bool = False) -> None:
+        self._root = root
         self._keys = keys  # the spans of keys (path ends in the key) rather than of values
         self._index: dict[Path, Node] | None = None
-
-    @property
-    def _root(self) -> Node | None:
-        source = self._source
-        return source.root() if isinstance(source, Composed) else source
 
     def _node(self, path: Path) -> Node | None:
         if self._index is not None:
@@ -780,8 +826,8 @@ def load_text(text: str, file: str) -> LoadResult:
         # than MAX_NODES values), and measuring the longest line was ~1 % of a clean form's check.
         data = plain_block.read(text, MAX_PATH_TEXT)
         if data is not None:
-            composed = Composed(text)
-            return LoadResult(Document(file, data, Spans(composed), Spans(composed, keys=True), text), [])
+            places = _Places(text, data)
+            return LoadResult(Document(file, data, Placed(places), Placed(places, keys=True), text), [])
     deep = _flow_depth_exceeds(text)
     if deep is not None:
         return LoadResult(None, [Finding(

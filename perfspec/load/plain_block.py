@@ -52,6 +52,11 @@ _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>%@`'\"")
 _NOT_TEXT_START = _NOT_PLAIN_START | NUMBER_STARTS
 
 
+# (indent, key or None for a "- " item, the value's text or None, line number from 0). The value's text
+# runs to the end of its line, comment included: its column is the line's length less its own.
+Line = tuple[int, "str | None", "str | None", int]
+
+
 class _Outside(Exception):
     """The text leaves the subset: the full loader reads it."""
 
@@ -66,8 +71,8 @@ def _comment_or_end(rest: str) -> bool:
 class _Reader:
     __slots__ = ("lines", "at", "deepest")
 
-    def __init__(self, lines: list[tuple[int, str | None, str | None]]) -> None:
-        self.lines = lines  # (indent, key or None for a "- " item, the value's text or None)
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
         self.at = 0
         self.deepest = 0  # levels of collections, for the bound on the paths' length (read)
 
@@ -85,7 +90,7 @@ class _Reader:
         end = len(lines)
         at = self.at
         while at < end:
-            line_indent, key, rest = lines[at]
+            line_indent, key, rest, _ = lines[at]
             if line_indent != indent:
                 break
             if key is None or key in out:
@@ -124,7 +129,7 @@ class _Reader:
         if depth > self.deepest:
             self.deepest = depth
         while self.at < end:
-            line_indent, key, rest = lines[self.at]
+            line_indent, key, rest, _ = lines[self.at]
             if line_indent != indent or key is not None:
                 break
             self.at += 1
@@ -181,22 +186,23 @@ def _flow(pattern: re.Pattern[str], part: str) -> tuple[str, ...]:
     return tuple(group.rstrip(" ") for group in match.groups())
 
 
-def _lines(text: str) -> list[tuple[int, str | None, str | None]]:
-    """(indent, key or None for a "- " item, the value's text or None) of each line with content."""
+def _lines(text: str) -> list[Line]:
+    """Each line with content, as a Line; a "- key: value" line is two: the item, then its first entry."""
     found = _LINE.findall(text)
     if len(found) != text.count("\n") + 1:
         raise _Outside  # a line that is no entry, item or comment: a bare scalar, a marker, a quoted key...
-    out: list[tuple[int, str | None, str | None]] = []
+    out: list[Line] = []
     append = out.append
-    for spaces, dash, item_key, item_rest, item, key, rest in found:
+    # One match per line, in order: a match's index is its line's.
+    for number, (spaces, dash, item_key, item_rest, item, key, rest) in enumerate(found):
         if dash:
             if item_key:  # "- key: value": a mapping starting on the item's line
-                append((len(spaces), None, None))
-                append((len(spaces) + len(dash), item_key, item_rest))
+                append((len(spaces), None, None, number))
+                append((len(spaces) + len(dash), item_key, item_rest, number))
             else:
-                append((len(spaces), None, item))
+                append((len(spaces), None, item, number))
         elif key:
-            append((len(spaces), key, rest))
+            append((len(spaces), key, rest, number))
     return out
 
 
@@ -225,3 +231,213 @@ def read(text: str, max_path_text: int) -> Any:
         return data
     except (_Outside, ValueError):
         return None
+
+
+# --------------------------------------------------------------------------
+# Places: where each value and key of a text `read` accepted is written
+# --------------------------------------------------------------------------
+
+Place = tuple[int, int, int, int]  # line, column, end line, end column; from 1, as the loader's Span
+Path = tuple["str | int", ...]
+
+
+class Places:
+    """Where the values and keys of `data`, which `read(text)` returned, are written.
+
+    The places are libyaml's marks, so a finding points where it would had the form been composed:
+    a scalar from its first character to its last (a quoted one with its quotes, a flow collection
+    with its brackets); a block collection from its first entry to the next line with content (or,
+    at the end of the text, where libyaml's reading stops); an empty value just after its colon.
+    Lines are matched to values in document order, so no indentation is judged a second time. A
+    text and values that do not belong together raise ValueError (the caller composes instead).
+
+    `find` walks down to one path, stepping over what lies before it: a form's few findings need a
+    few places. `every` places everything, in the loader's reading order.
+    """
+
+    __slots__ = ("data", "lines", "raws", "last", "end")
+
+    def __init__(self, text: str, data: Any) -> None:
+        self.data = data
+        self.lines = _lines(text)
+        self.raws = text.split("\n")
+        # Where libyaml's reading stops (after the last line, comment and spaces included): block
+        # collections indented deeper than that column end there; the others where the stream ends,
+        # on a line of its own (after the last line break, or one line below).
+        self.last = (text.count("\n") + 1, len(self.raws[-1]) + 1)
+        self.end = (self.last[0] + (self.last[1] > 1), 1)
+
+    def find(self, path: Path) -> tuple[Place | None, Place | None]:
+        """(the value's place, the key's place) of `path`; None for what is not there (an item has no key)."""
+        node, at = self.data, 0
+        for depth, part in enumerate(path):
+            if isinstance(node, dict) and type(part) is str and part in node:
+                for key, value in node.items():
+                    indent, written, rest, number = self.lines[at]
+                    if written != key:
+                        raise ValueError("a key out of place")
+                    at += 1
+                    if key == part:
+                        break
+                    if not rest and isinstance(value, (dict, list)):
+                        at = self._skip(value, at)
+                key_place = (number + 1, indent + 1, number + 1, indent + 1 + len(part))
+            elif isinstance(node, list) and type(part) is int and 0 <= part < len(node):
+                for index in range(part + 1):
+                    _, written, rest, number = self.lines[at]
+                    if written is not None:
+                        raise ValueError("an entry where an item belongs")
+                    at += 1
+                    if index < part and rest is None:
+                        at = self._skip(node[index], at)
+                value, key_place = node[part], None
+            else:
+                return None, None
+            last = depth == len(path) - 1
+            if rest:  # written on this line: the rest of the path lies inside a flow collection
+                places = self._inline(value, number, rest)
+                return (places[0][1], key_place) if last else _inside(places, value, path[depth + 1 :])
+            if value is None:  # "key:" and nothing (an item is never empty)
+                colon = indent + len(part) + 2  # type: ignore[arg-type]  # just after the colon, as libyaml marks it
+                return ((number + 1, colon, number + 1, colon), key_place) if last else (None, None)
+            if last:
+                start = self._start(at)
+                return start + self._end(self._skip(value, at), start[1]), key_place
+            node = value
+        start = self._start(0)
+        return (start + self.end if path == () else None), None
+
+    def every(self) -> tuple[dict[Path, Place], dict[Path, Place]]:
+        """(values, keys): every place, in the loader's reading order (a value before what is below it)."""
+        values: dict[Path, Place] = {}
+        keys: dict[Path, Place] = {}
+        if self._block(self.data, (), 0, values, keys) != len(self.lines):
+            raise ValueError("lines left over")
+        return values, keys
+
+    def _start(self, at: int) -> tuple[int, int]:
+        indent, _, _, number = self.lines[at]
+        return number + 1, indent + 1
+
+    def _end(self, at: int, column: int) -> tuple[int, int]:
+        """Where a block collection at `column` ends when the lines from `at` on lie outside it."""
+        if at == len(self.lines):
+            return self.last if column > self.last[1] else self.end
+        return self._start(at)
+
+    def _skip(self, data: Any, at: int) -> int:
+        """The line after the block collection `data`, which starts at line `at`."""
+        lines = self.lines
+        if isinstance(data, dict):
+            for value in data.values():
+                rest = lines[at][2]
+                at += 1
+                if not rest and isinstance(value, (dict, list)):
+                    at = self._skip(value, at)
+        elif isinstance(data, list):
+            for value in data:
+                rest = lines[at][2]
+                at += 1
+                if rest is None:  # "- key: value": the mapping starts on the item's line
+                    at = self._skip(value, at)
+        else:
+            raise ValueError("a block holds a mapping or a list")
+        return at
+
+    def _block(self, data: Any, path: Path, at: int, values: dict[Path, Place], keys: dict[Path, Place]) -> int:
+        start = self._start(at)
+        values[path] = start + start  # a value before what is below it: its place is known after
+        lines = self.lines
+        if isinstance(data, dict):
+            for key, value in data.items():
+                indent, written, rest, number = lines[at]
+                if written != key:
+                    raise ValueError("a key out of place")
+                at += 1
+                child = path + (key,)
+                keys[child] = (number + 1, indent + 1, number + 1, indent + 1 + len(key))
+                if rest:
+                    self._inline_into(value, child, number, rest, values, keys)
+                elif value is None:
+                    colon = indent + len(key) + 2  # just after the colon, as libyaml marks an empty value
+                    values[child] = (number + 1, colon, number + 1, colon)
+                else:
+                    at = self._block(value, child, at, values, keys)
+        elif isinstance(data, list):
+            for index, value in enumerate(data):
+                _, written, rest, number = lines[at]
+                if written is not None:
+                    raise ValueError("an entry where an item belongs")
+                at += 1
+                if rest is None:  # "- key: value": the mapping starts on the item's line
+                    at = self._block(value, path + (index,), at, values, keys)
+                else:
+                    self._inline_into(value, path + (index,), number, rest, values, keys)
+        else:
+            raise ValueError("a block holds a mapping or a list")
+        values[path] = start + self._end(at, start[1])
+        return at
+
+    def _inline_into(
+        self, value: Any, path: Path, number: int, rest: str, values: dict[Path, Place], keys: dict[Path, Place]
+    ) -> None:
+        places = self._inline(value, number, rest)
+        values[path] = places[0][1]
+        if isinstance(value, dict):
+            for key, (key_place, value_place) in zip(value, places[1:]):
+                keys[path + (key,)] = key_place  # type: ignore[assignment]
+                values[path + (key,)] = value_place
+        elif isinstance(value, list):
+            for index, (_, value_place) in enumerate(places[1:]):
+                values[path + (index,)] = value_place
+
+    def _inline(self, value: Any, number: int, rest: str) -> list[tuple[Place | None, Place]]:
+        """(None, the value's place), then (key's place or None, value's place) of each flow entry."""
+        line = number + 1
+        column = len(self.raws[number]) - len(rest) + 1  # the value's text runs to the end of the line
+        first = rest[0]
+        if first == '"':
+            length = rest.find('"', 1) + 1
+        elif first == "'":
+            match = _SINGLE.match(rest)
+            length = match.end() if match is not None else 0
+        elif first in "{[":
+            length = rest.find("}" if first == "{" else "]") + 1
+        else:
+            comment = rest.find(" #")
+            length = len((rest if comment < 0 else rest[:comment]).rstrip(" "))
+        if length <= 0:
+            raise ValueError("a value without an end")
+        places: list[tuple[Place | None, Place]] = [(None, (line, column, line, column + length))]
+        body = rest[1 : length - 1]
+        if first not in "{[" or not body.strip(" "):
+            return places
+        is_mapping = first == "{"
+        offset = column + 1  # the body's first character
+        for part in body.split(","):
+            match = (_FLOW_ENTRY if is_mapping else _FLOW_ITEM).fullmatch(part)
+            if match is None:
+                raise ValueError("a flow entry out of place")
+            at, size = offset + match.start(1), len(match.group(1).rstrip(" "))
+            if is_mapping:
+                value_at, value_size = offset + match.start(2), len(match.group(2).rstrip(" "))
+                places.append(((line, at, line, at + size), (line, value_at, line, value_at + value_size)))
+            else:
+                places.append((None, (line, at, line, at + size)))
+            offset += len(part) + 1
+        if len(places) - 1 != len(value):
+            raise ValueError("flow entries do not match")
+        return places
+
+
+def _inside(places: list[tuple[Place | None, Place]], value: Any, rest_of_path: Path) -> tuple[Place | None, Place | None]:
+    """The places of an entry of a flow collection, whose entries hold no collections."""
+    if len(rest_of_path) != 1:
+        return None, None
+    part = rest_of_path[0]
+    if isinstance(value, dict) and type(part) is str and part in value:
+        key_place, value_place = places[1 + list(value).index(part)]
+        return value_place, key_place
+    if isinstance(value, list) and type(part) is int and 0 <= part < len(value):
+        return places[1 + part][1], None
+    return None, None
