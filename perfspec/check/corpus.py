@@ -43,6 +43,8 @@ def configured_forms(root: str | None, checked: Iterable[tuple[str, str]] = ()) 
     except Exception:  # noqa: BLE001 - a broken configuration is reported by the command itself
         return []
     roots = [p for p in (os.path.join(config.root, p) for p in config.paths) if os.path.exists(p)]
+    if not roots:
+        return []
     checked = list(checked)
     spelled = [os.path.abspath(r) for r in roots]
     reals = [os.path.realpath(r) for r in roots]

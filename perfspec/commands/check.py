@@ -90,7 +90,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from perfspec.outputs.progress import Progress
 
-    files = [(path, display_name(path)) for path in collect(paths)]
+    # Read by absolute path, spelled as given below the working folder (the checks across forms ask
+    # for it several times a form, each time from the working folder); reported as given.
+    cwd = os.getcwd()
+    files = [(os.path.join(cwd, path), display_name(path)) for path in collect(paths)]
     progress = Progress(err, len(files), lang=args.lang)
     digests = {}
     for (path, _), result in zip(files, check_files(engine, files, args.jobs)):  # type: ignore[arg-type]
