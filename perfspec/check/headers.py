@@ -26,16 +26,14 @@ class Entry(NamedTuple):
     project: str  # normalised: NFKC, no whitespace
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def normalise(project: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", project))
+    # str.split() splits on exactly what re's \s matches in text (every code point checked), faster.
+    return "".join(unicodedata.normalize("NFKC", project).split())
 
 
 def note_key(value: Any) -> str:
     """A deviation note as notes are compared: NFKC, no whitespace, no closing full stop."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).rstrip("。.；;") if isinstance(value, str) else ""
+    return normalise(value).rstrip("。.；;") if isinstance(value, str) else ""
 
 
 class Digest(NamedTuple):

@@ -23,8 +23,14 @@ class OutOfRange(ValueError):
     """A number the loader reports instead of reading (see MAX_EXPONENT)."""
 
 
+# A plain decimal of this many characters or fewer lies within MAX_EXPONENT either way.
+_SHORT = MAX_EXPONENT + 1
+
+
 def number_value(text: str, integer: bool) -> int | Decimal:
     """`text` as an int (`integer`: it matched INT) or a Decimal, as written."""
+    if len(text) <= _SHORT and (integer or "e" not in text and "E" not in text):
+        return int(text) if integer else Decimal(text)  # nearly every number a form holds
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regexes admit only valid literals
