@@ -28,17 +28,21 @@ MAX_KEY = 200  # longer keys get the full loader's limits and messages
 MAX_LEVELS = 60  # below the full loader's MAX_DEPTH
 
 # Characters that make a text something other than plain lines: tab, CR and the rarer YAML
-# breaks, the BOM, and what libyaml refuses as non-printable.
-_OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# breaks, the BOM, and what libyaml refuses as non-printable. No class below admits them, so a line
+# holding one (comments included) matches nothing and the text goes to the full loader.
+_BAD = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"
+_ANY = "[^\n%s]" % _BAD  # what `.` would be
 # `key:` or `key: rest`. A key starts with no indicator and holds no `:` or `#` (a `:` not
 # followed by a space would be part of a plain key: left to the full loader).
 # The key is at most MAX_KEY characters and does not end in a space; "..." may start a document end
 # marker; a value that is only a comment is no value (its group is empty).
-_ENTRY = r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%%@`?:\-][^:#\n]{0,%d})(?<! ):(?:| +#.*| +(.*))" % (MAX_KEY - 1)
+_ENTRY = r"(?!\.\.\.)([^\s#'\"\[\]{},&*!|>%%@`?:\-%s][^:#\n%s]{0,%d})(?<! ):(?:| +#%s*| +(%s*))" % (
+    _BAD, _BAD, MAX_KEY - 1, _ANY, _ANY
+)
 # Every line of a text of plain lines, in one pass of the regex engine: the indentation, then a
 # `- ` item marker holding an entry or a scalar, or an entry, or nothing but a comment. A line that
 # is none of these does not match at all, so the matches are fewer than the lines.
-_LINE = re.compile(r"^( *)(?:(- +)(?:%s|([^# ].*))|%s|(?:#.*)?)$" % (_ENTRY, _ENTRY), re.MULTILINE)
+_LINE = re.compile(r"^( *)(?:(- +)(?:%s|([^# \n%s]%s*))|%s|(?:#%s*)?)$" % (_ENTRY, _BAD, _ANY, _ENTRY, _ANY), re.MULTILINE)
 # An entry of a one-line flow collection: plain keys and values only (no bracket, comma, colon, quote or
 # comment inside); anything richer goes to the full loader.
 _FLOW_PLAIN = r"[^\s,\[\]{}:#'\"&*!|>%@`?\-][^,\[\]{}:#'\"]*"
@@ -212,8 +216,6 @@ def read(text: str, max_path_text: int) -> Any:
     `max_path_text` is the full loader's bound on the total length of the values' paths; a number
     the full loader would report (scalars.OutOfRange, a ValueError) sends the text to it too.
     """
-    if _OUTSIDE.search(text):
-        return None
     try:
         lines = _lines(text)
         if not lines or lines[0][0] != 0:
