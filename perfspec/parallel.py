@@ -112,8 +112,8 @@ def check_files(engine: Engine, files: list[tuple[str, str]], jobs: int = 0) -> 
         if result.document is not None:
             # The checks across forms run in the parent after every form: what they need of this
             # form is taken now, while it is loaded, instead of the parent reading it again.
-            result.digest = digest(*item, result.document)
-        result.document = None  # documents stay in the worker and are freed
+            result.digest = digest(*item, result.document, result.form)
+        result.document = result.form = None  # documents stay in the worker and are freed
         return result
 
     return ordered_map(check, files, jobs)

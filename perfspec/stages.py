@@ -41,7 +41,7 @@ import os
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from perfspec.check.headers import note_key
+from perfspec.check.headers import form_notes
 from perfspec.diagnostics import Finding, Path, format_path
 from perfspec.targets import adjustment as _adjustment
 from perfspec.targets import by_name as _by_name
@@ -337,14 +337,7 @@ def year_over_year(maker: _Maker, stage: Stage, last: Stage, earliest: bool) -> 
 def notes(stage: Stage, minimum: int) -> list[tuple[Path, str]]:
     """Every deviation note of the form long enough to count (the profile's copied_note_min), normalised,
     with its place."""
-    out: list[tuple[Path, str]] = []
-    funds = stage.form.funds
-    if funds is not None and funds.deviation and len(note_key(funds.deviation)) >= minimum:
-        out.append((("funds", "deviation"), note_key(funds.deviation)))
-    for ind in stage.form.indicators:
-        if ind.deviation and len(note_key(ind.deviation)) >= minimum:
-            out.append((ind.path + ("deviation",), note_key(ind.deviation)))
-    return out
+    return [(path, note) for path, note in form_notes(stage.form) if len(note) >= minimum]
 
 
 def findings(

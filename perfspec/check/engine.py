@@ -13,7 +13,7 @@ from perfspec.diagnostics import ERROR, Finding, Path, format_path
 from perfspec.load.files import real_path, spec_files
 from perfspec.load.loader import Document, load_file
 from perfspec.form.layout import choose_layout
-from perfspec.form.model import build
+from perfspec.form.model import Form, build
 from perfspec.profile import OFF, Profile
 from perfspec.check.rules import all_rules
 from perfspec.check.rules.base import Context, Rule
@@ -42,7 +42,7 @@ class Options:
 
 
 class FileResult:
-    __slots__ = ("file", "findings", "io_error", "io_error_en", "document", "digest")
+    __slots__ = ("file", "findings", "io_error", "io_error_en", "document", "form", "digest")
 
     def __init__(
         self,
@@ -57,6 +57,7 @@ class FileResult:
         self.io_error = io_error
         self.io_error_en = io_error_en
         self.document = document
+        self.form: Form | None = None  # the model the rules read, for whoever uses the document next
         self.digest: Digest | None = None  # what the checks across forms need of it (check/headers.py)
 
 
@@ -84,8 +85,15 @@ class Engine:
         return finding if wanted == finding.severity else finding._replace(severity=wanted)
 
     def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
+        return self._check(doc, self._model(doc), loader_findings)
+
+    def _model(self, doc: Document) -> tuple[Form, str | None]:
+        """The form in its layout (its own `layout:`, else the configured one), and why that layout if it is not its own."""
         layout, layout_problem = choose_layout(doc.data, self.options.layout, self.options.root)
-        spec = build(doc.data, layout)
+        return build(doc.data, layout), layout_problem
+
+    def _check(self, doc: Document, model: tuple[Form, str | None], loader_findings: Iterable[Finding]) -> list[Finding]:
+        spec, layout_problem = model
         ctx = Context(doc, spec, self.options.profile)
         ctx.layout_problem = layout_problem
         # Room for any number the loader admits (±1e15, any digits) times another: the
@@ -138,7 +146,10 @@ class Engine:
             # A file that cannot be read at all fails whatever is selected: a hook that
             # selects only PS201 must not let broken YAML through as "0 errors".
             return FileResult(shown, sorted(loaded.findings, key=Finding.sort_key))
-        return FileResult(shown, self.check_document(loaded.document, loaded.findings), document=loaded.document)
+        model = self._model(loaded.document)
+        result = FileResult(shown, self._check(loaded.document, model, loaded.findings), document=loaded.document)
+        result.form = model[0]
+        return result
 
 
 def collect(paths: Iterable[str]) -> Iterator[str]:

@@ -7,12 +7,16 @@ form (one under the configuration's paths that was not checked) is scanned by li
 only proposes: the forms proposed are loaded and compared on their values.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from perfspec.diagnostics import Path
+    from perfspec.form.model import Form
     from perfspec.load.loader import Document
 
 _KEYS = ("year", "project", "kind")
@@ -41,31 +45,28 @@ class Digest(NamedTuple):
 
     entry: Entry | None  # None: the form shows no year and project
     names_others: bool  # a top-level `of:`
-    notes: frozenset[str]  # every deviation note, as note_key gives it
+    notes: frozenset[str]  # every deviation note (form_notes), as note_key gives it
 
 
-def digest(path: str, shown: str, document: "Document") -> Digest:
+def digest(path: str, shown: str, document: "Document", form: "Form | None" = None) -> Digest:
+    """What the checks across forms need of a loaded form; `form`: its model, when already built."""
     exact = exact_entry(path, shown, document)
     data = document.data
-    return Digest(exact[0] if exact else None, isinstance(data, dict) and "of" in data, frozenset(_deviations(data)))
+    if form is None:
+        from perfspec.form.model import build
+
+        form = build(data)
+    return Digest(exact[0] if exact else None, isinstance(data, dict) and "of" in data, frozenset(note for _, note in form_notes(form)))
 
 
-def _deviations(value: Any, found: list[str] | None = None) -> list[str]:
-    # Every `deviation` at any depth: a superset of the notes perfspec/stages.py reads from the form.
-    # Recursive (the loader stops at 64 levels): a generator over a stack cost a form ~0.1 ms.
-    found = [] if found is None else found
-    if isinstance(value, dict):
-        note = value.get("deviation")
-        if isinstance(note, str):
-            found.append(note_key(note))
-        children: Any = value.values()
-    elif isinstance(value, list):
-        children = value
-    else:
-        return found
-    for child in children:
-        if isinstance(child, (dict, list)):
-            _deviations(child, found)
+def form_notes(form: "Form") -> list[tuple[Path, str]]:
+    """Every deviation note of a form (the funds' and each indicator's), normalised, with its place."""
+    found: list[tuple[Path, str]] = []
+    if form.funds is not None and form.funds.deviation:
+        found.append((("funds", "deviation"), note_key(form.funds.deviation)))
+    for ind in form.indicators:
+        if ind.deviation:
+            found.append((ind.path + ("deviation",), note_key(ind.deviation)))
     return found
 
 

@@ -148,11 +148,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = render.render_form(env, fmt, view, index_href=None if single else render.INDEX[fmt],
                                   profile=profile.name, mode=mode)
         if pdf:
-            return render.summary_view(view), None, text, digest(result.file, result.file, result.document)
+            return render.summary_view(view), None, text, digest(result.file, result.file, result.document, result.form)
         _write(os.path.join(outdir, view.href), text, outdir)
         # Only what the portfolio reads comes back from a worker: a whole view costs more to send
         # and rebuild in the parent than the worker saves by rendering it.
-        return render.summary_view(view), None, None, digest(result.file, result.file, result.document)
+        return render.summary_view(view), None, None, digest(result.file, result.file, result.document, result.form)
 
     from perfspec.parallel import ordered_map
 
