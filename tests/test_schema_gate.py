@@ -21,11 +21,20 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 
 def test_gate_is_generated_from_the_current_schema() -> None:
-    pytest.importorskip("fastjsonschema")
     import generate_schema_gate
 
     with open(generate_schema_gate.TARGET, encoding="utf-8") as handle:
         assert handle.read() == generate_schema_gate.generate(), "run: python scripts/generate_schema_gate.py"
+
+
+def test_gate_imports_only_the_standard_library() -> None:
+    import ast
+
+    with open(_schema_gate.__file__, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"decimal", "re"}
 
 
 def documents() -> list[tuple[str, object]]:
