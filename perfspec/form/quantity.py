@@ -171,10 +171,13 @@ def _fold(text: str) -> str:
     # Zero-width and BOM characters arrive with copy-paste from Word/Excel and
     # are invisible to whoever reads the form.
     # (Cf characters are not printable: a printable text, nearly every one, has none to drop.)
-    if not s.isprintable():
+    printable = s.isprintable()
+    if not printable:
         s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
     for ch in _MINUS_CHARS:
         s = s.replace(ch, "-")
+    if printable and " " not in s:
+        return s  # no whitespace at all (a printable text's only one is the space)
     s = _DIGIT_GAP_RE.sub(" ", s)
     return _LOOSE_SPACE_RE.sub("", s)
 
@@ -438,7 +441,7 @@ def _parse(cell: object, implied_op: str | None) -> Quantity | None:
             # str() of a float is its shortest round-trip form, so a YAML
             # 99.62 becomes Decimal("99.62"), not the binary approximation.
             text = str(cell)
-            value = Decimal(text)
+            value = cell if type(cell) is Decimal else Decimal(text)  # str() of a Decimal reads back as itself
             if not value.is_finite():
                 return _invalid(text, "数值不是有限数", "the number is not finite")
             return Quantity(Kind.QUANTITY, text, op=implied_op, value=value, implied=True)
