@@ -40,6 +40,12 @@ def number_value(text: str, integer: bool) -> int | Decimal:
     return int(text) if integer else value
 
 
+# The numbers forms repeat ("0.00", "100.00", "10"...), each text read once: ints and Decimals are
+# immutable, so one value serves every form that writes the same digits.
+_NUMBERS: dict[str, int | Decimal] = {}
+_NUMBERS_KEPT = 4096
+
+
 def plain_value(text: str) -> Any:
     """A plain scalar's value: null, a boolean, a number as written, or the text."""
     if text in NULLS:
@@ -47,8 +53,17 @@ def plain_value(text: str) -> Any:
     if text in BOOLS:
         return BOOLS[text]
     if text[0] in NUMBER_STARTS:
+        found = _NUMBERS.get(text)
+        if found is not None:
+            return found
         if INT.match(text):
-            return number_value(text, True)
-        if FLOAT.match(text):
-            return number_value(text, False)
+            found = number_value(text, True)
+        elif FLOAT.match(text):
+            found = number_value(text, False)
+        else:
+            return text
+        if len(_NUMBERS) >= _NUMBERS_KEPT:
+            _NUMBERS.clear()
+        _NUMBERS[text] = found
+        return found
     return text
