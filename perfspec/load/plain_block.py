@@ -52,8 +52,6 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 # Plain values may not start with an indicator (a `-` or `?` may, before a non-space, but
 # then they are rare enough to leave to the full loader).
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>%@`'\"")
-# First characters of a plain value that is text whatever follows: no indicator, no digit or sign.
-_NOT_TEXT_START = _NOT_PLAIN_START | NUMBER_STARTS
 
 
 # (indent, key or None for a "- " item, the value's text or None, line number from 0). The value's text
@@ -102,10 +100,14 @@ class _Reader:
             at += 1
             if rest:
                 first = rest[0]
-                if first not in _NOT_TEXT_START and " #" not in rest and ":" not in rest:
-                    # The common case inline: plain text, no comment, not a number, null or boolean.
+                if first not in _NOT_PLAIN_START and " #" not in rest and ":" not in rest:
+                    # The common cases inline: a plain scalar, no comment; text unless it reads as a
+                    # number, null or boolean.
                     text = rest.rstrip(" ")
-                    out[key] = text if text not in NULLS and text not in BOOLS else plain_value(text)
+                    if first in NUMBER_STARTS or text in NULLS or text in BOOLS:
+                        out[key] = plain_value(text)
+                    else:
+                        out[key] = text
                 else:
                     out[key] = scalar(rest)
                 if at < end and lines[at][0] > indent:
@@ -164,14 +166,25 @@ class _Reader:
                 raise _Outside
             body = rest[1:close]
             parts = body.split(",") if body.strip(" ") else []
+            # Each entry matched whole, without the spaces around it (a pattern admits them only there).
             if first == "[":
-                return [plain_value(_flow(_FLOW_ITEM, part)[0]) for part in parts]
+                items = []
+                for part in parts:
+                    match = _FLOW_ITEM.fullmatch(part)
+                    if match is None:
+                        raise _Outside
+                    items.append(plain_value(match.group(1).rstrip(" ")))
+                return items
             out: dict[str, Any] = {}
             for part in parts:
-                key, value = _flow(_FLOW_ENTRY, part)
+                match = _FLOW_ENTRY.fullmatch(part)
+                if match is None:
+                    raise _Outside
+                key, value = match.groups()
+                key = key.rstrip(" ")
                 if key in out or len(key) > MAX_KEY:
                     raise _Outside
-                out[key] = plain_value(value)
+                out[key] = plain_value(value.rstrip(" "))
             return out
         if first in _NOT_PLAIN_START:
             raise _Outside
@@ -180,14 +193,6 @@ class _Reader:
         if ": " in text or text.endswith(":"):
             raise _Outside  # libyaml's "mapping values are not allowed here"
         return plain_value(text)
-
-
-def _flow(pattern: re.Pattern[str], part: str) -> tuple[str, ...]:
-    """The key and value (or the item) of one entry of a flow collection, without the spaces around them."""
-    match = pattern.fullmatch(part)
-    if match is None:
-        raise _Outside
-    return tuple(group.rstrip(" ") for group in match.groups())
 
 
 def _lines(text: str) -> list[Line]:
