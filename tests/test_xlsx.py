@@ -890,3 +890,27 @@ def test_streamed_save_writes_openpyxl_s_own_bytes(case: str, tmp_path, monkeypa
         labels = [row[0] for row in summary.iter_rows(values_only=True)]
         assert "（无法读取）" in labels
         assert sum(1 for label in labels if isinstance(label, str) and "合计" in label) == 2
+
+
+def test_a_zip_broken_off_inside_its_constructor_prints_nothing_when_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGTERM during a save can land inside ZipFile.__init__, before the attributes close() reads exist:
+    # ZipFile.__del__ then printed an "Exception ignored" traceback at exit (seen once in the interrupt test).
+    import gc
+    import io
+
+    from perfspec.outputs.xlsx import _StableZip
+
+    class Broken(Exception):
+        pass
+
+    def broken_init(self: zipfile.ZipFile, file: object, *args: object, **kwargs: object) -> None:
+        self.fp = file  # type: ignore[assignment]
+        raise Broken
+
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)  # what prints "Exception ignored in ..."
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", broken_init)
+    with pytest.raises(Broken):
+        _StableZip(io.BytesIO(), "w")
+    gc.collect()
+    assert unraisable == []

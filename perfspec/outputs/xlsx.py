@@ -1103,14 +1103,8 @@ def save_workbook(wb: Any, path: str) -> None:
 
     def produce(handle: Any) -> None:
         archive = _StableZip(handle, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        try:
-            _streamed_writer(ExcelWriter)(wb, archive).write_data()
-            archive.close()  # the zip's directory: a signal may land here too
-        except BaseException:
-            # Broken off (Ctrl-C, SIGTERM, a full disk): the temporary file is removed by write_atomic_with;
-            # the archive is dropped without writing its directory (nor, later, an "Exception ignored" from __del__).
-            archive.fp = None
-            raise
+        _streamed_writer(ExcelWriter)(wb, archive).write_data()
+        archive.close()  # the zip's directory: a signal may land here too (see _StableZip.__del__)
 
     write_atomic_with(path, produce, root=folder)
 
@@ -1314,6 +1308,13 @@ _STAMP = datetime.datetime(2000, 1, 1)
 
 class _StableZip(zipfile.ZipFile):
     """A zip whose members all carry the date _STAMP and the same permissions, whatever the clock or temp files say."""
+
+    def __del__(self) -> None:
+        # Written by the explicit close() only. A zip dropped without it was broken off (Ctrl-C, SIGTERM,
+        # a full disk; a signal may even land inside __init__, before the attributes close() reads exist):
+        # write_atomic_with removes its temporary file, so nothing is to be written, nor an
+        # "Exception ignored" traceback printed at exit.
+        pass
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=_STAMP.timetuple()[:6])
