@@ -29,7 +29,10 @@ _IN_NAME = re.compile(r"(?:^|[-_.])((?:19|20)\d\d)(?=[-_.]|$)")
 
 def place_year(file: str) -> tuple[int, str] | None:
     """The year a file's place states, with where: ("folder", "2024/") or ("name", "2024-x.yaml")."""
-    folder = os.path.basename(os.path.dirname(os.path.abspath(file)))
+    head, own = os.path.split(file)
+    folder = os.path.basename(head)
+    if folder in ("", ".", "..") or own in ("", ".", ".."):  # named only through the working folder's path
+        folder = os.path.basename(os.path.dirname(os.path.abspath(file)))
     if _FOLDER.match(folder):
         return int(folder), f"{folder}/"
     name = os.path.basename(file)
