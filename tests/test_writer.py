@@ -592,3 +592,20 @@ def test_an_export_that_cannot_be_written_leaves_the_old_workbook_and_no_tempora
     result = run_cli("export", os.path.join(ROOT, "specs", "2023"), "-o", str(out))
     assert result.code == 2 and "book.xlsx" in result.err
     assert read(out) == b"old" and os.listdir(tmp_path) == ["book.xlsx"]
+
+
+def test_signals_held_wait_until_the_block_is_done() -> None:
+    # Between creating the temporary file and learning its name, a Ctrl-C left a .ps-*.tmp beside the output.
+    import signal
+
+    from perfspec.outputs.writer import _signals_held
+
+    if not hasattr(signal, "pthread_sigmask"):
+        pytest.skip("the system cannot hold signals")
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            steps.append("the block went on")
+        steps.append("after the block")  # not reached: the held Ctrl-C interrupts as the block ends
+    assert steps == ["the block went on"]
