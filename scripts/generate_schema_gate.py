@@ -491,15 +491,28 @@ class Compiler:
         out.append(f"{pad}if not {self.def_function(name)}({v}):")
         out.append(f"{pad}    return False")
 
-    def object(self, part: dict, v: str, known: set[str], out: list[str], depth: int) -> None:
-        if known != {"object"}:
-            out.append(f"{'    ' * depth}if isinstance({v}, dict):")
+    def open_typed(self, kind: str, classes: str, minimum: int, v: str, known: set[str], out: list[str], depth: int) -> tuple[int, int]:
+        """Begin the checks of an object or array: under its type test unless the type is known, then
+        its minimum size. (the depth of the checks, where they start in `out`)"""
+        if known != {kind}:
+            out.append(f"{'    ' * depth}if isinstance({v}, {classes}):")
             depth += 1
-        pad = "    " * depth
         start = len(out)
-        if "minProperties" in part and part["minProperties"] > 0:
-            out.append(f"{pad}if len({v}) < {part['minProperties']}:")
+        if minimum > 0:
+            pad = "    " * depth
+            out.append(f"{pad}if len({v}) < {minimum}:")
             out.append(f"{pad}    return False")
+        return depth, start
+
+    @staticmethod
+    def close_typed(kind: str, known: set[str], out: list[str], start: int) -> None:
+        """A type test with no check under it goes."""
+        if known != {kind} and len(out) == start:
+            out.pop()
+
+    def object(self, part: dict, v: str, known: set[str], out: list[str], depth: int) -> None:
+        depth, start = self.open_typed("object", "dict", part.get("minProperties", 0), v, known, out, depth)
+        pad = "    " * depth
         required = list(dict.fromkeys(part.get("required", ())))
         if required:
             test = " and ".join(f"{name!r} in {v}" for name in required)
@@ -550,8 +563,7 @@ class Compiler:
             if body:
                 out.append(f"{pad}for {k} in {v}:")
                 out.extend(body)
-        if known != {"object"} and len(out) == start:
-            out.pop()
+        self.close_typed("object", known, out, start)
 
     def other_keys(self, properties: dict, patterns: dict, extra: Node, v: str, out: list[str], depth: int) -> None:
         """patternProperties, and additionalProperties for the keys neither they nor `properties` name."""
@@ -598,14 +610,8 @@ class Compiler:
         out.extend(body)
 
     def array(self, part: dict, v: str, known: set[str], out: list[str], depth: int) -> None:
-        if known != {"array"}:
-            out.append(f"{'    ' * depth}if isinstance({v}, (list, tuple)):")
-            depth += 1
+        depth, start = self.open_typed("array", "(list, tuple)", part.get("minItems", 0), v, known, out, depth)
         pad = "    " * depth
-        start = len(out)
-        if "minItems" in part and part["minItems"] > 0:
-            out.append(f"{pad}if len({v}) < {part['minItems']}:")
-            out.append(f"{pad}    return False")
         if "items" in part:
             x = self.local("x")
             body: list[str] = []
@@ -613,8 +619,7 @@ class Compiler:
             if body:
                 out.append(f"{pad}for {x} in {v}:")
                 out.extend(body)
-        if known != {"array"} and len(out) == start:
-            out.pop()
+        self.close_typed("array", known, out, start)
 
     def module(self) -> str:
         self.function(self.root, "_form")

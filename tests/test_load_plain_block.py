@@ -3,7 +3,7 @@
 `plain_block.read` may decline any text (the full loader then reads it); what it
 must never do is return values the full loader would not build, or accept a
 text the full loader reports anything about. And the places it finds for a
-form's findings (`plain_block.positions`) are libyaml's marks, every value and
+form's findings (`plain_block.Places`) are libyaml's marks, every value and
 key, in the same order. Held on every YAML file of the repository and on
 seeded damaged copies of the bundled forms.
 """

@@ -85,15 +85,15 @@ class Engine:
         return finding if wanted == finding.severity else finding._replace(severity=wanted)
 
     def check_document(self, doc: Document, loader_findings: Iterable[Finding] = ()) -> list[Finding]:
-        return self._check(doc, self._model(doc), loader_findings)
+        spec, layout_problem = self._model(doc)
+        return self._check(doc, spec, layout_problem, loader_findings)
 
     def _model(self, doc: Document) -> tuple[Form, str | None]:
         """The form in its layout (its own `layout:`, else the configured one), and why that layout if it is not its own."""
         layout, layout_problem = choose_layout(doc.data, self.options.layout, self.options.root)
         return build(doc.data, layout), layout_problem
 
-    def _check(self, doc: Document, model: tuple[Form, str | None], loader_findings: Iterable[Finding]) -> list[Finding]:
-        spec, layout_problem = model
+    def _check(self, doc: Document, spec: Form, layout_problem: str | None, loader_findings: Iterable[Finding]) -> list[Finding]:
         ctx = Context(doc, spec, self.options.profile)
         ctx.layout_problem = layout_problem
         # Room for any number the loader admits (±1e15, any digits) times another: the
@@ -146,9 +146,9 @@ class Engine:
             # A file that cannot be read at all fails whatever is selected: a hook that
             # selects only PS201 must not let broken YAML through as "0 errors".
             return FileResult(shown, sorted(loaded.findings, key=Finding.sort_key))
-        model = self._model(loaded.document)
-        result = FileResult(shown, self._check(loaded.document, model, loaded.findings), document=loaded.document)
-        result.form = model[0]
+        spec, layout_problem = self._model(loaded.document)
+        result = FileResult(shown, self._check(loaded.document, spec, layout_problem, loaded.findings), document=loaded.document)
+        result.form = spec
         return result
 
 

@@ -132,7 +132,7 @@ class Placed(Mapping[Path, Span]):
         return len(self._shared.every()[self._keys])
 
 
-Place = tuple[int, int, int, int]
+Place = plain_block.Place
 
 
 class _Places:

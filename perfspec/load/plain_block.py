@@ -292,7 +292,7 @@ class Places:
                         break
                     if not rest and isinstance(value, (dict, list)):
                         at = self._skip(value, at)
-                key_place = (number + 1, indent + 1, number + 1, indent + 1 + len(part))
+                key_place = _key_place(number, indent, part)
             elif isinstance(node, list) and type(part) is int and 0 <= part < len(node):
                 for index in range(part + 1):
                     _, written, rest, number = self.lines[at]
@@ -309,8 +309,7 @@ class Places:
                 places = self._inline(value, number, rest)
                 return (places[0][1], key_place) if last else _inside(places, value, path[depth + 1 :])
             if value is None:  # "key:" and nothing (an item is never empty)
-                colon = indent + len(part) + 2  # type: ignore[arg-type]  # just after the colon, as libyaml marks it
-                return ((number + 1, colon, number + 1, colon), key_place) if last else (None, None)
+                return (_empty_place(number, indent, part), key_place) if last else (None, None)  # type: ignore[arg-type]
             if last:
                 start = self._start(at)
                 return start + self._end(self._skip(value, at), start[1]), key_place
@@ -366,12 +365,11 @@ class Places:
                     raise ValueError("a key out of place")
                 at += 1
                 child = path + (key,)
-                keys[child] = (number + 1, indent + 1, number + 1, indent + 1 + len(key))
+                keys[child] = _key_place(number, indent, key)
                 if rest:
                     self._inline_into(value, child, number, rest, values, keys)
                 elif value is None:
-                    colon = indent + len(key) + 2  # just after the colon, as libyaml marks an empty value
-                    values[child] = (number + 1, colon, number + 1, colon)
+                    values[child] = _empty_place(number, indent, key)
                 else:
                     at = self._block(value, child, at, values, keys)
         elif isinstance(data, list):
@@ -439,6 +437,17 @@ class Places:
         if len(places) - 1 != len(value):
             raise ValueError("flow entries do not match")
         return places
+
+
+def _key_place(number: int, indent: int, key: str) -> Place:
+    """A block key's place, on line `number` (from 0) at `indent`."""
+    return number + 1, indent + 1, number + 1, indent + 1 + len(key)
+
+
+def _empty_place(number: int, indent: int, key: str) -> Place:
+    """An empty value's place: just after its key's colon, as libyaml marks it."""
+    colon = indent + len(key) + 2
+    return number + 1, colon, number + 1, colon
 
 
 def _inside(places: list[tuple[Place | None, Place]], value: Any, rest_of_path: Path) -> tuple[Place | None, Place | None]:
